@@ -1,0 +1,63 @@
+//===- Passes.td - tg graph-level passes ---------------------*- tablegen -*-===//
+//
+// Part of the tg project.
+//
+//===----------------------------------------------------------------------===//
+//
+// The graph optimizations that -tg-optimize strings together, each usable on
+// its own.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TG_DIALECT_TG_TRANSFORMS_PASSES_TD
+#define TG_DIALECT_TG_TRANSFORMS_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def TgFoldConstantsPass : Pass<"tg-fold-constants"> {
+  let summary = "Fold ops whose operands are constants";
+  let description = [{
+    Runs every op's folder (tg's and those of the other dialects present) to
+    a fixed point, without any rewrite pattern, and deduplicates the constants
+    it leaves. Non-splat results larger than 65536 elements are not
+    materialized.
+
+    ```mlir
+    %a = tg.constant dense<[1.0, 2.0]> : tensor<2xf32>
+    %b = tg.constant dense<3.0> : tensor<2xf32>
+    %c = tg.mul %a, %b : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32>
+    // becomes
+    %c = tg.constant dense<[3.0, 6.0]> : tensor<2xf32>
+    ```
+  }];
+}
+
+def TgSimplifyPass : Pass<"tg-simplify"> {
+  let summary = "Algebraic simplification of tg ops";
+  let description = [{
+    Applies the tg ops' folders and canonicalization patterns (and only
+    those): IEEE-exact identities (`x + -0.0`, `x - 0.0`, `x * 1`, `x / 1`,
+    `x ** 1`, `neg(neg(x))`), composition of transposes, reshapes and
+    broadcasts, removal of identity layout ops, and broadcasts folded into
+    the broadcasting ops that consume them.
+
+    ```mlir
+    %b = tg.broadcast_to %x : tensor<3xf32> -> tensor<4x3xf32>
+    %r = tg.add %b, %y : (tensor<4x3xf32>, tensor<4x3xf32>) -> tensor<4x3xf32>
+    // becomes
+    %r = tg.add %x, %y : (tensor<3xf32>, tensor<4x3xf32>) -> tensor<4x3xf32>
+    ```
+  }];
+}
+
+def TgDeadCodeEliminationPass : Pass<"tg-dce", "::mlir::ModuleOp"> {
+  let summary = "Remove unused side-effect-free ops and uncalled private functions";
+  let description = [{
+    Erases ops without memory effects whose results are unused, in every
+    region, and then private functions that no symbol refers to (a function
+    referenced only by a `tg.grad` is kept). Public functions are the
+    module's entry points and always stay.
+  }];
+}
+
+#endif // TG_DIALECT_TG_TRANSFORMS_PASSES_TD

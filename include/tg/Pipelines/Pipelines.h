@@ -1,0 +1,38 @@
+//===- Pipelines.h - tg's named pass pipelines ------------------*- C++ -*-===//
+//
+// Part of the tg project.
+//
+//===----------------------------------------------------------------------===//
+//
+// The pipelines tg-opt, tg-run and the Python package run by name.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TG_PIPELINES_PIPELINES_H
+#define TG_PIPELINES_PIPELINES_H
+
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassOptions.h"
+
+namespace mlir {
+namespace tg {
+
+/// Options of -tg-optimize.
+struct TgOptimizeOptions : public PassPipelineOptions<TgOptimizeOptions> {
+  PassOptions::Option<bool> removeDeadFunctions{
+      *this, "remove-dead-functions",
+      llvm::cl::desc("Erase private functions that nothing references"),
+      llvm::cl::init(true)};
+};
+
+/// Graph-level optimization of a module of tg functions.
+void buildTgOptimizePipeline(OpPassManager &pm,
+                             const TgOptimizeOptions &options);
+
+/// Registers the pipelines with the global registry (for tg-opt).
+void registerTgPipelines();
+
+} // namespace tg
+} // namespace mlir
+
+#endif // TG_PIPELINES_PIPELINES_H

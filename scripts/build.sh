@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Configures (once) and builds tg in ./build with clang-22, lld and ccache.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD_DIR=${TG_BUILD_DIR:-build}
+
+if [ ! -f "$BUILD_DIR/build.ninja" ]; then
+  launcher=()
+  command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
+  cmake -G Ninja -S . -B "$BUILD_DIR" \
+    -DCMAKE_BUILD_TYPE=Release \
+    -DCMAKE_C_COMPILER=clang-22 -DCMAKE_CXX_COMPILER=clang++-22 \
+    -DLLVM_USE_LINKER=lld \
+    -DMLIR_DIR=/usr/lib/llvm-22/lib/cmake/mlir \
+    -DLLVM_EXTERNAL_LIT=/usr/lib/llvm-22/bin/lit \
+    -DPython3_EXECUTABLE=/usr/bin/python3 \
+    "${launcher[@]}"
+fi
+cmake --build "$BUILD_DIR" -- -j"$(nproc)"

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs every Debian package tg needs to build and test. Idempotent: when
+# everything is present it does not touch apt at all.
+set -euo pipefail
+
+PACKAGES=(
+  # compiler and linker (faster and leaner than g++ 12 on LLVM headers)
+  clang-22 lld-22
+  # LLVM/MLIR 22: headers, libMLIR.so, mlir-tblgen, lit and FileCheck
+  llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools
+  # build tools
+  cmake ninja-build ccache
+  # unit tests
+  libgtest-dev
+  # Python front end and the numpy-computed expectations of the tests
+  python3 python3-numpy python3-dev python3-pytest pybind11-dev libopenblas0-pthread
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

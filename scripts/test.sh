@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Sets up, builds and runs every test of tg: the lit suite (check-tg) and the
+# GoogleTest unit tests through ctest. Works from a fresh clone on Debian 12.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+bash scripts/build.sh
+BUILD_DIR=${TG_BUILD_DIR:-build}
+echo "== lit: check-tg"
+/usr/lib/llvm-22/bin/lit -sv "$BUILD_DIR/test"
+echo "== ctest"
+ctest --test-dir "$BUILD_DIR" --output-on-failure -j"$(nproc)"

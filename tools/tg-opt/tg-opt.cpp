@@ -1,0 +1,35 @@
+//===- tg-opt.cpp - mlir-opt with the tg dialect and passes ---------------===//
+//
+// Part of the tg project.
+//
+//===----------------------------------------------------------------------===//
+//
+// mlir-opt plus the tg dialect, its passes and named pipelines. Every upstream
+// dialect and pass stays available so that tests can mix tg with linalg, scf
+// and the rest.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tg/Dialect/Tg/IR/TgDialect.h"
+#include "tg/Dialect/Tg/Transforms/Passes.h"
+#include "tg/Pipelines/Pipelines.h"
+
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Tools/mlir-opt/MlirOptMain.h"
+
+int main(int argc, char **argv) {
+  mlir::registerAllPasses();
+  mlir::tg::registerTgPasses();
+  mlir::tg::registerTgPipelines();
+
+  mlir::DialectRegistry registry;
+  mlir::registerAllDialects(registry);
+  mlir::registerAllExtensions(registry);
+  registry.insert<mlir::tg::TgDialect>();
+
+  return mlir::asMainReturnCode(
+      mlir::MlirOptMain(argc, argv, "tg optimizer driver\n", registry));
+}
