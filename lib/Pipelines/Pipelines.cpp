@@ -11,6 +11,8 @@
 #include "tg/Pipelines/Pipelines.h"
 #include "tg/Dialect/Tg/Transforms/Passes.h"
 
+#include "tg/Conversion/Passes.h"
+
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
 
@@ -33,7 +35,53 @@ void mlir::tg::buildTgOptimizePipeline(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
 }
 
+/// Appends an upstream pipeline given in textual form (without the
+/// builtin.module wrapper, which would nest the passes a level too deep).
+static void addPipeline(OpPassManager &pm, StringRef text) {
+  if (failed(parsePassPipeline(text, pm)))
+    llvm::report_fatal_error(llvm::Twine("tg: bad built-in pipeline: ") + text);
+}
+
+void mlir::tg::buildTgCpuPipeline(OpPassManager &pm,
+                                  const TgCpuPipelineOptions &options) {
+  // Graph-level cleanup first: everything removed here is never lowered.
+  if (options.optimize)
+    buildTgOptimizePipeline(pm, TgOptimizeOptions());
+  // Record tensor signatures and ask for C interfaces while types are tensors.
+  pm.addPass(createTgPrepareEntryPointsPass());
+  // tg to linalg on tensors; broadcasting lives in indexing maps.
+  pm.addPass(createConvertTgToLinalgPass());
+  addPipeline(pm, "canonicalize");
+  // Fuse producer/consumer elementwise generics (and broadcasts) into one.
+  addPipeline(pm, "func.func(linalg-fuse-elementwise-ops)");
+  addPipeline(pm, "canonicalize,cse");
+  // Tensors to buffers across function boundaries with plain strided memrefs,
+  // which is the ABI the runtime's descriptors follow.
+  addPipeline(pm, "one-shot-bufferize{bufferize-function-boundaries "
+                  "function-boundary-type-conversion=identity-layout-map}");
+  // Results become caller-provided out-parameters: the caller owns every
+  // result and no ownership crosses the boundary. Static result buffers are
+  // hoisted into the out-parameter, so most results are written in place.
+  addPipeline(pm, "buffer-results-to-out-params{hoist-static-allocs=true modify-public-functions=true}");
+  // Ownership-based deallocation frees every intermediate buffer.
+  addPipeline(pm, "buffer-deallocation-pipeline");
+  // Loops over buffers (the performance work tiles and vectorizes here).
+  addPipeline(pm, "func.func(convert-linalg-to-loops)");
+  // Down to the LLVM dialect.
+  addPipeline(pm, "convert-scf-to-cf,expand-strided-metadata,lower-affine,"
+                  "finalize-memref-to-llvm");
+  // bf16 conversions become integer ops (no runtime library call needed).
+  addPipeline(pm, "arith-expand{include-bf16=true}");
+  // Math ops with LLVM intrinsics first; the rest (tanh, ...) call libm.
+  addPipeline(pm, "convert-math-to-llvm,convert-math-to-libm");
+  addPipeline(pm, "convert-to-llvm,reconcile-unrealized-casts");
+}
+
 void mlir::tg::registerTgPipelines() {
+  PassPipelineRegistration<TgCpuPipelineOptions>(
+      "tg-cpu-pipeline",
+      "tg (or linalg on tensors) to the LLVM dialect for the host CPU",
+      buildTgCpuPipeline);
   PassPipelineRegistration<TgOptimizeOptions>(
       "tg-optimize",
       "Graph optimizations: canonicalization and constant folding, algebraic "

@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "tg/Conversion/Passes.h"
 #include "tg/Dialect/Tg/IR/TgDialect.h"
 #include "tg/Dialect/Tg/Transforms/Passes.h"
 #include "tg/Pipelines/Pipelines.h"
@@ -23,6 +24,7 @@
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
   mlir::tg::registerTgPasses();
+  mlir::tg::registerTgConversionPasses();
   mlir::tg::registerTgPipelines();
 
   mlir::DialectRegistry registry;

@@ -29,6 +29,16 @@ struct TgOptimizeOptions : public PassPipelineOptions<TgOptimizeOptions> {
 void buildTgOptimizePipeline(OpPassManager &pm,
                              const TgOptimizeOptions &options);
 
+/// Options of -tg-cpu-pipeline.
+struct TgCpuPipelineOptions : public PassPipelineOptions<TgCpuPipelineOptions> {
+  PassOptions::Option<bool> optimize{
+      *this, "optimize",
+      llvm::cl::desc("Run -tg-optimize before lowering"), llvm::cl::init(true)};
+};
+
+/// tg (or linalg on tensors) to the LLVM dialect for the host CPU.
+void buildTgCpuPipeline(OpPassManager &pm, const TgCpuPipelineOptions &options);
+
 /// Registers the pipelines with the global registry (for tg-opt).
 void registerTgPipelines();
 

@@ -60,4 +60,23 @@ def TgDeadCodeEliminationPass : Pass<"tg-dce", "::mlir::ModuleOp"> {
   }];
 }
 
+def TgPrepareEntryPointsPass : Pass<"tg-prepare-entry-points", "::mlir::ModuleOp"> {
+  let summary = "Record entry signatures and request C interfaces for the JIT";
+  let description = [{
+    Marks every public `func.func` with `llvm.emit_c_interface` (so the JIT
+    can call it through one pointer per memref) and records its tensor-level
+    type as `tg.signature`. The attribute survives lowering to the LLVM
+    dialect, which is how `tg-run` knows the shapes and dtypes of an entry
+    point given as LLVM-dialect IR.
+
+    ```mlir
+    func.func @main(%x: tensor<3xf32>) -> tensor<f32>
+    // becomes
+    func.func @main(%x: tensor<3xf32>) -> tensor<f32>
+        attributes {llvm.emit_c_interface,
+                    tg.signature = (tensor<3xf32>) -> tensor<f32>}
+    ```
+  }];
+}
+
 #endif // TG_DIALECT_TG_TRANSFORMS_PASSES_TD

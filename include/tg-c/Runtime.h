@@ -1,0 +1,112 @@
+/*===- tg-c/Runtime.h - The tg C API: compile and run ------------*- C -*-===*\
+|*                                                                            *|
+|* Part of the tg project.                                                    *|
+|*                                                                            *|
+|*===----------------------------------------------------------------------===*|
+|*                                                                            *|
+|* A plain C interface to compile a tg module (tg, linalg on tensors, or the  *|
+|* LLVM dialect) into an executable, look up its entry points, and run them   *|
+|* on caller-owned buffers. tg-run and the Python package use only this.      *|
+|*                                                                            *|
+|* Every fallible call takes a `TgError **` and, on failure, stores an error  *|
+|* whose message holds the located diagnostics; free it with tgErrorDestroy.  *|
+|* Pointers passed in stay owned by the caller.                               *|
+|*                                                                            *|
+\*===----------------------------------------------------------------------===*/
+
+#ifndef TG_C_RUNTIME_H
+#define TG_C_RUNTIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Element types of tg tensors. Storage: IEEE floats, bf16 as the upper 16
+/// bits of an f32, i1 as one byte (0 or 1), integers two's complement; all
+/// little-endian.
+typedef enum TgDType {
+  TG_DTYPE_F32 = 0,
+  TG_DTYPE_F64 = 1,
+  TG_DTYPE_F16 = 2,
+  TG_DTYPE_BF16 = 3,
+  TG_DTYPE_I1 = 4,
+  TG_DTYPE_I32 = 5,
+  TG_DTYPE_I64 = 6,
+} TgDType;
+
+/// The size of one element in bytes.
+size_t tgDTypeSize(TgDType dtype);
+/// The MLIR spelling: "f32", "i1", ...
+const char *tgDTypeName(TgDType dtype);
+
+/// A dense row-major tensor in caller memory.
+typedef struct TgTensor {
+  TgDType dtype;
+  int64_t rank;
+  const int64_t *shape; /* rank entries */
+  void *data;           /* product(shape) * tgDTypeSize(dtype) bytes */
+} TgTensor;
+
+/// The type of an argument or result: a view into the executable.
+typedef struct TgTensorType {
+  TgDType dtype;
+  int64_t rank;
+  const int64_t *shape;
+} TgTensorType;
+
+typedef struct TgError TgError;
+typedef struct TgExecutable TgExecutable;
+typedef struct TgFunction TgFunction;
+
+/// The message of an error (diagnostics with their locations).
+const char *tgErrorMessage(const TgError *error);
+void tgErrorDestroy(TgError *error);
+
+/// Compilation options; zero-initialize, then set what you need.
+typedef struct TgCompileOptions {
+  /// Run -tg-optimize before lowering (non-zero: yes).
+  int optimize;
+  /// Worker threads for parallel loops; 0 means every core.
+  int threads;
+  /// Non-zero: print the IR after lowering to stderr (debugging).
+  int dumpLLVMDialect;
+} TgCompileOptions;
+
+/// Default options: optimize, all cores.
+TgCompileOptions tgDefaultCompileOptions(void);
+
+/// Compiles `source` (MLIR text, `length` bytes; `bufferName` names it in
+/// diagnostics). Returns NULL and sets `*error` on failure.
+TgExecutable *tgCompileSource(const char *source, size_t length,
+                              const char *bufferName,
+                              const TgCompileOptions *options, TgError **error);
+/// Compiles the file at `path`.
+TgExecutable *tgCompileFile(const char *path, const TgCompileOptions *options,
+                            TgError **error);
+void tgExecutableDestroy(TgExecutable *executable);
+
+/// The entry point `name` (a public function of the module), or NULL with
+/// `*error` set. Valid as long as the executable.
+const TgFunction *tgExecutableLookup(const TgExecutable *executable,
+                                     const char *name, TgError **error);
+
+int64_t tgFunctionNumArgs(const TgFunction *function);
+int64_t tgFunctionNumResults(const TgFunction *function);
+TgTensorType tgFunctionArgType(const TgFunction *function, int64_t index);
+TgTensorType tgFunctionResultType(const TgFunction *function, int64_t index);
+
+/// Runs `function` on `args`, writing into `results`, which the caller
+/// allocated with the result types. Checks the count, dtype and shape of
+/// every tensor first. Returns 0 on success, non-zero with `*error` set.
+int tgFunctionRun(const TgFunction *function, const TgTensor *args,
+                  int64_t numArgs, TgTensor *results, int64_t numResults,
+                  TgError **error);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TG_C_RUNTIME_H */

@@ -1,0 +1,446 @@
+//===- Runtime.cpp - The tg C API: compile and run ------------------------===//
+//
+// Part of the tg project.
+//
+//===----------------------------------------------------------------------===//
+//
+// Compiles a module with the tg CPU pipeline into an MLIR ExecutionEngine and
+// calls its entry points through their C interfaces. The pipeline turns
+// results into out-parameters, so every buffer crossing the boundary belongs
+// to the caller and nothing is freed here but the executable itself.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tg-c/Runtime.h"
+#include "tg/Dialect/Tg/IR/TgDialect.h"
+#include "tg/Pipelines/Pipelines.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/ExecutionEngine/ExecutionEngine.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/Target/TargetMachine.h"
+
+#include <mutex>
+#include <string>
+#include <vector>
+
+using namespace mlir;
+
+#ifndef TG_MLIR_LIB_DIR
+#define TG_MLIR_LIB_DIR "/usr/lib/llvm-22/lib"
+#endif
+
+struct TgError {
+  std::string message;
+};
+
+namespace {
+/// The type of one argument or result, owned by its function.
+struct TensorTypeInfo {
+  TgDType dtype;
+  std::vector<int64_t> shape;
+  TgTensorType view() const {
+    return {dtype, static_cast<int64_t>(shape.size()), shape.data()};
+  }
+};
+} // namespace
+
+struct TgFunction {
+  std::string name;
+  std::vector<TensorTypeInfo> args, results;
+  /// Why this public function cannot be called, or empty.
+  std::string unusable;
+  void (*packed)(void **) = nullptr;
+};
+
+struct TgExecutable {
+  std::unique_ptr<ExecutionEngine> engine;
+  llvm::StringMap<std::unique_ptr<TgFunction>> functions;
+};
+
+static void setError(TgError **error, std::string message) {
+  if (error)
+    *error = new TgError{std::move(message)};
+}
+
+extern "C" {
+
+size_t tgDTypeSize(TgDType dtype) {
+  switch (dtype) {
+  case TG_DTYPE_F32: case TG_DTYPE_I32: return 4;
+  case TG_DTYPE_F64: case TG_DTYPE_I64: return 8;
+  case TG_DTYPE_F16: case TG_DTYPE_BF16: return 2;
+  case TG_DTYPE_I1: return 1;
+  }
+  return 0;
+}
+
+const char *tgDTypeName(TgDType dtype) {
+  switch (dtype) {
+  case TG_DTYPE_F32: return "f32";
+  case TG_DTYPE_F64: return "f64";
+  case TG_DTYPE_F16: return "f16";
+  case TG_DTYPE_BF16: return "bf16";
+  case TG_DTYPE_I1: return "i1";
+  case TG_DTYPE_I32: return "i32";
+  case TG_DTYPE_I64: return "i64";
+  }
+  return "?";
+}
+
+const char *tgErrorMessage(const TgError *error) {
+  return error ? error->message.c_str() : "";
+}
+void tgErrorDestroy(TgError *error) { delete error; }
+
+TgCompileOptions tgDefaultCompileOptions(void) {
+  TgCompileOptions options{};
+  options.optimize = 1;
+  return options;
+}
+
+} // extern "C"
+
+//===----------------------------------------------------------------------===//
+// Compilation
+//===----------------------------------------------------------------------===//
+
+static std::optional<TgDType> toDType(Type t) {
+  if (t.isF32()) return TG_DTYPE_F32;
+  if (t.isF64()) return TG_DTYPE_F64;
+  if (t.isF16()) return TG_DTYPE_F16;
+  if (t.isBF16()) return TG_DTYPE_BF16;
+  if (t.isInteger(1)) return TG_DTYPE_I1;
+  if (t.isInteger(32)) return TG_DTYPE_I32;
+  if (t.isInteger(64)) return TG_DTYPE_I64;
+  return std::nullopt;
+}
+
+/// Fills `fn` from a tensor-level function type, or says why it cannot be
+/// an entry point.
+static void describeSignature(TgFunction &fn, FunctionType type) {
+  auto convert = [&](TypeRange types, std::vector<TensorTypeInfo> &out,
+                     const char *what) {
+    for (auto [i, t] : llvm::enumerate(types)) {
+      auto tensor = dyn_cast<RankedTensorType>(t);
+      std::optional<TgDType> dtype =
+          tensor ? toDType(tensor.getElementType()) : std::nullopt;
+      if (!tensor || !tensor.hasStaticShape() || !dtype) {
+        std::string s;
+        llvm::raw_string_ostream os(s);
+        os << what << " #" << i << " has type " << t
+           << "; entry points take and return statically shaped tensors of "
+              "f32, f64, f16, bf16, i1, i32 or i64";
+        fn.unusable = s;
+        return;
+      }
+      out.push_back({*dtype, std::vector<int64_t>(tensor.getShape().begin(),
+                                                  tensor.getShape().end())});
+    }
+  };
+  convert(type.getInputs(), fn.args, "argument");
+  if (fn.unusable.empty())
+    convert(type.getResults(), fn.results, "result");
+}
+
+static bool isLLVMDialectModule(ModuleOp module) {
+  bool onlyLLVM = true;
+  module.getBody()->walk([&](Operation *op) {
+    if (!isa<LLVM::LLVMDialect>(op->getDialect()))
+      onlyLLVM = false;
+  });
+  return onlyLLVM;
+}
+
+static std::unique_ptr<llvm::TargetMachine> createHostTargetMachine() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+  });
+  auto builder = llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!builder) {
+    llvm::consumeError(builder.takeError());
+    return nullptr;
+  }
+  // detectHost() carries the host CPU's name and features: without them
+  // LLVM would emit generic x86-64 code.
+  builder->setCodeGenOptLevel(llvm::CodeGenOptLevel::Aggressive);
+  auto tm = builder->createTargetMachine();
+  if (!tm) {
+    llvm::consumeError(tm.takeError());
+    return nullptr;
+  }
+  return std::move(*tm);
+}
+
+static TgExecutable *compile(std::unique_ptr<llvm::MemoryBuffer> buffer,
+                             const TgCompileOptions *options,
+                             TgError **error) {
+  TgCompileOptions opts = options ? *options : tgDefaultCompileOptions();
+  // The pipelines name upstream passes textually, which needs the registry.
+  static std::once_flag registerPasses;
+  std::call_once(registerPasses, [] { registerAllPasses(); });
+  DialectRegistry registry;
+  registerAllDialects(registry);
+  registerAllExtensions(registry);
+  registerAllToLLVMIRTranslations(registry);
+  registry.insert<tg::TgDialect>();
+  MLIRContext context(registry);
+
+  std::string diagnostics;
+  llvm::raw_string_ostream diagStream(diagnostics);
+  llvm::SourceMgr sourceMgr;
+  sourceMgr.AddNewSourceBuffer(std::move(buffer), llvm::SMLoc());
+  SourceMgrDiagnosticHandler handler(sourceMgr, &context, diagStream);
+
+  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  if (!module) {
+    setError(error, diagnostics);
+    return nullptr;
+  }
+
+  auto executable = std::make_unique<TgExecutable>();
+  if (isLLVMDialectModule(*module)) {
+    // Already lowered: entry points carry their tensor signature.
+    for (auto func : module->getOps<LLVM::LLVMFuncOp>()) {
+      if (func.isExternal() || func.getName().starts_with("_mlir_ciface_"))
+        continue;
+      auto fn = std::make_unique<TgFunction>();
+      fn->name = func.getName().str();
+      auto signature = func->getAttrOfType<TypeAttr>("tg.signature");
+      auto type = signature ? dyn_cast<FunctionType>(signature.getValue())
+                            : FunctionType();
+      if (!type || !func->hasAttr("llvm.emit_c_interface"))
+        fn->unusable = "this LLVM-dialect function lacks the 'tg.signature' "
+                       "and 'llvm.emit_c_interface' attributes that "
+                       "-tg-cpu-pipeline records; lower it with tg-opt "
+                       "-tg-cpu-pipeline";
+      else
+        describeSignature(*fn, type);
+      executable->functions[fn->name] = std::move(fn);
+    }
+  } else {
+    for (auto func : module->getOps<func::FuncOp>()) {
+      if (func.isPrivate() || func.isExternal())
+        continue;
+      auto fn = std::make_unique<TgFunction>();
+      fn->name = func.getName().str();
+      describeSignature(*fn, func.getFunctionType());
+      executable->functions[fn->name] = std::move(fn);
+    }
+    PassManager pm(&context, ModuleOp::getOperationName());
+    tg::TgCpuPipelineOptions pipelineOptions;
+    pipelineOptions.optimize = opts.optimize != 0;
+    tg::buildTgCpuPipeline(pm, pipelineOptions);
+    if (failed(pm.run(*module))) {
+      setError(error, diagnostics.empty() ? "error: lowering failed\n"
+                                          : diagnostics);
+      return nullptr;
+    }
+    if (opts.dumpLLVMDialect)
+      module->print(llvm::errs());
+  }
+
+  std::unique_ptr<llvm::TargetMachine> tm = createHostTargetMachine();
+  if (!tm) {
+    setError(error, "error: cannot create a target machine for the host\n");
+    return nullptr;
+  }
+  std::function<llvm::Error(llvm::Module *)> optimize =
+      makeOptimizingTransformer(3, 0, tm.get());
+  ExecutionEngineOptions engineOptions;
+  engineOptions.transformer = optimize;
+  engineOptions.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
+  // memrefCopy (strided copies) lives in the C runner utilities.
+  static const std::string runnerUtils =
+      std::string(TG_MLIR_LIB_DIR) + "/libmlir_c_runner_utils.so";
+  SmallVector<StringRef> libs{runnerUtils};
+  engineOptions.sharedLibPaths = libs;
+  auto engine =
+      ExecutionEngine::create(*module, engineOptions, createHostTargetMachine());
+  if (!engine) {
+    std::string message = diagnostics;
+    llvm::raw_string_ostream os(message);
+    os << "error: JIT compilation failed: "
+       << llvm::toString(engine.takeError()) << "\n";
+    setError(error, message);
+    return nullptr;
+  }
+  executable->engine = std::move(*engine);
+  for (auto &entry : executable->functions) {
+    TgFunction &fn = *entry.second;
+    if (!fn.unusable.empty())
+      continue;
+    auto packed = executable->engine->lookupPacked("_mlir_ciface_" + fn.name);
+    if (!packed) {
+      llvm::consumeError(packed.takeError());
+      fn.unusable = "no compiled C interface was found for it";
+      continue;
+    }
+    fn.packed = *packed;
+  }
+  return executable.release();
+}
+
+extern "C" {
+
+TgExecutable *tgCompileSource(const char *source, size_t length,
+                              const char *bufferName,
+                              const TgCompileOptions *options,
+                              TgError **error) {
+  return compile(llvm::MemoryBuffer::getMemBufferCopy(
+                     llvm::StringRef(source, length),
+                     bufferName ? bufferName : "<source>"),
+                 options, error);
+}
+
+TgExecutable *tgCompileFile(const char *path, const TgCompileOptions *options,
+                            TgError **error) {
+  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
+  if (!buffer) {
+    setError(error, std::string(path) + ": error: cannot open file: " +
+                        buffer.getError().message() + "\n");
+    return nullptr;
+  }
+  return compile(std::move(*buffer), options, error);
+}
+
+void tgExecutableDestroy(TgExecutable *executable) { delete executable; }
+
+const TgFunction *tgExecutableLookup(const TgExecutable *executable,
+                                     const char *name, TgError **error) {
+  auto it = executable->functions.find(name);
+  if (it == executable->functions.end()) {
+    std::string known;
+    for (auto &entry : executable->functions)
+      known += (known.empty() ? "@" : ", @") + entry.first().str();
+    setError(error, "error: no public function @" + std::string(name) +
+                        " in the module" +
+                        (known.empty() ? "" : " (entry points: " + known + ")") +
+                        "\n");
+    return nullptr;
+  }
+  const TgFunction &fn = *it->second;
+  if (!fn.unusable.empty()) {
+    setError(error, "error: @" + fn.name + " cannot be called: " +
+                        fn.unusable + "\n");
+    return nullptr;
+  }
+  return &fn;
+}
+
+int64_t tgFunctionNumArgs(const TgFunction *fn) { return fn->args.size(); }
+int64_t tgFunctionNumResults(const TgFunction *fn) {
+  return fn->results.size();
+}
+TgTensorType tgFunctionArgType(const TgFunction *fn, int64_t i) {
+  return fn->args[i].view();
+}
+TgTensorType tgFunctionResultType(const TgFunction *fn, int64_t i) {
+  return fn->results[i].view();
+}
+
+} // extern "C"
+
+//===----------------------------------------------------------------------===//
+// Running
+//===----------------------------------------------------------------------===//
+
+static std::string typeString(TgDType dtype, const int64_t *shape,
+                              int64_t rank) {
+  std::string s = "tensor<";
+  for (int64_t i = 0; i < rank; ++i)
+    s += std::to_string(shape[i]) + "x";
+  return s + tgDTypeName(dtype) + ">";
+}
+
+/// Checks that `tensor` has type `expected`, or describes the mismatch.
+static std::string checkTensor(const TgTensor &tensor,
+                               const TensorTypeInfo &expected,
+                               const std::string &what) {
+  bool same = tensor.dtype == expected.dtype &&
+              tensor.rank == static_cast<int64_t>(expected.shape.size()) &&
+              (tensor.rank == 0 ||
+               std::equal(expected.shape.begin(), expected.shape.end(),
+                          tensor.shape));
+  if (same)
+    return "";
+  return what + " expects " +
+         typeString(expected.dtype, expected.shape.data(),
+                    expected.shape.size()) +
+         ", got " + typeString(tensor.dtype, tensor.shape, tensor.rank);
+}
+
+extern "C" int tgFunctionRun(const TgFunction *fn, const TgTensor *args,
+                             int64_t numArgs, TgTensor *results,
+                             int64_t numResults, TgError **error) {
+  if (numArgs != static_cast<int64_t>(fn->args.size()) ||
+      numResults != static_cast<int64_t>(fn->results.size())) {
+    setError(error, "error: @" + fn->name + " takes " +
+                        std::to_string(fn->args.size()) + " arguments and " +
+                        std::to_string(fn->results.size()) + " results, got " +
+                        std::to_string(numArgs) + " and " +
+                        std::to_string(numResults) + "\n");
+    return 1;
+  }
+  // One strided memref descriptor per tensor: {allocated, aligned, offset,
+  // sizes[rank], strides[rank]}, all 64-bit.
+  std::vector<std::vector<int64_t>> descriptors;
+  auto addDescriptor = [&](const TgTensor &t) {
+    std::vector<int64_t> d(3 + 2 * t.rank);
+    d[0] = d[1] = reinterpret_cast<int64_t>(t.data);
+    d[2] = 0;
+    int64_t stride = 1;
+    for (int64_t i = t.rank - 1; i >= 0; --i) {
+      d[3 + i] = t.shape[i];
+      d[3 + t.rank + i] = stride;
+      stride *= t.shape[i];
+    }
+    descriptors.push_back(std::move(d));
+  };
+  for (int64_t i = 0; i < numArgs; ++i) {
+    std::string mismatch = checkTensor(
+        args[i], fn->args[i], "argument #" + std::to_string(i) + " of @" + fn->name);
+    if (!mismatch.empty()) {
+      setError(error, "error: " + mismatch + "\n");
+      return 1;
+    }
+    addDescriptor(args[i]);
+  }
+  for (int64_t i = 0; i < numResults; ++i) {
+    std::string mismatch =
+        checkTensor(results[i], fn->results[i],
+                    "result #" + std::to_string(i) + " of @" + fn->name);
+    if (!mismatch.empty()) {
+      setError(error, "error: " + mismatch + "\n");
+      return 1;
+    }
+    addDescriptor(results[i]);
+  }
+  // The packed interface takes a pointer to each argument; each argument of
+  // a C interface is a pointer to a descriptor.
+  std::vector<void *> descriptorPtrs, packedArgs;
+  for (auto &d : descriptors)
+    descriptorPtrs.push_back(d.data());
+  for (void *&p : descriptorPtrs)
+    packedArgs.push_back(&p);
+  fn->packed(packedArgs.data());
+  return 0;
+}

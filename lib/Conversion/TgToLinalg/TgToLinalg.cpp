@@ -1,0 +1,781 @@
+//===- TgToLinalg.cpp - Lower tg ops to linalg on tensors -----------------===//
+//
+// Part of the tg project.
+//
+//===----------------------------------------------------------------------===//
+//
+// The tg -> linalg/tensor/arith/math lowering. Broadcasting is expressed in
+// indexing maps rather than materialized, so elementwise chains fuse into one
+// linalg.generic and later into one loop nest. Everything stays on tensors:
+// one-shot bufferization decides where memory is needed.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tg/Conversion/Passes.h"
+#include "tg/Conversion/TgToLinalg/TgToLinalg.h"
+#include "tg/Dialect/Tg/IR/TgOps.h"
+#include "tg/Dialect/Tg/IR/TgShapes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
+#include "mlir/Transforms/DialectConversion.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+namespace mlir {
+namespace tg {
+#define GEN_PASS_DEF_CONVERTTGTOLINALGPASS
+#include "tg/Conversion/Passes.h.inc"
+} // namespace tg
+} // namespace mlir
+
+using namespace mlir;
+using namespace mlir::tg;
+
+//===----------------------------------------------------------------------===//
+// Building blocks
+//===----------------------------------------------------------------------===//
+
+using ScalarFn = llvm::function_ref<Value(OpBuilder &, Location, ValueRange)>;
+
+/// The map from an iteration space of `resultShape` to an operand that
+/// broadcasts to it: dimensions align from the right, and a size-1 operand
+/// dimension facing a larger result dimension always reads index 0.
+static AffineMap getBroadcastMap(RankedTensorType operand,
+                                 ArrayRef<int64_t> resultShape,
+                                 MLIRContext *ctx) {
+  int64_t rank = resultShape.size(), offset = rank - operand.getRank();
+  SmallVector<AffineExpr> exprs;
+  for (int64_t i = 0; i < operand.getRank(); ++i) {
+    if (operand.getDimSize(i) == 1 && resultShape[offset + i] != 1)
+      exprs.push_back(getAffineConstantExpr(0, ctx));
+    else
+      exprs.push_back(getAffineDimExpr(offset + i, ctx));
+  }
+  return AffineMap::get(rank, 0, exprs, ctx);
+}
+
+static Value createEmpty(OpBuilder &b, Location loc, RankedTensorType type) {
+  return tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
+}
+
+/// A linalg.generic over the iteration space of `resultType` (all parallel)
+/// that reads `inputs` through `maps` and yields `fn` of their elements.
+static Value buildParallelGeneric(OpBuilder &b, Location loc,
+                                  RankedTensorType resultType,
+                                  ValueRange inputs, ArrayRef<AffineMap> maps,
+                                  ScalarFn fn) {
+  SmallVector<AffineMap> indexingMaps(maps);
+  indexingMaps.push_back(b.getMultiDimIdentityMap(resultType.getRank()));
+  SmallVector<utils::IteratorType> iterators(resultType.getRank(),
+                                             utils::IteratorType::parallel);
+  auto generic = linalg::GenericOp::create(
+      b, loc, resultType, inputs, createEmpty(b, loc, resultType),
+      indexingMaps, iterators,
+      [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        linalg::YieldOp::create(nb, nloc, fn(nb, nloc, args.drop_back()));
+      });
+  return generic.getResult(0);
+}
+
+/// An elementwise linalg.generic with numpy broadcasting of every input.
+static Value buildElementwise(OpBuilder &b, Location loc,
+                              RankedTensorType resultType, ValueRange inputs,
+                              ScalarFn fn) {
+  SmallVector<AffineMap> maps;
+  for (Value v : inputs)
+    maps.push_back(getBroadcastMap(cast<RankedTensorType>(v.getType()),
+                                   resultType.getShape(), b.getContext()));
+  return buildParallelGeneric(b, loc, resultType, inputs, maps, fn);
+}
+
+static bool isLowPrecisionFloat(Type t) {
+  return isa<Float16Type, BFloat16Type>(t);
+}
+
+/// Runs `fn` on f32 copies of f16/bf16 scalars and rounds a float result
+/// back once, as numpy does for half precision; other types pass through.
+static Value computeWidened(OpBuilder &b, Location loc, ValueRange args,
+                            ScalarFn fn) {
+  Type original = args.empty() ? Type() : args.back().getType();
+  if (!original || !isLowPrecisionFloat(original))
+    return fn(b, loc, args);
+  SmallVector<Value> wide;
+  for (Value a : args)
+    wide.push_back(isLowPrecisionFloat(a.getType())
+                       ? arith::ExtFOp::create(b, loc, b.getF32Type(), a)
+                       : a);
+  Value r = fn(b, loc, wide);
+  if (r.getType().isF32())
+    r = arith::TruncFOp::create(b, loc, original, r);
+  return r;
+}
+
+static Value floatConstant(OpBuilder &b, Location loc, Type type, double v) {
+  return arith::ConstantOp::create(b, loc, b.getFloatAttr(type, v));
+}
+
+/// Converts a scalar between any two tg element types (see tg.cast).
+static Value castScalar(OpBuilder &b, Location loc, Value v, Type to) {
+  Type from = v.getType();
+  if (from == to)
+    return v;
+  auto fromFloat = dyn_cast<FloatType>(from);
+  auto toFloat = dyn_cast<FloatType>(to);
+  if (fromFloat && toFloat) {
+    if (fromFloat.getWidth() < toFloat.getWidth() ||
+        (fromFloat.getWidth() == toFloat.getWidth() && toFloat.isF32()))
+      return arith::ExtFOp::create(b, loc, to, v);
+    // f16 <-> bf16 (same width, neither is wider): go through f32.
+    if (fromFloat.getWidth() == toFloat.getWidth())
+      return arith::TruncFOp::create(
+          b, loc, to, arith::ExtFOp::create(b, loc, b.getF32Type(), v));
+    return arith::TruncFOp::create(b, loc, to, v);
+  }
+  if (toFloat) {
+    if (from.isInteger(1))
+      return arith::UIToFPOp::create(b, loc, to, v);
+    return arith::SIToFPOp::create(b, loc, to, v);
+  }
+  if (to.isInteger(1)) {
+    if (fromFloat)
+      return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNE, v,
+                                   floatConstant(b, loc, from, 0.0));
+    return arith::CmpIOp::create(
+        b, loc, arith::CmpIPredicate::ne, v,
+        arith::ConstantOp::create(b, loc, b.getIntegerAttr(from, 0)));
+  }
+  if (fromFloat)
+    return arith::FPToSIOp::create(b, loc, to, v);
+  unsigned fromWidth = from.getIntOrFloatBitWidth();
+  unsigned toWidth = to.getIntOrFloatBitWidth();
+  if (fromWidth == 1)
+    return arith::ExtUIOp::create(b, loc, to, v);
+  if (fromWidth < toWidth)
+    return arith::ExtSIOp::create(b, loc, to, v);
+  return arith::TruncIOp::create(b, loc, to, v);
+}
+
+/// The scalar computation of an elementwise tg op on already-widened
+/// operands.
+static Value buildScalarOp(Operation *op, OpBuilder &b, Location loc,
+                           ValueRange a) {
+  Type t = a.empty() ? Type() : a.back().getType();
+  bool isFloat = t && isa<FloatType>(t);
+  return llvm::TypeSwitch<Operation *, Value>(op)
+      .Case([&](AddOp) -> Value {
+        return isFloat ? Value(arith::AddFOp::create(b, loc, a[0], a[1]))
+                       : Value(arith::AddIOp::create(b, loc, a[0], a[1]));
+      })
+      .Case([&](SubOp) -> Value {
+        return isFloat ? Value(arith::SubFOp::create(b, loc, a[0], a[1]))
+                       : Value(arith::SubIOp::create(b, loc, a[0], a[1]));
+      })
+      .Case([&](MulOp) -> Value {
+        return isFloat ? Value(arith::MulFOp::create(b, loc, a[0], a[1]))
+                       : Value(arith::MulIOp::create(b, loc, a[0], a[1]));
+      })
+      .Case([&](DivOp) -> Value {
+        return isFloat ? Value(arith::DivFOp::create(b, loc, a[0], a[1]))
+                       : Value(arith::DivSIOp::create(b, loc, a[0], a[1]));
+      })
+      .Case([&](PowOp) { return math::PowFOp::create(b, loc, a[0], a[1]); })
+      .Case([&](MaximumOp) -> Value {
+        // arith.maximumf propagates NaN, like numpy.maximum.
+        return isFloat ? Value(arith::MaximumFOp::create(b, loc, a[0], a[1]))
+                       : Value(arith::MaxSIOp::create(b, loc, a[0], a[1]));
+      })
+      .Case([&](MinimumOp) -> Value {
+        return isFloat ? Value(arith::MinimumFOp::create(b, loc, a[0], a[1]))
+                       : Value(arith::MinSIOp::create(b, loc, a[0], a[1]));
+      })
+      .Case([&](NegOp) { return arith::NegFOp::create(b, loc, a[0]); })
+      .Case([&](AbsOp) { return math::AbsFOp::create(b, loc, a[0]); })
+      .Case([&](ExpOp) { return math::ExpOp::create(b, loc, a[0]); })
+      .Case([&](LogOp) { return math::LogOp::create(b, loc, a[0]); })
+      .Case([&](SqrtOp) { return math::SqrtOp::create(b, loc, a[0]); })
+      .Case([&](RsqrtOp) { return math::RsqrtOp::create(b, loc, a[0]); })
+      .Case([&](TanhOp) { return math::TanhOp::create(b, loc, a[0]); })
+      .Case([&](SinOp) { return math::SinOp::create(b, loc, a[0]); })
+      .Case([&](CosOp) { return math::CosOp::create(b, loc, a[0]); })
+      .Case([&](SigmoidOp) -> Value {
+        // 1 / (1 + exp(-x)): exp overflows to +inf for very negative x and
+        // the quotient is then exactly 0, so no special case is needed.
+        Value one = floatConstant(b, loc, t, 1.0);
+        Value e = math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, a[0]));
+        return arith::DivFOp::create(b, loc, one,
+                                     arith::AddFOp::create(b, loc, one, e));
+      })
+      .Case([&](ReluOp) -> Value {
+        return arith::MaximumFOp::create(b, loc, a[0],
+                                         floatConstant(b, loc, t, 0.0));
+      })
+      .Case([&](CmpOp cmp) -> Value {
+        if (isFloat) {
+          arith::CmpFPredicate p;
+          switch (cmp.getPredicate()) {
+          case CmpPredicate::eq: p = arith::CmpFPredicate::OEQ; break;
+          case CmpPredicate::ne: p = arith::CmpFPredicate::UNE; break;
+          case CmpPredicate::lt: p = arith::CmpFPredicate::OLT; break;
+          case CmpPredicate::le: p = arith::CmpFPredicate::OLE; break;
+          case CmpPredicate::gt: p = arith::CmpFPredicate::OGT; break;
+          case CmpPredicate::ge: p = arith::CmpFPredicate::OGE; break;
+          }
+          return arith::CmpFOp::create(b, loc, p, a[0], a[1]);
+        }
+        arith::CmpIPredicate p;
+        switch (cmp.getPredicate()) {
+        case CmpPredicate::eq: p = arith::CmpIPredicate::eq; break;
+        case CmpPredicate::ne: p = arith::CmpIPredicate::ne; break;
+        case CmpPredicate::lt: p = arith::CmpIPredicate::slt; break;
+        case CmpPredicate::le: p = arith::CmpIPredicate::sle; break;
+        case CmpPredicate::gt: p = arith::CmpIPredicate::sgt; break;
+        case CmpPredicate::ge: p = arith::CmpIPredicate::sge; break;
+        }
+        return arith::CmpIOp::create(b, loc, p, a[0], a[1]);
+      })
+      .Case([&](SelectOp) {
+        return arith::SelectOp::create(b, loc, a[0], a[1], a[2]);
+      })
+      .Default([](Operation *) -> Value {
+        llvm_unreachable("not an elementwise tg op");
+      });
+}
+
+/// Reshapes `value` to `type` (same element count) with collapse/expand
+/// shapes: directly where the shapes nest, otherwise through rank 1.
+static Value reshapeTensor(OpBuilder &b, Location loc, Value value,
+                           RankedTensorType type) {
+  auto source = cast<RankedTensorType>(value.getType());
+  if (source == type)
+    return value;
+  if (source.getRank() == 0)
+    return tensor::ExpandShapeOp::create(b, loc, type, value,
+                                         ArrayRef<ReassociationIndices>{});
+  if (type.getRank() == 0)
+    return tensor::CollapseShapeOp::create(b, loc, type, value,
+                                           ArrayRef<ReassociationIndices>{});
+  if (source.getRank() != type.getRank()) {
+    if (auto reassociation = getReassociationIndicesForReshape(source, type)) {
+      if (source.getRank() > type.getRank())
+        return tensor::CollapseShapeOp::create(b, loc, type, value,
+                                               *reassociation);
+      return tensor::ExpandShapeOp::create(b, loc, type, value, *reassociation);
+    }
+  }
+  auto flatType =
+      RankedTensorType::get({source.getNumElements()}, source.getElementType());
+  ReassociationIndices all =
+      llvm::to_vector(llvm::seq<int64_t>(0, source.getRank()));
+  Value flat = source.getRank() == 1
+                   ? value
+                   : tensor::CollapseShapeOp::create(b, loc, flatType, value,
+                                                     ArrayRef{all});
+  ReassociationIndices allOut =
+      llvm::to_vector(llvm::seq<int64_t>(0, type.getRank()));
+  if (type.getRank() == 1)
+    return flat;
+  return tensor::ExpandShapeOp::create(b, loc, type, flat, ArrayRef{allOut});
+}
+
+enum class ReduceKind { Sum, Max, Min };
+
+/// The identity of a reduction: 0, -inf or +inf (the extreme integers).
+static Value reductionIdentity(OpBuilder &b, Location loc, Type t,
+                               ReduceKind kind) {
+  if (auto ft = dyn_cast<FloatType>(t)) {
+    if (kind == ReduceKind::Sum)
+      return floatConstant(b, loc, t, 0.0);
+    APFloat inf = APFloat::getInf(ft.getFloatSemantics(),
+                                  /*Negative=*/kind == ReduceKind::Max);
+    return arith::ConstantOp::create(b, loc, b.getFloatAttr(t, inf));
+  }
+  unsigned width = t.getIntOrFloatBitWidth();
+  APInt v = kind == ReduceKind::Sum   ? APInt::getZero(width)
+            : kind == ReduceKind::Max ? APInt::getSignedMinValue(width)
+                                      : APInt::getSignedMaxValue(width);
+  return arith::ConstantOp::create(b, loc, b.getIntegerAttr(t, v));
+}
+
+static Value combine(OpBuilder &b, Location loc, ReduceKind kind, Value acc,
+                     Value x) {
+  bool isFloat = isa<FloatType>(x.getType());
+  switch (kind) {
+  case ReduceKind::Sum:
+    return isFloat ? Value(arith::AddFOp::create(b, loc, acc, x))
+                   : Value(arith::AddIOp::create(b, loc, acc, x));
+  case ReduceKind::Max:
+    return isFloat ? Value(arith::MaximumFOp::create(b, loc, acc, x))
+                   : Value(arith::MaxSIOp::create(b, loc, acc, x));
+  case ReduceKind::Min:
+    return isFloat ? Value(arith::MinimumFOp::create(b, loc, acc, x))
+                   : Value(arith::MinSIOp::create(b, loc, acc, x));
+  }
+  llvm_unreachable("unknown reduction");
+}
+
+/// Reduces `input` over `axes`, dropping them; f16/bf16 accumulate in f32.
+static Value buildReduction(OpBuilder &b, Location loc, Value input,
+                            ArrayRef<int64_t> axes, ReduceKind kind) {
+  auto inType = cast<RankedTensorType>(input.getType());
+  Type elem = inType.getElementType();
+  Type accType = isLowPrecisionFloat(elem) ? b.getF32Type() : elem;
+  auto accTensor = RankedTensorType::get(
+      getReducedShape(inType.getShape(), axes, /*keepDims=*/false), accType);
+  Value init = linalg::FillOp::create(
+                   b, loc, reductionIdentity(b, loc, accType, kind),
+                   createEmpty(b, loc, accTensor))
+                   .getResult(0);
+  SmallVector<AffineExpr> outExprs;
+  SmallVector<utils::IteratorType> iterators;
+  for (int64_t d = 0; d < inType.getRank(); ++d) {
+    bool reduced = llvm::is_contained(axes, d);
+    iterators.push_back(reduced ? utils::IteratorType::reduction
+                                : utils::IteratorType::parallel);
+    if (!reduced)
+      outExprs.push_back(b.getAffineDimExpr(d));
+  }
+  SmallVector<AffineMap> maps{
+      b.getMultiDimIdentityMap(inType.getRank()),
+      AffineMap::get(inType.getRank(), 0, outExprs, b.getContext())};
+  Value acc =
+      linalg::GenericOp::create(
+          b, loc, accTensor, input, init, maps, iterators,
+          [&](OpBuilder &nb, Location nloc, ValueRange args) {
+            Value x = args[0];
+            if (x.getType() != accType)
+              x = arith::ExtFOp::create(nb, nloc, accType, x);
+            linalg::YieldOp::create(nb, nloc,
+                                    combine(nb, nloc, kind, args[1], x));
+          })
+          .getResult(0);
+  if (accType == elem)
+    return acc;
+  auto resultType = accTensor.clone(elem);
+  return buildElementwise(b, loc, resultType, acc,
+                          [&](OpBuilder &nb, Location nloc, ValueRange args) {
+                            return castScalar(nb, nloc, args[0], elem);
+                          });
+}
+
+/// The map reading a tensor reduced over `axis` from the full iteration
+/// space of rank `rank` (the axis is dropped).
+static AffineMap getProjectionMap(int64_t rank, int64_t axis,
+                                  MLIRContext *ctx) {
+  SmallVector<AffineExpr> exprs;
+  for (int64_t d = 0; d < rank; ++d)
+    if (d != axis)
+      exprs.push_back(getAffineDimExpr(d, ctx));
+  return AffineMap::get(rank, 0, exprs, ctx);
+}
+
+//===----------------------------------------------------------------------===//
+// Patterns
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// Every elementwise tg op: one linalg.generic with broadcasting maps.
+template <typename OpTy>
+struct ElementwiseLowering : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Operation *operation = op;
+    Value result = buildElementwise(
+        rewriter, op.getLoc(), cast<RankedTensorType>(op.getType()),
+        adaptor.getOperands(),
+        [&](OpBuilder &b, Location loc, ValueRange args) {
+          return computeWidened(b, loc, args,
+                                [&](OpBuilder &nb, Location nloc,
+                                    ValueRange wide) {
+                                  return buildScalarOp(operation, nb, nloc,
+                                                       wide);
+                                });
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// tg.select widens only its branches: the predicate is i1.
+struct SelectLowering : OpConversionPattern<SelectOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(SelectOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOp(
+        op, buildElementwise(rewriter, op.getLoc(), op.getType(),
+                             adaptor.getOperands(),
+                             [&](OpBuilder &b, Location loc, ValueRange args) {
+                               return arith::SelectOp::create(b, loc, args[0],
+                                                              args[1], args[2]);
+                             }));
+    return success();
+  }
+};
+
+struct CastLowering : OpConversionPattern<CastOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(CastOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Type to = op.getType().getElementType();
+    rewriter.replaceOp(
+        op, buildElementwise(rewriter, op.getLoc(), op.getType(),
+                             adaptor.getX(),
+                             [&](OpBuilder &b, Location loc, ValueRange args) {
+                               return castScalar(b, loc, args[0], to);
+                             }));
+    return success();
+  }
+};
+
+struct BroadcastToLowering : OpConversionPattern<BroadcastToOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(BroadcastToOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOp(
+        op, buildElementwise(rewriter, op.getLoc(), op.getType(),
+                             adaptor.getX(),
+                             [](OpBuilder &, Location, ValueRange args) {
+                               return args[0];
+                             }));
+    return success();
+  }
+};
+
+struct ConstantLowering : OpConversionPattern<ConstantOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ConstantOp op, OpAdaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOpWithNewOp<arith::ConstantOp>(
+        op, cast<TypedAttr>(op.getValue()));
+    return success();
+  }
+};
+
+struct MatmulLowering : OpConversionPattern<MatmulOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(MatmulOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getType();
+    Type elem = type.getElementType();
+    Value zero = isa<FloatType>(elem)
+                     ? floatConstant(rewriter, loc, elem, 0.0)
+                     : Value(arith::ConstantOp::create(
+                           rewriter, loc, rewriter.getIntegerAttr(elem, 0)));
+    Value init = linalg::FillOp::create(rewriter, loc, zero,
+                                        createEmpty(rewriter, loc, type))
+                     .getResult(0);
+    Value lhs = adaptor.getLhs(), rhs = adaptor.getRhs();
+    auto lhsType = cast<RankedTensorType>(lhs.getType());
+    auto rhsType = cast<RankedTensorType>(rhs.getType());
+    if (type.getRank() == 2 && lhsType.getRank() == 2 &&
+        rhsType.getRank() == 2) {
+      rewriter.replaceOp(op, linalg::MatmulOp::create(rewriter, loc, type,
+                                                      ValueRange{lhs, rhs},
+                                                      init)
+                                 .getResult(0));
+      return success();
+    }
+    // Batched with broadcast batch dims: dims (batch..., m, n, k).
+    MLIRContext *ctx = rewriter.getContext();
+    int64_t batch = type.getRank() - 2, numDims = type.getRank() + 1;
+    AffineExpr m = getAffineDimExpr(batch, ctx),
+               n = getAffineDimExpr(batch + 1, ctx),
+               k = getAffineDimExpr(batch + 2, ctx);
+    auto operandMap = [&](RankedTensorType t, AffineExpr row, AffineExpr col) {
+      SmallVector<AffineExpr> exprs;
+      int64_t tBatch = t.getRank() - 2, offset = batch - tBatch;
+      for (int64_t i = 0; i < tBatch; ++i)
+        exprs.push_back(t.getDimSize(i) == 1 && type.getDimSize(offset + i) != 1
+                            ? getAffineConstantExpr(0, ctx)
+                            : getAffineDimExpr(offset + i, ctx));
+      exprs.push_back(row);
+      exprs.push_back(col);
+      return AffineMap::get(numDims, 0, exprs, ctx);
+    };
+    SmallVector<AffineExpr> outExprs;
+    for (int64_t i = 0; i < batch + 2; ++i)
+      outExprs.push_back(getAffineDimExpr(i, ctx));
+    SmallVector<AffineMap> maps{operandMap(lhsType, m, k),
+                                operandMap(rhsType, k, n),
+                                AffineMap::get(numDims, 0, outExprs, ctx)};
+    SmallVector<utils::IteratorType> iterators(batch + 2,
+                                               utils::IteratorType::parallel);
+    iterators.push_back(utils::IteratorType::reduction);
+    bool isFloat = isa<FloatType>(elem);
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, type, ValueRange{lhs, rhs}, init, maps, iterators,
+        [&](OpBuilder &b, Location nloc, ValueRange args) {
+          Value prod = isFloat
+                           ? Value(arith::MulFOp::create(b, nloc, args[0], args[1]))
+                           : Value(arith::MulIOp::create(b, nloc, args[0], args[1]));
+          Value sum = isFloat
+                          ? Value(arith::AddFOp::create(b, nloc, args[2], prod))
+                          : Value(arith::AddIOp::create(b, nloc, args[2], prod));
+          linalg::YieldOp::create(b, nloc, sum);
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
+struct TransposeLowering : OpConversionPattern<TransposeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(TransposeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto transpose = linalg::TransposeOp::create(
+        rewriter, op.getLoc(), adaptor.getX(),
+        createEmpty(rewriter, op.getLoc(), op.getType()),
+        op.getPermutationAttr());
+    rewriter.replaceOp(op, transpose.getResult());
+    return success();
+  }
+};
+
+struct ReshapeLowering : OpConversionPattern<ReshapeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ReshapeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOp(op, reshapeTensor(rewriter, op.getLoc(), adaptor.getX(),
+                                         op.getType()));
+    return success();
+  }
+};
+
+template <typename OpTy, ReduceKind Kind, bool IsMean = false>
+struct ReductionLowering : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value x = adaptor.getX();
+    Value r = buildReduction(rewriter, loc, x, op.getAxes(), Kind);
+    if constexpr (IsMean) {
+      auto inType = cast<RankedTensorType>(x.getType());
+      int64_t count = 1;
+      for (int64_t a : op.getAxes())
+        count *= inType.getDimSize(a);
+      auto rType = cast<RankedTensorType>(r.getType());
+      r = buildElementwise(
+          rewriter, loc, rType, r,
+          [&](OpBuilder &b, Location nloc, ValueRange args) {
+            return computeWidened(
+                b, nloc, args, [&](OpBuilder &nb, Location l, ValueRange w) {
+                  return arith::DivFOp::create(
+                      nb, l, w[0],
+                      floatConstant(nb, l, w[0].getType(), double(count)));
+                });
+          });
+    }
+    rewriter.replaceOp(op, reshapeTensor(rewriter, loc, r, op.getType()));
+    return success();
+  }
+};
+
+/// softmax = exp(x - max) / sum(exp(x - max)); log_softmax = (x - max) -
+/// log(sum(exp(x - max))). Subtracting the maximum keeps exp from
+/// overflowing for large inputs.
+template <typename OpTy, bool IsLog>
+struct SoftmaxLowering : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value x = adaptor.getX();
+    auto type = cast<RankedTensorType>(x.getType());
+    int64_t axis = op.getAxis(), rank = type.getRank();
+    MLIRContext *ctx = rewriter.getContext();
+    AffineMap id = rewriter.getMultiDimIdentityMap(rank);
+    AffineMap proj = getProjectionMap(rank, axis, ctx);
+    auto widened = [&](auto fn) {
+      return [fn](OpBuilder &b, Location l, ValueRange args) {
+        return computeWidened(b, l, args, fn);
+      };
+    };
+    Value max = buildReduction(rewriter, loc, x, {axis}, ReduceKind::Max);
+    Value shifted = buildParallelGeneric(
+        rewriter, loc, type, ValueRange{x, max}, {id, proj},
+        widened([](OpBuilder &b, Location l, ValueRange a) -> Value {
+          return arith::SubFOp::create(b, l, a[0], a[1]);
+        }));
+    Value exps = buildParallelGeneric(
+        rewriter, loc, type, shifted, {id},
+        widened([](OpBuilder &b, Location l, ValueRange a) -> Value {
+          return math::ExpOp::create(b, l, a[0]);
+        }));
+    Value sum = buildReduction(rewriter, loc, exps, {axis}, ReduceKind::Sum);
+    Value result;
+    if constexpr (IsLog)
+      result = buildParallelGeneric(
+          rewriter, loc, type, ValueRange{shifted, sum}, {id, proj},
+          widened([](OpBuilder &b, Location l, ValueRange a) -> Value {
+            return arith::SubFOp::create(b, l, a[0],
+                                         math::LogOp::create(b, l, a[1]));
+          }));
+    else
+      result = buildParallelGeneric(
+          rewriter, loc, type, ValueRange{exps, sum}, {id, proj},
+          widened([](OpBuilder &b, Location l, ValueRange a) -> Value {
+            return arith::DivFOp::create(b, l, a[0], a[1]);
+          }));
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct ConcatLowering : OpConversionPattern<ConcatOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ConcatOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getType();
+    Value result = createEmpty(rewriter, loc, type);
+    int64_t offset = 0, axis = op.getAxis();
+    for (Value input : adaptor.getInputs()) {
+      auto inType = cast<RankedTensorType>(input.getType());
+      SmallVector<OpFoldResult> offsets(type.getRank(),
+                                        rewriter.getIndexAttr(0));
+      offsets[axis] = rewriter.getIndexAttr(offset);
+      SmallVector<OpFoldResult> sizes, strides(type.getRank(),
+                                               rewriter.getIndexAttr(1));
+      for (int64_t d : inType.getShape())
+        sizes.push_back(rewriter.getIndexAttr(d));
+      result = tensor::InsertSliceOp::create(rewriter, loc, input, result,
+                                             offsets, sizes, strides);
+      offset += inType.getDimSize(axis);
+    }
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct SliceLowering : OpConversionPattern<SliceOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(SliceOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto attrs = [&](ArrayRef<int64_t> values) {
+      return llvm::map_to_vector(values, [&](int64_t v) -> OpFoldResult {
+        return rewriter.getIndexAttr(v);
+      });
+    };
+    rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(
+        op, op.getType(), adaptor.getX(), attrs(op.getStart()),
+        attrs(op.getType().getShape()), attrs(op.getStride()));
+    return success();
+  }
+};
+
+struct Conv2DLowering : OpConversionPattern<Conv2DOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(Conv2DOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getType();
+    Type elem = type.getElementType();
+    Value zero = isa<FloatType>(elem)
+                     ? floatConstant(rewriter, loc, elem, 0.0)
+                     : Value(arith::ConstantOp::create(
+                           rewriter, loc, rewriter.getIntegerAttr(elem, 0)));
+    Value input = adaptor.getInput();
+    ArrayRef<int64_t> pad = op.getPadding();
+    if (llvm::any_of(pad, [](int64_t p) { return p != 0; })) {
+      auto inType = cast<RankedTensorType>(input.getType());
+      SmallVector<int64_t> shape(inType.getShape());
+      shape[1] += pad[0] + pad[1];
+      shape[2] += pad[2] + pad[3];
+      SmallVector<OpFoldResult> low{rewriter.getIndexAttr(0),
+                                    rewriter.getIndexAttr(pad[0]),
+                                    rewriter.getIndexAttr(pad[2]),
+                                    rewriter.getIndexAttr(0)};
+      SmallVector<OpFoldResult> high{rewriter.getIndexAttr(0),
+                                     rewriter.getIndexAttr(pad[1]),
+                                     rewriter.getIndexAttr(pad[3]),
+                                     rewriter.getIndexAttr(0)};
+      input = tensor::PadOp::create(rewriter, loc, inType.clone(shape), input,
+                                    low, high, zero);
+    }
+    Value init = linalg::FillOp::create(rewriter, loc, zero,
+                                        createEmpty(rewriter, loc, type))
+                     .getResult(0);
+    auto conv = linalg::Conv2DNhwcHwcfOp::create(
+        rewriter, loc, type, ValueRange{input, adaptor.getFilter()}, init,
+        rewriter.getI64TensorAttr(op.getStrides()),
+        rewriter.getI64TensorAttr(op.getDilations()));
+    rewriter.replaceOp(op, conv.getResult(0));
+    return success();
+  }
+};
+
+} // namespace
+
+void mlir::tg::populateTgToLinalgConversionPatterns(RewritePatternSet &patterns) {
+  MLIRContext *ctx = patterns.getContext();
+  patterns.add<ElementwiseLowering<AddOp>, ElementwiseLowering<SubOp>,
+               ElementwiseLowering<MulOp>, ElementwiseLowering<DivOp>,
+               ElementwiseLowering<PowOp>, ElementwiseLowering<MaximumOp>,
+               ElementwiseLowering<MinimumOp>, ElementwiseLowering<NegOp>,
+               ElementwiseLowering<AbsOp>, ElementwiseLowering<ExpOp>,
+               ElementwiseLowering<LogOp>, ElementwiseLowering<SqrtOp>,
+               ElementwiseLowering<RsqrtOp>, ElementwiseLowering<TanhOp>,
+               ElementwiseLowering<SigmoidOp>, ElementwiseLowering<ReluOp>,
+               ElementwiseLowering<SinOp>, ElementwiseLowering<CosOp>,
+               ElementwiseLowering<CmpOp>>(ctx);
+  patterns.add<SelectLowering, CastLowering, BroadcastToLowering,
+               ConstantLowering, MatmulLowering, TransposeLowering,
+               ReshapeLowering, ConcatLowering, SliceLowering,
+               Conv2DLowering>(ctx);
+  patterns.add<ReductionLowering<ReduceSumOp, ReduceKind::Sum>,
+               ReductionLowering<ReduceMeanOp, ReduceKind::Sum, true>,
+               ReductionLowering<ReduceMaxOp, ReduceKind::Max>,
+               ReductionLowering<ReduceMinOp, ReduceKind::Min>,
+               SoftmaxLowering<SoftmaxOp, false>,
+               SoftmaxLowering<LogSoftmaxOp, true>>(ctx);
+}
+
+namespace {
+struct ConvertTgToLinalgPass
+    : tg::impl::ConvertTgToLinalgPassBase<ConvertTgToLinalgPass> {
+  void runOnOperation() override {
+    // Differentiation must run first; say so instead of a generic
+    // "failed to legalize".
+    WalkResult walk = getOperation()->walk([](Operation *op) {
+      if (isa<GradOp, TapeOp>(op)) {
+        op->emitOpError("must be removed by -tg-tape-to-gradient before "
+                        "lowering to linalg");
+        return WalkResult::interrupt();
+      }
+      return WalkResult::advance();
+    });
+    if (walk.wasInterrupted())
+      return signalPassFailure();
+
+    ConversionTarget target(getContext());
+    target.addIllegalDialect<TgDialect>();
+    target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
+    RewritePatternSet patterns(&getContext());
+    populateTgToLinalgConversionPatterns(patterns);
+    if (failed(applyPartialConversion(getOperation(), target,
+                                      std::move(patterns))))
+      signalPassFailure();
+  }
+};
+} // namespace

@@ -1,0 +1,343 @@
+//===- tg-run.cpp - The tg JIT runner -------------------------------------===//
+//
+// Part of the tg project.
+//
+//===----------------------------------------------------------------------===//
+//
+// Compiles a module (tg, linalg on tensors or LLVM dialect) for the host CPU,
+// runs one entry point on .npy inputs, and prints or saves the results. Bad
+// input of any kind ends in one diagnostic on stderr and exit status 1, with
+// no output file left behind.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tg-c/Runtime.h"
+#include "tg/Runtime/Npy.h"
+
+#include "llvm/ADT/SmallString.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cinttypes>
+#include <cmath>
+#include <cstring>
+#include <memory>
+#include <optional>
+
+using namespace llvm;
+
+static const char usage[] =
+    "usage: tg-run FILE.mlir [-e NAME] [--input=FILE.npy ...] "
+    "[--output-dir=DIR] [--print]\n"
+    "              [--target=cpu|gpu] [--threads=N] [--repeat=N] "
+    "[--no-optimize]\n"
+    "\n"
+    "  -e NAME            entry function (default: main)\n"
+    "  --input=FILE.npy   one argument, given once per argument in order\n"
+    "  --output-dir=DIR   write result0.npy, result1.npy, ... into DIR\n"
+    "  --print            print each result: its type, then its values\n"
+    "  --target=cpu|gpu   where to run (default: cpu)\n"
+    "  --threads=N        worker threads, 0 for all cores (default: 0)\n"
+    "  --repeat=N         time N calls after one warm-up\n"
+    "  --no-optimize      skip -tg-optimize before lowering\n";
+
+/// The command line. Parsed by hand: LLVM's global option registry, which
+/// libLLVM and libMLIR share with every tool, already owns names such as
+/// `threads`.
+struct Options {
+  std::string inputFile;
+  std::string entryName = "main";
+  std::vector<std::string> inputs;
+  std::string outputDir;
+  bool print = false;
+  std::string target = "cpu";
+  unsigned threads = 0;
+  unsigned repeat = 0;
+  bool optimize = true;
+};
+
+static bool parseUnsigned(StringRef text, unsigned &out) {
+  return !text.empty() && !text.getAsInteger(10, out);
+}
+
+/// Parses argv into `options`, or returns the error message.
+static std::optional<std::string> parseArgs(int argc, char **argv,
+                                            Options &options) {
+  for (int i = 1; i < argc; ++i) {
+    StringRef arg = argv[i];
+    // --flag=value, or --flag value for the flags that take one.
+    auto value = [&](StringRef flag, std::string &out) -> std::optional<bool> {
+      std::string dash1 = ("-" + flag).str(), dash2 = ("--" + flag).str();
+      for (const std::string &spelling : {dash1, dash2}) {
+        if (arg == spelling) {
+          if (i + 1 >= argc)
+            return false;
+          out = argv[++i];
+          return true;
+        }
+        if (arg.starts_with(spelling + "=")) {
+          out = arg.drop_front(spelling.size() + 1).str();
+          return true;
+        }
+      }
+      return std::nullopt;
+    };
+    std::string v;
+    auto missing = [&](StringRef flag) {
+      return std::optional<std::string>("error: " + flag.str() +
+                                        " needs a value");
+    };
+    if (arg == "-h" || arg == "--help" || arg == "-help")
+      return std::string();
+    if (auto r = value("e", v)) {
+      if (!*r) return missing("-e");
+      options.entryName = v;
+    } else if (auto r = value("input", v)) {
+      if (!*r) return missing("--input");
+      options.inputs.push_back(v);
+    } else if (auto r = value("output-dir", v)) {
+      if (!*r) return missing("--output-dir");
+      options.outputDir = v;
+    } else if (auto r = value("target", v)) {
+      if (!*r) return missing("--target");
+      options.target = v;
+    } else if (auto r = value("threads", v)) {
+      if (!*r || !parseUnsigned(v, options.threads))
+        return std::string("error: --threads expects a non-negative integer");
+    } else if (auto r = value("repeat", v)) {
+      if (!*r || !parseUnsigned(v, options.repeat))
+        return std::string("error: --repeat expects a non-negative integer");
+    } else if (arg == "--print" || arg == "-print") {
+      options.print = true;
+    } else if (arg == "--no-optimize" || arg == "-no-optimize") {
+      options.optimize = false;
+    } else if (arg.starts_with("-") && arg != "-") {
+      return "error: unknown option '" + arg.str() + "'";
+    } else if (options.inputFile.empty()) {
+      options.inputFile = arg.str();
+    } else {
+      return "error: more than one input file ('" + options.inputFile +
+             "' and '" + arg.str() + "')";
+    }
+  }
+  if (options.inputFile.empty())
+    return std::string("error: no input file");
+  return std::nullopt;
+}
+
+/// Prints `message` (which may hold several diagnostics) and fails.
+static int fail(const std::string &message) {
+  errs() << message;
+  if (!message.empty() && message.back() != '\n')
+    errs() << "\n";
+  return 1;
+}
+
+static std::string typeString(TgDType dtype, ArrayRef<int64_t> shape) {
+  std::string s = "tensor<";
+  for (int64_t d : shape)
+    s += std::to_string(d) + "x";
+  return s + tgDTypeName(dtype) + ">";
+}
+
+static double halfToDouble(uint16_t h) {
+  int exponent = (h >> 10) & 0x1f, mantissa = h & 0x3ff;
+  double sign = (h & 0x8000) ? -1.0 : 1.0;
+  if (exponent == 0)
+    return sign * std::ldexp(mantissa, -24);
+  if (exponent == 31)
+    return mantissa ? NAN : sign * INFINITY;
+  return sign * std::ldexp(mantissa + 1024, exponent - 25);
+}
+
+static double bf16ToDouble(uint16_t b) {
+  uint32_t bits = uint32_t(b) << 16;
+  float f;
+  std::memcpy(&f, &bits, 4);
+  return f;
+}
+
+/// One element as text: 6 significant digits for floats, as numpy prints.
+static std::string formatElement(TgDType dtype, const uint8_t *p) {
+  char buf[64];
+  auto real = [&](double v) {
+    snprintf(buf, sizeof(buf), "%.6g", v);
+    return std::string(buf);
+  };
+  switch (dtype) {
+  case TG_DTYPE_F32: { float v; std::memcpy(&v, p, 4); return real(v); }
+  case TG_DTYPE_F64: { double v; std::memcpy(&v, p, 8); return real(v); }
+  case TG_DTYPE_F16: { uint16_t v; std::memcpy(&v, p, 2); return real(halfToDouble(v)); }
+  case TG_DTYPE_BF16: { uint16_t v; std::memcpy(&v, p, 2); return real(bf16ToDouble(v)); }
+  case TG_DTYPE_I1: return *p ? "true" : "false";
+  case TG_DTYPE_I32: { int32_t v; std::memcpy(&v, p, 4); return std::to_string(v); }
+  case TG_DTYPE_I64: { int64_t v; std::memcpy(&v, p, 8); return std::to_string(v); }
+  }
+  return "?";
+}
+
+/// Prints the nested-bracket form of a row-major tensor.
+static void printTensor(raw_ostream &os, const tg::HostTensor &t) {
+  size_t item = tgDTypeSize(t.dtype);
+  int64_t index = 0;
+  std::function<void(size_t)> rec = [&](size_t dim) {
+    if (dim == t.shape.size()) {
+      os << formatElement(t.dtype, t.data.data() + item * index++);
+      return;
+    }
+    os << "[";
+    for (int64_t i = 0; i < t.shape[dim]; ++i) {
+      if (i)
+        os << ", ";
+      rec(dim + 1);
+    }
+    os << "]";
+  };
+  rec(0);
+  os << "\n";
+}
+
+int main(int argc, char **argv) {
+  InitLLVM init(argc, argv);
+  Options opt;
+  if (std::optional<std::string> problem = parseArgs(argc, argv, opt)) {
+    if (problem->empty()) {
+      outs() << usage;
+      return 0;
+    }
+    errs() << *problem << "\n" << usage;
+    return 1;
+  }
+  const std::string &inputFile = opt.inputFile, &entryName = opt.entryName,
+                    &target = opt.target, &outputDir = opt.outputDir;
+  const std::vector<std::string> &inputs = opt.inputs;
+  unsigned repeat = opt.repeat;
+
+  if (target != "cpu") {
+    if (target == "gpu")
+      return fail("error: --target=gpu is not available in this build: the "
+                  "GPU pipeline is not implemented yet");
+    return fail("error: unknown --target '" + target + "' (expected cpu or gpu)");
+  }
+
+  TgCompileOptions options = tgDefaultCompileOptions();
+  options.optimize = opt.optimize;
+  options.threads = opt.threads;
+  TgError *error = nullptr;
+  std::unique_ptr<TgExecutable, void (*)(TgExecutable *)> exe(
+      tgCompileFile(inputFile.c_str(), &options, &error), tgExecutableDestroy);
+  if (!exe) {
+    std::string message = tgErrorMessage(error);
+    tgErrorDestroy(error);
+    return fail(message);
+  }
+  const TgFunction *fn = tgExecutableLookup(exe.get(), entryName.c_str(), &error);
+  if (!fn) {
+    std::string message = inputFile + ": " + tgErrorMessage(error);
+    tgErrorDestroy(error);
+    return fail(message);
+  }
+
+  int64_t numArgs = tgFunctionNumArgs(fn), numResults = tgFunctionNumResults(fn);
+  auto argTypeString = [&](int64_t i) {
+    TgTensorType t = tgFunctionArgType(fn, i);
+    return typeString(t.dtype, ArrayRef<int64_t>(t.shape, t.rank));
+  };
+  if (static_cast<int64_t>(inputs.size()) != numArgs) {
+    std::string message = "error: @" + entryName + " takes " +
+                          std::to_string(numArgs) + " argument(s), " +
+                          std::to_string(inputs.size()) +
+                          " given with --input";
+    if (static_cast<int64_t>(inputs.size()) < numArgs) {
+      message += "; missing:";
+      for (int64_t i = inputs.size(); i < numArgs; ++i)
+        message += " #" + std::to_string(i) + " (" + argTypeString(i) + ")";
+    }
+    return fail(message);
+  }
+
+  std::vector<tg::HostTensor> args;
+  for (auto [i, path] : llvm::enumerate(inputs)) {
+    auto tensor = tg::readNpyFile(path);
+    if (!tensor)
+      return fail(toString(tensor.takeError()));
+    TgTensorType expected = tgFunctionArgType(fn, i);
+    ArrayRef<int64_t> expectedShape(expected.shape, expected.rank);
+    if (tensor->dtype != expected.dtype ||
+        ArrayRef<int64_t>(tensor->shape) != expectedShape)
+      return fail(path + ": error: argument #" + std::to_string(i) + " of @" +
+                  entryName + " expects " +
+                  typeString(expected.dtype, expectedShape) +
+                  ", the file holds " +
+                  typeString(tensor->dtype, tensor->shape));
+    args.push_back(std::move(*tensor));
+  }
+
+  std::vector<tg::HostTensor> results(numResults);
+  for (int64_t i = 0; i < numResults; ++i) {
+    TgTensorType t = tgFunctionResultType(fn, i);
+    results[i].dtype = t.dtype;
+    results[i].shape.assign(t.shape, t.shape + t.rank);
+    results[i].data.resize(results[i].numElements() * tgDTypeSize(t.dtype));
+  }
+  std::vector<TgTensor> argViews, resultViews;
+  for (auto &a : args)
+    argViews.push_back(a.view());
+  for (auto &r : results)
+    resultViews.push_back(r.view());
+
+  auto run = [&]() -> bool {
+    if (tgFunctionRun(fn, argViews.data(), numArgs, resultViews.data(),
+                      numResults, &error)) {
+      fail(tgErrorMessage(error));
+      tgErrorDestroy(error);
+      return false;
+    }
+    return true;
+  };
+  if (!run())
+    return 1;
+  if (repeat > 0) {
+    std::vector<double> ms;
+    for (unsigned i = 0; i < repeat; ++i) {
+      auto start = std::chrono::steady_clock::now();
+      if (!run())
+        return 1;
+      auto end = std::chrono::steady_clock::now();
+      ms.push_back(std::chrono::duration<double, std::milli>(end - start).count());
+    }
+    std::sort(ms.begin(), ms.end());
+    outs() << format("@%s: %u calls: min %.4f ms, median %.4f ms, max %.4f ms\n",
+                     entryName.c_str(), repeat, ms.front(),
+                     ms[ms.size() / 2], ms.back());
+  }
+
+  if (opt.print)
+    for (auto &r : results) {
+      outs() << typeString(r.dtype, r.shape) << "\n";
+      printTensor(outs(), r);
+    }
+
+  if (!outputDir.empty()) {
+    if (std::error_code ec = sys::fs::create_directories(outputDir))
+      return fail(outputDir + ": error: cannot create directory: " +
+                  ec.message());
+    std::vector<std::string> written;
+    for (auto [i, r] : llvm::enumerate(results)) {
+      SmallString<256> path(outputDir);
+      sys::path::append(path, "result" + std::to_string(i) + ".npy");
+      if (Error e = tg::writeNpyFile(path, r.dtype, r.shape, r.data.data())) {
+        // Nothing partial: remove what this run already wrote.
+        for (auto &w : written)
+          sys::fs::remove(w);
+        return fail(toString(std::move(e)));
+      }
+      written.push_back(path.str().str());
+    }
+  }
+  return 0;
+}
