@@ -10,8 +10,8 @@ PACKAGES=(
   llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools
   # build tools
   cmake ninja-build ccache
-  # unit tests
-  libgtest-dev
+  # unit tests, and the leak check of compiled code
+  libgtest-dev valgrind
   # Python front end and the numpy-computed expectations of the tests
   python3 python3-numpy python3-dev python3-pytest pybind11-dev libopenblas0-pthread
 )

@@ -203,6 +203,8 @@ static TgExecutable *compile(std::unique_ptr<llvm::MemoryBuffer> buffer,
   registerAllToLLVMIRTranslations(registry);
   registry.insert<tg::TgDialect>();
   MLIRContext context(registry);
+  // One diagnostic per problem: no "see current operation" note dumping IR.
+  context.printOpOnDiagnostic(false);
 
   std::string diagnostics;
   llvm::raw_string_ostream diagStream(diagnostics);

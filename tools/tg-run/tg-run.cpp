@@ -248,7 +248,7 @@ int main(int argc, char **argv) {
     return typeString(t.dtype, ArrayRef<int64_t>(t.shape, t.rank));
   };
   if (static_cast<int64_t>(inputs.size()) != numArgs) {
-    std::string message = "error: @" + entryName + " takes " +
+    std::string message = inputFile + ": error: @" + entryName + " takes " +
                           std::to_string(numArgs) + " argument(s), " +
                           std::to_string(inputs.size()) +
                           " given with --input";

@@ -1,0 +1,102 @@
+#!/usr/bin/env python3
+"""Input generation and numpy reference checks for the tg integration tests.
+
+  npycheck.py gen OUT.npy EXPR
+      Saves numpy's value of EXPR (with np and a seeded `rng` in scope).
+  npycheck.py check RESULT.npy EXPR [NAME=FILE.npy ...] [--rtol R] [--atol A]
+      Loads each NAME, evaluates EXPR with numpy and compares it with
+      RESULT: same dtype and shape, values close (NaNs equal). Prints the
+      worst difference and exits 1 on a mismatch.
+"""
+import sys
+
+import numpy as np
+
+
+def bf16(x):
+    """Rounds float32 values to bfloat16 (nearest even), as float32."""
+    bits = np.asarray(x, np.float32).view(np.uint32).astype(np.uint64)
+    rounded = (bits + 0x7FFF + ((bits >> 16) & 1)) & 0xFFFF0000
+    return rounded.astype(np.uint32).view(np.float32)
+
+
+def trunc_div(a, b):
+    """C-style integer division (toward zero); numpy's // floors."""
+    q = np.abs(a) // np.abs(b)
+    return (np.sign(a) * np.sign(b) * q).astype(np.result_type(a, b))
+
+
+def conv2d(x, w, strides=(1, 1), padding=(0, 0, 0, 0), dilations=(1, 1)):
+    """NHWC x HWCF cross-correlation with zero padding [top, bottom, left,
+    right], computed in float64 then cast back."""
+    x = np.pad(x.astype(np.float64), ((0, 0), (padding[0], padding[1]),
+                                      (padding[2], padding[3]), (0, 0)))
+    kh, kw, _, f = w.shape
+    n, h, wd, _ = x.shape
+    oh = (h - dilations[0] * (kh - 1) - 1) // strides[0] + 1
+    ow = (wd - dilations[1] * (kw - 1) - 1) // strides[1] + 1
+    out = np.zeros((n, oh, ow, f))
+    for i in range(kh):
+        for j in range(kw):
+            patch = x[:, i * dilations[0]: i * dilations[0] + strides[0] * (oh - 1) + 1: strides[0],
+                      j * dilations[1]: j * dilations[1] + strides[1] * (ow - 1) + 1: strides[1], :]
+            out += np.einsum("nhwc,cf->nhwf", patch, w[i, j].astype(np.float64))
+    return out.astype(w.dtype)
+
+
+def softmax(x, axis):
+    e = np.exp(x - x.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def evaluate(expr, names):
+    scope = {"np": np, "rng": np.random.default_rng(0), "bf16": bf16,
+             "trunc_div": trunc_div, "conv2d": conv2d, "softmax": softmax}
+    scope.update(names)
+    return np.asarray(eval(expr, scope))
+
+
+def main(argv):
+    if len(argv) >= 3 and argv[0] == "gen":
+        np.save(argv[1], evaluate(argv[2], {}), allow_pickle=False)
+        return 0
+    if len(argv) >= 3 and argv[0] == "check":
+        rtol, atol, names = 1e-5, 1e-6, {}
+        rest = argv[3:]
+        i = 0
+        while i < len(rest):
+            if rest[i] in ("--rtol", "--atol"):
+                value = float(rest[i + 1])
+                if rest[i] == "--rtol":
+                    rtol = value
+                else:
+                    atol = value
+                i += 2
+                continue
+            name, path = rest[i].split("=", 1)
+            names[name] = np.load(path)
+            i += 1
+        got = np.load(argv[1])
+        want = evaluate(argv[2], names)
+        if got.dtype != want.dtype or got.shape != want.shape:
+            print(f"{argv[1]}: got {got.dtype}{list(got.shape)}, numpy gives "
+                  f"{want.dtype}{list(want.shape)}")
+            return 1
+        if want.dtype == np.bool_ or np.issubdtype(want.dtype, np.integer):
+            ok = np.array_equal(got, want)
+        else:
+            ok = np.allclose(got.astype(np.float64), want.astype(np.float64),
+                             rtol=rtol, atol=atol, equal_nan=True)
+        if not ok:
+            diff = np.abs(got.astype(np.float64) - want.astype(np.float64))
+            print(f"{argv[1]}: mismatch, max abs diff {np.nanmax(diff)}\n"
+                  f"got:\n{got}\nnumpy:\n{want}")
+            return 1
+        print(f"{argv[1]}: ok ({got.dtype}{list(got.shape)})")
+        return 0
+    print(__doc__)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
