@@ -230,7 +230,7 @@ llvm::Expected<HostTensor> tg::parseNpy(StringRef bytes, StringRef name) {
   if (*dtype == TG_DTYPE_I1)
     for (uint8_t &b : tensor.data)
       if (b > 1)
-        return npyError(name, "invalid boolean byte " + llvm::Twine(b));
+        return npyError(name, "invalid boolean byte " + llvm::Twine(unsigned(b)));
   return tensor;
 }
 

@@ -1,0 +1,139 @@
+//===- CAPITest.cpp - Unit tests of the tg C API --------------------------===//
+//
+// Part of the tg project.
+//
+//===----------------------------------------------------------------------===//
+//
+// Compiles small modules from text and runs them on caller buffers through
+// the C API alone, and checks that every misuse is an error with a message.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tg-c/Runtime.h"
+
+#include "gtest/gtest.h"
+#include <cmath>
+#include <string>
+
+namespace {
+
+const char *kModule = R"mlir(
+func.func @main(%a: tensor<2x3xf32>, %b: tensor<3xf32>) -> (tensor<2x3xf32>, tensor<f32>) {
+  %s = tg.add %a, %b : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  %m = tg.reduce_max %s [0, 1] : tensor<2x3xf32> -> tensor<f32>
+  return %s, %m : tensor<2x3xf32>, tensor<f32>
+}
+func.func private @hidden(%a: tensor<3xf32>) -> tensor<3xf32> {
+  return %a : tensor<3xf32>
+}
+)mlir";
+
+struct Compiled {
+  TgExecutable *exe = nullptr;
+  std::string error;
+  explicit Compiled(const std::string &source) {
+    TgError *err = nullptr;
+    TgCompileOptions options = tgDefaultCompileOptions();
+    exe = tgCompileSource(source.data(), source.size(), "test.mlir", &options,
+                          &err);
+    if (!exe) {
+      error = tgErrorMessage(err);
+      tgErrorDestroy(err);
+    }
+  }
+  ~Compiled() { tgExecutableDestroy(exe); }
+};
+
+TEST(CAPI, CompileLookupRun) {
+  Compiled c(kModule);
+  ASSERT_NE(c.exe, nullptr) << c.error;
+  TgError *err = nullptr;
+  const TgFunction *fn = tgExecutableLookup(c.exe, "main", &err);
+  ASSERT_NE(fn, nullptr);
+  ASSERT_EQ(tgFunctionNumArgs(fn), 2);
+  ASSERT_EQ(tgFunctionNumResults(fn), 2);
+  TgTensorType t0 = tgFunctionArgType(fn, 0);
+  EXPECT_EQ(t0.dtype, TG_DTYPE_F32);
+  ASSERT_EQ(t0.rank, 2);
+  EXPECT_EQ(t0.shape[0], 2);
+  EXPECT_EQ(t0.shape[1], 3);
+  EXPECT_EQ(tgFunctionResultType(fn, 1).rank, 0);
+
+  float a[6] = {1, 2, 3, 4, 5, 6}, b[3] = {10, 20, 30}, s[6] = {}, m = 0;
+  int64_t sa[2] = {2, 3}, sb[1] = {3};
+  TgTensor args[2] = {{TG_DTYPE_F32, 2, sa, a}, {TG_DTYPE_F32, 1, sb, b}};
+  TgTensor results[2] = {{TG_DTYPE_F32, 2, sa, s}, {TG_DTYPE_F32, 0, nullptr, &m}};
+  ASSERT_EQ(tgFunctionRun(fn, args, 2, results, 2, &err), 0);
+  float expected[6] = {11, 22, 33, 14, 25, 36};
+  for (int i = 0; i < 6; ++i)
+    EXPECT_EQ(s[i], expected[i]);
+  EXPECT_EQ(m, 36);
+  // Running again reuses the executable.
+  b[2] = 100;
+  ASSERT_EQ(tgFunctionRun(fn, args, 2, results, 2, &err), 0);
+  EXPECT_EQ(m, 106);
+}
+
+TEST(CAPI, RunChecksEveryTensor) {
+  Compiled c(kModule);
+  ASSERT_NE(c.exe, nullptr) << c.error;
+  TgError *err = nullptr;
+  const TgFunction *fn = tgExecutableLookup(c.exe, "main", &err);
+  float a[6], b[4], s[6], m;
+  int64_t sa[2] = {2, 3}, sb[1] = {4};
+  TgTensor args[2] = {{TG_DTYPE_F32, 2, sa, a}, {TG_DTYPE_F32, 1, sb, b}};
+  TgTensor results[2] = {{TG_DTYPE_F32, 2, sa, s}, {TG_DTYPE_F32, 0, nullptr, &m}};
+  ASSERT_NE(tgFunctionRun(fn, args, 2, results, 2, &err), 0);
+  EXPECT_STREQ(tgErrorMessage(err), "error: argument #1 of @main expects "
+                                    "tensor<3xf32>, got tensor<4xf32>\n");
+  tgErrorDestroy(err);
+
+  sb[0] = 3;
+  args[0].dtype = TG_DTYPE_F64;
+  ASSERT_NE(tgFunctionRun(fn, args, 2, results, 2, &err), 0);
+  EXPECT_NE(std::string(tgErrorMessage(err)).find("got tensor<2x3xf64>"),
+            std::string::npos);
+  tgErrorDestroy(err);
+
+  ASSERT_NE(tgFunctionRun(fn, args, 1, results, 2, &err), 0);
+  EXPECT_NE(std::string(tgErrorMessage(err)).find("takes 2 arguments and 2 results, got 1 and 2"),
+            std::string::npos);
+  tgErrorDestroy(err);
+}
+
+TEST(CAPI, Errors) {
+  Compiled parse("func.func @main( {");
+  EXPECT_EQ(parse.exe, nullptr);
+  EXPECT_NE(parse.error.find("test.mlir:1:"), std::string::npos) << parse.error;
+
+  Compiled verify(R"mlir(func.func @main(%a: tensor<3xf32>) -> tensor<3xf32> {
+  %0 = tg.matmul %a, %a : (tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+})mlir");
+  EXPECT_EQ(verify.exe, nullptr);
+  EXPECT_NE(verify.error.find("test.mlir:2:8: error: 'tg.matmul' op operands must have rank 2 or more"),
+            std::string::npos)
+      << verify.error;
+
+  Compiled ok(kModule);
+  ASSERT_NE(ok.exe, nullptr);
+  TgError *err = nullptr;
+  EXPECT_EQ(tgExecutableLookup(ok.exe, "hidden", &err), nullptr);
+  EXPECT_NE(std::string(tgErrorMessage(err)).find("no public function @hidden"),
+            std::string::npos);
+  tgErrorDestroy(err);
+
+  TgCompileOptions options = tgDefaultCompileOptions();
+  EXPECT_EQ(tgCompileFile("/nonexistent.mlir", &options, &err), nullptr);
+  EXPECT_NE(std::string(tgErrorMessage(err)).find("cannot open file"),
+            std::string::npos);
+  tgErrorDestroy(err);
+}
+
+TEST(CAPI, DTypes) {
+  EXPECT_EQ(tgDTypeSize(TG_DTYPE_BF16), 2u);
+  EXPECT_EQ(tgDTypeSize(TG_DTYPE_I1), 1u);
+  EXPECT_STREQ(tgDTypeName(TG_DTYPE_I64), "i64");
+}
+
+} // namespace
