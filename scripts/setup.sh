@@ -8,6 +8,8 @@ PACKAGES=(
   clang-22 lld-22
   # LLVM/MLIR 22: headers, libMLIR.so, mlir-tblgen, lit and FileCheck
   llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools
+  # LLVM's OpenMP runtime, which runs the compiled parallel loops
+  libomp-22-dev
   # build tools
   cmake ninja-build ccache
   # unit tests, and the leak check of compiled code

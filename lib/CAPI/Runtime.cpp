@@ -250,6 +250,7 @@ static TgExecutable *compile(std::unique_ptr<llvm::MemoryBuffer> buffer,
     PassManager pm(&context, ModuleOp::getOperationName());
     tg::TgCpuPipelineOptions pipelineOptions;
     pipelineOptions.optimize = opts.optimize != 0;
+    pipelineOptions.threads = opts.threads;
     tg::buildTgCpuPipeline(pm, pipelineOptions);
     if (failed(pm.run(*module))) {
       setError(error, diagnostics.empty() ? "error: lowering failed\n"
@@ -270,10 +271,14 @@ static TgExecutable *compile(std::unique_ptr<llvm::MemoryBuffer> buffer,
   ExecutionEngineOptions engineOptions;
   engineOptions.transformer = optimize;
   engineOptions.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
-  // memrefCopy (strided copies) lives in the C runner utilities.
+  // memrefCopy (strided copies) lives in the C runner utilities; parallel
+  // loops run on LLVM's OpenMP runtime.
   static const std::string runnerUtils =
       std::string(TG_MLIR_LIB_DIR) + "/libmlir_c_runner_utils.so";
+  static const std::string openmp = std::string(TG_MLIR_LIB_DIR) + "/libomp.so";
   SmallVector<StringRef> libs{runnerUtils};
+  if (opts.threads != 1)
+    libs.push_back(openmp);
   engineOptions.sharedLibPaths = libs;
   auto engine =
       ExecutionEngine::create(*module, engineOptions, createHostTargetMachine());

@@ -66,15 +66,27 @@ void mlir::tg::buildTgCpuPipeline(OpPassManager &pm,
   // Ownership-based deallocation frees every intermediate buffer.
   addPipeline(pm, "buffer-deallocation-pipeline");
   // Loops over buffers (the performance work tiles and vectorizes here).
-  addPipeline(pm, "func.func(convert-linalg-to-loops)");
-  // Down to the LLVM dialect.
-  addPipeline(pm, "convert-scf-to-cf,expand-strided-metadata,lower-affine,"
-                  "finalize-memref-to-llvm");
+  if (options.threads == 1) {
+    addPipeline(pm, "func.func(convert-linalg-to-loops)");
+    addPipeline(pm, "convert-scf-to-cf,expand-strided-metadata,lower-affine,"
+                    "finalize-memref-to-llvm");
+  } else {
+    // Parallel dimensions become scf.parallel, then OpenMP worksharing
+    // loops; reduction dimensions stay sequential inside each iteration.
+    addPipeline(pm, "func.func(convert-linalg-to-parallel-loops)");
+    addPipeline(pm, "convert-scf-to-openmp{num-threads=" +
+                        std::to_string(options.threads) + "}");
+    // memref lowering must precede scf-to-cf when OpenMP regions are present.
+    addPipeline(pm, "expand-strided-metadata,lower-affine,"
+                    "finalize-memref-to-llvm,convert-scf-to-cf");
+  }
   // bf16 conversions become integer ops (no runtime library call needed).
   addPipeline(pm, "arith-expand{include-bf16=true}");
   // Math ops with LLVM intrinsics first; the rest (tanh, ...) call libm.
   addPipeline(pm, "convert-math-to-llvm,convert-math-to-libm");
-  addPipeline(pm, "convert-to-llvm,reconcile-unrealized-casts");
+  // convert-openmp-to-llvm must follow the func conversion in convert-to-llvm.
+  addPipeline(pm, "convert-to-llvm,convert-openmp-to-llvm,"
+                  "reconcile-unrealized-casts");
 }
 
 void mlir::tg::registerTgPipelines() {

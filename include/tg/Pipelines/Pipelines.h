@@ -34,6 +34,11 @@ struct TgCpuPipelineOptions : public PassPipelineOptions<TgCpuPipelineOptions> {
   PassOptions::Option<bool> optimize{
       *this, "optimize",
       llvm::cl::desc("Run -tg-optimize before lowering"), llvm::cl::init(true)};
+  PassOptions::Option<unsigned> threads{
+      *this, "threads",
+      llvm::cl::desc("Worker threads: 1 keeps loops sequential; 0 means "
+                     "OpenMP's default (every core)"),
+      llvm::cl::init(1)};
 };
 
 /// tg (or linalg on tensors) to the LLVM dialect for the host CPU.

@@ -15,6 +15,15 @@
 // RUN: %npycheck check %t/linalg/result0.npy "np.tanh(x @ w).sum(axis=0)" x=%t/x.npy w=%t/w.npy
 // RUN: %npycheck check %t/llvm/result0.npy "np.tanh(x @ w).sum(axis=0)" x=%t/x.npy w=%t/w.npy
 
+// Sequential (--threads=1) and OpenMP-parallel code agree.
+// RUN: tg-run %s --input=%t/x.npy --input=%t/w.npy --threads=1 --output-dir=%t/t1
+// RUN: tg-run %s --input=%t/x.npy --input=%t/w.npy --threads=2 --output-dir=%t/t2
+// RUN: %npycheck check %t/t1/result0.npy "np.tanh(x @ w).sum(axis=0)" x=%t/x.npy w=%t/w.npy
+// RUN: %npycheck check %t/t2/result0.npy "np.tanh(x @ w).sum(axis=0)" x=%t/x.npy w=%t/w.npy
+// RUN: tg-opt %s -tg-cpu-pipeline=threads=2 | FileCheck %s --check-prefix=OMP
+// OMP: omp.parallel
+// OMP: omp.wsloop
+
 // An LLVM-dialect function without the recorded signature is refused.
 // RUN: sed -e 's/tg.signature = /other = /' %t/llvm.mlir > %t/nosig.mlir
 // RUN: not tg-run %t/nosig.mlir --input=%t/x.npy --input=%t/w.npy 2>&1 | FileCheck %s --check-prefix=NOSIG
