@@ -1,11 +1,20 @@
 #!/usr/bin/env bash
-# Sets up, builds and runs the demo: tg-opt optimizes an example graph.
+# Sets up, builds and runs the demo: tg-opt optimizes a graph, then tg-run
+# compiles a 2-layer MLP for this CPU and runs it on .npy inputs, next to
+# numpy's answer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bash scripts/build.sh
 BUILD_DIR=${TG_BUILD_DIR:-build}
-echo "== input: examples/mlp.mlir"
-cat examples/mlp.mlir
-echo "== tg-opt -tg-optimize examples/mlp.mlir"
+
+echo "== 1. graph optimization: tg-opt -tg-optimize examples/mlp.mlir"
 "$BUILD_DIR/bin/tg-opt" -tg-optimize examples/mlp.mlir
+
+echo
+echo "== 2. compile and run: tg-run examples/mlp_forward.mlir"
+/usr/bin/python3 examples/make_mlp_inputs.py "$BUILD_DIR/demo"
+d="$BUILD_DIR/demo"
+"$BUILD_DIR/bin/tg-run" examples/mlp_forward.mlir \
+  --input="$d/x.npy" --input="$d/w1.npy" --input="$d/b1.npy" \
+  --input="$d/w2.npy" --input="$d/b2.npy" --print --repeat=1000
