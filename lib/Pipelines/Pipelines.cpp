@@ -44,7 +44,9 @@ static void addPipeline(OpPassManager &pm, StringRef text) {
 
 void mlir::tg::buildTgCpuPipeline(OpPassManager &pm,
                                   const TgCpuPipelineOptions &options) {
-  // Graph-level cleanup first: everything removed here is never lowered.
+  // Gradients first, in tg ops, so that everything below applies to them.
+  pm.addPass(createTgTapeToGradientPass());
+  // Graph-level cleanup: everything removed here is never lowered.
   if (options.optimize)
     buildTgOptimizePipeline(pm, TgOptimizeOptions());
   // Record tensor signatures and ask for C interfaces while types are tensors.
@@ -56,8 +58,10 @@ void mlir::tg::buildTgCpuPipeline(OpPassManager &pm,
   addPipeline(pm, "func.func(linalg-fuse-elementwise-ops)");
   addPipeline(pm, "canonicalize,cse");
   // Tensors to buffers across function boundaries with plain strided memrefs,
-  // which is the ABI the runtime's descriptors follow.
+  // which is the ABI the runtime's descriptors follow. Loops may yield new
+  // buffers (loop-carried tensors such as the autodiff tapes).
   addPipeline(pm, "one-shot-bufferize{bufferize-function-boundaries "
+                  "allow-return-allocs-from-loops "
                   "function-boundary-type-conversion=identity-layout-map}");
   // Results become caller-provided out-parameters: the caller owns every
   // result and no ownership crosses the boundary. Static result buffers are

@@ -23,6 +23,7 @@
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "tg/Dialect/Tg/IR/TgDialect.h"
 #include "tg/Dialect/Tg/IR/TgEnums.h.inc"
+#include "tg/Dialect/Tg/IR/TgInterfaces.h.inc"
 
 namespace mlir {
 namespace tg {

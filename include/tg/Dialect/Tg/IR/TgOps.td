@@ -15,6 +15,7 @@
 #define TG_DIALECT_TG_IR_TGOPS_TD
 
 include "tg/Dialect/Tg/IR/TgBase.td"
+include "tg/Dialect/Tg/IR/TgInterfaces.td"
 include "mlir/IR/BuiltinAttributeInterfaces.td"
 include "mlir/IR/SymbolInterfaces.td"
 include "mlir/Interfaces/ControlFlowInterfaces.td"
@@ -52,7 +53,7 @@ def Tg_ConstantOp : Tg_Op<"constant",
 
 class Tg_ElementwiseBinaryOp<string mnemonic, Type operandType,
                              list<Trait> traits = []>
-    : Tg_Op<mnemonic, !listconcat(traits, [Pure])> {
+    : Tg_Op<mnemonic, !listconcat(traits, [Pure, DeclareOpInterfaceMethods<TgGradientOpInterface>])> {
   let arguments = (ins operandType:$lhs, operandType:$rhs);
   let results = (outs operandType:$result);
   let assemblyFormat =
@@ -149,7 +150,8 @@ def Tg_MinimumOp : Tg_ElementwiseBinaryOp<"minimum", Tg_NumericTensor,
 
 class Tg_ElementwiseUnaryOp<string mnemonic, string formula,
                             list<Trait> traits = []>
-    : Tg_Op<mnemonic, !listconcat(traits, [Pure, SameOperandsAndResultType])> {
+    : Tg_Op<mnemonic, !listconcat(traits, [Pure, SameOperandsAndResultType,
+                                           DeclareOpInterfaceMethods<TgGradientOpInterface>])> {
   let summary = "elementwise " # formula;
   let description = "Computes `" # formula # "` for every element.\n\n"
       "```mlir\n%r = tg." # mnemonic # " %x : tensor<4xf32>\n```\n";
@@ -175,7 +177,7 @@ def Tg_CosOp : Tg_ElementwiseUnaryOp<"cos", "cos(x)">;
 // tg.cmp, tg.select, tg.cast
 //===----------------------------------------------------------------------===//
 
-def Tg_CmpOp : Tg_Op<"cmp", [Pure]> {
+def Tg_CmpOp : Tg_Op<"cmp", [Pure, DeclareOpInterfaceMethods<TgGradientOpInterface>]> {
   let summary = "elementwise comparison with numpy broadcasting";
   let description = [{
     Compares two tensors of the same element type; predicates are `eq`, `ne`,
@@ -205,7 +207,7 @@ def Tg_CmpOp : Tg_Op<"cmp", [Pure]> {
   ];
 }
 
-def Tg_SelectOp : Tg_Op<"select", [Pure]> {
+def Tg_SelectOp : Tg_Op<"select", [Pure, DeclareOpInterfaceMethods<TgGradientOpInterface>]> {
   let summary = "elementwise choice with numpy broadcasting";
   let description = [{
     `result[i] = pred[i] ? on_true[i] : on_false[i]`, all three broadcast
@@ -234,7 +236,7 @@ def Tg_SelectOp : Tg_Op<"select", [Pure]> {
   ];
 }
 
-def Tg_CastOp : Tg_Op<"cast", [Pure]> {
+def Tg_CastOp : Tg_Op<"cast", [Pure, DeclareOpInterfaceMethods<TgGradientOpInterface>]> {
   let summary = "element type conversion";
   let description = [{
     Converts every element to the result's element type; the shape is kept.
@@ -256,7 +258,7 @@ def Tg_CastOp : Tg_Op<"cast", [Pure]> {
 // Linear algebra and layout
 //===----------------------------------------------------------------------===//
 
-def Tg_MatmulOp : Tg_Op<"matmul", [Pure]> {
+def Tg_MatmulOp : Tg_Op<"matmul", [Pure, DeclareOpInterfaceMethods<TgGradientOpInterface>]> {
   let summary = "matrix product, batched with broadcast batch dimensions";
   let description = [{
     `numpy.matmul` for operands of rank 2 or more (no rank 1): the last two
@@ -280,7 +282,7 @@ def Tg_MatmulOp : Tg_Op<"matmul", [Pure]> {
   ];
 }
 
-def Tg_TransposeOp : Tg_Op<"transpose", [Pure]> {
+def Tg_TransposeOp : Tg_Op<"transpose", [Pure, DeclareOpInterfaceMethods<TgGradientOpInterface>]> {
   let summary = "permutation of dimensions";
   let description = [{
     `result.shape[i] = x.shape[permutation[i]]`, as `numpy.transpose`.
@@ -305,7 +307,7 @@ def Tg_TransposeOp : Tg_Op<"transpose", [Pure]> {
   ];
 }
 
-def Tg_ReshapeOp : Tg_Op<"reshape", [Pure]> {
+def Tg_ReshapeOp : Tg_Op<"reshape", [Pure, DeclareOpInterfaceMethods<TgGradientOpInterface>]> {
   let summary = "row-major reshape";
   let description = [{
     Reinterprets the elements in row-major order; the element count is kept.
@@ -322,7 +324,7 @@ def Tg_ReshapeOp : Tg_Op<"reshape", [Pure]> {
   let hasCanonicalizer = 1;
 }
 
-def Tg_BroadcastToOp : Tg_Op<"broadcast_to", [Pure]> {
+def Tg_BroadcastToOp : Tg_Op<"broadcast_to", [Pure, DeclareOpInterfaceMethods<TgGradientOpInterface>]> {
   let summary = "numpy broadcast to a larger shape";
   let description = [{
     `numpy.broadcast_to`: the shapes align from the right and each operand
@@ -345,7 +347,7 @@ def Tg_BroadcastToOp : Tg_Op<"broadcast_to", [Pure]> {
 //===----------------------------------------------------------------------===//
 
 class Tg_ReduceOp<string mnemonic, string what, Type tensorType>
-    : Tg_Op<mnemonic, [Pure]> {
+    : Tg_Op<mnemonic, [Pure, DeclareOpInterfaceMethods<TgGradientOpInterface>]> {
   let summary = "reduction (" # what # ") over the listed axes";
   let description = "Reduces `x` over `axes` (" # what # "). A result of the "
       "same rank as `x` keeps the reduced dimensions as 1 (numpy's "
@@ -386,7 +388,7 @@ def Tg_ReduceMaxOp : Tg_ReduceOp<"reduce_max", "max", Tg_NumericTensor>;
 def Tg_ReduceMinOp : Tg_ReduceOp<"reduce_min", "min", Tg_NumericTensor>;
 
 class Tg_SoftmaxLikeOp<string mnemonic, string what>
-    : Tg_Op<mnemonic, [Pure, SameOperandsAndResultType]> {
+    : Tg_Op<mnemonic, [Pure, SameOperandsAndResultType, DeclareOpInterfaceMethods<TgGradientOpInterface>]> {
   let summary = what # " along one axis, numerically stable";
   let description = "Computes " # what # " along `axis`, subtracting the "
       "maximum along that axis first so that large inputs do not overflow.\n\n"
@@ -410,7 +412,7 @@ def Tg_LogSoftmaxOp : Tg_SoftmaxLikeOp<"log_softmax", "log(softmax)">;
 // tg.concat, tg.slice, tg.conv2d
 //===----------------------------------------------------------------------===//
 
-def Tg_ConcatOp : Tg_Op<"concat", [Pure]> {
+def Tg_ConcatOp : Tg_Op<"concat", [Pure, DeclareOpInterfaceMethods<TgGradientOpInterface>]> {
   let summary = "concatenation along one axis";
   let description = [{
     All inputs have the same rank and element type, and equal dimensions
@@ -436,7 +438,7 @@ def Tg_ConcatOp : Tg_Op<"concat", [Pure]> {
   ];
 }
 
-def Tg_SliceOp : Tg_Op<"slice", [Pure]> {
+def Tg_SliceOp : Tg_Op<"slice", [Pure, DeclareOpInterfaceMethods<TgGradientOpInterface>]> {
   let summary = "static strided slice";
   let description = [{
     One `start:limit[:stride]` per dimension, as numpy's `x[start:limit:stride]`

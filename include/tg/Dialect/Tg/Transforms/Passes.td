@@ -79,4 +79,42 @@ def TgPrepareEntryPointsPass : Pass<"tg-prepare-entry-points", "::mlir::ModuleOp
   }];
 }
 
+def TgTapeToGradientPass : Pass<"tg-tape-to-gradient", "::mlir::ModuleOp"> {
+  let summary = "Replace tg.grad and tg.tape by the forward computation and its reverse sweep";
+  let description = [{
+    Reverse-mode differentiation with TensorFlow GradientTape semantics,
+    emitted as tg ops (plus scf/tensor for control flow and loop tapes), so
+    that optimization, fusion and lowering apply to gradients too.
+
+    - `tg.grad @f(args) wrt [i...]` becomes a call of `@f_grad_i...`, a
+      private clone of `@f` that returns its value and the gradients.
+    - `tg.tape` is inlined where it stands, followed by its reverse sweep.
+    - Calls inside differentiated code are inlined first (recursion is an
+      error). Nested `tg.grad`/`tg.tape` are lowered innermost first, so
+      higher derivatives (e.g. Hessian-vector products) work.
+    - Activity analysis: only values that depend on a watched value get an
+      adjoint; a target that does not depend on one gets zero gradients.
+    - `scf.if` is reversed as an `scf.if` on the same condition that
+      recomputes the taken branch and runs its reverse sweep. `scf.for`
+      (constant bounds, tensor iter_args) records each iteration's state on
+      a tensor tape in a replay of the loop, then runs the reverse loop.
+      `scf.while` first counts its trips, then is handled like a loop of
+      that many iterations, so data-dependent trip counts work.
+    - Every tg op supplies its rule through TgGradientOpInterface; an op
+      without one on the active path is a located error naming it.
+
+    ```mlir
+    %v, %g = tg.grad @f(%x) wrt [0] : (tensor<3xf32>) -> (tensor<f32>, tensor<3xf32>)
+    // becomes
+    %v, %g = func.call @f_grad_0(%x) : (tensor<3xf32>) -> (tensor<f32>, tensor<3xf32>)
+    ```
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::func::FuncDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
 #endif // TG_DIALECT_TG_TRANSFORMS_PASSES_TD

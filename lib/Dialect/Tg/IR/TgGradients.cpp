@@ -1,0 +1,474 @@
+//===- TgGradients.cpp - Reverse-mode rules of the tg ops -----------------===//
+//
+// Part of the tg project.
+//
+//===----------------------------------------------------------------------===//
+//
+// TgGradientOpInterface for every differentiable tg op: each rule builds the
+// operand adjoints from the result adjoint in tg ops, so gradients go through
+// the same optimization and lowering as any other tg code.
+//
+// Conventions:
+//  - Broadcasting is undone by summing the adjoint over the broadcast
+//    dimensions (sumToType).
+//  - Subgradients are deterministic: relu'(0) = 0, abs'(0) = 0; maximum
+//    sends the adjoint to the lhs when lhs >= rhs (minimum: lhs <= rhs);
+//    reduce_max/reduce_min share the adjoint equally among tied extrema
+//    (TensorFlow's rule).
+//  - Integer and boolean values get no adjoint, nor do tg.cmp operands.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tg/Dialect/Tg/IR/TgOps.h"
+#include "tg/Dialect/Tg/IR/TgShapes.h"
+
+#include "mlir/IR/Builders.h"
+
+using namespace mlir;
+using namespace mlir::tg;
+
+#include "tg/Dialect/Tg/IR/TgInterfaces.cpp.inc"
+
+//===----------------------------------------------------------------------===//
+// Helpers
+//===----------------------------------------------------------------------===//
+
+static RankedTensorType tensorType(Value v) {
+  return cast<RankedTensorType>(v.getType());
+}
+
+static bool isFloatTensor(Value v) {
+  return isa<FloatType>(tensorType(v).getElementType());
+}
+
+/// A rank-0 constant; tg ops broadcast it where it is used.
+static Value scalar(OpBuilder &b, Location loc, Type elementType, double v) {
+  auto type = RankedTensorType::get({}, elementType);
+  return ConstantOp::create(
+      b, loc, DenseElementsAttr::get(type, b.getFloatAttr(elementType, v)));
+}
+
+static Value zerosLike(OpBuilder &b, Location loc, RankedTensorType type) {
+  return ConstantOp::create(
+      b, loc,
+      DenseElementsAttr::get(type, b.getFloatAttr(type.getElementType(), 0.0)));
+}
+
+/// Sums `g` over the dimensions that broadcasting added or stretched, so
+/// that it has `target`'s shape.
+static Value sumToType(OpBuilder &b, Location loc, Value g, Type target) {
+  auto gt = tensorType(g);
+  auto tt = cast<RankedTensorType>(target);
+  if (gt == tt)
+    return g;
+  int64_t lead = gt.getRank() - tt.getRank();
+  SmallVector<int64_t> axes;
+  for (int64_t i = 0; i < lead; ++i)
+    axes.push_back(i);
+  for (int64_t i = 0; i < tt.getRank(); ++i)
+    if (tt.getDimSize(i) == 1 && gt.getDimSize(lead + i) != 1)
+      axes.push_back(lead + i);
+  Value r = g;
+  if (!axes.empty())
+    r = ReduceSumOp::create(b, loc, g, axes, /*keepDims=*/false);
+  if (r.getType() != tt)
+    r = ReshapeOp::create(b, loc, tt, r);
+  return r;
+}
+
+static Value add(OpBuilder &b, Location loc, Value x, Value y) {
+  return AddOp::create(b, loc, x, y);
+}
+static Value sub(OpBuilder &b, Location loc, Value x, Value y) {
+  return SubOp::create(b, loc, x, y);
+}
+static Value mul(OpBuilder &b, Location loc, Value x, Value y) {
+  return MulOp::create(b, loc, x, y);
+}
+static Value div(OpBuilder &b, Location loc, Value x, Value y) {
+  return DivOp::create(b, loc, x, y);
+}
+static Value cmp(OpBuilder &b, Location loc, CmpPredicate p, Value x, Value y) {
+  return CmpOp::create(b, loc, p, x, y);
+}
+static Value select(OpBuilder &b, Location loc, Value p, Value x, Value y) {
+  return SelectOp::create(b, loc, p, x, y);
+}
+
+/// Reshapes a reduction's result (or its adjoint) to the keepdims shape.
+static Value toKeepDims(OpBuilder &b, Location loc, Value v,
+                        RankedTensorType input, ArrayRef<int64_t> axes) {
+  RankedTensorType kept = getReducedType(input, axes, /*keepDims=*/true);
+  return v.getType() == kept ? v : Value(ReshapeOp::create(b, loc, kept, v));
+}
+
+#define TG_NO_ADJOINT_FOR_INTEGERS(VALUE)                                      \
+  if (!isFloatTensor(VALUE))                                                   \
+    return SmallVector<Value>(getOperation()->getNumOperands(), Value());
+
+//===----------------------------------------------------------------------===//
+// Elementwise binary ops
+//===----------------------------------------------------------------------===//
+
+SmallVector<Value> AddOp::buildAdjoints(OpBuilder &b, ArrayRef<Value> dR) {
+  TG_NO_ADJOINT_FOR_INTEGERS(getResult())
+  Location loc = getLoc();
+  return {sumToType(b, loc, dR[0], getLhs().getType()),
+          sumToType(b, loc, dR[0], getRhs().getType())};
+}
+
+SmallVector<Value> SubOp::buildAdjoints(OpBuilder &b, ArrayRef<Value> dR) {
+  TG_NO_ADJOINT_FOR_INTEGERS(getResult())
+  Location loc = getLoc();
+  return {sumToType(b, loc, dR[0], getLhs().getType()),
+          sumToType(b, loc, NegOp::create(b, loc, dR[0]), getRhs().getType())};
+}
+
+SmallVector<Value> MulOp::buildAdjoints(OpBuilder &b, ArrayRef<Value> dR) {
+  TG_NO_ADJOINT_FOR_INTEGERS(getResult())
+  Location loc = getLoc();
+  return {sumToType(b, loc, mul(b, loc, dR[0], getRhs()), getLhs().getType()),
+          sumToType(b, loc, mul(b, loc, dR[0], getLhs()), getRhs().getType())};
+}
+
+SmallVector<Value> DivOp::buildAdjoints(OpBuilder &b, ArrayRef<Value> dR) {
+  TG_NO_ADJOINT_FOR_INTEGERS(getResult())
+  Location loc = getLoc();
+  // d(a/b)/da = 1/b; d(a/b)/db = -(a/b)/b, so dB = -(dR/b) * (a/b).
+  Value dA = div(b, loc, dR[0], getRhs());
+  Value dB = NegOp::create(b, loc, mul(b, loc, dA, getResult()));
+  return {sumToType(b, loc, dA, getLhs().getType()),
+          sumToType(b, loc, dB, getRhs().getType())};
+}
+
+SmallVector<Value> PowOp::buildAdjoints(OpBuilder &b, ArrayRef<Value> dR) {
+  Location loc = getLoc();
+  Type elem = getType().getElementType();
+  // d(a^b)/da = b * a^(b-1); d(a^b)/db = a^b * ln(a).
+  Value bm1 = sub(b, loc, getRhs(), scalar(b, loc, elem, 1.0));
+  Value dA = mul(b, loc, dR[0],
+                 mul(b, loc, getRhs(), PowOp::create(b, loc, getLhs(), bm1)));
+  Value dB = mul(b, loc, dR[0],
+                 mul(b, loc, getResult(), LogOp::create(b, loc, getLhs())));
+  return {sumToType(b, loc, dA, getLhs().getType()),
+          sumToType(b, loc, dB, getRhs().getType())};
+}
+
+/// maximum/minimum: the adjoint goes to the lhs where `lhsWins`, else to the
+/// rhs.
+static SmallVector<Value> extremumAdjoints(OpBuilder &b, Location loc,
+                                           CmpPredicate lhsWins, Value lhs,
+                                           Value rhs, Value dR) {
+  Value zero = scalar(b, loc, tensorType(dR).getElementType(), 0.0);
+  Value p = cmp(b, loc, lhsWins, lhs, rhs);
+  return {sumToType(b, loc, select(b, loc, p, dR, zero), lhs.getType()),
+          sumToType(b, loc, select(b, loc, p, zero, dR), rhs.getType())};
+}
+
+SmallVector<Value> MaximumOp::buildAdjoints(OpBuilder &b, ArrayRef<Value> dR) {
+  TG_NO_ADJOINT_FOR_INTEGERS(getResult())
+  return extremumAdjoints(b, getLoc(), CmpPredicate::ge, getLhs(), getRhs(),
+                          dR[0]);
+}
+
+SmallVector<Value> MinimumOp::buildAdjoints(OpBuilder &b, ArrayRef<Value> dR) {
+  TG_NO_ADJOINT_FOR_INTEGERS(getResult())
+  return extremumAdjoints(b, getLoc(), CmpPredicate::le, getLhs(), getRhs(),
+                          dR[0]);
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise unary ops
+//===----------------------------------------------------------------------===//
+
+SmallVector<Value> NegOp::buildAdjoints(OpBuilder &b, ArrayRef<Value> dR) {
+  return {NegOp::create(b, getLoc(), dR[0])};
+}
+
+SmallVector<Value> AbsOp::buildAdjoints(OpBuilder &b, ArrayRef<Value> dR) {
+  Location loc = getLoc();
+  Type elem = getType().getElementType();
+  Value zero = scalar(b, loc, elem, 0.0);
+  // sign(x), with sign(0) = 0.
+  Value sign = select(b, loc, cmp(b, loc, CmpPredicate::gt, getX(), zero),
+                      scalar(b, loc, elem, 1.0),
+                      select(b, loc, cmp(b, loc, CmpPredicate::lt, getX(), zero),
+                             scalar(b, loc, elem, -1.0), zero));
+  return {mul(b, loc, dR[0], sign)};
+}
+
+SmallVector<Value> ExpOp::buildAdjoints(OpBuilder &b, ArrayRef<Value> dR) {
+  return {mul(b, getLoc(), dR[0], getResult())};
+}
+
+SmallVector<Value> LogOp::buildAdjoints(OpBuilder &b, ArrayRef<Value> dR) {
+  return {div(b, getLoc(), dR[0], getX())};
+}
+
+SmallVector<Value> SqrtOp::buildAdjoints(OpBuilder &b, ArrayRef<Value> dR) {
+  Location loc = getLoc();
+  Value half = scalar(b, loc, getType().getElementType(), 0.5);
+  return {div(b, loc, mul(b, loc, dR[0], half), getResult())};
+}
+
+SmallVector<Value> RsqrtOp::buildAdjoints(OpBuilder &b, ArrayRef<Value> dR) {
+  Location loc = getLoc();
+  // d(x^-1/2)/dx = -1/2 x^-3/2 = -1/2 r^3.
+  Value r = getResult();
+  Value r3 = mul(b, loc, mul(b, loc, r, r), r);
+  Value k = scalar(b, loc, getType().getElementType(), -0.5);
+  return {mul(b, loc, dR[0], mul(b, loc, r3, k))};
+}
+
+SmallVector<Value> TanhOp::buildAdjoints(OpBuilder &b, ArrayRef<Value> dR) {
+  Location loc = getLoc();
+  Value one = scalar(b, loc, getType().getElementType(), 1.0);
+  Value r = getResult();
+  return {mul(b, loc, dR[0], sub(b, loc, one, mul(b, loc, r, r)))};
+}
+
+SmallVector<Value> SigmoidOp::buildAdjoints(OpBuilder &b, ArrayRef<Value> dR) {
+  Location loc = getLoc();
+  Value one = scalar(b, loc, getType().getElementType(), 1.0);
+  Value r = getResult();
+  return {mul(b, loc, dR[0], mul(b, loc, r, sub(b, loc, one, r)))};
+}
+
+SmallVector<Value> ReluOp::buildAdjoints(OpBuilder &b, ArrayRef<Value> dR) {
+  Location loc = getLoc();
+  Value zero = scalar(b, loc, getType().getElementType(), 0.0);
+  return {select(b, loc, cmp(b, loc, CmpPredicate::gt, getX(), zero), dR[0],
+                 zero)};
+}
+
+SmallVector<Value> SinOp::buildAdjoints(OpBuilder &b, ArrayRef<Value> dR) {
+  return {mul(b, getLoc(), dR[0], CosOp::create(b, getLoc(), getX()))};
+}
+
+SmallVector<Value> CosOp::buildAdjoints(OpBuilder &b, ArrayRef<Value> dR) {
+  Location loc = getLoc();
+  return {NegOp::create(b, loc, mul(b, loc, dR[0], SinOp::create(b, loc, getX())))};
+}
+
+//===----------------------------------------------------------------------===//
+// cmp, select, cast
+//===----------------------------------------------------------------------===//
+
+SmallVector<Value> CmpOp::buildAdjoints(OpBuilder &, ArrayRef<Value>) {
+  return {Value(), Value()};
+}
+
+SmallVector<Value> SelectOp::buildAdjoints(OpBuilder &b, ArrayRef<Value> dR) {
+  TG_NO_ADJOINT_FOR_INTEGERS(getResult())
+  Location loc = getLoc();
+  Value zero = scalar(b, loc, getType().getElementType(), 0.0);
+  return {Value(),
+          sumToType(b, loc, select(b, loc, getPred(), dR[0], zero),
+                    getOnTrue().getType()),
+          sumToType(b, loc, select(b, loc, getPred(), zero, dR[0]),
+                    getOnFalse().getType())};
+}
+
+SmallVector<Value> CastOp::buildAdjoints(OpBuilder &b, ArrayRef<Value> dR) {
+  if (!isFloatTensor(getX()) || !isFloatTensor(getResult()))
+    return {Value()};
+  return {CastOp::create(b, getLoc(), getX().getType(), dR[0])};
+}
+
+//===----------------------------------------------------------------------===//
+// Linear algebra and layout
+//===----------------------------------------------------------------------===//
+
+/// Swaps the last two dimensions.
+static Value transposeLast2(OpBuilder &b, Location loc, Value v) {
+  int64_t rank = tensorType(v).getRank();
+  SmallVector<int64_t> perm = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+  std::swap(perm[rank - 1], perm[rank - 2]);
+  return TransposeOp::create(b, loc, v, perm);
+}
+
+SmallVector<Value> MatmulOp::buildAdjoints(OpBuilder &b, ArrayRef<Value> dR) {
+  TG_NO_ADJOINT_FOR_INTEGERS(getResult())
+  Location loc = getLoc();
+  // dA = dR @ B^T, dB = A^T @ dR, each summed over broadcast batch dims.
+  Value dA = MatmulOp::create(b, loc, dR[0], transposeLast2(b, loc, getRhs()));
+  Value dB = MatmulOp::create(b, loc, transposeLast2(b, loc, getLhs()), dR[0]);
+  return {sumToType(b, loc, dA, getLhs().getType()),
+          sumToType(b, loc, dB, getRhs().getType())};
+}
+
+SmallVector<Value> TransposeOp::buildAdjoints(OpBuilder &b,
+                                              ArrayRef<Value> dR) {
+  ArrayRef<int64_t> perm = getPermutation();
+  SmallVector<int64_t> inverse(perm.size());
+  for (auto [i, p] : llvm::enumerate(perm))
+    inverse[p] = i;
+  return {TransposeOp::create(b, getLoc(), dR[0], inverse)};
+}
+
+SmallVector<Value> ReshapeOp::buildAdjoints(OpBuilder &b, ArrayRef<Value> dR) {
+  return {ReshapeOp::create(b, getLoc(), getX().getType(), dR[0])};
+}
+
+SmallVector<Value> BroadcastToOp::buildAdjoints(OpBuilder &b,
+                                                ArrayRef<Value> dR) {
+  return {sumToType(b, getLoc(), dR[0], getX().getType())};
+}
+
+SmallVector<Value> ConcatOp::buildAdjoints(OpBuilder &b, ArrayRef<Value> dR) {
+  Location loc = getLoc();
+  int64_t axis = getAxis(), offset = 0;
+  SmallVector<Value> result;
+  for (Value input : getInputs()) {
+    RankedTensorType t = tensorType(input);
+    SmallVector<int64_t> start(t.getRank(), 0), limit(getType().getShape()),
+        stride(t.getRank(), 1);
+    start[axis] = offset;
+    limit[axis] = offset + t.getDimSize(axis);
+    offset = limit[axis];
+    result.push_back(isFloatTensor(input)
+                         ? Value(SliceOp::create(b, loc, dR[0], start, limit,
+                                                 stride))
+                         : Value());
+  }
+  return result;
+}
+
+/// Zeros of `shape` (with `dR`'s element type), or null if it is empty.
+static Value zeroBlock(OpBuilder &b, Location loc, Type elem,
+                       ArrayRef<int64_t> shape) {
+  if (getNumElements(shape) == 0)
+    return {};
+  return zerosLike(b, loc, RankedTensorType::get(shape, elem));
+}
+
+static Value concatNonNull(OpBuilder &b, Location loc, ArrayRef<Value> parts,
+                           int64_t axis) {
+  SmallVector<Value> present;
+  for (Value v : parts)
+    if (v)
+      present.push_back(v);
+  return present.size() == 1 ? present[0]
+                             : Value(ConcatOp::create(b, loc, present, axis));
+}
+
+SmallVector<Value> SliceOp::buildAdjoints(OpBuilder &b, ArrayRef<Value> dR) {
+  Location loc = getLoc();
+  RankedTensorType xType = getX().getType();
+  Type elem = xType.getElementType();
+  if (!isa<FloatType>(elem))
+    return {Value()};
+  Value g = dR[0];
+  if (getType().getNumElements() == 0)
+    return {zerosLike(b, loc, xType)};
+  // Scatter the adjoint back into zeros with tg ops only: interleave zeros
+  // for strides, then pad with zero blocks, one dimension at a time.
+  for (int64_t d = 0; d < xType.getRank(); ++d) {
+    int64_t stride = getStride()[d], start = getStart()[d];
+    int64_t full = xType.getDimSize(d);
+    SmallVector<int64_t> shape(tensorType(g).getShape());
+    int64_t n = shape[d];
+    if (stride > 1) {
+      SmallVector<int64_t> split(shape);
+      split.insert(split.begin() + d + 1, 1);
+      Value g1 = ReshapeOp::create(b, loc, RankedTensorType::get(split, elem), g);
+      SmallVector<int64_t> gap(split);
+      gap[d + 1] = stride - 1;
+      g = ConcatOp::create(b, loc, ValueRange{g1, zeroBlock(b, loc, elem, gap)},
+                           d + 1);
+      shape[d] = n * stride;
+      g = ReshapeOp::create(b, loc, RankedTensorType::get(shape, elem), g);
+      int64_t keep = std::min(n * stride, full - start);
+      if (keep != shape[d]) {
+        SmallVector<int64_t> lo(shape.size(), 0), hi(shape), one(shape.size(), 1);
+        hi[d] = keep;
+        g = SliceOp::create(b, loc, g, lo, hi, one);
+        shape[d] = keep;
+      }
+    }
+    SmallVector<int64_t> before(shape), after(shape);
+    before[d] = start;
+    after[d] = full - start - shape[d];
+    g = concatNonNull(b, loc,
+                      {zeroBlock(b, loc, elem, before), g,
+                       zeroBlock(b, loc, elem, after)},
+                      d);
+  }
+  return {g};
+}
+
+//===----------------------------------------------------------------------===//
+// Reductions, softmax
+//===----------------------------------------------------------------------===//
+
+/// The adjoint of a sum: the result adjoint broadcast back over the axes.
+static Value broadcastBack(OpBuilder &b, Location loc, Value dR, Value x,
+                           ArrayRef<int64_t> axes) {
+  RankedTensorType xType = tensorType(x);
+  Value kept = toKeepDims(b, loc, dR, xType, axes);
+  return BroadcastToOp::create(b, loc, xType, kept);
+}
+
+SmallVector<Value> ReduceSumOp::buildAdjoints(OpBuilder &b,
+                                              ArrayRef<Value> dR) {
+  TG_NO_ADJOINT_FOR_INTEGERS(getResult())
+  return {broadcastBack(b, getLoc(), dR[0], getX(), getAxes())};
+}
+
+SmallVector<Value> ReduceMeanOp::buildAdjoints(OpBuilder &b,
+                                               ArrayRef<Value> dR) {
+  Location loc = getLoc();
+  int64_t count = 1;
+  for (int64_t a : getAxes())
+    count *= getX().getType().getDimSize(a);
+  Value scale = scalar(b, loc, getType().getElementType(), 1.0 / count);
+  return {mul(b, loc, broadcastBack(b, loc, dR[0], getX(), getAxes()), scale)};
+}
+
+/// reduce_max/min: the adjoint goes to the elements equal to the extremum,
+/// shared equally among ties.
+static Value extremumReductionAdjoint(OpBuilder &b, Location loc, Value x,
+                                      Value r, ArrayRef<int64_t> axes,
+                                      Value dR) {
+  RankedTensorType xType = tensorType(x);
+  Type elem = xType.getElementType();
+  Value rk = toKeepDims(b, loc, r, xType, axes);
+  Value mask = cmp(b, loc, CmpPredicate::eq, x, rk);
+  Value maskF = CastOp::create(b, loc, xType, mask);
+  Value count = ReduceSumOp::create(b, loc, maskF, axes, /*keepDims=*/true);
+  Value share = div(b, loc, toKeepDims(b, loc, dR, xType, axes), count);
+  return select(b, loc, mask, share, scalar(b, loc, elem, 0.0));
+}
+
+SmallVector<Value> ReduceMaxOp::buildAdjoints(OpBuilder &b,
+                                              ArrayRef<Value> dR) {
+  TG_NO_ADJOINT_FOR_INTEGERS(getResult())
+  return {extremumReductionAdjoint(b, getLoc(), getX(), getResult(), getAxes(),
+                                   dR[0])};
+}
+
+SmallVector<Value> ReduceMinOp::buildAdjoints(OpBuilder &b,
+                                              ArrayRef<Value> dR) {
+  TG_NO_ADJOINT_FOR_INTEGERS(getResult())
+  return {extremumReductionAdjoint(b, getLoc(), getX(), getResult(), getAxes(),
+                                   dR[0])};
+}
+
+SmallVector<Value> SoftmaxOp::buildAdjoints(OpBuilder &b, ArrayRef<Value> dR) {
+  Location loc = getLoc();
+  // dx = y * (dy - sum(dy * y, axis)).
+  Value y = getResult();
+  int64_t axis = getAxis();
+  Value s = ReduceSumOp::create(b, loc, mul(b, loc, dR[0], y), {axis},
+                                /*keepDims=*/true);
+  return {mul(b, loc, y, sub(b, loc, dR[0], s))};
+}
+
+SmallVector<Value> LogSoftmaxOp::buildAdjoints(OpBuilder &b,
+                                               ArrayRef<Value> dR) {
+  Location loc = getLoc();
+  // dx = dy - exp(y) * sum(dy, axis).
+  int64_t axis = getAxis();
+  Value s = ReduceSumOp::create(b, loc, dR[0], {axis}, /*keepDims=*/true);
+  return {sub(b, loc, dR[0], mul(b, loc, ExpOp::create(b, loc, getResult()), s))};
+}
