@@ -105,6 +105,25 @@ int tgFunctionRun(const TgFunction *function, const TgTensor *args,
                   int64_t numArgs, TgTensor *results, int64_t numResults,
                   TgError **error);
 
+/// The result of checking one differentiated argument.
+typedef struct TgGradientCheck {
+  /// The argument's index in the entry point's argument list.
+  int64_t entryArgument;
+  /// max_j |analytic_j - numeric_j| / max(max_j |numeric_j|, 1e-2).
+  double maxRelativeError;
+} TgGradientCheck;
+
+/// Checks the gradients computed by the tg.grad in entry `entry` of the
+/// module at `path`: the tg.grad's operands must be entry arguments. The
+/// analytic gradients (the compiled gradient code, at the arguments' own
+/// precision) are compared with central finite differences of the
+/// differentiated function compiled in f64 (the sum of its result, as
+/// tg.grad differentiates). Fills `checks` (one per wrt index, at most
+/// `maxChecks`) and `*numChecks`; returns 0, or non-zero with `*error`.
+int tgCheckGradients(const char *path, const char *entry, const TgTensor *args,
+                     int64_t numArgs, TgGradientCheck *checks,
+                     int64_t maxChecks, int64_t *numChecks, TgError **error);
+
 #ifdef __cplusplus
 }
 #endif

@@ -11,7 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "tg-c/Runtime.h"
+#include "Internal.h"
 #include "tg/Dialect/Tg/IR/TgDialect.h"
 #include "tg/Pipelines/Pipelines.h"
 
@@ -46,10 +46,6 @@ using namespace mlir;
 #define TG_MLIR_LIB_DIR "/usr/lib/llvm-22/lib"
 #endif
 
-struct TgError {
-  std::string message;
-};
-
 namespace {
 /// The type of one argument or result, owned by its function.
 struct TensorTypeInfo {
@@ -74,10 +70,19 @@ struct TgExecutable {
   llvm::StringMap<std::unique_ptr<TgFunction>> functions;
 };
 
-static void setError(TgError **error, std::string message) {
+void tgcapi::setError(TgError **error, std::string message) {
   if (error)
     *error = new TgError{std::move(message)};
 }
+
+void tgcapi::registerCompilerDialects(DialectRegistry &registry) {
+  registerAllDialects(registry);
+  registerAllExtensions(registry);
+  registerAllToLLVMIRTranslations(registry);
+  registry.insert<tg::TgDialect>();
+}
+
+using tgcapi::setError;
 
 extern "C" {
 
@@ -198,10 +203,7 @@ static TgExecutable *compile(std::unique_ptr<llvm::MemoryBuffer> buffer,
   static std::once_flag registerPasses;
   std::call_once(registerPasses, [] { registerAllPasses(); });
   DialectRegistry registry;
-  registerAllDialects(registry);
-  registerAllExtensions(registry);
-  registerAllToLLVMIRTranslations(registry);
-  registry.insert<tg::TgDialect>();
+  tgcapi::registerCompilerDialects(registry);
   MLIRContext context(registry);
   // One diagnostic per problem: no "see current operation" note dumping IR.
   context.printOpOnDiagnostic(false);

@@ -43,7 +43,11 @@ static const char usage[] =
     "  --target=cpu|gpu   where to run (default: cpu)\n"
     "  --threads=N        worker threads, 0 for all cores (default: 0)\n"
     "  --repeat=N         time N calls after one warm-up\n"
-    "  --no-optimize      skip -tg-optimize before lowering\n";
+    "  --no-optimize      skip -tg-optimize before lowering\n"
+    "  --check-grad       compare the gradients of the entry's tg.grad with\n"
+    "                     central finite differences in f64; exit 1 past the\n"
+    "                     tolerance\n"
+    "  --grad-tolerance=X max relative error allowed (default: 1e-3)\n";
 
 /// The command line. Parsed by hand: LLVM's global option registry, which
 /// libLLVM and libMLIR share with every tool, already owns names such as
@@ -58,6 +62,8 @@ struct Options {
   unsigned threads = 0;
   unsigned repeat = 0;
   bool optimize = true;
+  bool checkGrad = false;
+  double gradTolerance = 1e-3;
 };
 
 static bool parseUnsigned(StringRef text, unsigned &out) {
@@ -111,6 +117,12 @@ static std::optional<std::string> parseArgs(int argc, char **argv,
     } else if (auto r = value("repeat", v)) {
       if (!*r || !parseUnsigned(v, options.repeat))
         return std::string("error: --repeat expects a non-negative integer");
+    } else if (auto r = value("grad-tolerance", v)) {
+      if (!*r || StringRef(v).getAsDouble(options.gradTolerance) ||
+          !(options.gradTolerance > 0))
+        return std::string("error: --grad-tolerance expects a positive number");
+    } else if (arg == "--check-grad" || arg == "-check-grad") {
+      options.checkGrad = true;
     } else if (arg == "--print" || arg == "-print") {
       options.print = true;
     } else if (arg == "--no-optimize" || arg == "-no-optimize") {
@@ -321,6 +333,33 @@ int main(int argc, char **argv) {
       outs() << typeString(r.dtype, r.shape) << "\n";
       printTensor(outs(), r);
     }
+
+  if (opt.checkGrad) {
+    std::vector<TgGradientCheck> checks(64);
+    int64_t numChecks = 0;
+    if (tgCheckGradients(inputFile.c_str(), entryName.c_str(), argViews.data(),
+                         numArgs, checks.data(), checks.size(), &numChecks,
+                         &error)) {
+      std::string message = tgErrorMessage(error);
+      tgErrorDestroy(error);
+      return fail(message);
+    }
+    bool ok = true;
+    for (int64_t i = 0; i < numChecks; ++i) {
+      bool pass = checks[i].maxRelativeError <= opt.gradTolerance;
+      ok &= pass;
+      outs() << format("gradient check: argument #%lld (%s): max relative "
+                       "error %.3g (tolerance %.3g): %s\n",
+                       (long long)checks[i].entryArgument,
+                       argTypeString(checks[i].entryArgument).c_str(),
+                       checks[i].maxRelativeError, opt.gradTolerance,
+                       pass ? "ok" : "FAILED");
+    }
+    if (!ok)
+      return fail(inputFile + ": error: gradient check failed: an analytic "
+                  "gradient differs from finite differences by more than "
+                  "the tolerance");
+  }
 
   if (!outputDir.empty()) {
     if (std::error_code ec = sys::fs::create_directories(outputDir))

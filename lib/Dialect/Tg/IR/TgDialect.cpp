@@ -12,16 +12,36 @@
 #include "tg/Dialect/Tg/IR/TgDialect.h"
 #include "tg/Dialect/Tg/IR/TgOps.h"
 
+#include "mlir/Transforms/InliningUtils.h"
+
 using namespace mlir;
 using namespace mlir::tg;
 
 #include "tg/Dialect/Tg/IR/TgOpsDialect.cpp.inc"
+
+namespace {
+/// tg ops are pure and value-semantic, so any of them may be inlined (a
+/// tg.grad keeps referring to its module-level callee).
+struct TgInlinerInterface : public DialectInlinerInterface {
+  using DialectInlinerInterface::DialectInlinerInterface;
+  bool isLegalToInline(Operation *, Operation *, bool) const final {
+    return true;
+  }
+  bool isLegalToInline(Region *, Region *, bool, IRMapping &) const final {
+    return true;
+  }
+  bool isLegalToInline(Operation *, Region *, bool, IRMapping &) const final {
+    return true;
+  }
+};
+} // namespace
 
 void TgDialect::initialize() {
   addOperations<
 #define GET_OP_LIST
 #include "tg/Dialect/Tg/IR/TgOps.cpp.inc"
       >();
+  addInterfaces<TgInlinerInterface>();
 }
 
 Operation *TgDialect::materializeConstant(OpBuilder &builder, Attribute value,
