@@ -73,6 +73,9 @@ typedef struct TgCompileOptions {
   int threads;
   /// Non-zero: print the IR after lowering to stderr (debugging).
   int dumpLLVMDialect;
+  /// If non-NULL, only this public function is compiled as an entry point
+  /// (the others become private and, when unused, are dropped).
+  const char *entry;
 } TgCompileOptions;
 
 /// Default options: optimize, all cores.

@@ -128,6 +128,10 @@ static FailureOr<std::string> buildCheckModule(StringRef path, StringRef entry,
   wrt.assign(grad.getWrt().begin(), grad.getWrt().end());
   auto callee = module->lookupSymbol<func::FuncOp>(grad.getCallee());
 
+  // Only the two helpers below are compiled as entry points.
+  for (auto f : module->getOps<func::FuncOp>())
+    if (!f.isExternal())
+      f.setPrivate();
   OpBuilder b(module->getBodyRegion());
   b.setInsertionPointToEnd(module->getBody());
   Location loc = grad.getLoc();

@@ -67,6 +67,8 @@ struct TgFunction {
 
 struct TgExecutable {
   std::unique_ptr<ExecutionEngine> engine;
+  /// Every public function of the source, for error messages.
+  std::vector<std::string> publicNames;
   llvm::StringMap<std::unique_ptr<TgFunction>> functions;
 };
 
@@ -228,6 +230,7 @@ static TgExecutable *compile(std::unique_ptr<llvm::MemoryBuffer> buffer,
         continue;
       auto fn = std::make_unique<TgFunction>();
       fn->name = func.getName().str();
+      executable->publicNames.push_back(fn->name);
       auto signature = func->getAttrOfType<TypeAttr>("tg.signature");
       auto type = signature ? dyn_cast<FunctionType>(signature.getValue())
                             : FunctionType();
@@ -244,6 +247,11 @@ static TgExecutable *compile(std::unique_ptr<llvm::MemoryBuffer> buffer,
     for (auto func : module->getOps<func::FuncOp>()) {
       if (func.isPrivate() || func.isExternal())
         continue;
+      executable->publicNames.push_back(func.getName().str());
+      if (opts.entry && func.getName() != opts.entry) {
+        func.setPrivate();
+        continue;
+      }
       auto fn = std::make_unique<TgFunction>();
       fn->name = func.getName().str();
       describeSignature(*fn, func.getFunctionType());
@@ -338,8 +346,8 @@ const TgFunction *tgExecutableLookup(const TgExecutable *executable,
   auto it = executable->functions.find(name);
   if (it == executable->functions.end()) {
     std::string known;
-    for (auto &entry : executable->functions)
-      known += (known.empty() ? "@" : ", @") + entry.first().str();
+    for (const std::string &name : executable->publicNames)
+      known += (known.empty() ? "@" : ", @") + name;
     setError(error, "error: no public function @" + std::string(name) +
                         " in the module" +
                         (known.empty() ? "" : " (entry points: " + known + ")") +

@@ -239,6 +239,8 @@ int main(int argc, char **argv) {
   TgCompileOptions options = tgDefaultCompileOptions();
   options.optimize = opt.optimize;
   options.threads = opt.threads;
+  // Compile only what the entry needs.
+  options.entry = entryName.c_str();
   TgError *error = nullptr;
   std::unique_ptr<TgExecutable, void (*)(TgExecutable *)> exe(
       tgCompileFile(inputFile.c_str(), &options, &error), tgExecutableDestroy);
