@@ -49,9 +49,26 @@ def softmax(x, axis):
     return e / e.sum(axis=axis, keepdims=True)
 
 
+def mlp_backward(x, w1, b1, w2, b2, y):
+    """Hand-written backward pass of the mean softmax cross-entropy of a
+    2-layer relu MLP: returns (loss, dw1, db1, dw2, db2)."""
+    h = x @ w1 + b1
+    a = np.maximum(h, 0)
+    o = a @ w2 + b2
+    p = softmax(o, 1)
+    n = x.shape[0]
+    loss = -(y * np.log(p)).sum() / n
+    do = (p - y) / n
+    dw2 = a.T @ do
+    db2 = do.sum(0)
+    dh = (do @ w2.T) * (h > 0)
+    return loss, x.T @ dh, dh.sum(0), dw2, db2
+
+
 def evaluate(expr, names):
     scope = {"np": np, "rng": np.random.default_rng(0), "bf16": bf16,
-             "trunc_div": trunc_div, "conv2d": conv2d, "softmax": softmax}
+             "trunc_div": trunc_div, "conv2d": conv2d, "softmax": softmax,
+             "mlp_backward": mlp_backward}
     scope.update(names)
     return np.asarray(eval(expr, scope))
 
