@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Sets up, builds and runs the demo: tg-opt optimizes a graph, then tg-run
-# compiles a 2-layer MLP for this CPU and runs it on .npy inputs, next to
-# numpy's answer.
+# Sets up, builds and runs the demo: tg-opt optimizes a graph; tg-run
+# compiles a 2-layer MLP for this CPU and runs it on .npy inputs next to
+# numpy's answer; then it compiles the MLP's loss *and its gradient* in one
+# graph, runs it, and checks the gradients against finite differences.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -18,3 +19,9 @@ d="$BUILD_DIR/demo"
 "$BUILD_DIR/bin/tg-run" examples/mlp_forward.mlir \
   --input="$d/x.npy" --input="$d/w1.npy" --input="$d/b1.npy" \
   --input="$d/w2.npy" --input="$d/b2.npy" --print --repeat=1000
+
+echo
+echo "== 3. a graph and its gradient: tg-run examples/mlp_train_step.mlir --check-grad"
+"$BUILD_DIR/bin/tg-run" examples/mlp_train_step.mlir \
+  --input="$d/x.npy" --input="$d/w1.npy" --input="$d/b1.npy" \
+  --input="$d/w2.npy" --input="$d/b2.npy" --input="$d/y.npy" --print --check-grad

@@ -143,6 +143,8 @@ static std::optional<std::string> parseArgs(int argc, char **argv,
 
 /// Prints `message` (which may hold several diagnostics) and fails.
 static int fail(const std::string &message) {
+  // Whatever was reported on stdout comes first.
+  outs().flush();
   errs() << message;
   if (!message.empty() && message.back() != '\n')
     errs() << "\n";

@@ -7,6 +7,7 @@
 // RUN: %npycheck gen %t/x3d.npy "np.ones(3)"
 // RUN: %npycheck gen %t/y.npy "np.ones((2, 2), np.float32)"
 // RUN: %npycheck gen %t/u8.npy "np.ones(3, np.uint8)"
+// RUN: %npycheck gen %t/zero.npy "np.float32(0)"
 // RUN: %python -c "import numpy as np; np.save('%t/fortran.npy', np.asfortranarray(np.ones((2, 2), np.float32)))"
 // RUN: %python -c "b = open('%t/x3.npy', 'rb').read(); open('%t/trunc.npy', 'wb').write(b[:-5]); open('%t/junk.npy', 'wb').write(b'hello world'); open('%t/header.npy', 'wb').write(b[:8] + bytes([255, 0]) + b[10:])"
 
@@ -76,6 +77,18 @@
 // RUN: not tg-run %t/good.mlir --target=gpu 2>&1 | FileCheck %s --check-prefix=GPU
 // GPU: error: --target=gpu is not available in this build
 
+// --check-grad needs a tg.grad whose operands are the entry's arguments;
+// a wrong gradient fails the check (exit 1).
+// RUN: not tg-run %t/good.mlir --input=%t/x3.npy --input=%t/y.npy --check-grad 2>&1 | FileCheck %s --check-prefix=NOGRAD
+// NOGRAD: good.mlir:1:1: error: --check-grad: @main contains no tg.grad to check
+// RUN: not tg-run %t/gradarg.mlir --input=%t/x3.npy --check-grad 2>&1 | FileCheck %s --check-prefix=GRADARG
+// GRADARG: gradarg.mlir:7:12: error: --check-grad: the operands of this tg.grad must be arguments of @main
+// RUN: not tg-run %t/kink.mlir --input=%t/zero.npy --check-grad 2>&1 | FileCheck %s --check-prefix=KINK
+// KINK: gradient check: argument #0 (tensor<f32>): max relative error 1 (tolerance 0.001): FAILED
+// KINK: kink.mlir: error: gradient check failed
+// RUN: not tg-run %t/good.mlir --input=%t/x3.npy --input=%t/y.npy --grad-tolerance=-1 2>&1 | FileCheck %s --check-prefix=TOL
+// TOL: error: --grad-tolerance expects a positive number
+
 // The same module runs when given the right inputs.
 // RUN: tg-run %t/good.mlir --input=%t/x3.npy --input=%t/y.npy --print | FileCheck %s --check-prefix=OK
 // OK: tensor<3xf32>
@@ -104,4 +117,24 @@ func.func private @f(%x: tensor<3xf32>) -> tensor<f32>
 func.func @main(%x: tensor<3xf32>) -> tensor<3xf32> {
   %v, %g = tg.grad @f(%x) wrt [0] : (tensor<3xf32>) -> (tensor<f32>, tensor<3xf32>)
   return %g : tensor<3xf32>
+}
+//--- gradarg.mlir
+func.func private @f(%x: tensor<3xf32>) -> tensor<f32> {
+  %s = tg.reduce_sum %x [0] : tensor<3xf32> -> tensor<f32>
+  return %s : tensor<f32>
+}
+func.func @main(%x: tensor<3xf32>) -> tensor<3xf32> {
+  %e = tg.exp %x : tensor<3xf32>
+  %v, %g = tg.grad @f(%e) wrt [0] : (tensor<3xf32>) -> (tensor<f32>, tensor<3xf32>)
+  return %g : tensor<3xf32>
+}
+//--- kink.mlir
+// relu at exactly 0: the subgradient 0 against the central difference 0.5.
+func.func private @f(%x: tensor<f32>) -> tensor<f32> {
+  %r = tg.relu %x : tensor<f32>
+  return %r : tensor<f32>
+}
+func.func @main(%x: tensor<f32>) -> tensor<f32> {
+  %v, %g = tg.grad @f(%x) wrt [0] : (tensor<f32>) -> (tensor<f32>, tensor<f32>)
+  return %g : tensor<f32>
 }
