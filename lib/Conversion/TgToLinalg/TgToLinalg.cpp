@@ -119,6 +119,20 @@ static Value floatConstant(OpBuilder &b, Location loc, Type type, double v) {
   return arith::ConstantOp::create(b, loc, b.getFloatAttr(type, v));
 }
 
+/// The scalar 0 of a float or integer type.
+static Value zeroScalar(OpBuilder &b, Location loc, Type t) {
+  return isa<FloatType>(t) ? floatConstant(b, loc, t, 0.0)
+                           : Value(arith::ConstantOp::create(
+                                 b, loc, b.getIntegerAttr(t, 0)));
+}
+
+/// A tensor of `type` filled with zeros: the init of a contraction.
+static Value createZeros(OpBuilder &b, Location loc, RankedTensorType type) {
+  return linalg::FillOp::create(b, loc, zeroScalar(b, loc, type.getElementType()),
+                                createEmpty(b, loc, type))
+      .getResult(0);
+}
+
 /// Converts a scalar between any two tg element types (see tg.cast).
 static Value castScalar(OpBuilder &b, Location loc, Value v, Type to) {
   Type from = v.getType();
@@ -470,13 +484,7 @@ struct MatmulLowering : OpConversionPattern<MatmulOp> {
     Location loc = op.getLoc();
     RankedTensorType type = op.getType();
     Type elem = type.getElementType();
-    Value zero = isa<FloatType>(elem)
-                     ? floatConstant(rewriter, loc, elem, 0.0)
-                     : Value(arith::ConstantOp::create(
-                           rewriter, loc, rewriter.getIntegerAttr(elem, 0)));
-    Value init = linalg::FillOp::create(rewriter, loc, zero,
-                                        createEmpty(rewriter, loc, type))
-                     .getResult(0);
+    Value init = createZeros(rewriter, loc, type);
     Value lhs = adaptor.getLhs(), rhs = adaptor.getRhs();
     auto lhsType = cast<RankedTensorType>(lhs.getType());
     auto rhsType = cast<RankedTensorType>(rhs.getType());
@@ -690,11 +698,7 @@ struct Conv2DLowering : OpConversionPattern<Conv2DOp> {
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     RankedTensorType type = op.getType();
-    Type elem = type.getElementType();
-    Value zero = isa<FloatType>(elem)
-                     ? floatConstant(rewriter, loc, elem, 0.0)
-                     : Value(arith::ConstantOp::create(
-                           rewriter, loc, rewriter.getIntegerAttr(elem, 0)));
+    Value zero = zeroScalar(rewriter, loc, type.getElementType());
     Value input = adaptor.getInput();
     ArrayRef<int64_t> pad = op.getPadding();
     if (llvm::any_of(pad, [](int64_t p) { return p != 0; })) {
@@ -713,9 +717,7 @@ struct Conv2DLowering : OpConversionPattern<Conv2DOp> {
       input = tensor::PadOp::create(rewriter, loc, inType.clone(shape), input,
                                     low, high, zero);
     }
-    Value init = linalg::FillOp::create(rewriter, loc, zero,
-                                        createEmpty(rewriter, loc, type))
-                     .getResult(0);
+    Value init = createZeros(rewriter, loc, type);
     auto conv = linalg::Conv2DNhwcHwcfOp::create(
         rewriter, loc, type, ValueRange{input, adaptor.getFilter()}, init,
         rewriter.getI64TensorAttr(op.getStrides()),
