@@ -104,6 +104,16 @@
 // SOFTMAX: gradient check: argument #0 {{.*}}: ok
 // RUN: tg-run %s -e check_log_softmax --input=%t/n34.npy --input=%t/w3x4.npy --check-grad | FileCheck %s --check-prefix=LOG_SOFTMAX
 // LOG_SOFTMAX: gradient check: argument #0 {{.*}}: ok
+// RUN: %npycheck gen %t/img.npy "np.random.default_rng(90).standard_normal((2, 7, 6, 3)).astype(np.float32)"
+// RUN: %npycheck gen %t/filt.npy "np.random.default_rng(91).standard_normal((3, 2, 3, 4)).astype(np.float32)"
+// RUN: %npycheck gen %t/wconv1.npy "np.random.default_rng(92).standard_normal((2, 5, 5, 4)).astype(np.float32)"
+// RUN: %npycheck gen %t/wconv2.npy "np.random.default_rng(93).standard_normal((2, 4, 5, 4)).astype(np.float32)"
+// RUN: tg-run %s -e check_conv2d --input=%t/img.npy --input=%t/filt.npy --input=%t/wconv1.npy --check-grad | FileCheck %s --check-prefix=CONV2D
+// CONV2D: gradient check: argument #0 {{.*}}: ok
+// CONV2D: gradient check: argument #1 {{.*}}: ok
+// RUN: tg-run %s -e check_conv2d_strided --input=%t/img.npy --input=%t/filt.npy --input=%t/wconv2.npy --check-grad | FileCheck %s --check-prefix=CONV2DS
+// CONV2DS: gradient check: argument #0 {{.*}}: ok
+// CONV2DS: gradient check: argument #1 {{.*}}: ok
 
 func.func private @add(%x: tensor<3x4xf32>, %y: tensor<4xf32>, %w: tensor<3x4xf32>) -> tensor<f32> {
   %r = tg.add %x, %y : (tensor<3x4xf32>, tensor<4xf32>) -> tensor<3x4xf32>
@@ -470,4 +480,27 @@ func.func private @log_softmax(%x: tensor<3x4xf32>, %w: tensor<3x4xf32>) -> tens
 func.func @check_log_softmax(%x: tensor<3x4xf32>, %w: tensor<3x4xf32>) -> (tensor<f32>, tensor<3x4xf32>) {
   %v, %g0 = tg.grad @log_softmax(%x, %w) wrt [0] : (tensor<3x4xf32>, tensor<3x4xf32>) -> (tensor<f32>, tensor<3x4xf32>)
   return %v, %g0 : tensor<f32>, tensor<3x4xf32>
+}
+
+func.func private @conv2d(%x: tensor<2x7x6x3xf32>, %k: tensor<3x2x3x4xf32>, %w: tensor<2x5x5x4xf32>) -> tensor<f32> {
+  %r = tg.conv2d %x, %k strides [1, 1] padding [0, 0, 0, 0] dilations [1, 1] : (tensor<2x7x6x3xf32>, tensor<3x2x3x4xf32>) -> tensor<2x5x5x4xf32>
+  %m = tg.mul %r, %w : (tensor<2x5x5x4xf32>, tensor<2x5x5x4xf32>) -> tensor<2x5x5x4xf32>
+  %s = tg.reduce_sum %m [0, 1, 2, 3] : tensor<2x5x5x4xf32> -> tensor<f32>
+  return %s : tensor<f32>
+}
+func.func @check_conv2d(%x: tensor<2x7x6x3xf32>, %k: tensor<3x2x3x4xf32>, %w: tensor<2x5x5x4xf32>) -> (tensor<f32>, tensor<2x7x6x3xf32>, tensor<3x2x3x4xf32>) {
+  %v, %gx, %gk = tg.grad @conv2d(%x, %k, %w) wrt [0, 1] : (tensor<2x7x6x3xf32>, tensor<3x2x3x4xf32>, tensor<2x5x5x4xf32>) -> (tensor<f32>, tensor<2x7x6x3xf32>, tensor<3x2x3x4xf32>)
+  return %v, %gx, %gk : tensor<f32>, tensor<2x7x6x3xf32>, tensor<3x2x3x4xf32>
+}
+
+// Strides, asymmetric padding and dilation together.
+func.func private @conv2d_strided(%x: tensor<2x7x6x3xf32>, %k: tensor<3x2x3x4xf32>, %w: tensor<2x4x5x4xf32>) -> tensor<f32> {
+  %r = tg.conv2d %x, %k strides [2, 1] padding [1, 2, 0, 1] dilations [1, 2] : (tensor<2x7x6x3xf32>, tensor<3x2x3x4xf32>) -> tensor<2x4x5x4xf32>
+  %m = tg.mul %r, %w : (tensor<2x4x5x4xf32>, tensor<2x4x5x4xf32>) -> tensor<2x4x5x4xf32>
+  %s = tg.reduce_sum %m [0, 1, 2, 3] : tensor<2x4x5x4xf32> -> tensor<f32>
+  return %s : tensor<f32>
+}
+func.func @check_conv2d_strided(%x: tensor<2x7x6x3xf32>, %k: tensor<3x2x3x4xf32>, %w: tensor<2x4x5x4xf32>) -> (tensor<f32>, tensor<2x7x6x3xf32>, tensor<3x2x3x4xf32>) {
+  %v, %gx, %gk = tg.grad @conv2d_strided(%x, %k, %w) wrt [0, 1] : (tensor<2x7x6x3xf32>, tensor<3x2x3x4xf32>, tensor<2x4x5x4xf32>) -> (tensor<f32>, tensor<2x7x6x3xf32>, tensor<3x2x3x4xf32>)
+  return %v, %gx, %gk : tensor<f32>, tensor<2x7x6x3xf32>, tensor<3x2x3x4xf32>
 }

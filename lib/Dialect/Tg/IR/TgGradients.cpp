@@ -352,20 +352,19 @@ static Value concatNonNull(OpBuilder &b, Location loc, ArrayRef<Value> parts,
                              : Value(ConcatOp::create(b, loc, present, axis));
 }
 
-SmallVector<Value> SliceOp::buildAdjoints(OpBuilder &b, ArrayRef<Value> dR) {
-  Location loc = getLoc();
-  RankedTensorType xType = getX().getType();
-  Type elem = xType.getElementType();
-  if (!isa<FloatType>(elem))
-    return {Value()};
-  Value g = dR[0];
-  if (getType().getNumElements() == 0)
-    return {zerosLike(b, loc, xType)};
-  // Scatter the adjoint back into zeros with tg ops only: interleave zeros
-  // for strides, then pad with zero blocks, one dimension at a time.
-  for (int64_t d = 0; d < xType.getRank(); ++d) {
-    int64_t stride = getStride()[d], start = getStart()[d];
-    int64_t full = xType.getDimSize(d);
+/// Scatters `g` into zeros of `fullType` at positions start + i * stride
+/// (the adjoint of a strided slice), with tg ops only: zeros are interleaved
+/// for strides, then zero blocks pad each dimension.
+static Value scatterIntoZeros(OpBuilder &b, Location loc, Value g,
+                              RankedTensorType fullType,
+                              ArrayRef<int64_t> starts,
+                              ArrayRef<int64_t> strides) {
+  Type elem = fullType.getElementType();
+  if (tensorType(g).getNumElements() == 0)
+    return zerosLike(b, loc, fullType);
+  for (int64_t d = 0; d < fullType.getRank(); ++d) {
+    int64_t stride = strides[d], start = starts[d];
+    int64_t full = fullType.getDimSize(d);
     SmallVector<int64_t> shape(tensorType(g).getShape());
     int64_t n = shape[d];
     if (stride > 1) {
@@ -394,7 +393,81 @@ SmallVector<Value> SliceOp::buildAdjoints(OpBuilder &b, ArrayRef<Value> dR) {
                        zeroBlock(b, loc, elem, after)},
                       d);
   }
-  return {g};
+  return g;
+}
+
+SmallVector<Value> SliceOp::buildAdjoints(OpBuilder &b, ArrayRef<Value> dR) {
+  RankedTensorType xType = getX().getType();
+  if (!isa<FloatType>(xType.getElementType()))
+    return {Value()};
+  return {scatterIntoZeros(b, getLoc(), dR[0], xType, getStart(), getStride())};
+}
+
+SmallVector<Value> Conv2DOp::buildAdjoints(OpBuilder &b, ArrayRef<Value> dR) {
+  TG_NO_ADJOINT_FOR_INTEGERS(getResult())
+  Location loc = getLoc();
+  RankedTensorType inType = getInput().getType(), wType = getFilter().getType();
+  RankedTensorType outType = getType();
+  Type elem = inType.getElementType();
+  int64_t n = inType.getDimSize(0), c = inType.getDimSize(3);
+  int64_t kh = wType.getDimSize(0), kw = wType.getDimSize(1),
+          f = wType.getDimSize(3);
+  int64_t oh = outType.getDimSize(1), ow = outType.getDimSize(2);
+  ArrayRef<int64_t> pad = getPadding(), st = getStrides(), dil = getDilations();
+  // The zero-padded input, as the convolution reads it.
+  auto paddedType = RankedTensorType::get(
+      {n, inType.getDimSize(1) + pad[0] + pad[1],
+       inType.getDimSize(2) + pad[2] + pad[3], c},
+      elem);
+  Value padded = scatterIntoZeros(b, loc, getInput(), paddedType,
+                                  {0, pad[0], pad[2], 0}, {1, 1, 1, 1});
+  // Each filter tap (i, j) is a matmul between the adjoint and the strided
+  // input window it reads: out[n, y, x, :] += in[n, i*dh + y*sh,
+  // j*dw + x*sw, :] @ W[i, j]. Its adjoints are two more matmuls.
+  auto rowsType = [&](int64_t cols) {
+    return RankedTensorType::get({n * oh * ow, cols}, elem);
+  };
+  Value dRows = ReshapeOp::create(b, loc, rowsType(f), dR[0]);
+  Value dPadded;
+  SmallVector<Value> tapGrads;
+  for (int64_t i = 0; i < kh; ++i) {
+    for (int64_t j = 0; j < kw; ++j) {
+      SmallVector<int64_t> start{0, i * dil[0], j * dil[1], 0};
+      SmallVector<int64_t> limit{n, i * dil[0] + st[0] * (oh - 1) + 1,
+                                 j * dil[1] + st[1] * (ow - 1) + 1, c};
+      SmallVector<int64_t> stride{1, st[0], st[1], 1};
+      Value window = SliceOp::create(b, loc, padded, start, limit, stride);
+      Value rows = ReshapeOp::create(b, loc, rowsType(c), window);
+      SmallVector<int64_t> tapStart{i, j, 0, 0}, tapLimit{i + 1, j + 1, c, f},
+          ones{1, 1, 1, 1};
+      Value tap = ReshapeOp::create(
+          b, loc, RankedTensorType::get({c, f}, elem),
+          SliceOp::create(b, loc, getFilter(), tapStart, tapLimit, ones));
+      // d tap = window^T @ dR.
+      tapGrads.push_back(ReshapeOp::create(
+          b, loc, RankedTensorType::get({1, c, f}, elem),
+          MatmulOp::create(b, loc, TransposeOp::create(b, loc, rows, {1, 0}),
+                           dRows)));
+      // d window = dR @ tap^T, scattered back to where the window was read.
+      Value dWindow = ReshapeOp::create(
+          b, loc, cast<RankedTensorType>(window.getType()),
+          MatmulOp::create(b, loc, dRows,
+                           TransposeOp::create(b, loc, tap, {1, 0})));
+      Value scattered =
+          scatterIntoZeros(b, loc, dWindow, paddedType, start, stride);
+      dPadded = dPadded ? add(b, loc, dPadded, scattered) : scattered;
+    }
+  }
+  Value dFilter = ReshapeOp::create(
+      b, loc, wType,
+      tapGrads.size() == 1 ? tapGrads[0]
+                           : Value(ConcatOp::create(b, loc, tapGrads, 0)));
+  SmallVector<int64_t> inStart{0, pad[0], pad[2], 0};
+  SmallVector<int64_t> inLimit{n, pad[0] + inType.getDimSize(1),
+                               pad[2] + inType.getDimSize(2), c};
+  Value dInput = SliceOp::create(b, loc, dPadded, inStart, inLimit,
+                                 {1, 1, 1, 1});
+  return {dInput, dFilter};
 }
 
 //===----------------------------------------------------------------------===//

@@ -72,8 +72,18 @@ struct Sweep {
   }
 };
 
+/// True for values that can carry a derivative: float tensors and float
+/// scalars. A float scalar on the active path (e.g. from tensor.extract) has
+/// to be varied too, or its path would be silently treated as constant.
+bool isDifferentiable(Value v) {
+  Type t = v.getType();
+  if (auto tensor = dyn_cast<RankedTensorType>(t))
+    t = tensor.getElementType();
+  return isa<FloatType>(t);
+}
+
 /// Marks the results of `ops` that depend on an already varied value, also
-/// through values their regions capture. Only float tensors are varied.
+/// through values their regions capture. Only float values are varied.
 void propagateVaried(ArrayRef<Operation *> ops, DenseSet<Value> &varied) {
   for (Operation *op : ops) {
     bool depends = llvm::any_of(op->getOperands(),
@@ -85,7 +95,7 @@ void propagateVaried(ArrayRef<Operation *> ops, DenseSet<Value> &varied) {
       });
     if (depends)
       for (Value r : op->getResults())
-        if (isFloatTensor(r))
+        if (isDifferentiable(r))
           varied.insert(r);
   }
 }

@@ -469,7 +469,7 @@ def Tg_SliceOp : Tg_Op<"slice", [Pure, DeclareOpInterfaceMethods<TgGradientOpInt
   ];
 }
 
-def Tg_Conv2DOp : Tg_Op<"conv2d", [Pure]> {
+def Tg_Conv2DOp : Tg_Op<"conv2d", [Pure, DeclareOpInterfaceMethods<TgGradientOpInterface>]> {
   let summary = "2-D convolution, NHWC input and HWCF filter";
   let description = [{
     Cross-correlation of an `N x H x W x C` input with an `KH x KW x C x F`
