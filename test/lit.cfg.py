@@ -12,7 +12,7 @@ config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
 config.suffixes = [".mlir"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.tg_obj_root, "test")
-config.excludes = ["CMakeLists.txt", "README.md", "lit.cfg.py", "lit.site.cfg.py", "Inputs", "npycheck.py"]
+config.excludes = ["CMakeLists.txt", "README.md", "lit.cfg.py", "lit.site.cfg.py", "Inputs", "npycheck.py", "extract_ptx.py"]
 
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
@@ -31,3 +31,25 @@ config.substitutions.append(
 import shutil
 if shutil.which("valgrind"):
     config.available_features.add("valgrind")
+
+# "gpu": a CUDA driver and device are present (tests that run kernels).
+def _has_gpu():
+    import ctypes
+    try:
+        cuda = ctypes.CDLL("libcuda.so.1")
+        count = ctypes.c_int(0)
+        return cuda.cuInit(0) == 0 and cuda.cuDeviceGetCount(ctypes.byref(count)) == 0 \
+            and count.value > 0
+    except OSError:
+        return False
+if _has_gpu():
+    config.available_features.add("gpu")
+# "ptxas": generated PTX can be validated.
+_ptxas = shutil.which("ptxas") or ("/usr/local/cuda/bin/ptxas"
+                                   if os.path.exists("/usr/local/cuda/bin/ptxas") else None)
+if _ptxas:
+    config.available_features.add("ptxas")
+    config.substitutions.append(("%ptxas", _ptxas))
+config.substitutions.append(
+    ("%extract-ptx", config.python_executable + " " +
+     os.path.join(config.test_source_root, "Pipelines", "extract_ptx.py")))

@@ -76,7 +76,13 @@ typedef struct TgCompileOptions {
   /// If non-NULL, only this public function is compiled as an entry point
   /// (the others become private and, when unused, are dropped).
   const char *entry;
+  /// TG_TARGET_CPU (default) or TG_TARGET_GPU (NVIDIA, through CUDA).
+  int target;
+  /// The GPU architecture for TG_TARGET_GPU; NULL means "sm_90".
+  const char *chip;
 } TgCompileOptions;
+
+enum { TG_TARGET_CPU = 0, TG_TARGET_GPU = 1 };
 
 /// Default options: optimize, all cores.
 TgCompileOptions tgDefaultCompileOptions(void);

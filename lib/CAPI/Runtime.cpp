@@ -31,11 +31,14 @@
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
 
+#include <cstring>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -57,8 +60,20 @@ struct TensorTypeInfo {
 };
 } // namespace
 
+#ifdef TG_HAS_CUDA_RUNTIME
+// From libtg_cuda_runtime (lib/Runtime/CudaRuntime.cpp).
+extern "C" {
+int tgCudaInitialize(char *message, size_t size);
+void tgCudaSynchronize();
+void *mgpuMemAlloc(uint64_t size, void *stream, bool isHostShared);
+void mgpuMemFree(void *ptr, void *stream);
+}
+#endif
+
 struct TgFunction {
   std::string name;
+  /// Runs on the GPU: arguments and results go through managed memory.
+  bool gpu = false;
   std::vector<TensorTypeInfo> args, results;
   /// Why this public function cannot be called, or empty.
   std::string unusable;
@@ -222,6 +237,20 @@ static TgExecutable *compile(std::unique_ptr<llvm::MemoryBuffer> buffer,
     return nullptr;
   }
 
+  if (opts.target == TG_TARGET_GPU) {
+#ifdef TG_HAS_CUDA_RUNTIME
+    char reason[512];
+    if (tgCudaInitialize(reason, sizeof(reason))) {
+      setError(error, std::string("error: the GPU target is unavailable: ") +
+                          reason + "\n");
+      return nullptr;
+    }
+#else
+    setError(error, "error: this tg was built without the GPU runtime (the "
+                    "CUDA toolkit's cuda.h was not found)\n");
+    return nullptr;
+#endif
+  }
   auto executable = std::make_unique<TgExecutable>();
   if (isLLVMDialectModule(*module)) {
     // Already lowered: entry points carry their tensor signature.
@@ -258,10 +287,23 @@ static TgExecutable *compile(std::unique_ptr<llvm::MemoryBuffer> buffer,
       executable->functions[fn->name] = std::move(fn);
     }
     PassManager pm(&context, ModuleOp::getOperationName());
-    tg::TgCpuPipelineOptions pipelineOptions;
-    pipelineOptions.optimize = opts.optimize != 0;
-    pipelineOptions.threads = opts.threads;
-    tg::buildTgCpuPipeline(pm, pipelineOptions);
+    if (opts.target == TG_TARGET_GPU) {
+      tg::TgGpuPipelineOptions gpuOptions;
+      gpuOptions.optimize = opts.optimize != 0;
+      gpuOptions.chip = opts.chip ? opts.chip : "sm_90";
+      // cubin inside a fatbin when ptxas is at hand, else PTX that the
+      // driver compiles when the module is loaded.
+      if (llvm::sys::findProgramByName("ptxas", {"/usr/local/cuda/bin"}))
+        gpuOptions.format = "fatbin";
+      tg::buildTgGpuPipeline(pm, gpuOptions);
+      for (auto &entry : executable->functions)
+        entry.second->gpu = true;
+    } else {
+      tg::TgCpuPipelineOptions pipelineOptions;
+      pipelineOptions.optimize = opts.optimize != 0;
+      pipelineOptions.threads = opts.threads;
+      tg::buildTgCpuPipeline(pm, pipelineOptions);
+    }
     if (failed(pm.run(*module))) {
       setError(error, diagnostics.empty() ? "error: lowering failed\n"
                                           : diagnostics);
@@ -451,6 +493,28 @@ extern "C" int tgFunctionRun(const TgFunction *fn, const TgTensor *args,
     }
     addDescriptor(results[i]);
   }
+#ifdef TG_HAS_CUDA_RUNTIME
+  // GPU code reads and writes managed buffers: copy the arguments in and
+  // point the descriptors at the copies; copy the results back afterwards.
+  std::vector<void *> managed;
+  auto bytesOf = [](const TgTensor &t) {
+    int64_t n = 1;
+    for (int64_t i = 0; i < t.rank; ++i)
+      n *= t.shape[i];
+    return static_cast<size_t>(n) * tgDTypeSize(t.dtype);
+  };
+  if (fn->gpu) {
+    for (int64_t i = 0; i < numArgs + numResults; ++i) {
+      const TgTensor &t = i < numArgs ? args[i] : results[i - numArgs];
+      size_t bytes = bytesOf(t);
+      void *buffer = mgpuMemAlloc(bytes, nullptr, /*isHostShared=*/true);
+      if (i < numArgs && bytes)
+        std::memcpy(buffer, t.data, bytes);
+      descriptors[i][0] = descriptors[i][1] = reinterpret_cast<int64_t>(buffer);
+      managed.push_back(buffer);
+    }
+  }
+#endif
   // The packed interface takes a pointer to each argument; each argument of
   // a C interface is a pointer to a descriptor.
   std::vector<void *> descriptorPtrs, packedArgs;
@@ -459,5 +523,15 @@ extern "C" int tgFunctionRun(const TgFunction *fn, const TgTensor *args,
   for (void *&p : descriptorPtrs)
     packedArgs.push_back(&p);
   fn->packed(packedArgs.data());
+#ifdef TG_HAS_CUDA_RUNTIME
+  if (fn->gpu) {
+    tgCudaSynchronize();
+    for (int64_t i = 0; i < numResults; ++i)
+      if (size_t bytes = bytesOf(results[i]))
+        std::memcpy(results[i].data, managed[numArgs + i], bytes);
+    for (void *buffer : managed)
+      mgpuMemFree(buffer, nullptr);
+  }
+#endif
   return 0;
 }

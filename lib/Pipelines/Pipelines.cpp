@@ -14,6 +14,10 @@
 #include "tg/Conversion/Passes.h"
 
 #include "mlir/Pass/PassRegistry.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
+
+#include <cstdlib>
 #include "mlir/Transforms/Passes.h"
 
 using namespace mlir;
@@ -42,12 +46,14 @@ static void addPipeline(OpPassManager &pm, StringRef text) {
     llvm::report_fatal_error(llvm::Twine("tg: bad built-in pipeline: ") + text);
 }
 
-void mlir::tg::buildTgCpuPipeline(OpPassManager &pm,
-                                  const TgCpuPipelineOptions &options) {
+/// The stages shared by the CPU and GPU pipelines: differentiation,
+/// graph optimization, lowering to linalg, fusion and bufferization with
+/// caller-owned out-parameters.
+static void buildTensorToBufferStages(OpPassManager &pm, bool optimize) {
   // Gradients first, in tg ops, so that everything below applies to them.
   pm.addPass(createTgTapeToGradientPass());
   // Graph-level cleanup: everything removed here is never lowered.
-  if (options.optimize)
+  if (optimize)
     buildTgOptimizePipeline(pm, TgOptimizeOptions());
   // Record tensor signatures and ask for C interfaces while types are tensors.
   pm.addPass(createTgPrepareEntryPointsPass());
@@ -69,6 +75,11 @@ void mlir::tg::buildTgCpuPipeline(OpPassManager &pm,
   addPipeline(pm, "buffer-results-to-out-params{hoist-static-allocs=true modify-public-functions=true}");
   // Ownership-based deallocation frees every intermediate buffer.
   addPipeline(pm, "buffer-deallocation-pipeline");
+}
+
+void mlir::tg::buildTgCpuPipeline(OpPassManager &pm,
+                                  const TgCpuPipelineOptions &options) {
+  buildTensorToBufferStages(pm, options.optimize);
   // Loops over buffers (the performance work tiles and vectorizes here).
   if (options.threads == 1) {
     addPipeline(pm, "func.func(convert-linalg-to-loops)");
@@ -93,7 +104,50 @@ void mlir::tg::buildTgCpuPipeline(OpPassManager &pm,
                   "reconcile-unrealized-casts");
 }
 
+void mlir::tg::buildTgGpuPipeline(OpPassManager &pm,
+                                  const TgGpuPipelineOptions &options) {
+  buildTensorToBufferStages(pm, options.optimize);
+  // Host buffers in managed memory, so that kernels and host code share them.
+  pm.addPass(createTgHostSharedAllocsPass());
+  // Parallel loops, tiled by 256 and mapped to blocks x threads, then each
+  // mapped nest outlined as a kernel.
+  addPipeline(pm, "func.func(convert-linalg-to-parallel-loops,"
+                  "scf-parallel-loop-tiling{parallel-loop-tile-sizes=256 "
+                  "no-min-max-bounds=true},"
+                  "gpu-map-parallel-loops,convert-parallel-loops-to-gpu)");
+  addPipeline(pm, "gpu-kernel-outlining,lower-affine,canonicalize");
+  // Kernels to NVVM for the chosen chip.
+  addPipeline(pm, "nvvm-attach-target{chip=" + options.chip + " O=3}");
+  addPipeline(pm, "convert-scf-to-cf,gpu.module(convert-gpu-to-nvvm,"
+                  "canonicalize,cse,reconcile-unrealized-casts)");
+  // Host code to LLVM; launches become calls of the mgpu* runtime.
+  addPipeline(pm, "expand-strided-metadata,lower-affine,"
+                  "finalize-memref-to-llvm,gpu-to-llvm,arith-expand{include-bf16=true},"
+                  "convert-math-to-llvm,convert-math-to-libm,convert-to-llvm,"
+                  "reconcile-unrealized-casts");
+  // Kernels to PTX (or cubin/fatbin through ptxas), embedded in the host code.
+  // The toolkit provides libdevice (math functions in kernels) and ptxas.
+  // Find it here rather than rely on the environment of whoever runs us.
+  std::string toolkitDir = options.toolkit;
+  if (toolkitDir.empty()) {
+    if (const char *env = std::getenv("CUDA_HOME"))
+      toolkitDir = env;
+    else if (auto ptxas = llvm::sys::findProgramByName(
+                 "ptxas", {"/usr/local/cuda/bin"}))
+      toolkitDir = llvm::sys::path::parent_path(
+                       llvm::sys::path::parent_path(*ptxas))
+                       .str();
+  }
+  std::string toolkit = toolkitDir.empty() ? "" : " toolkit=" + toolkitDir;
+  addPipeline(pm, "gpu-module-to-binary{format=" + options.format + toolkit +
+                      "}");
+}
+
 void mlir::tg::registerTgPipelines() {
+  PassPipelineRegistration<TgGpuPipelineOptions>(
+      "tg-gpu-pipeline",
+      "tg to host code launching NVVM kernels through the mgpu* runtime",
+      buildTgGpuPipeline);
   PassPipelineRegistration<TgCpuPipelineOptions>(
       "tg-cpu-pipeline",
       "tg (or linalg on tensors) to the LLVM dialect for the host CPU",

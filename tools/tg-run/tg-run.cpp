@@ -231,18 +231,15 @@ int main(int argc, char **argv) {
   const std::vector<std::string> &inputs = opt.inputs;
   unsigned repeat = opt.repeat;
 
-  if (target != "cpu") {
-    if (target == "gpu")
-      return fail("error: --target=gpu is not available in this build: the "
-                  "GPU pipeline is not implemented yet");
+  if (target != "cpu" && target != "gpu")
     return fail("error: unknown --target '" + target + "' (expected cpu or gpu)");
-  }
 
   TgCompileOptions options = tgDefaultCompileOptions();
   options.optimize = opt.optimize;
   options.threads = opt.threads;
   // Compile only what the entry needs.
   options.entry = entryName.c_str();
+  options.target = target == "gpu" ? TG_TARGET_GPU : TG_TARGET_CPU;
   TgError *error = nullptr;
   std::unique_ptr<TgExecutable, void (*)(TgExecutable *)> exe(
       tgCompileFile(inputFile.c_str(), &options, &error), tgExecutableDestroy);

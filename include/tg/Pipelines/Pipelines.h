@@ -44,6 +44,28 @@ struct TgCpuPipelineOptions : public PassPipelineOptions<TgCpuPipelineOptions> {
 /// tg (or linalg on tensors) to the LLVM dialect for the host CPU.
 void buildTgCpuPipeline(OpPassManager &pm, const TgCpuPipelineOptions &options);
 
+/// Options of -tg-gpu-pipeline.
+struct TgGpuPipelineOptions : public PassPipelineOptions<TgGpuPipelineOptions> {
+  PassOptions::Option<std::string> chip{
+      *this, "chip", llvm::cl::desc("The NVIDIA GPU architecture"),
+      llvm::cl::init("sm_90")};
+  PassOptions::Option<std::string> format{
+      *this, "format",
+      llvm::cl::desc("Kernel binary format: fatbin (needs ptxas), bin, or "
+                     "isa (PTX, compiled by the driver at load time)"),
+      llvm::cl::init("isa")};
+  PassOptions::Option<std::string> toolkit{
+      *this, "toolkit",
+      llvm::cl::desc("CUDA toolkit directory (for ptxas) when format is not isa"),
+      llvm::cl::init("")};
+  PassOptions::Option<bool> optimize{
+      *this, "optimize",
+      llvm::cl::desc("Run -tg-optimize before lowering"), llvm::cl::init(true)};
+};
+
+/// tg to host code in the LLVM dialect that launches NVVM kernels.
+void buildTgGpuPipeline(OpPassManager &pm, const TgGpuPipelineOptions &options);
+
 /// Registers the pipelines with the global registry (for tg-opt).
 void registerTgPipelines();
 

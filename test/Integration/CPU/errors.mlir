@@ -74,8 +74,8 @@
 // RUN: not tg-run %t/grad.mlir --input=%t/x3.npy 2>&1 | FileCheck %s --check-prefix=GRAD
 // GRAD: grad.mlir:3:12: error: cannot differentiate @f: it has no body
 
-// RUN: not tg-run %t/good.mlir --target=gpu 2>&1 | FileCheck %s --check-prefix=GPU
-// GPU: error: --target=gpu is not available in this build
+// RUN: not tg-run %t/good.mlir --target=tpu 2>&1 | FileCheck %s --check-prefix=TARGET
+// TARGET: error: unknown --target 'tpu' (expected cpu or gpu)
 
 // --check-grad needs a tg.grad whose operands are the entry's arguments;
 // a wrong gradient fails the check (exit 1).

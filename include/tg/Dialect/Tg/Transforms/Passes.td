@@ -117,4 +117,18 @@ def TgTapeToGradientPass : Pass<"tg-tape-to-gradient", "::mlir::ModuleOp"> {
   ];
 }
 
+def TgHostSharedAllocsPass : Pass<"tg-host-shared-allocs", "::mlir::ModuleOp"> {
+  let summary = "Put host-side buffers in memory that GPU kernels can access";
+  let description = [{
+    For the GPU pipeline, after bufferization: every `memref.alloc` and
+    `memref.dealloc` of host code becomes `gpu.alloc host_shared` /
+    `gpu.dealloc` (CUDA managed memory, reachable from the host code and the
+    kernels alike), and every constant global read by `memref.get_global` is
+    copied once per call into such a buffer, freed before returning. The
+    caller's buffers are the runtime's to place (tg-run copies them into
+    managed memory).
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect", "::mlir::memref::MemRefDialect"];
+}
+
 #endif // TG_DIALECT_TG_TRANSFORMS_PASSES_TD

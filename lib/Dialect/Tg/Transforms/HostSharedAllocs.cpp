@@ -1,0 +1,80 @@
+//===- HostSharedAllocs.cpp - Host buffers that kernels can reach ---------===//
+//
+// Part of the tg project.
+//
+//===----------------------------------------------------------------------===//
+//
+// See Passes.td. Managed memory keeps the host code that the pipeline leaves
+// on the CPU (copies into out-parameters, scalar reads of branch conditions)
+// correct without an explicit host/device split; explicit device buffers
+// and transfers are a later optimization.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tg/Dialect/Tg/Transforms/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+
+namespace mlir {
+namespace tg {
+#define GEN_PASS_DEF_TGHOSTSHAREDALLOCSPASS
+#include "tg/Dialect/Tg/Transforms/Passes.h.inc"
+} // namespace tg
+} // namespace mlir
+
+using namespace mlir;
+
+namespace {
+struct TgHostSharedAllocsPass
+    : tg::impl::TgHostSharedAllocsPassBase<TgHostSharedAllocsPass> {
+  void runOnOperation() override {
+    for (auto func : getOperation().getOps<func::FuncOp>()) {
+      SmallVector<memref::AllocOp> allocs;
+      SmallVector<memref::DeallocOp> deallocs;
+      SmallVector<memref::GetGlobalOp> globals;
+      func.walk([&](Operation *op) {
+        if (auto a = dyn_cast<memref::AllocOp>(op))
+          allocs.push_back(a);
+        else if (auto d = dyn_cast<memref::DeallocOp>(op))
+          deallocs.push_back(d);
+        else if (auto g = dyn_cast<memref::GetGlobalOp>(op))
+          globals.push_back(g);
+      });
+      for (memref::AllocOp a : allocs) {
+        OpBuilder b(a);
+        auto shared = gpu::AllocOp::create(
+            b, a.getLoc(), a.getType(), /*asyncToken=*/Type(), ValueRange{},
+            a.getDynamicSizes(), a.getSymbolOperands(), /*hostShared=*/true);
+        a.replaceAllUsesWith(shared.getMemref());
+        a.erase();
+      }
+      for (memref::DeallocOp d : deallocs) {
+        OpBuilder b(d);
+        gpu::DeallocOp::create(b, d.getLoc(), TypeRange{}, ValueRange{},
+                               d.getMemref());
+        d.erase();
+      }
+      SmallVector<Value> copies;
+      for (memref::GetGlobalOp g : globals) {
+        OpBuilder b(g->getNextNode());
+        auto type = cast<MemRefType>(g.getType());
+        auto shared = gpu::AllocOp::create(b, g.getLoc(), type, Type(),
+                                           ValueRange{}, ValueRange{},
+                                           ValueRange{}, /*hostShared=*/true);
+        g.getResult().replaceAllUsesWith(shared.getMemref());
+        memref::CopyOp::create(b, g.getLoc(), g.getResult(), shared.getMemref());
+        copies.push_back(shared.getMemref());
+      }
+      if (copies.empty())
+        continue;
+      func.walk([&](func::ReturnOp ret) {
+        OpBuilder b(ret);
+        for (Value c : copies)
+          gpu::DeallocOp::create(b, ret.getLoc(), TypeRange{}, ValueRange{}, c);
+      });
+    }
+  }
+};
+} // namespace

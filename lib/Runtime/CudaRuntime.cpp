@@ -1,0 +1,226 @@
+//===- CudaRuntime.cpp - The mgpu* functions over the CUDA driver API -----===//
+//
+// Part of the tg project.
+//
+//===----------------------------------------------------------------------===//
+//
+// The runtime functions that MLIR's GPU-to-LLVM lowering calls from host code
+// (mgpuModuleLoad, mgpuLaunchKernel, mgpuMemAlloc, ...), implemented over the
+// CUDA driver API. libcuda.so.1 is opened lazily with dlopen on first use, so
+// that tools linking this library start on machines without a GPU driver;
+// tgCudaInitialize reports why a GPU cannot be used. Upstream ships
+// libmlir_cuda_runtime only with CUDA-enabled LLVM builds, which Debian's is
+// not, hence this small library of our own. It only needs cuda.h's types.
+//
+//===----------------------------------------------------------------------===//
+
+#include <cuda.h>
+#include <dlfcn.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <mutex>
+#include <string>
+
+namespace {
+
+/// The driver entry points, resolved from libcuda.so.1. The versioned names
+/// are those cuda.h maps the plain names to.
+struct Driver {
+#define TG_CU(name) decltype(&::name) name = nullptr;
+#include "CudaFunctions.def"
+#undef TG_CU
+  CUcontext context = nullptr;
+  CUdevice device = 0;
+  std::string error;
+};
+
+Driver &driver() {
+  static Driver d;
+  static std::once_flag once;
+  std::call_once(once, [] {
+    void *lib = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
+    if (!lib) {
+      d.error = std::string("cannot load the CUDA driver (libcuda.so.1): ") +
+                dlerror();
+      return;
+    }
+#define TG_CU(name)                                                            \
+  d.name = reinterpret_cast<decltype(d.name)>(dlsym(lib, #name));             \
+  if (!d.name) {                                                               \
+    d.error = "the CUDA driver lacks " #name;                                  \
+    return;                                                                    \
+  }
+#include "CudaFunctions.def"
+#undef TG_CU
+    CUresult r = d.cuInit(0);
+    int count = 0;
+    if (r == CUDA_SUCCESS)
+      r = d.cuDeviceGetCount(&count);
+    if (r != CUDA_SUCCESS || count == 0) {
+      const char *msg = nullptr;
+      if (r != CUDA_SUCCESS)
+        d.cuGetErrorString(r, &msg);
+      d.error = std::string("no CUDA device is available") +
+                (msg ? std::string(": ") + msg : "");
+      return;
+    }
+    if ((r = d.cuDeviceGet(&d.device, 0)) != CUDA_SUCCESS ||
+        (r = d.cuDevicePrimaryCtxRetain(&d.context, d.device)) != CUDA_SUCCESS) {
+      const char *msg = nullptr;
+      d.cuGetErrorString(r, &msg);
+      d.error = std::string("cannot create a CUDA context: ") +
+                (msg ? msg : "unknown error");
+    }
+  });
+  if (d.error.empty())
+    d.cuCtxSetCurrent(d.context);
+  return d;
+}
+
+/// Reports a failed driver call; compiled code cannot unwind, so this prints
+/// the failure (as upstream's runtime wrappers do) and carries on.
+void check(CUresult result, const char *what) {
+  if (result == CUDA_SUCCESS)
+    return;
+  const char *msg = nullptr;
+  driver().cuGetErrorString(result, &msg);
+  fprintf(stderr, "tg: CUDA error in %s: %s\n", what, msg ? msg : "unknown");
+}
+
+} // namespace
+
+#define CU(call) check(driver().call, #call)
+
+extern "C" {
+
+/// 0 when a GPU is usable; otherwise writes the reason into `message`.
+int tgCudaInitialize(char *message, size_t size) {
+  const std::string &error = driver().error;
+  if (error.empty())
+    return 0;
+  if (message && size)
+    snprintf(message, size, "%s", error.c_str());
+  return 1;
+}
+
+CUmodule mgpuModuleLoad(void *data, size_t /*size*/) {
+  CUmodule module = nullptr;
+  CU(cuModuleLoadData(&module, data));
+  return module;
+}
+
+CUmodule mgpuModuleLoadJIT(void *data, int optLevel) {
+  CUmodule module = nullptr;
+  char log[4096] = {};
+  CUjit_option options[] = {CU_JIT_ERROR_LOG_BUFFER,
+                            CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES,
+                            CU_JIT_OPTIMIZATION_LEVEL};
+  void *values[] = {log, reinterpret_cast<void *>(sizeof(log)),
+                    reinterpret_cast<void *>(static_cast<intptr_t>(optLevel))};
+  CUresult r = driver().cuModuleLoadDataEx(&module, data, 3, options, values);
+  if (r != CUDA_SUCCESS)
+    fprintf(stderr, "tg: PTX JIT failed:\n%s\n", log);
+  check(r, "cuModuleLoadDataEx");
+  return module;
+}
+
+void mgpuModuleUnload(CUmodule module) { CU(cuModuleUnload(module)); }
+
+CUfunction mgpuModuleGetFunction(CUmodule module, const char *name) {
+  CUfunction function = nullptr;
+  CU(cuModuleGetFunction(&function, module, name));
+  return function;
+}
+
+void mgpuLaunchKernel(CUfunction function, intptr_t gridX, intptr_t gridY,
+                      intptr_t gridZ, intptr_t blockX, intptr_t blockY,
+                      intptr_t blockZ, int32_t smem, CUstream stream,
+                      void **params, void **extra, size_t /*paramsCount*/) {
+  CU(cuLaunchKernel(function, gridX, gridY, gridZ, blockX, blockY, blockZ,
+                    smem, stream, params, extra));
+}
+
+CUstream mgpuStreamCreate() {
+  CUstream stream = nullptr;
+  CU(cuStreamCreate(&stream, CU_STREAM_NON_BLOCKING));
+  return stream;
+}
+void mgpuStreamDestroy(CUstream stream) { CU(cuStreamDestroy_v2(stream)); }
+void mgpuStreamSynchronize(CUstream stream) { CU(cuStreamSynchronize(stream)); }
+void mgpuStreamWaitEvent(CUstream stream, CUevent event) {
+  CU(cuStreamWaitEvent(stream, event, 0));
+}
+
+CUevent mgpuEventCreate() {
+  CUevent event = nullptr;
+  CU(cuEventCreate(&event, CU_EVENT_DISABLE_TIMING));
+  return event;
+}
+void mgpuEventDestroy(CUevent event) { CU(cuEventDestroy_v2(event)); }
+void mgpuEventSynchronize(CUevent event) { CU(cuEventSynchronize(event)); }
+void mgpuEventRecord(CUevent event, CUstream stream) {
+  CU(cuEventRecord(event, stream));
+}
+
+/// Host-shared allocations are managed memory: the compiled host code and
+/// the kernels both touch them.
+void *mgpuMemAlloc(uint64_t size, CUstream /*stream*/, bool isHostShared) {
+  CUdeviceptr ptr = 0;
+  if (size == 0)
+    return nullptr;
+  if (isHostShared)
+    CU(cuMemAllocManaged(&ptr, size, CU_MEM_ATTACH_GLOBAL));
+  else
+    CU(cuMemAlloc_v2(&ptr, size));
+  return reinterpret_cast<void *>(ptr);
+}
+
+void mgpuMemFree(void *ptr, CUstream /*stream*/) {
+  if (ptr)
+    CU(cuMemFree_v2(reinterpret_cast<CUdeviceptr>(ptr)));
+}
+
+void mgpuMemcpy(void *dst, void *src, size_t size, CUstream stream) {
+  CU(cuMemcpyAsync(reinterpret_cast<CUdeviceptr>(dst),
+                   reinterpret_cast<CUdeviceptr>(src), size, stream));
+}
+
+void mgpuMemset32(void *dst, unsigned value, size_t count, CUstream stream) {
+  CU(cuMemsetD32Async(reinterpret_cast<CUdeviceptr>(dst), value, count, stream));
+}
+
+void mgpuMemset16(void *dst, unsigned short value, size_t count,
+                  CUstream stream) {
+  CU(cuMemsetD16Async(reinterpret_cast<CUdeviceptr>(dst), value, count, stream));
+}
+
+void mgpuMemHostRegister(void *ptr, uint64_t size) {
+  CU(cuMemHostRegister_v2(ptr, size, CU_MEMHOSTREGISTER_PORTABLE));
+}
+
+void mgpuMemHostUnregister(void *ptr) { CU(cuMemHostUnregister(ptr)); }
+
+/// The descriptor is {allocated, aligned, offset, sizes[rank], strides[rank]}.
+void mgpuMemHostRegisterMemRef(int64_t rank, void *descriptor,
+                               int64_t elementSize) {
+  auto *d = static_cast<int64_t *>(descriptor);
+  char *aligned = reinterpret_cast<char *>(d[1]);
+  int64_t count = 1;
+  for (int64_t i = 0; i < rank; ++i)
+    count *= d[3 + i];
+  mgpuMemHostRegister(aligned + d[2] * elementSize, count * elementSize);
+}
+
+void mgpuMemHostUnregisterMemRef(int64_t, void *descriptor, int64_t elementSize) {
+  auto *d = static_cast<int64_t *>(descriptor);
+  mgpuMemHostUnregister(reinterpret_cast<char *>(d[1]) + d[2] * elementSize);
+}
+
+void mgpuSetDefaultDevice(int32_t) {}
+
+/// Waits for all work on the device (for timings).
+void tgCudaSynchronize() { CU(cuCtxSynchronize()); }
+
+} // extern "C"
