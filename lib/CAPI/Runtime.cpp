@@ -343,6 +343,8 @@ static TgExecutable *compile(std::unique_ptr<llvm::MemoryBuffer> buffer,
     return nullptr;
   }
   executable->engine = std::move(*engine);
+  // Run the global constructors: GPU code loads its kernel modules there.
+  executable->engine->initialize();
   for (auto &entry : executable->functions) {
     TgFunction &fn = *entry.second;
     if (!fn.unusable.empty())

@@ -11,8 +11,11 @@ memref.global "private" constant @cst : memref<4xf32> = dense<[1.0, 2.0, 3.0, 4.
 // CHECK: %[[A:.*]] = gpu.alloc  host_shared () : memref<4xf32>
 // CHECK: linalg.add ins(%[[C]], %arg0 : {{.*}}) outs(%[[A]]
 // CHECK: memref.copy %[[A]], %arg1
-// CHECK: gpu.dealloc  %[[A]] : memref<4xf32>
-// CHECK: gpu.dealloc  %[[C]] : memref<4xf32>
+// CHECK: %[[T0:.*]] = gpu.wait async
+// CHECK: %[[T1:.*]] = gpu.dealloc async [%[[T0]]] %[[A]] : memref<4xf32>
+// CHECK: gpu.wait [%[[T1]]]
+// CHECK: gpu.dealloc async [%{{.*}}] %[[C]] : memref<4xf32>
+// CHECK: gpu.wait
 // CHECK-NEXT: return
 // CHECK-NOT: memref.alloc
 func.func @buffers(%x: memref<4xf32>, %out: memref<4xf32>) {

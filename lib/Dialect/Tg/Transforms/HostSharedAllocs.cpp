@@ -27,6 +27,16 @@ namespace tg {
 using namespace mlir;
 
 namespace {
+/// Frees `memref` with gpu.dealloc. gpu-to-llvm only lowers its async form,
+/// so the free is ordered after a fresh token and waited for.
+void createDealloc(OpBuilder &b, Location loc, Value memref) {
+  Type token = gpu::AsyncTokenType::get(b.getContext());
+  Value ready = gpu::WaitOp::create(b, loc, token, ValueRange{}).getAsyncToken();
+  auto dealloc = gpu::DeallocOp::create(b, loc, TypeRange{token},
+                                        ValueRange{ready}, memref);
+  gpu::WaitOp::create(b, loc, Type(), ValueRange{dealloc.getAsyncToken()});
+}
+
 struct TgHostSharedAllocsPass
     : tg::impl::TgHostSharedAllocsPassBase<TgHostSharedAllocsPass> {
   void runOnOperation() override {
@@ -52,8 +62,7 @@ struct TgHostSharedAllocsPass
       }
       for (memref::DeallocOp d : deallocs) {
         OpBuilder b(d);
-        gpu::DeallocOp::create(b, d.getLoc(), TypeRange{}, ValueRange{},
-                               d.getMemref());
+        createDealloc(b, d.getLoc(), d.getMemref());
         d.erase();
       }
       SmallVector<Value> copies;
@@ -72,7 +81,7 @@ struct TgHostSharedAllocsPass
       func.walk([&](func::ReturnOp ret) {
         OpBuilder b(ret);
         for (Value c : copies)
-          gpu::DeallocOp::create(b, ret.getLoc(), TypeRange{}, ValueRange{}, c);
+          createDealloc(b, ret.getLoc(), c);
       });
     }
   }
