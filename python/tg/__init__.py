@@ -1,0 +1,447 @@
+"""tg: a tensor compiler, from Python.
+
+    import numpy as np, tg
+
+    @tg.function
+    def f(x, y):
+        return tg.reduce_mean(tg.matmul(x, y))
+
+    f(np.ones((2, 2), np.float32), np.ones((2, 2), np.float32))  # numpy result
+    print(f.lower(a, b))          # the traced tg module
+    tg.grad(f, argnums=0)(a, b)   # gradients, through the tg.grad op
+
+A tg.function is traced once per input signature (shapes, dtypes, and the
+values of non-array arguments) into a tg module, compiled through the CPU
+pipeline and cached. Every traced op carries the Python file:line that built
+it, so shape errors and compiler diagnostics point at the user's code.
+"""
+import inspect
+import os
+
+import numpy as np
+
+from ._capi import DTYPES, Executable, TgError
+
+__all__ = ["function", "grad", "value_and_grad", "Tensor", "TgError"]
+
+_THIS_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+def _user_location():
+    """file:line of the first caller frame outside the tg package."""
+    for frame in inspect.stack()[2:]:
+        if not os.path.abspath(frame.filename).startswith(_THIS_DIR):
+            return frame.filename, frame.lineno
+    return "<unknown>", 0
+
+
+def _type(shape, dtype):
+    dims = "".join("%dx" % d for d in shape)
+    return "tensor<%s%s>" % (dims, DTYPES[np.dtype(dtype)][1])
+
+
+class _Graph:
+    """The ops of the function being traced, as MLIR text lines."""
+
+    def __init__(self):
+        self.lines = []
+        self.count = 0
+
+    def emit(self, op, operands, result_shape, result_dtype, attrs="", types=None,
+             loc=None):
+        file, line = loc or _user_location()
+        name = "%%v%d" % self.count
+        self.count += 1
+        result = Tensor(self, name, result_shape, result_dtype, (file, line))
+        text = "%s = tg.%s %s%s : %s loc(%s)" % (
+            name, op, ", ".join(o.name for o in operands), attrs,
+            types if types else "(%s) -> %s" % (
+                ", ".join(o.type for o in operands), result.type),
+            '"%s":%d:0' % (file.replace('"', '\\"'), line))
+        self.lines.append("  " + text)
+        return result
+
+
+_current = []  # the graphs being traced, innermost last
+
+
+def _graph():
+    if not _current:
+        raise TgError("tg operations on symbolic tensors need an enclosing "
+                      "@tg.function")
+    return _current[-1]
+
+
+def _error(message):
+    file, line = _user_location()
+    return TgError("%s:%d: error: %s" % (file, line, message))
+
+
+class Tensor:
+    """A symbolic tensor inside a traced @tg.function."""
+
+    def __init__(self, graph, name, shape, dtype, loc):
+        self.graph, self.name = graph, name
+        self.shape, self.dtype, self.loc = tuple(shape), np.dtype(dtype), loc
+
+    @property
+    def type(self):
+        return _type(self.shape, self.dtype)
+
+    @property
+    def ndim(self):
+        return len(self.shape)
+
+    def __repr__(self):
+        return "tg.Tensor(%s, %s)" % (self.shape, self.dtype)
+
+    def __bool__(self):
+        raise _error("a traced tensor has no Python truth value; branch on "
+                     "data with tg.cond instead of `if`")
+
+    __add__ = lambda a, b: add(a, b)
+    __radd__ = lambda a, b: add(b, a)
+    __sub__ = lambda a, b: sub(a, b)
+    __rsub__ = lambda a, b: sub(b, a)
+    __mul__ = lambda a, b: mul(a, b)
+    __rmul__ = lambda a, b: mul(b, a)
+    __truediv__ = lambda a, b: div(a, b)
+    __rtruediv__ = lambda a, b: div(b, a)
+    __pow__ = lambda a, b: pow(a, b)
+    __rpow__ = lambda a, b: pow(b, a)
+    __matmul__ = lambda a, b: matmul(a, b)
+    __rmatmul__ = lambda a, b: matmul(b, a)
+    __neg__ = lambda a: neg(a)
+    __lt__ = lambda a, b: _cmp("lt", a, b)
+    __le__ = lambda a, b: _cmp("le", a, b)
+    __gt__ = lambda a, b: _cmp("gt", a, b)
+    __ge__ = lambda a, b: _cmp("ge", a, b)
+    __eq__ = lambda a, b: _cmp("eq", a, b)
+    __ne__ = lambda a, b: _cmp("ne", a, b)
+    __hash__ = object.__hash__
+
+    def __getitem__(self, index):
+        return _slice(self, index)
+
+    @property
+    def T(self):
+        return transpose(self)
+
+
+def _constant(value, dtype):
+    """A tg.constant of a Python scalar or numpy array."""
+    a = np.asarray(value, dtype=dtype)
+    g = _graph()
+    if a.size and np.all(a == a.flat[0]):
+        v = a.flat[0]
+        text = ("true" if v else "false") if a.dtype == np.bool_ else repr(v.item())
+        if a.dtype.kind == "f" and not np.isfinite(v):
+            text = "0x" + np.array(v, a.dtype).tobytes()[::-1].hex().upper()
+    elif a.dtype == np.bool_:
+        text = repr(a.tolist()).replace("True", "true").replace("False", "false")
+    else:
+        text = '"0x%s"' % a.tobytes().hex().upper()
+    name = "%%v%d" % g.count
+    g.count += 1
+    file, line = _user_location()
+    g.lines.append('  %s = tg.constant dense<%s> : %s loc("%s":%d:0)' % (
+        name, text, _type(a.shape, a.dtype), file, line))
+    return Tensor(g, name, a.shape, a.dtype, (file, line))
+
+
+def _as_tensor(x, like=None):
+    if isinstance(x, Tensor):
+        return x
+    dtype = like.dtype if like is not None and np.isscalar(x) else None
+    arr = np.asarray(x, dtype=dtype)
+    if arr.dtype == np.float64 and like is None:
+        arr = arr.astype(np.float32)
+    return _constant(arr, arr.dtype)
+
+
+def _binary(op, a, b, result_dtype=None):
+    if not isinstance(a, Tensor):
+        a = _as_tensor(a, like=b)
+    if not isinstance(b, Tensor):
+        b = _as_tensor(b, like=a)
+    if a.dtype != b.dtype:
+        raise _error("tg.%s: operands have different dtypes, %s and %s (cast "
+                     "one with tg.cast)" % (op, a.dtype, b.dtype))
+    try:
+        shape = np.broadcast_shapes(a.shape, b.shape)
+    except ValueError:
+        raise _error("tg.%s: shapes %s and %s are not broadcast-compatible" %
+                     (op, a.shape, b.shape)) from None
+    return _graph().emit(op, [a, b], shape, result_dtype or a.dtype)
+
+
+def add(a, b): return _binary("add", a, b)
+def sub(a, b): return _binary("sub", a, b)
+def mul(a, b): return _binary("mul", a, b)
+def div(a, b): return _binary("div", a, b)
+def pow(a, b): return _binary("pow", a, b)  # noqa: A001
+def maximum(a, b): return _binary("maximum", a, b)
+def minimum(a, b): return _binary("minimum", a, b)
+
+
+def _cmp(pred, a, b):
+    if not isinstance(a, Tensor):
+        a = _as_tensor(a, like=b)
+    if not isinstance(b, Tensor):
+        b = _as_tensor(b, like=a)
+    t = _binary("cmp", a, b, result_dtype=np.bool_)
+    # Rewrite the op text to carry the predicate: tg.cmp PRED, %a, %b.
+    line = t.graph.lines[-1]
+    t.graph.lines[-1] = line.replace("tg.cmp ", "tg.cmp %s, " % pred, 1)
+    return t
+
+
+def _unary(op):
+    def f(x):
+        x = _as_tensor(x)
+        if x.dtype.kind != "f":
+            raise _error("tg.%s needs a float tensor, got %s" % (op, x.dtype))
+        return _graph().emit(op, [x], x.shape, x.dtype, types=x.type)
+    f.__name__ = op
+    return f
+
+
+neg, abs, exp, log, sqrt, rsqrt, tanh, sigmoid, relu, sin, cos = [  # noqa: A001
+    _unary(n) for n in ["neg", "abs", "exp", "log", "sqrt", "rsqrt", "tanh",
+                        "sigmoid", "relu", "sin", "cos"]]
+
+
+def where(pred, a, b):
+    """tg.select: pred ? a : b, all three broadcast together."""
+    a = _as_tensor(a, like=b if isinstance(b, Tensor) else None)
+    b = _as_tensor(b, like=a)
+    pred = _as_tensor(pred)
+    shape = np.broadcast_shapes(pred.shape, a.shape, b.shape)
+    return _graph().emit("select", [pred, a, b], shape, a.dtype)
+
+
+def cast(x, dtype):
+    x = _as_tensor(x)
+    dtype = np.dtype(dtype)
+    return _graph().emit("cast", [x], x.shape, dtype,
+                         types="%s to %s" % (x.type, _type(x.shape, dtype)))
+
+
+def matmul(a, b):
+    a, b = _as_tensor(a), _as_tensor(b)
+    if a.ndim < 2 or b.ndim < 2 or a.shape[-1] != b.shape[-2]:
+        raise _error("tg.matmul: cannot multiply shapes %s and %s" % (a.shape, b.shape))
+    batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+    return _graph().emit("matmul", [a, b], batch + (a.shape[-2], b.shape[-1]), a.dtype)
+
+
+def transpose(x, perm=None):
+    x = _as_tensor(x)
+    perm = list(perm) if perm is not None else list(range(x.ndim))[::-1]
+    shape = tuple(x.shape[p] for p in perm)
+    return _graph().emit("transpose", [x], shape, x.dtype, attrs=" %s" % perm,
+                         types="%s -> %s" % (x.type, _type(shape, x.dtype)))
+
+
+def reshape(x, shape):
+    x = _as_tensor(x)
+    shape = tuple(np.empty(x.shape, dtype=np.bool_).reshape(shape).shape)
+    return _graph().emit("reshape", [x], shape, x.dtype,
+                         types="%s -> %s" % (x.type, _type(shape, x.dtype)))
+
+
+def broadcast_to(x, shape):
+    x = _as_tensor(x)
+    shape = tuple(shape)
+    return _graph().emit("broadcast_to", [x], shape, x.dtype,
+                         types="%s -> %s" % (x.type, _type(shape, x.dtype)))
+
+
+def _reduce(op):
+    def f(x, axis=None, keepdims=False):
+        x = _as_tensor(x)
+        axes = list(range(x.ndim)) if axis is None else (
+            [axis] if isinstance(axis, int) else list(axis))
+        axes = [a % x.ndim for a in axes]
+        shape = tuple(1 if i in axes else d for i, d in enumerate(x.shape)
+                      if keepdims or i not in axes)
+        return _graph().emit(op, [x], shape, x.dtype, attrs=" %s" % axes,
+                             types="%s -> %s" % (x.type, _type(shape, x.dtype)))
+    f.__name__ = op
+    return f
+
+
+reduce_sum, reduce_mean, reduce_max, reduce_min = [
+    _reduce(n) for n in ["reduce_sum", "reduce_mean", "reduce_max", "reduce_min"]]
+
+
+def softmax(x, axis=-1):
+    x = _as_tensor(x)
+    return _graph().emit("softmax", [x], x.shape, x.dtype,
+                         attrs=" [%d]" % (axis % x.ndim), types=x.type)
+
+
+def log_softmax(x, axis=-1):
+    x = _as_tensor(x)
+    return _graph().emit("log_softmax", [x], x.shape, x.dtype,
+                         attrs=" [%d]" % (axis % x.ndim), types=x.type)
+
+
+def concat(tensors, axis=0):
+    ts = [_as_tensor(t) for t in tensors]
+    axis %= ts[0].ndim
+    shape = list(ts[0].shape)
+    shape[axis] = sum(t.shape[axis] for t in ts)
+    return _graph().emit("concat", ts, tuple(shape), ts[0].dtype, attrs=" [%d]" % axis)
+
+
+def _slice(x, index):
+    if not isinstance(index, tuple):
+        index = (index,)
+    ranges, shape = [], []
+    for d, size in enumerate(x.shape):
+        s = index[d] if d < len(index) else slice(None)
+        if not isinstance(s, slice) or (s.step or 1) < 1:
+            raise _error("tg tensors support basic slices with positive steps, got %r" % (s,))
+        start, stop, step = s.indices(size)
+        stop = max(stop, start)
+        ranges.append("%d:%d" % (start, stop) + (":%d" % step if step != 1 else ""))
+        shape.append(len(range(start, stop, step)))
+    return _graph().emit("slice", [x], tuple(shape), x.dtype,
+                         attrs=" [%s]" % ", ".join(ranges),
+                         types="%s -> %s" % (x.type, _type(shape, x.dtype)))
+
+
+class function:  # noqa: N801 (used as a decorator, like tf.function)
+    """Traces a Python function per input signature and runs it compiled."""
+
+    def __init__(self, fn):
+        self.fn = fn
+        self.cache = {}
+        self.trace_count = 0
+        self.__name__ = getattr(fn, "__name__", "f")
+        self.__doc__ = fn.__doc__
+
+    @staticmethod
+    def _signature(args):
+        sig = []
+        for a in args:
+            if isinstance(a, (np.ndarray, np.generic)) or isinstance(a, (list, tuple)):
+                arr = np.asarray(a)
+                if arr.dtype == np.float64 and not isinstance(a, np.ndarray):
+                    arr = arr.astype(np.float32)
+                sig.append(("array", arr.shape, arr.dtype.str))
+            else:
+                sig.append(("value", a))
+        return tuple(sig)
+
+    def _trace(self, args, name="main", wrap=None):
+        """Returns the module text of the function traced on `args`."""
+        g = _Graph()
+        params, call_args = [], []
+        for i, a in enumerate(args):
+            if isinstance(a, (np.ndarray, np.generic, list, tuple)):
+                arr = np.asarray(a)
+                if arr.dtype == np.float64 and not isinstance(a, np.ndarray):
+                    arr = arr.astype(np.float32)
+                t = Tensor(g, "%%arg%d" % i, arr.shape, arr.dtype, None)
+                params.append(t)
+                call_args.append(t)
+            else:
+                call_args.append(a)
+        _current.append(g)
+        try:
+            out = self.fn(*call_args)
+        finally:
+            _current.pop()
+        self.trace_count += 1
+        outs = list(out) if isinstance(out, (tuple, list)) else [out]
+        outs = [_as_tensor_in(g, o) for o in outs]
+        decl = ", ".join("%s: %s" % (p.name, p.type) for p in params)
+        rtypes = ", ".join(o.type for o in outs)
+        body = "\n".join(g.lines)
+        text = "func.func %s@%s(%s) -> (%s) {\n%s\n  return %s : %s\n}\n" % (
+            "private " if wrap else "", name, decl, rtypes, body,
+            ", ".join(o.name for o in outs), rtypes)
+        return text, params, outs
+
+    def lower(self, *args):
+        """The tg dialect text of the function traced on these arguments."""
+        return self._trace(args)[0]
+
+    def __call__(self, *args):
+        key = self._signature(args)
+        entry = self.cache.get(key)
+        if entry is None:
+            text, params, outs = self._trace(args)
+            entry = (Executable(text, name=self.__name__), len(outs))
+            self.cache[key] = entry
+        exe, n = entry
+        arrays = [_to_array(a) for a in args if isinstance(a, (np.ndarray, np.generic, list, tuple))]
+        results = exe(*arrays)
+        return results[0] if n == 1 else tuple(results)
+
+
+def _to_array(a):
+    arr = np.asarray(a)
+    if arr.dtype == np.float64 and not isinstance(a, np.ndarray):
+        arr = arr.astype(np.float32)
+    return arr
+
+
+def _as_tensor_in(g, o):
+    if isinstance(o, Tensor):
+        return o
+    _current.append(g)
+    try:
+        return _as_tensor(o)
+    finally:
+        _current.pop()
+
+
+def value_and_grad(f, argnums=0):
+    """Returns g(*args) -> (f(*args), gradients of f w.r.t. args[argnums]),
+    computed by the tg.grad op (the tape-to-gradient pass), not in Python.
+    A non-scalar result is differentiated as its sum."""
+    inner = f if isinstance(f, function) else function(f)
+    nums = [argnums] if isinstance(argnums, int) else list(argnums)
+
+    def traced(*args):
+        text, params, outs = inner._trace(args, name="f", wrap=True)
+        if len(outs) != 1:
+            raise TgError("tg.grad: the function must return one tensor, it "
+                          "returns %d" % len(outs))
+        decl = ", ".join("%s: %s" % (p.name, p.type) for p in params)
+        types = ", ".join(p.type for p in params)
+        gtypes = ", ".join(params[i].type for i in nums)
+        results = ", ".join("%%g%d" % i for i in range(len(nums)))
+        file, line = _user_location()
+        main = ("func.func @main(%s) -> (%s, %s) {\n"
+                "  %%v, %s = tg.grad @f(%s) wrt %s : (%s) -> (%s, %s) loc(\"%s\":%d:0)\n"
+                "  return %%v, %s : %s, %s\n}\n") % (
+            decl, outs[0].type, gtypes, results, ", ".join(p.name for p in params),
+            nums, types, outs[0].type, gtypes, file, line, results, outs[0].type, gtypes)
+        return text + main
+
+    cache = {}
+
+    def run(*args):
+        key = function._signature(args)
+        if key not in cache:
+            cache[key] = Executable(traced(*args), name=inner.__name__)
+        arrays = [_to_array(a) for a in args]
+        results = cache[key](*arrays)
+        grads = results[1] if isinstance(argnums, int) else tuple(results[1:])
+        return results[0], grads
+    run.lower = lambda *args: traced(*args)
+    return run
+
+
+def grad(f, argnums=0):
+    """Like jax.grad: returns the gradients of f w.r.t. args[argnums]."""
+    vg = value_and_grad(f, argnums)
+
+    def run(*args):
+        return vg(*args)[1]
+    run.lower = vg.lower
+    return run

@@ -1,0 +1,175 @@
+"""Tests of the tg Python package: traced ops against numpy, the signature
+cache, gradients through tg.grad, a training loop, and errors that name the
+user's line."""
+import inspect
+
+import numpy as np
+import pytest
+
+import tg
+
+rng = np.random.default_rng(0)
+A = rng.standard_normal((4, 3)).astype(np.float32)
+V = rng.standard_normal(3).astype(np.float32)
+P = rng.uniform(0.5, 2.0, (4, 3)).astype(np.float32)
+
+
+def close(got, want, tol=1e-5):
+    got, want = np.asarray(got), np.asarray(want)
+    assert got.shape == want.shape and got.dtype == want.dtype, (got, want)
+    np.testing.assert_allclose(got, want, rtol=tol, atol=tol)
+
+
+@pytest.mark.parametrize("op,ref", [
+    (lambda a, b: a + b, lambda a, b: a + b),
+    (lambda a, b: a - b, lambda a, b: a - b),
+    (lambda a, b: a * b, lambda a, b: a * b),
+    (lambda a, b: a / b, lambda a, b: a / b),
+    (lambda a, b: tg.maximum(a, b), np.maximum),
+    (lambda a, b: tg.minimum(a, b), np.minimum),
+])
+def test_binary_broadcasting(op, ref):
+    close(tg.function(op)(A, V), ref(A, V))
+    close(tg.function(op)(V, A), ref(V, A))
+
+
+def test_python_scalars_and_pow():
+    close(tg.function(lambda p: 2 * p ** 3 - 1)(P), 2 * P ** 3 - 1, 1e-4)
+    close(tg.function(lambda p: -p)(P), -P)
+
+
+@pytest.mark.parametrize("name,ref", [
+    ("exp", np.exp), ("log", np.log), ("sqrt", np.sqrt), ("tanh", np.tanh),
+    ("sin", np.sin), ("cos", np.cos), ("abs", np.abs),
+    ("rsqrt", lambda x: 1 / np.sqrt(x)), ("sigmoid", lambda x: 1 / (1 + np.exp(-x))),
+    ("relu", lambda x: np.maximum(x, 0)),
+])
+def test_unary(name, ref):
+    x = P if name in ("log", "sqrt", "rsqrt") else A
+    close(tg.function(getattr(tg, name))(x), ref(x))
+
+
+def test_matmul_and_layout():
+    B = rng.standard_normal((3, 5)).astype(np.float32)
+    close(tg.function(lambda a, b: a @ b)(A, B), A @ B)
+    C = rng.standard_normal((2, 1, 4, 3)).astype(np.float32)
+    D = rng.standard_normal((5, 3, 2)).astype(np.float32)
+    close(tg.function(tg.matmul)(C, D), np.matmul(C, D))
+    close(tg.function(lambda a: a.T)(A), A.T)
+    close(tg.function(lambda a: tg.reshape(a, (2, 6)))(A), A.reshape(2, 6))
+    close(tg.function(lambda v: tg.broadcast_to(v, (2, 4, 3)))(V), np.broadcast_to(V, (2, 4, 3)))
+    close(tg.function(lambda a: tg.concat([a, a[:2]], axis=0))(A), np.concatenate([A, A[:2]]))
+    close(tg.function(lambda a: a[1:4:2, ::2])(A), A[1:4:2, ::2])
+
+
+def test_reductions_and_softmax():
+    close(tg.function(lambda a: tg.reduce_sum(a, axis=1))(A), A.sum(1))
+    close(tg.function(lambda a: tg.reduce_mean(a, axis=0, keepdims=True))(A), A.mean(0, keepdims=True))
+    close(tg.function(lambda a: tg.reduce_max(a))(A), np.float32(A.max()))
+    close(tg.function(lambda a: tg.reduce_min(a, axis=(0, 1), keepdims=True))(A), A.min(keepdims=True))
+    e = np.exp(A - A.max(1, keepdims=True))
+    close(tg.function(lambda a: tg.softmax(a, axis=1))(A), e / e.sum(1, keepdims=True))
+    close(tg.function(lambda a: tg.log_softmax(a, axis=1))(A), np.log(e / e.sum(1, keepdims=True)))
+
+
+def test_compare_where_cast():
+    close(tg.function(lambda a, v: a > v)(A, V), A > V)
+    close(tg.function(lambda a: tg.where(a > 0, a, 0.0))(A), np.where(A > 0, A, 0).astype(np.float32))
+    close(tg.function(lambda a: tg.cast(a, np.int32))(A * 10), (A * 10).astype(np.int32))
+    close(tg.function(lambda a: tg.cast(a, np.float64))(A), A.astype(np.float64))
+
+
+def test_cache_and_retrace():
+    @tg.function
+    def f(x, scale):
+        return x * scale
+    close(f(A, 2.0), A * 2)
+    close(f(A + 1, 2.0), (A + 1) * 2)
+    assert f.trace_count == 1          # same signature: no retrace
+    close(f(A, 3.0), A * 3)
+    assert f.trace_count == 2          # a new Python value retraces
+    close(f(V, 3.0), V * 3)
+    assert f.trace_count == 3          # a new shape retraces
+    assert "tg.mul" in f.lower(A, 2.0)
+
+
+def test_compute_area():
+    @tg.function
+    def compute_area(r):
+        return 3.1415 * r * r
+    assert abs(float(compute_area(np.float32(3.0))) - 28.2735) < 1e-4
+
+
+def test_grad_of_cube():
+    assert float(tg.grad(lambda x: x * x * x)(np.float32(3.0))) == 27.0
+
+
+def test_grad_matches_numpy_and_argnums():
+    W = rng.standard_normal((3, 2)).astype(np.float32)
+
+    def loss(x, w):
+        return tg.reduce_sum(tg.tanh(x @ w))
+    v, (gx, gw) = tg.value_and_grad(loss, argnums=(0, 1))(A, W)
+    t = np.tanh(A @ W)
+    close(v, np.float32(t.sum()), 1e-4)
+    close(gx, (1 - t ** 2) @ W.T, 1e-4)
+    close(gw, A.T @ (1 - t ** 2), 1e-4)
+    assert "tg.grad @f" in tg.grad(loss, argnums=1).lower(A, W)
+
+
+def test_training_loop_loss_goes_down():
+    X = rng.standard_normal((32, 4)).astype(np.float32)
+    labels = (X[:, 0] + X[:, 1] > 0).astype(np.int64)
+    Y = np.eye(2, dtype=np.float32)[labels]
+    w1 = (rng.standard_normal((4, 16)) * 0.5).astype(np.float32)
+    w2 = (rng.standard_normal((16, 2)) * 0.5).astype(np.float32)
+
+    def loss(w1, w2, x, y):
+        h = tg.relu(x @ w1)
+        return -tg.reduce_mean(tg.reduce_sum(y * tg.log_softmax(h @ w2, axis=1), axis=1))
+    step = tg.value_and_grad(loss, argnums=(0, 1))
+    losses = []
+    for _ in range(30):
+        value, (g1, g2) = step(w1, w2, X, Y)
+        losses.append(float(value))
+        w1 -= 0.5 * g1
+        w2 -= 0.5 * g2
+    assert losses[-1] < 0.5 * losses[0], losses
+
+
+def test_bool_of_traced_tensor_names_the_line():
+    @tg.function
+    def f(x):
+        if x > 0:
+            return x
+        return -x
+    with pytest.raises(tg.TgError) as e:
+        f(np.float32(1.0))
+    line = inspect.getsourcelines(f.fn)[1] + 2
+    assert "test_tg.py:%d: error: a traced tensor has no Python truth value" % line in str(e.value)
+    assert "tg.cond" in str(e.value)
+
+
+def test_shape_and_dtype_errors_name_the_line():
+    def bad_shapes(a, b):
+        return a + b  # the line to report
+    with pytest.raises(tg.TgError) as e:
+        tg.function(bad_shapes)(A, np.ones(4, np.float32))
+    line = inspect.getsourcelines(bad_shapes)[1] + 1
+    assert "test_tg.py:%d: error: tg.add: shapes (4, 3) and (4,) are not broadcast-compatible" % line in str(e.value)
+
+    def bad_dtypes(a, b):
+        return a * b
+    with pytest.raises(tg.TgError) as e:
+        tg.function(bad_dtypes)(A, A.astype(np.float64))
+    assert "operands have different dtypes, float32 and float64" in str(e.value)
+
+
+def test_compiler_diagnostics_point_at_python():
+    # A gradient of an integer function: the verifier's error carries the
+    # location of the Python line that asked for it.
+    def f(x):
+        return tg.reduce_sum(x)
+    with pytest.raises(tg.TgError) as e:
+        tg.grad(f)(np.arange(3, dtype=np.int32))
+    assert "test_tg.py:" in str(e.value) and "cannot differentiate" in str(e.value)
