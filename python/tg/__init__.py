@@ -21,8 +21,11 @@ import os
 import numpy as np
 
 from ._capi import DTYPES, Executable, TgError
+from . import _eager
+from ._eager import EagerTensor, GradientTape, Variable
 
-__all__ = ["function", "grad", "value_and_grad", "Tensor", "TgError"]
+__all__ = ["function", "grad", "value_and_grad", "Tensor", "TgError", "cond",
+           "while_loop", "GradientTape", "Variable", "EagerTensor", "constant"]
 
 _THIS_DIR = os.path.dirname(os.path.abspath(__file__))
 
@@ -46,20 +49,33 @@ class _Graph:
     def __init__(self):
         self.lines = []
         self.count = 0
+        self.extra_functions = []  # private functions made by GradientTapes
+
+    def new_name(self):
+        self.count += 1
+        return "%%v%d" % (self.count - 1)
 
     def emit(self, op, operands, result_shape, result_dtype, attrs="", types=None,
-             loc=None):
-        file, line = loc or _user_location()
-        name = "%%v%d" % self.count
-        self.count += 1
-        result = Tensor(self, name, result_shape, result_dtype, (file, line))
-        text = "%s = tg.%s %s%s : %s loc(%s)" % (
-            name, op, ", ".join(o.name for o in operands), attrs,
-            types if types else "(%s) -> %s" % (
-                ", ".join(o.type for o in operands), result.type),
-            '"%s":%d:0' % (file.replace('"', '\\"'), line))
-        self.lines.append("  " + text)
+             loc=None, prefix=""):
+        """Appends `%r = tg.OP PREFIX operands ATTRS : TYPES loc(...)`."""
+        loc = loc or _user_location()
+        result = Tensor(self, self.new_name(), result_shape, result_dtype, loc)
+        types = types if types else "(%s) -> %s" % (
+            ", ".join(o.type for o in operands), result.type)
+        result.producer = (op, prefix, list(operands), attrs, types)
+        self.lines.append("  " + _op_text(result.name, op, prefix,
+                                          [o.name for o in operands], attrs,
+                                          types, loc))
         return result
+
+
+def _loc_text(loc):
+    return 'loc("%s":%d:0)' % (loc[0].replace('"', '\\"'), loc[1])
+
+
+def _op_text(name, op, prefix, operand_names, attrs, types, loc):
+    return "%s = tg.%s %s%s%s : %s %s" % (name, op, prefix, ", ".join(operand_names),
+                                          attrs, types, _loc_text(loc))
 
 
 _current = []  # the graphs being traced, innermost last
@@ -83,6 +99,10 @@ class Tensor:
     def __init__(self, graph, name, shape, dtype, loc):
         self.graph, self.name = graph, name
         self.shape, self.dtype, self.loc = tuple(shape), np.dtype(dtype), loc
+        # (op, prefix, operands, attrs, types) of the tg op that made it, or
+        # ("constant", text) for constants; None for arguments and values
+        # made by control flow. GradientTape re-emits subgraphs from it.
+        self.producer = None
 
     @property
     def type(self):
@@ -123,6 +143,10 @@ class Tensor:
     def __getitem__(self, index):
         return _slice(self, index)
 
+    def __iter__(self):
+        raise _error("a traced tensor cannot be iterated in Python; slice it "
+                     "or use tg.while_loop")
+
     @property
     def T(self):
         return transpose(self)
@@ -141,17 +165,18 @@ def _constant(value, dtype):
         text = repr(a.tolist()).replace("True", "true").replace("False", "false")
     else:
         text = '"0x%s"' % a.tobytes().hex().upper()
-    name = "%%v%d" % g.count
-    g.count += 1
-    file, line = _user_location()
-    g.lines.append('  %s = tg.constant dense<%s> : %s loc("%s":%d:0)' % (
-        name, text, _type(a.shape, a.dtype), file, line))
-    return Tensor(g, name, a.shape, a.dtype, (file, line))
+    loc = _user_location()
+    t = Tensor(g, g.new_name(), a.shape, a.dtype, loc)
+    t.producer = ("constant", "dense<%s> : %s" % (text, t.type))
+    g.lines.append("  %s = tg.constant %s %s" % (t.name, t.producer[1], _loc_text(loc)))
+    return t
 
 
 def _as_tensor(x, like=None):
     if isinstance(x, Tensor):
         return x
+    if isinstance(x, EagerTensor):
+        x = x.value
     dtype = like.dtype if like is not None and np.isscalar(x) else None
     arr = np.asarray(x, dtype=dtype)
     if arr.dtype == np.float64 and like is None:
@@ -159,7 +184,7 @@ def _as_tensor(x, like=None):
     return _constant(arr, arr.dtype)
 
 
-def _binary(op, a, b, result_dtype=None):
+def _binary(op, a, b, result_dtype=None, prefix=""):
     if not isinstance(a, Tensor):
         a = _as_tensor(a, like=b)
     if not isinstance(b, Tensor):
@@ -172,7 +197,7 @@ def _binary(op, a, b, result_dtype=None):
     except ValueError:
         raise _error("tg.%s: shapes %s and %s are not broadcast-compatible" %
                      (op, a.shape, b.shape)) from None
-    return _graph().emit(op, [a, b], shape, result_dtype or a.dtype)
+    return _graph().emit(op, [a, b], shape, result_dtype or a.dtype, prefix=prefix)
 
 
 def add(a, b): return _binary("add", a, b)
@@ -189,11 +214,7 @@ def _cmp(pred, a, b):
         a = _as_tensor(a, like=b)
     if not isinstance(b, Tensor):
         b = _as_tensor(b, like=a)
-    t = _binary("cmp", a, b, result_dtype=np.bool_)
-    # Rewrite the op text to carry the predicate: tg.cmp PRED, %a, %b.
-    line = t.graph.lines[-1]
-    t.graph.lines[-1] = line.replace("tg.cmp ", "tg.cmp %s, " % pred, 1)
-    return t
+    return _binary("cmp", a, b, result_dtype=np.bool_, prefix=pred + ", ")
 
 
 def _unary(op):
@@ -298,6 +319,8 @@ def concat(tensors, axis=0):
 def _slice(x, index):
     if not isinstance(index, tuple):
         index = (index,)
+    if len(index) > x.ndim:
+        raise _error("too many indices (%d) for a tensor of rank %d" % (len(index), x.ndim))
     ranges, shape = [], []
     for d, size in enumerate(x.shape):
         s = index[d] if d < len(index) else slice(None)
@@ -310,6 +333,97 @@ def _slice(x, index):
     return _graph().emit("slice", [x], tuple(shape), x.dtype,
                          attrs=" [%s]" % ", ".join(ranges),
                          types="%s -> %s" % (x.type, _type(shape, x.dtype)))
+
+
+def _trace_region(g, fn, args):
+    """Traces fn(*args) into a fresh list of lines; returns (lines, outputs)."""
+    saved = g.lines
+    g.lines = []
+    try:
+        out = fn(*args)
+        outs = list(out) if isinstance(out, (tuple, list)) else [out]
+        outs = [_as_tensor(o) for o in outs]
+        return g.lines, outs, isinstance(out, (tuple, list))
+    finally:
+        g.lines = saved
+
+
+def _multi_name(results):
+    """The SSA name of an op's results (`%r` or `%r:N`); renames the result
+    tensors to `%r#i` when there are several."""
+    if len(results) == 1:
+        return results[0].name
+    base = results[0].name
+    for i, r in enumerate(results):
+        r.name = "%s#%d" % (base, i)
+    return "%s:%d" % (base, len(results))
+
+
+def _scalar_predicate(g, pred, what):
+    pred = _as_tensor(pred)
+    if pred.dtype != np.bool_ or pred.shape != ():
+        raise _error("%s: the predicate must be a scalar boolean tensor, got %s" %
+                     (what, pred))
+    name = g.new_name()
+    g.lines.append("  %s = tensor.extract %s[] : tensor<i1> %s" % (
+        name, pred.name, _loc_text(_user_location())))
+    return name
+
+
+def cond(pred, true_fn, false_fn):
+    """Runs true_fn() or false_fn() depending on a scalar boolean tensor; an
+    scf.if in the traced graph, differentiable like any other op."""
+    g = _graph()
+    loc = _user_location()
+    c = _scalar_predicate(g, pred, "tg.cond")
+    then_lines, then_outs, multi = _trace_region(g, true_fn, ())
+    else_lines, else_outs, _ = _trace_region(g, false_fn, ())
+    if [(o.shape, o.dtype) for o in then_outs] != [(o.shape, o.dtype) for o in else_outs]:
+        raise _error("tg.cond: the branches return different types: %s and %s" %
+                     (then_outs, else_outs))
+    results = [Tensor(g, g.new_name(), o.shape, o.dtype, loc) for o in then_outs]
+    types = ", ".join(o.type for o in then_outs)
+    yield_ = lambda outs: "    scf.yield %s : %s" % (", ".join(o.name for o in outs), types)
+    g.lines.append("  %s = scf.if %s -> (%s) {" % (_multi_name(results), c, types))
+    g.lines += ["  " + l for l in then_lines] + [yield_(then_outs), "  } else {"]
+    g.lines += ["  " + l for l in else_lines] + [yield_(else_outs),
+                                                 "  } %s" % _loc_text(loc)]
+    return tuple(results) if multi else results[0]
+
+
+def while_loop(cond_fn, body_fn, loop_vars):
+    """Repeats loop_vars = body_fn(*loop_vars) while cond_fn(*loop_vars);
+    an scf.while, so the trip count may depend on the data (and gradients
+    flow through it)."""
+    g = _graph()
+    loc = _user_location()
+    several = isinstance(loop_vars, (tuple, list))
+    init = [_as_tensor(v) for v in (loop_vars if several else [loop_vars])]
+    types = ", ".join(v.type for v in init)
+    before = [Tensor(g, g.new_name(), v.shape, v.dtype, loc) for v in init]
+    after = [Tensor(g, g.new_name(), v.shape, v.dtype, loc) for v in init]
+    saved = g.lines
+    g.lines = []
+    c = _scalar_predicate(g, cond_fn(*before), "tg.while_loop")
+    cond_lines = g.lines
+    g.lines = saved
+    body_lines, body_outs, _ = _trace_region(g, body_fn, after)
+    if [(o.shape, o.dtype) for o in body_outs] != [(v.shape, v.dtype) for v in init]:
+        raise _error("tg.while_loop: the body returns %s for loop variables %s" %
+                     (body_outs, init))
+    results = [Tensor(g, g.new_name(), v.shape, v.dtype, loc) for v in init]
+    g.lines.append("  %s = scf.while (%s) : (%s) -> (%s) {" % (
+        _multi_name(results),
+        ", ".join("%s = %s" % (b.name, v.name) for b, v in zip(before, init)),
+        types, types))
+    g.lines += ["  " + l for l in cond_lines]
+    g.lines.append("    scf.condition(%s) %s : %s" % (c, ", ".join(b.name for b in before), types))
+    g.lines.append("  } do {")
+    g.lines.append("  ^bb0(%s):" % ", ".join("%s: %s" % (a.name, a.type) for a in after))
+    g.lines += ["  " + l for l in body_lines]
+    g.lines.append("    scf.yield %s : %s" % (", ".join(o.name for o in body_outs), types))
+    g.lines.append("  } %s" % _loc_text(loc))
+    return tuple(results) if several else results[0]
 
 
 class function:  # noqa: N801 (used as a decorator, like tf.function)
@@ -363,7 +477,7 @@ class function:  # noqa: N801 (used as a decorator, like tf.function)
         text = "func.func %s@%s(%s) -> (%s) {\n%s\n  return %s : %s\n}\n" % (
             "private " if wrap else "", name, decl, rtypes, body,
             ", ".join(o.name for o in outs), rtypes)
-        return text, params, outs
+        return "".join(g.extra_functions) + text, params, outs
 
     def lower(self, *args):
         """The tg dialect text of the function traced on these arguments."""
@@ -445,3 +559,85 @@ def grad(f, argnums=0):
         return vg(*args)[1]
     run.lower = vg.lower
     return run
+
+
+def constant(value, dtype=None):
+    """An eager tensor (outside tg.function) or a graph constant (inside)."""
+    if _current:
+        return _as_tensor(np.asarray(value, dtype=dtype))
+    return EagerTensor(np.asarray(value, dtype=dtype))
+
+
+def _is_symbolic(x):
+    return isinstance(x, Tensor) or (
+        isinstance(x, (list, tuple)) and any(isinstance(v, Tensor) for v in x))
+
+
+def _dispatching(op):
+    """Runs `op` traced inside tg.function, eagerly outside it."""
+    def wrapper(*args, **kwargs):
+        if _current or any(_is_symbolic(a) for a in args):
+            return op(*args, **kwargs)
+        return _eager.run_eager(__import__(__name__), op, args, kwargs)
+    wrapper.__name__ = op.__name__
+    wrapper.__doc__ = op.__doc__
+    return wrapper
+
+
+for _name in ["add", "sub", "mul", "div", "pow", "maximum", "minimum", "neg", "abs",
+              "exp", "log", "sqrt", "rsqrt", "tanh", "sigmoid", "relu", "sin", "cos",
+              "where", "cast", "matmul", "transpose", "reshape", "broadcast_to",
+              "reduce_sum", "reduce_mean", "reduce_max", "reduce_min", "softmax",
+              "log_softmax", "concat"]:
+    globals()[_name] = _dispatching(globals()[_name])
+_eager._install_operators(__import__(__name__))
+
+
+def _trace_gradient_of_subgraph(target, sources):
+    """Inside a tg.function: the gradients of `target` w.r.t. `sources`
+    (traced tensors watched by a GradientTape). The ops between them are
+    re-emitted as a private function of the sources (other leaves are
+    captured as extra arguments, constants of the tape), and a tg.grad of it
+    is emitted in the traced graph."""
+    g = target.graph
+    order, seen = [], set()
+
+    def visit(t):
+        if id(t) in seen:
+            return
+        seen.add(id(t))
+        if any(t is s for s in sources):
+            return
+        if t.producer is not None and t.producer[0] != "constant":
+            for o in t.producer[2]:
+                visit(o)
+        order.append(t)
+    visit(target)
+    leaves = [t for t in order if t.producer is None and not any(t is s for s in sources)]
+    args = list(sources) + leaves
+    names = {id(t): "%%a%d" % i for i, t in enumerate(args)}
+    lines = []
+    for t in order:
+        if id(t) in names:
+            continue
+        if t.producer[0] == "constant":
+            names[id(t)] = "%%c%d" % len(names)
+            lines.append("  %s = tg.constant %s" % (names[id(t)], t.producer[1]))
+            continue
+        op, prefix, operands, attrs, types = t.producer
+        names[id(t)] = "%%t%d" % len(names)
+        lines.append("  " + _op_text(names[id(t)], op, prefix,
+                                     [names[id(o)] for o in operands], attrs, types, t.loc))
+    fname = "tape%d" % len(g.extra_functions)
+    decl = ", ".join("%s: %s" % (names[id(a)], a.type) for a in args)
+    g.extra_functions.append("func.func private @%s(%s) -> %s {\n%s\n  return %s : %s\n}\n" % (
+        fname, decl, target.type, "\n".join(lines), names[id(target)], target.type))
+    results = [Tensor(g, g.new_name(), s.shape, s.dtype, target.loc) for s in sources]
+    value = Tensor(g, g.new_name(), target.shape, target.dtype, target.loc)
+    all_results = [value] + results
+    types = ", ".join(a.type for a in args)
+    g.lines.append("  %s = tg.grad @%s(%s) wrt %s : (%s) -> (%s) %s" % (
+        _multi_name(all_results), fname, ", ".join(a.name for a in args),
+        list(range(len(sources))), types,
+        ", ".join(t.type for t in all_results), _loc_text(_user_location())))
+    return all_results[1:]

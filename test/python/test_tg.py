@@ -173,3 +173,69 @@ def test_compiler_diagnostics_point_at_python():
     with pytest.raises(tg.TgError) as e:
         tg.grad(f)(np.arange(3, dtype=np.int32))
     assert "test_tg.py:" in str(e.value) and "cannot differentiate" in str(e.value)
+
+
+def test_cond_gradient_takes_the_branch_that_ran():
+    def f(x):
+        return tg.cond(tg.reduce_sum(x) > 0, lambda: tg.reduce_sum(x * x),
+                       lambda: tg.reduce_sum(x * x * x))
+    # sum([-2, 2]) == 0: the else branch runs, d/dx sum(x^3) = 3x^2.
+    close(tg.grad(f)(np.array([-2.0, 2.0], np.float32)), np.array([12.0, 12.0], np.float32))
+    close(tg.grad(f)(np.array([1.0, 2.0], np.float32)), np.array([2.0, 4.0], np.float32))
+    assert "scf.if" in tg.function(f).lower(np.array([1.0, 2.0], np.float32))
+
+
+def test_while_loop_with_data_dependent_trip_count():
+    def newton_sqrt(a):
+        return tg.while_loop(lambda y: tg.abs(y * y - a) > 1e-6,
+                             lambda y: 0.5 * (y + a / y), a)
+    close(tg.function(newton_sqrt)(np.float32(9.0)), np.float32(3.0))
+    close(tg.grad(newton_sqrt)(np.float32(9.0)), np.float32(1 / 6), 1e-5)
+
+    def doubling(x):
+        a, b = tg.while_loop(lambda a, b: tg.reduce_sum(a) < 100.0,
+                             lambda a, b: (a * 2.0, b + 1.0), (x, x))
+        return a + b
+    close(tg.function(doubling)(np.array([1.0, 3.0], np.float32)), np.array([38.0, 104.0], np.float32))
+
+
+def test_eager_ops_run_compiled_kernels():
+    e = tg.exp(np.array([0.0, 1.0], np.float32))
+    assert isinstance(e, tg.EagerTensor)
+    close(e.numpy(), np.exp(np.array([0.0, 1.0], np.float32)))
+    x = tg.constant(A)
+    close((x * 2.0 + x).numpy(), A * 3)
+    close(tg.reduce_sum(x, axis=1).numpy(), A.sum(1))
+    close(tg.concat([x, x], axis=0).numpy(), np.concatenate([A, A]))
+    # Graph mode and eager mode agree.
+    close(tg.function(lambda a: tg.softmax(a * 2.0, axis=1))(A), tg.softmax(x * 2.0, axis=1).numpy())
+
+
+def test_gradient_tape_eager():
+    x = tg.constant(np.float32(3.0))
+    with tg.GradientTape() as tape:
+        tape.watch(x)
+        y = x * x * x
+    assert float(tape.gradient(y, x)) == 27.0
+    with pytest.raises(tg.TgError):
+        tape.gradient(y, x)  # not persistent: one gradient only
+
+    w = tg.Variable(np.array([1.0, 2.0], np.float32))   # watched automatically
+    u = tg.constant(np.array([3.0, 4.0], np.float32))    # not watched
+    with tg.GradientTape(persistent=True) as tape:
+        z = tg.reduce_sum(w * w * u)
+    gw, gu = tape.gradient(z, [w, u])
+    close(gw.numpy(), np.array([6.0, 16.0], np.float32))
+    assert gu is None
+    close(tape.gradient(z, w).numpy(), np.array([6.0, 16.0], np.float32))
+
+
+def test_gradient_tape_inside_function():
+    @tg.function
+    def f(x):
+        with tg.GradientTape() as tape:
+            tape.watch(x)
+            y = tg.reduce_sum(x * x * 2.0)
+        return tape.gradient(y, x)
+    close(f(np.array([1.0, -2.0], np.float32)), np.array([4.0, -8.0], np.float32))
+    assert "tg.grad @tape0" in f.lower(np.array([1.0, -2.0], np.float32))
