@@ -316,6 +316,25 @@ def concat(tensors, axis=0):
     return _graph().emit("concat", ts, tuple(shape), ts[0].dtype, attrs=" [%d]" % axis)
 
 
+def conv2d(x, w, strides=(1, 1), padding=(0, 0, 0, 0), dilations=(1, 1)):
+    """NHWC input, HWCF filter; padding is [top, bottom, left, right]."""
+    x, w = _as_tensor(x), _as_tensor(w)
+    if x.ndim != 4 or w.ndim != 4 or x.shape[3] != w.shape[2]:
+        raise _error("tg.conv2d: expects NHWC input and HWCF filter with matching "
+                     "channels, got %s and %s" % (x.shape, w.shape))
+    out = [x.shape[0]]
+    for d in range(2):
+        padded = x.shape[1 + d] + padding[2 * d] + padding[2 * d + 1]
+        window = dilations[d] * (w.shape[d] - 1) + 1
+        if window > padded:
+            raise _error("tg.conv2d: the window is larger than the padded input")
+        out.append((padded - window) // strides[d] + 1)
+    out.append(w.shape[3])
+    attrs = " strides %s padding %s dilations %s" % (list(strides), list(padding),
+                                                      list(dilations))
+    return _graph().emit("conv2d", [x, w], tuple(out), x.dtype, attrs=attrs)
+
+
 def _slice(x, index):
     if not isinstance(index, tuple):
         index = (index,)
@@ -588,7 +607,7 @@ for _name in ["add", "sub", "mul", "div", "pow", "maximum", "minimum", "neg", "a
               "exp", "log", "sqrt", "rsqrt", "tanh", "sigmoid", "relu", "sin", "cos",
               "where", "cast", "matmul", "transpose", "reshape", "broadcast_to",
               "reduce_sum", "reduce_mean", "reduce_max", "reduce_min", "softmax",
-              "log_softmax", "concat"]:
+              "log_softmax", "concat", "conv2d"]:
     globals()[_name] = _dispatching(globals()[_name])
 _eager._install_operators(__import__(__name__))
 

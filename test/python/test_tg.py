@@ -239,3 +239,22 @@ def test_gradient_tape_inside_function():
         return tape.gradient(y, x)
     close(f(np.array([1.0, -2.0], np.float32)), np.array([4.0, -8.0], np.float32))
     assert "tg.grad @tape0" in f.lower(np.array([1.0, -2.0], np.float32))
+
+
+def test_conv2d_and_its_gradient():
+    x = rng.standard_normal((1, 6, 5, 2)).astype(np.float32)
+    w = rng.standard_normal((3, 2, 2, 4)).astype(np.float32)
+    got = tg.function(lambda x, w: tg.conv2d(x, w, strides=(2, 1), padding=(1, 1, 0, 1)))(x, w)
+    xp = np.pad(x, ((0, 0), (1, 1), (0, 1), (0, 0)))
+    want = np.zeros(got.shape, np.float32)
+    for i in range(got.shape[1]):
+        for j in range(got.shape[2]):
+            want[:, i, j, :] = np.einsum("nhwc,hwcf->nf", xp[:, 2 * i:2 * i + 3, j:j + 2, :], w)
+    close(got, want, 1e-4)
+    # d/dw sum(conv(x, w)) = sum of the input windows.
+    g = tg.grad(lambda x, w: tg.reduce_sum(tg.conv2d(x, w)), argnums=1)(x, w)
+    ref = np.zeros_like(w)
+    for i in range(3):
+        for j in range(2):
+            ref[i, j] = np.repeat(x[:, i:i + 4, j:j + 4, :].sum(axis=(0, 1, 2))[:, None], 4, axis=1)
+    close(g, ref, 1e-4)
