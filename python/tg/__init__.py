@@ -119,19 +119,6 @@ class Tensor:
         raise _error("a traced tensor has no Python truth value; branch on "
                      "data with tg.cond instead of `if`")
 
-    __add__ = lambda a, b: add(a, b)
-    __radd__ = lambda a, b: add(b, a)
-    __sub__ = lambda a, b: sub(a, b)
-    __rsub__ = lambda a, b: sub(b, a)
-    __mul__ = lambda a, b: mul(a, b)
-    __rmul__ = lambda a, b: mul(b, a)
-    __truediv__ = lambda a, b: div(a, b)
-    __rtruediv__ = lambda a, b: div(b, a)
-    __pow__ = lambda a, b: pow(a, b)
-    __rpow__ = lambda a, b: pow(b, a)
-    __matmul__ = lambda a, b: matmul(a, b)
-    __rmatmul__ = lambda a, b: matmul(b, a)
-    __neg__ = lambda a: neg(a)
     __lt__ = lambda a, b: _cmp("lt", a, b)
     __le__ = lambda a, b: _cmp("le", a, b)
     __gt__ = lambda a, b: _cmp("gt", a, b)
@@ -597,7 +584,7 @@ def _dispatching(op):
     def wrapper(*args, **kwargs):
         if _current or any(_is_symbolic(a) for a in args):
             return op(*args, **kwargs)
-        return _eager.run_eager(__import__(__name__), op, args, kwargs)
+        return _eager.run_eager(op, args, kwargs)
     wrapper.__name__ = op.__name__
     wrapper.__doc__ = op.__doc__
     return wrapper
@@ -609,7 +596,20 @@ for _name in ["add", "sub", "mul", "div", "pow", "maximum", "minimum", "neg", "a
               "reduce_sum", "reduce_mean", "reduce_max", "reduce_min", "softmax",
               "log_softmax", "concat", "conv2d"]:
     globals()[_name] = _dispatching(globals()[_name])
-_eager._install_operators(__import__(__name__))
+def _install_operators(cls):
+    """Python's arithmetic operators on traced and eager tensors alike; the
+    op functions resolve at call time, so they dispatch traced or eager."""
+    table = {"add": ("__add__", "__radd__"), "sub": ("__sub__", "__rsub__"),
+             "mul": ("__mul__", "__rmul__"), "div": ("__truediv__", "__rtruediv__"),
+             "pow": ("__pow__", "__rpow__"), "matmul": ("__matmul__", "__rmatmul__")}
+    for op, (forward, reflected) in table.items():
+        setattr(cls, forward, lambda a, b, op=op: globals()[op](a, b))
+        setattr(cls, reflected, lambda a, b, op=op: globals()[op](b, a))
+    cls.__neg__ = lambda a: globals()["neg"](a)
+
+
+_install_operators(Tensor)
+_install_operators(EagerTensor)
 
 
 def _trace_gradient_of_subgraph(target, sources):

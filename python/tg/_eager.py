@@ -44,20 +44,6 @@ class EagerTensor:
         return bool(self.value)
 
 
-def _install_operators(tg):
-    ops = {"__add__": lambda a, b: tg.add(a, b), "__radd__": lambda a, b: tg.add(b, a),
-           "__sub__": lambda a, b: tg.sub(a, b), "__rsub__": lambda a, b: tg.sub(b, a),
-           "__mul__": lambda a, b: tg.mul(a, b), "__rmul__": lambda a, b: tg.mul(b, a),
-           "__truediv__": lambda a, b: tg.div(a, b),
-           "__rtruediv__": lambda a, b: tg.div(b, a),
-           "__pow__": lambda a, b: tg.pow(a, b), "__rpow__": lambda a, b: tg.pow(b, a),
-           "__matmul__": lambda a, b: tg.matmul(a, b),
-           "__rmatmul__": lambda a, b: tg.matmul(b, a),
-           "__neg__": lambda a: tg.neg(a)}
-    for name, fn in ops.items():
-        setattr(EagerTensor, name, fn)
-
-
 def _plain(x):
     """The numpy value of an eager argument (lists of them for concat)."""
     if isinstance(x, EagerTensor):
@@ -67,7 +53,7 @@ def _plain(x):
     return x
 
 
-def run_eager(tg, op, args, kwargs):
+def run_eager(op, args, kwargs):
     """Runs one op on concrete values through a cached compiled kernel."""
     from . import function
     values = [_plain(a) for a in args]
