@@ -388,6 +388,8 @@ def cond(pred, true_fn, false_fn):
         raise _error("tg.cond: the branches return different types: %s and %s" %
                      (then_outs, else_outs))
     results = [Tensor(g, g.new_name(), o.shape, o.dtype, loc) for o in then_outs]
+    for r in results:
+        r.producer = ("control", "tg.cond")
     types = ", ".join(o.type for o in then_outs)
     yield_ = lambda outs: "    scf.yield %s : %s" % (", ".join(o.name for o in outs), types)
     g.lines.append("  %s = scf.if %s -> (%s) {" % (_multi_name(results), c, types))
@@ -418,6 +420,8 @@ def while_loop(cond_fn, body_fn, loop_vars):
         raise _error("tg.while_loop: the body returns %s for loop variables %s" %
                      (body_outs, init))
     results = [Tensor(g, g.new_name(), v.shape, v.dtype, loc) for v in init]
+    for r in results:
+        r.producer = ("control", "tg.while_loop")
     g.lines.append("  %s = scf.while (%s) : (%s) -> (%s) {" % (
         _multi_name(results),
         ", ".join("%s = %s" % (b.name, v.name) for b, v in zip(before, init)),
@@ -627,6 +631,12 @@ def _trace_gradient_of_subgraph(target, sources):
         seen.add(id(t))
         if any(t is s for s in sources):
             return
+        if t.producer is not None and t.producer[0] == "control":
+            # Its value may depend on the watched tensors through a region
+            # the tape cannot outline yet; a silent zero would be wrong.
+            raise _error("GradientTape inside tg.function cannot differentiate "
+                         "through %s yet; use tg.grad or tg.value_and_grad on a "
+                         "function instead" % t.producer[1])
         if t.producer is not None and t.producer[0] != "constant":
             for o in t.producer[2]:
                 visit(o)

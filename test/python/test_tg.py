@@ -258,3 +258,16 @@ def test_conv2d_and_its_gradient():
         for j in range(2):
             ref[i, j] = np.repeat(x[:, i:i + 4, j:j + 4, :].sum(axis=(0, 1, 2))[:, None], 4, axis=1)
     close(g, ref, 1e-4)
+
+
+def test_gradient_tape_refuses_control_flow_in_graph_mode():
+    @tg.function
+    def f(x):
+        with tg.GradientTape() as tape:
+            tape.watch(x)
+            y = tg.cond(tg.reduce_sum(x) > 0, lambda: tg.reduce_sum(x * x),
+                        lambda: tg.reduce_sum(x))
+        return tape.gradient(y, x)
+    with pytest.raises(tg.TgError) as e:
+        f(np.array([1.0, 2.0], np.float32))
+    assert "cannot differentiate through tg.cond yet" in str(e.value)
