@@ -56,7 +56,6 @@ static void widenToF64(func::FuncOp func) {
       r.setType(widen(r.getType()));
     if (auto c = dyn_cast<tg::ConstantOp>(op))
       if (auto dense = dyn_cast<DenseFPElementsAttr>(c.getValue())) {
-        auto type = cast<ShapedType>(widen(dense.getType()));
         c.setValueAttr(dense.mapValues(
             Float64Type::get(op->getContext()), [](const APFloat &v) {
               APFloat w = v;
@@ -65,7 +64,6 @@ static void widenToF64(func::FuncOp func) {
                         &losesInfo);
               return w.bitcastToAPInt();
             }));
-        (void)type;
       }
   });
   SmallVector<Type> inputs, results;
