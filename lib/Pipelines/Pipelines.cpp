@@ -13,6 +13,8 @@
 
 #include "tg/Conversion/Passes.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+
 #include "mlir/Pass/PassRegistry.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
@@ -89,6 +91,9 @@ void mlir::tg::buildTgCpuPipeline(OpPassManager &pm,
     // Parallel dimensions become scf.parallel, then OpenMP worksharing
     // loops; reduction dimensions stay sequential inside each iteration.
     addPipeline(pm, "func.func(convert-linalg-to-parallel-loops)");
+    // Nests too small to pay for forking a thread team stay sequential.
+    pm.addNestedPass<func::FuncOp>(createTgSequentializeSmallParallelLoopsPass(
+        {options.parallelMinIterations}));
     addPipeline(pm, "convert-scf-to-openmp{num-threads=" +
                         std::to_string(options.threads) + "}");
     // memref lowering must precede scf-to-cf when OpenMP regions are present.

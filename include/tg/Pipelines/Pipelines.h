@@ -39,6 +39,11 @@ struct TgCpuPipelineOptions : public PassPipelineOptions<TgCpuPipelineOptions> {
       llvm::cl::desc("Worker threads: 1 keeps loops sequential; 0 means "
                      "OpenMP's default (every core)"),
       llvm::cl::init(1)};
+  PassOptions::Option<int64_t> parallelMinIterations{
+      *this, "parallel-min-iterations",
+      llvm::cl::desc("Loop nests with fewer iterations stay sequential (a "
+                     "thread fork costs more than they take)"),
+      llvm::cl::init(32768)};
 };
 
 /// tg (or linalg on tensors) to the LLVM dialect for the host CPU.

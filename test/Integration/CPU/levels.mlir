@@ -20,9 +20,12 @@
 // RUN: tg-run %s --input=%t/x.npy --input=%t/w.npy --threads=2 --output-dir=%t/t2
 // RUN: %npycheck check %t/t1/result0.npy "np.tanh(x @ w).sum(axis=0)" x=%t/x.npy w=%t/w.npy
 // RUN: %npycheck check %t/t2/result0.npy "np.tanh(x @ w).sum(axis=0)" x=%t/x.npy w=%t/w.npy
-// RUN: tg-opt %s -tg-cpu-pipeline=threads=2 | FileCheck %s --check-prefix=OMP
+// RUN: tg-opt %s '-tg-cpu-pipeline=threads=2 parallel-min-iterations=1' | FileCheck %s --check-prefix=OMP
 // OMP: omp.parallel
 // OMP: omp.wsloop
+// A graph this small is not worth a thread fork by default.
+// RUN: tg-opt %s -tg-cpu-pipeline=threads=2 | FileCheck %s --check-prefix=SEQ
+// SEQ-NOT: omp.parallel
 
 // An LLVM-dialect function without the recorded signature is refused.
 // RUN: sed -e 's/tg.signature = /other = /' %t/llvm.mlir > %t/nosig.mlir

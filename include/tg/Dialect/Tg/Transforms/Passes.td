@@ -131,4 +131,21 @@ def TgHostSharedAllocsPass : Pass<"tg-host-shared-allocs", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::gpu::GPUDialect", "::mlir::memref::MemRefDialect"];
 }
 
+def TgSequentializeSmallParallelLoopsPass
+    : Pass<"tg-sequentialize-small-parallel-loops", "::mlir::func::FuncOp"> {
+  let summary = "Keep loop nests too small to pay for a thread fork sequential";
+  let description = [{
+    An outermost `scf.parallel` whose work (its trip count times the trip
+    counts of the loops nested in it, all with constant bounds) is below
+    `min-iterations` becomes a nest of `scf.for`: forking an OpenMP team
+    costs microseconds (much more when the workers sleep), which tiny loops
+    never earn back. Loops with non-constant bounds stay parallel.
+  }];
+  let options = [
+    Option<"minIterations", "min-iterations", "int64_t", "32768",
+           "Parallelize only loop nests with at least this many iterations">,
+  ];
+  let dependentDialects = ["::mlir::scf::SCFDialect"];
+}
+
 #endif // TG_DIALECT_TG_TRANSFORMS_PASSES_TD

@@ -1,0 +1,91 @@
+//===- SequentializeSmallParallelLoops.cpp - No forks for tiny loops ------===//
+//
+// Part of the tg project.
+//
+//===----------------------------------------------------------------------===//
+//
+// See Passes.td. Upstream converts every scf.parallel (or none, with
+// -scf-parallel-for-to-nested-fors); a size threshold needs a pass of its own.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tg/Dialect/Tg/Transforms/Passes.h"
+
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/IRMapping.h"
+
+namespace mlir {
+namespace tg {
+#define GEN_PASS_DEF_TGSEQUENTIALIZESMALLPARALLELLOOPSPASS
+#include "tg/Dialect/Tg/Transforms/Passes.h.inc"
+} // namespace tg
+} // namespace mlir
+
+using namespace mlir;
+
+/// The constant trip count of a loop dimension, or nullopt.
+static std::optional<int64_t> tripCount(Value lb, Value ub, Value step) {
+  auto l = getConstantIntValue(lb), u = getConstantIntValue(ub),
+       s = getConstantIntValue(step);
+  if (!l || !u || !s || *s <= 0)
+    return std::nullopt;
+  return std::max<int64_t>(0, (*u - *l + *s - 1) / *s);
+}
+
+/// Iterations of `op`'s nest: its own and its nested loops', multiplied;
+/// nullopt if any bound is not constant.
+static std::optional<int64_t> nestIterations(scf::ParallelOp op) {
+  int64_t total = 1;
+  for (auto [lb, ub, step] : llvm::zip_equal(op.getLowerBound(),
+                                             op.getUpperBound(), op.getStep())) {
+    std::optional<int64_t> n = tripCount(lb, ub, step);
+    if (!n)
+      return std::nullopt;
+    total *= *n;
+  }
+  // The deepest chain of nested loops bounds the inner work.
+  int64_t inner = 1;
+  bool unknown = false;
+  op.getBody()->walk([&](scf::ForOp f) {
+    std::optional<int64_t> n =
+        tripCount(f.getLowerBound(), f.getUpperBound(), f.getStep());
+    if (!n)
+      unknown = true;
+    else
+      inner = std::max(inner, *n);
+  });
+  if (unknown)
+    return std::nullopt;
+  return total * inner;
+}
+
+namespace {
+struct TgSequentializeSmallParallelLoopsPass
+    : tg::impl::TgSequentializeSmallParallelLoopsPassBase<
+          TgSequentializeSmallParallelLoopsPass> {
+  using Base::Base;
+  void runOnOperation() override {
+    SmallVector<scf::ParallelOp> small;
+    getOperation().walk([&](scf::ParallelOp op) {
+      if (op->getParentOfType<scf::ParallelOp>() || !op.getInitVals().empty())
+        return;
+      std::optional<int64_t> n = nestIterations(op);
+      if (n && *n < minIterations)
+        small.push_back(op);
+    });
+    for (scf::ParallelOp op : small) {
+      OpBuilder b(op);
+      scf::buildLoopNest(
+          b, op.getLoc(), op.getLowerBound(), op.getUpperBound(), op.getStep(),
+          [&](OpBuilder &nb, Location, ValueRange ivs) {
+            IRMapping map;
+            map.map(op.getInductionVars(), ivs);
+            for (Operation &inner : op.getBody()->without_terminator())
+              nb.clone(inner, map);
+          });
+      op.erase();
+    }
+  }
+};
+} // namespace
