@@ -17,3 +17,13 @@ if [ ! -f "$BUILD_DIR/build.ninja" ]; then
     "${launcher[@]}"
 fi
 cmake --build "$BUILD_DIR" -- -j"$(nproc)"
+
+# Make the Python package importable by Debian's python3 (a development
+# install: a .pth file pointing at this checkout's python/ folder, which
+# finds the C API library in build/lib).
+site=$(/usr/bin/python3 -c 'import site, sys; print(next((p for p in site.getsitepackages() if p.startswith("/usr/local")), ""))')
+if [ -n "$site" ] && { [ -w "$site" ] || mkdir -p "$site" 2>/dev/null; } && [ -w "$site" ]; then
+  echo "$PWD/python" > "$site/tg.pth"
+else
+  echo "build: cannot write to Python's site-packages; use PYTHONPATH=$PWD/python"
+fi
