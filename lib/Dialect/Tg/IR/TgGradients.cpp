@@ -43,15 +43,11 @@ static bool isFloatTensor(Value v) {
 
 /// A rank-0 constant; tg ops broadcast it where it is used.
 static Value scalar(OpBuilder &b, Location loc, Type elementType, double v) {
-  auto type = RankedTensorType::get({}, elementType);
-  return ConstantOp::create(
-      b, loc, DenseElementsAttr::get(type, b.getFloatAttr(elementType, v)));
+  return createFloatSplat(b, loc, RankedTensorType::get({}, elementType), v);
 }
 
 static Value zerosLike(OpBuilder &b, Location loc, RankedTensorType type) {
-  return ConstantOp::create(
-      b, loc,
-      DenseElementsAttr::get(type, b.getFloatAttr(type.getElementType(), 0.0)));
+  return createFloatSplat(b, loc, type, 0.0);
 }
 
 /// Sums `g` over the dimensions that broadcasting added or stretched, so

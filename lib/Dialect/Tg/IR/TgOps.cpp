@@ -246,6 +246,15 @@ LogicalResult mlir::tg::verifyReduction(Operation *op, RankedTensorType input,
   return success();
 }
 
+Value mlir::tg::createFloatSplat(OpBuilder &builder, Location loc, Type type,
+                                 double value) {
+  auto tensor = cast<RankedTensorType>(type);
+  return ConstantOp::create(
+      builder, loc,
+      DenseElementsAttr::get(
+          tensor, builder.getFloatAttr(tensor.getElementType(), value)));
+}
+
 DenseI64ArrayAttr mlir::tg::composePermutations(OpBuilder &builder,
                                                 DenseI64ArrayAttr inner,
                                                 DenseI64ArrayAttr outer) {

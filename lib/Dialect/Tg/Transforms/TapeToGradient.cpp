@@ -48,12 +48,6 @@ bool isFloatTensor(Value v) {
   return t && isa<FloatType>(t.getElementType());
 }
 
-Value splat(OpBuilder &b, Location loc, Type type, double value) {
-  auto t = cast<RankedTensorType>(type);
-  return ConstantOp::create(
-      b, loc, DenseElementsAttr::get(t, b.getFloatAttr(t.getElementType(), value)));
-}
-
 /// The state of one reverse sweep: which values depend on the watched ones,
 /// and the adjoint accumulated so far for each.
 struct Sweep {
@@ -68,7 +62,7 @@ struct Sweep {
   }
   Value adjointOrZero(OpBuilder &b, Location loc, Value v) const {
     Value a = adjoints.lookup(v);
-    return a ? a : splat(b, loc, v.getType(), 0.0);
+    return a ? a : createFloatSplat(b, loc, v.getType(), 0.0);
   }
 };
 
@@ -237,7 +231,7 @@ LogicalResult Differentiator::reverseIf(OpBuilder &b, scf::IfOp op,
     elseBuilder = [&](OpBuilder &nb, Location nloc) {
       SmallVector<Value> zeros;
       for (Value c : captures)
-        zeros.push_back(splat(nb, nloc, c.getType(), 0.0));
+        zeros.push_back(createFloatSplat(nb, nloc, c.getType(), 0.0));
       scf::YieldOp::create(nb, nloc, zeros);
     };
   }
@@ -316,7 +310,7 @@ LogicalResult Differentiator::reverseLoop(OpBuilder &b, Operation *op,
   for (auto [r, init] : llvm::zip_equal(results, inits))
     revInits.push_back(sweep.adjointOrZero(b, loc, r));
   for (Value c : captures)
-    revInits.push_back(splat(b, loc, c.getType(), 0.0));
+    revInits.push_back(createFloatSplat(b, loc, c.getType(), 0.0));
   Value last = arith::SubIOp::create(b, loc, trips, oneIdx);
   auto rev = scf::ForOp::create(
       b, loc, zeroIdx, trips, oneIdx, revInits,
@@ -535,7 +529,7 @@ LogicalResult Differentiator::lowerTape(TapeOp tape) {
   for (Value w : tape.getWatched())
     sweep.varied.insert(w);
   propagateVaried(clones, sweep.varied);
-  sweep.accumulate(b, loc, target, splat(b, loc, target.getType(), 1.0));
+  sweep.accumulate(b, loc, target, createFloatSplat(b, loc, target.getType(), 1.0));
   if (failed(reverse(b, clones, sweep)))
     return failure();
   SmallVector<Value> results{target};
@@ -590,7 +584,7 @@ Differentiator::getGradientFunction(func::FuncOp f, ArrayRef<int64_t> wrt,
   b.setInsertionPoint(ret);
   Value value = ret->getOperand(0);
   Location loc = ret->getLoc();
-  sweep.accumulate(b, loc, value, splat(b, loc, value.getType(), 1.0));
+  sweep.accumulate(b, loc, value, createFloatSplat(b, loc, value.getType(), 1.0));
   if (failed(reverse(b, ops, sweep)))
     return failure();
   SmallVector<Value> results{value};

@@ -81,6 +81,10 @@ RankedTensorType getReducedType(RankedTensorType type, ArrayRef<int64_t> axes,
 /// result may be larger than `x` when the constant broadcasts it.
 Value getPassThroughOperand(Operation *op);
 
+/// A tg.constant of float tensor type `type` with every element `value`.
+Value createFloatSplat(OpBuilder &builder, Location loc, Type type,
+                       double value);
+
 /// The permutation equal to applying `inner`, then `outer`.
 DenseI64ArrayAttr composePermutations(OpBuilder &builder,
                                       DenseI64ArrayAttr inner,
