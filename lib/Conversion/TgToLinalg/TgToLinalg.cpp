@@ -174,6 +174,24 @@ static Value castScalar(OpBuilder &b, Location loc, Value v, Type to) {
   return arith::TruncIOp::create(b, loc, to, v);
 }
 
+/// The arith predicates of a tg.cmp predicate, for floats and for signed
+/// integers. Float comparisons are ordered except `ne`, which is true with
+/// a NaN, as in numpy.
+static std::pair<arith::CmpFPredicate, arith::CmpIPredicate>
+toArithPredicates(CmpPredicate p) {
+  using F = arith::CmpFPredicate;
+  using I = arith::CmpIPredicate;
+  switch (p) {
+  case CmpPredicate::eq: return {F::OEQ, I::eq};
+  case CmpPredicate::ne: return {F::UNE, I::ne};
+  case CmpPredicate::lt: return {F::OLT, I::slt};
+  case CmpPredicate::le: return {F::OLE, I::sle};
+  case CmpPredicate::gt: return {F::OGT, I::sgt};
+  case CmpPredicate::ge: return {F::OGE, I::sge};
+  }
+  llvm_unreachable("unknown predicate");
+}
+
 /// The scalar computation of an elementwise tg op on already-widened
 /// operands.
 static Value buildScalarOp(Operation *op, OpBuilder &b, Location loc,
@@ -229,28 +247,10 @@ static Value buildScalarOp(Operation *op, OpBuilder &b, Location loc,
                                          floatConstant(b, loc, t, 0.0));
       })
       .Case([&](CmpOp cmp) -> Value {
-        if (isFloat) {
-          arith::CmpFPredicate p;
-          switch (cmp.getPredicate()) {
-          case CmpPredicate::eq: p = arith::CmpFPredicate::OEQ; break;
-          case CmpPredicate::ne: p = arith::CmpFPredicate::UNE; break;
-          case CmpPredicate::lt: p = arith::CmpFPredicate::OLT; break;
-          case CmpPredicate::le: p = arith::CmpFPredicate::OLE; break;
-          case CmpPredicate::gt: p = arith::CmpFPredicate::OGT; break;
-          case CmpPredicate::ge: p = arith::CmpFPredicate::OGE; break;
-          }
-          return arith::CmpFOp::create(b, loc, p, a[0], a[1]);
-        }
-        arith::CmpIPredicate p;
-        switch (cmp.getPredicate()) {
-        case CmpPredicate::eq: p = arith::CmpIPredicate::eq; break;
-        case CmpPredicate::ne: p = arith::CmpIPredicate::ne; break;
-        case CmpPredicate::lt: p = arith::CmpIPredicate::slt; break;
-        case CmpPredicate::le: p = arith::CmpIPredicate::sle; break;
-        case CmpPredicate::gt: p = arith::CmpIPredicate::sgt; break;
-        case CmpPredicate::ge: p = arith::CmpIPredicate::sge; break;
-        }
-        return arith::CmpIOp::create(b, loc, p, a[0], a[1]);
+        auto [f, i] = toArithPredicates(cmp.getPredicate());
+        if (isFloat)
+          return arith::CmpFOp::create(b, loc, f, a[0], a[1]);
+        return arith::CmpIOp::create(b, loc, i, a[0], a[1]);
       })
       .Case([&](SelectOp) {
         return arith::SelectOp::create(b, loc, a[0], a[1], a[2]);
