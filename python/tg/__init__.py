@@ -341,17 +341,27 @@ def _slice(x, index):
                          types="%s -> %s" % (x.type, _type(shape, x.dtype)))
 
 
-def _trace_region(g, fn, args):
-    """Traces fn(*args) into a fresh list of lines; returns (lines, outputs)."""
+def _in_region(g, build):
+    """Runs build() with the graph emitting into a fresh list of lines (a
+    region's body); returns (lines, what build returned)."""
     saved = g.lines
     g.lines = []
     try:
-        out = fn(*args)
-        outs = list(out) if isinstance(out, (tuple, list)) else [out]
-        outs = [_as_tensor(o) for o in outs]
-        return g.lines, outs, isinstance(out, (tuple, list))
+        result = build()
+        return g.lines, result
     finally:
         g.lines = saved
+
+
+def _trace_region(g, fn, args):
+    """Traces fn(*args) as a region body; returns (lines, output tensors,
+    whether fn returned several)."""
+    def build():
+        out = fn(*args)
+        outs = list(out) if isinstance(out, (tuple, list)) else [out]
+        return [_as_tensor(o) for o in outs], isinstance(out, (tuple, list))
+    lines, (outs, several) = _in_region(g, build)
+    return lines, outs, several
 
 
 def _multi_name(results):
@@ -410,11 +420,8 @@ def while_loop(cond_fn, body_fn, loop_vars):
     types = ", ".join(v.type for v in init)
     before = [Tensor(g, g.new_name(), v.shape, v.dtype, loc) for v in init]
     after = [Tensor(g, g.new_name(), v.shape, v.dtype, loc) for v in init]
-    saved = g.lines
-    g.lines = []
-    c = _scalar_predicate(g, cond_fn(*before), "tg.while_loop")
-    cond_lines = g.lines
-    g.lines = saved
+    cond_lines, c = _in_region(
+        g, lambda: _scalar_predicate(g, cond_fn(*before), "tg.while_loop"))
     body_lines, body_outs, _ = _trace_region(g, body_fn, after)
     if [(o.shape, o.dtype) for o in body_outs] != [(v.shape, v.dtype) for v in init]:
         raise _error("tg.while_loop: the body returns %s for loop variables %s" %
