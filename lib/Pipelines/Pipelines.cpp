@@ -17,6 +17,7 @@
 
 #include "mlir/Pass/PassRegistry.h"
 #include "llvm/Support/Path.h"
+#include "llvm/TargetParser/Host.h"
 #include "llvm/Support/Program.h"
 
 #include <cstdlib>
@@ -51,7 +52,8 @@ static void addPipeline(OpPassManager &pm, StringRef text) {
 /// The stages shared by the CPU and GPU pipelines: differentiation,
 /// graph optimization, lowering to linalg, fusion and bufferization with
 /// caller-owned out-parameters.
-static void buildTensorToBufferStages(OpPassManager &pm, bool optimize) {
+static void buildTensorToBufferStages(OpPassManager &pm, bool optimize,
+                                      bool cpuMatmuls = false) {
   // Gradients first, in tg ops, so that everything below applies to them.
   pm.addPass(createTgTapeToGradientPass());
   // Graph-level cleanup: everything removed here is never lowered.
@@ -65,6 +67,10 @@ static void buildTensorToBufferStages(OpPassManager &pm, bool optimize) {
   // Fuse producer/consumer elementwise generics (and broadcasts) into one.
   addPipeline(pm, "func.func(linalg-fuse-elementwise-ops)");
   addPipeline(pm, "canonicalize,cse");
+  // Convolutions as matmuls, for the CPU's matmul micro-kernels (after
+  // fusion, which would fold the im2col copy back into a convolution).
+  if (cpuMatmuls)
+    pm.addPass(createTgConv2DToMatmulPass());
   // Tensors to buffers across function boundaries with plain strided memrefs,
   // which is the ABI the runtime's descriptors follow. Loops may yield new
   // buffers (loop-carried tensors such as the autodiff tapes).
@@ -79,9 +85,34 @@ static void buildTensorToBufferStages(OpPassManager &pm, bool optimize) {
   addPipeline(pm, "buffer-deallocation-pipeline");
 }
 
+/// The vector ISA named by -tg-cpu-pipeline's vector-isa option, with
+/// "host" resolved to the widest one this machine has.
+static VectorISA resolveVectorISA(VectorISA isa) {
+  if (isa != VectorISA::Host)
+    return isa;
+  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+  if (features.lookup("avx512f"))
+    return VectorISA::AVX512;
+  if (features.lookup("avx2") && features.lookup("fma"))
+    return VectorISA::AVX2;
+  return VectorISA::None;
+}
+
 void mlir::tg::buildTgCpuPipeline(OpPassManager &pm,
                                   const TgCpuPipelineOptions &options) {
-  buildTensorToBufferStages(pm, options.optimize);
+  VectorISA isa = resolveVectorISA(options.vectorISA);
+  buildTensorToBufferStages(pm, options.optimize, isa != VectorISA::None);
+  // Matmuls become packed, register-tiled vector code, with their
+  // elementwise consumer computed on the tile. AVX-512: 8 x 32 (16 zmm
+  // accumulators); AVX2: 6 x 16 (12 ymm accumulators).
+  if (isa != VectorISA::None) {
+    TgMatmulMicrokernelsPassOptions mk;
+    mk.mr = isa == VectorISA::AVX512 ? 8 : 6;
+    mk.nr = isa == VectorISA::AVX512 ? 32 : 16;
+    pm.addNestedPass<func::FuncOp>(createTgMatmulMicrokernelsPass(mk));
+    // One mask and one index computation per tile, not one per row.
+    addPipeline(pm, "canonicalize,cse");
+  }
   // Loops over buffers (the performance work tiles and vectorizes here).
   if (options.threads == 1) {
     addPipeline(pm, "func.func(convert-linalg-to-loops)");
@@ -102,10 +133,15 @@ void mlir::tg::buildTgCpuPipeline(OpPassManager &pm,
   }
   // bf16 conversions become integer ops (no runtime library call needed).
   addPipeline(pm, "arith-expand{include-bf16=true}");
+  // f32 math functions as polynomials that LLVM vectorizes with the loops
+  // around them (f64 keeps libm).
+  if (isa != VectorISA::None)
+    pm.addPass(createTgApproximateMathPass());
   // Math ops with LLVM intrinsics first; the rest (tanh, ...) call libm.
   addPipeline(pm, "convert-math-to-llvm,convert-math-to-libm");
   // convert-openmp-to-llvm must follow the func conversion in convert-to-llvm.
-  addPipeline(pm, "convert-to-llvm,convert-openmp-to-llvm,"
+  // Vector masks need the vector conversion's own mask materialization.
+  addPipeline(pm, "convert-vector-to-llvm,convert-to-llvm,convert-openmp-to-llvm,"
                   "reconcile-unrealized-casts");
 }
 

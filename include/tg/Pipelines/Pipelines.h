@@ -29,6 +29,9 @@ struct TgOptimizeOptions : public PassPipelineOptions<TgOptimizeOptions> {
 void buildTgOptimizePipeline(OpPassManager &pm,
                              const TgOptimizeOptions &options);
 
+/// The vector ISA CPU code is shaped for.
+enum class VectorISA { Host, AVX512, AVX2, None };
+
 /// Options of -tg-cpu-pipeline.
 struct TgCpuPipelineOptions : public PassPipelineOptions<TgCpuPipelineOptions> {
   PassOptions::Option<bool> optimize{
@@ -44,6 +47,16 @@ struct TgCpuPipelineOptions : public PassPipelineOptions<TgCpuPipelineOptions> {
       llvm::cl::desc("Loop nests with fewer iterations stay sequential (a "
                      "thread fork costs more than they take)"),
       llvm::cl::init(32768)};
+  PassOptions::Option<VectorISA> vectorISA{
+      *this, "vector-isa",
+      llvm::cl::desc("Vector ISA the matmul micro-kernels are shaped for"),
+      llvm::cl::init(VectorISA::Host),
+      llvm::cl::values(
+          clEnumValN(VectorISA::Host, "host", "the widest this machine has"),
+          clEnumValN(VectorISA::AVX512, "avx512", "AVX-512 (8x32 tile)"),
+          clEnumValN(VectorISA::AVX2, "avx2", "AVX2 with FMA (6x16 tile)"),
+          clEnumValN(VectorISA::None, "none",
+                     "no micro-kernels: generic loops only"))};
 };
 
 /// tg (or linalg on tensors) to the LLVM dialect for the host CPU.

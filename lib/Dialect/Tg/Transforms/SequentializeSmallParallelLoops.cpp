@@ -74,6 +74,53 @@ struct TgSequentializeSmallParallelLoopsPass
       if (n && *n < minIterations)
         small.push_back(op);
     });
+    // Of the loops that stay parallel, only the outer dimensions that give
+    // enough chunks of work stay parallel: OpenMP collapses every dimension
+    // of an scf.parallel into one iteration space, which would turn the
+    // innermost (contiguous, vectorizable) loop into index arithmetic.
+    SmallVector<std::pair<scf::ParallelOp, unsigned>> split;
+    getOperation().walk([&](scf::ParallelOp op) {
+      if (op->getParentOfType<scf::ParallelOp>() || !op.getInitVals().empty() ||
+          llvm::is_contained(small, op))
+        return;
+      int64_t trips = 1;
+      unsigned dims = op.getNumLoops();
+      for (unsigned d = 0; d < op.getNumLoops(); ++d) {
+        std::optional<int64_t> n = tripCount(
+            op.getLowerBound()[d], op.getUpperBound()[d], op.getStep()[d]);
+        if (!n)
+          return;
+        trips *= *n;
+        if (trips >= minParallelTrips) {
+          dims = d + 1;
+          break;
+        }
+      }
+      if (dims < op.getNumLoops())
+        split.push_back({op, dims});
+    });
+    for (auto [parallel, outerDims] : split) {
+      scf::ParallelOp op = parallel;
+      unsigned dims = outerDims;
+      OpBuilder b(op);
+      auto outer = scf::ParallelOp::create(
+          b, op.getLoc(), op.getLowerBound().take_front(dims),
+          op.getUpperBound().take_front(dims), op.getStep().take_front(dims));
+      b.setInsertionPointToStart(outer.getBody());
+      scf::buildLoopNest(
+          b, op.getLoc(), op.getLowerBound().drop_front(dims),
+          op.getUpperBound().drop_front(dims), op.getStep().drop_front(dims),
+          [&](OpBuilder &nb, Location, ValueRange ivs) {
+            IRMapping map;
+            SmallVector<Value> oldIvs = op.getInductionVars();
+            map.map(ArrayRef<Value>(oldIvs).take_front(dims),
+                    outer.getInductionVars());
+            map.map(ArrayRef<Value>(oldIvs).drop_front(dims), ivs);
+            for (Operation &inner : op.getBody()->without_terminator())
+              nb.clone(inner, map);
+          });
+      op.erase();
+    }
     for (scf::ParallelOp op : small) {
       OpBuilder b(op);
       scf::buildLoopNest(

@@ -140,12 +140,104 @@ def TgSequentializeSmallParallelLoopsPass
     `min-iterations` becomes a nest of `scf.for`: forking an OpenMP team
     costs microseconds (much more when the workers sleep), which tiny loops
     never earn back. Loops with non-constant bounds stay parallel.
+
+    Of a multi-dimensional `scf.parallel` that stays parallel, only the
+    outer dimensions up to the first whose cumulated trip count reaches
+    `min-parallel-trips` stay parallel; the inner ones become `scf.for`
+    inside it. `-convert-scf-to-openmp` collapses every dimension into one
+    iteration space, which would leave no plain innermost loop to vectorize.
   }];
   let options = [
     Option<"minIterations", "min-iterations", "int64_t", "32768",
            "Parallelize only loop nests with at least this many iterations">,
+    Option<"minParallelTrips", "min-parallel-trips", "int64_t", "64",
+           "Keep parallel only the outer dimensions needed for this many "
+           "iterations">,
   ];
   let dependentDialects = ["::mlir::scf::SCFDialect"];
+}
+
+def TgMatmulMicrokernelsPass
+    : Pass<"tg-matmul-microkernels", "::mlir::func::FuncOp"> {
+  let summary = "Packed, cache-blocked, register-tiled f32 matmul with fused "
+                "elementwise epilogue";
+  let description = [{
+    Rewrites each `linalg.matmul` on buffers (f32, static shapes, default
+    indexing maps, unit innermost strides, at least `min-flops` flops) into
+    the loop nest of a BLIS-style matrix multiply built from vector ops:
+
+    - B is packed into zero-padded column panels `nr` wide,
+      `packed[j][k][0:nr] = B[k][j*nr : j*nr + nr]`, in a parallel loop;
+    - an `scf.parallel` over blocks of `mc` rows times groups of `ng` panels,
+      and inside it loops over `kc`-deep slices of k, panels, and `mr`-row
+      register tiles;
+    - the micro-kernel keeps an `mr` x `nr` tile of C in `mr` loop-carried
+      `vector<nr x f32>` values and does, per k step, one vector load of the
+      packed panel, `mr` scalar loads of A broadcast to vectors and `mr`
+      `vector.fma`;
+    - edges: the last panel is zero-padded in the packed copy and read or
+      written through masked loads and stores; the last `m mod mr` rows get a
+      register tile of their own size.
+
+    A zero `linalg.fill` of C just before the matmul becomes a zero
+    initialization of the tile. When C is a private allocation whose only
+    reader is one elementwise 2-D `linalg.generic` (a bias add, an
+    activation, the mask of relu's gradient: operands indexed by rows,
+    columns, both or neither), that generic's body runs on the tile in
+    registers after the last k slice and stores its result directly: C is
+    never written (nor allocated) when k fits one slice.
+
+    The default tile (8 x 32) is for AVX-512 (16 zmm accumulators); the CPU
+    pipeline picks the tile for the host's vector ISA.
+  }];
+  let options = [
+    Option<"mr", "mr", "int64_t", "8", "Rows of the register tile">,
+    Option<"nr", "nr", "int64_t", "32", "Columns of the register tile (vector lanes)">,
+    Option<"kc", "kc", "int64_t", "256", "Depth of a k slice (cache block)">,
+    Option<"mc", "mc", "int64_t", "128", "Rows of a parallel block (rounded up to mr)">,
+    Option<"ng", "ng", "int64_t", "4", "Panels of a parallel block">,
+    Option<"minFlops", "min-flops", "int64_t", "4096",
+           "Leave matmuls below this many flops to the generic lowering">,
+  ];
+  let dependentDialects = ["::mlir::scf::SCFDialect",
+                           "::mlir::vector::VectorDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
+def TgApproximateMathPass : Pass<"tg-approximate-math"> {
+  let summary = "f32 math functions as polynomial approximations";
+  let description = [{
+    Rewrites f32 (scalar or vector) `math` functions (`tanh`, `exp`, `log`,
+    `log1p`, `expm1`, `erf`, `atan`, `rsqrt`, ...) into upstream MLIR's
+    polynomial approximations: plain arithmetic that vectorizes, instead of
+    one libm call per element. f64 stays with libm, and so do `sin` and
+    `cos` (the approximation's range reduction is too coarse for large
+    arguments).
+
+    Error against numpy's f64 result rounded to f32, over 10^6 points
+    (benchmarks/approx_error.py; the CPU integration tests compare with
+    numpy at their usual tolerance): `tanh` 4.4 ulp on [-10, 10], `exp`
+    1.0 ulp on [-87, 88], `log` 0.8 ulp on [e^-80, e^80], `sigmoid` (via
+    `exp`) 2.5 ulp on [-30, 30].
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
+def TgConv2DToMatmulPass : Pass<"tg-conv2d-to-matmul"> {
+  let summary = "linalg.conv_2d_nhwc_hwcf as an im2col copy and a matmul";
+  let description = [{
+    On tensors: copies every receptive field of the (padded) input into a
+    `[n, oh, ow, kh, kw, c]` patches tensor with one `linalg.generic`, then
+    multiplies its `[n*oh*ow, kh*kw*c]` view by the filter's
+    `[kh*kw*c, f]` view with `linalg.matmul`. The patches cost `kh*kw` times
+    the input's memory; in exchange the convolution runs in the CPU matmul
+    micro-kernels (`-tg-matmul-microkernels`).
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
 }
 
 #endif // TG_DIALECT_TG_TRANSFORMS_PASSES_TD

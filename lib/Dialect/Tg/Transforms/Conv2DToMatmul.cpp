@@ -1,0 +1,104 @@
+//===- Conv2DToMatmul.cpp - conv2d as an im2col copy and one matmul -------===//
+//
+// Part of the tg project.
+//
+//===----------------------------------------------------------------------===//
+//
+// See Passes.td. Upstream's linalg::rewriteInIm2Col produces a batched
+// contraction in linalg.generic form with an unbatched filter, which no
+// named op matches; this rewrite produces a plain linalg.matmul (batch and
+// output pixels collapsed into rows) so that the CPU matmul micro-kernels
+// apply to convolutions too.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tg/Dialect/Tg/Transforms/Passes.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace mlir {
+namespace tg {
+#define GEN_PASS_DEF_TGCONV2DTOMATMULPASS
+#include "tg/Dialect/Tg/Transforms/Passes.h.inc"
+} // namespace tg
+} // namespace mlir
+
+using namespace mlir;
+
+namespace {
+struct Conv2DToMatmul : OpRewritePattern<linalg::Conv2DNhwcHwcfOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(linalg::Conv2DNhwcHwcfOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!op.hasPureTensorSemantics())
+      return rewriter.notifyMatchFailure(op, "needs tensors");
+    Value input = op.getInputs()[0], filter = op.getInputs()[1],
+          init = op.getOutputs()[0];
+    auto inType = cast<RankedTensorType>(input.getType());
+    auto filterType = cast<RankedTensorType>(filter.getType());
+    auto outType = cast<RankedTensorType>(init.getType());
+    if (!inType.hasStaticShape() || !filterType.hasStaticShape() ||
+        !outType.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    Type elem = outType.getElementType();
+    if (inType.getElementType() != elem || filterType.getElementType() != elem)
+      return rewriter.notifyMatchFailure(op, "mixed element types");
+    int64_t n = outType.getDimSize(0), oh = outType.getDimSize(1),
+            ow = outType.getDimSize(2), f = outType.getDimSize(3);
+    int64_t kh = filterType.getDimSize(0), kw = filterType.getDimSize(1),
+            c = filterType.getDimSize(2);
+    SmallVector<int64_t> strides(op.getStrides().getValues<int64_t>());
+    SmallVector<int64_t> dilations(op.getDilations().getValues<int64_t>());
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+
+    // patches[n, y, x, i, j, ch] = input[n, y*sh + i*dh, x*sw + j*dw, ch]
+    SmallVector<AffineExpr> d;
+    for (unsigned i = 0; i < 6; ++i)
+      d.push_back(getAffineDimExpr(i, ctx));
+    AffineMap inputMap = AffineMap::get(
+        6, 0,
+        {d[0], d[1] * strides[0] + d[3] * dilations[0],
+         d[2] * strides[1] + d[4] * dilations[1], d[5]},
+        ctx);
+    auto patchesType = RankedTensorType::get({n, oh, ow, kh, kw, c}, elem);
+    Value empty = tensor::EmptyOp::create(rewriter, loc, patchesType.getShape(),
+                                          elem);
+    auto im2col = linalg::GenericOp::create(
+        rewriter, loc, patchesType, ValueRange{input}, ValueRange{empty},
+        ArrayRef<AffineMap>{inputMap, rewriter.getMultiDimIdentityMap(6)},
+        SmallVector<utils::IteratorType>(6, utils::IteratorType::parallel),
+        [](OpBuilder &b, Location l, ValueRange args) {
+          linalg::YieldOp::create(b, l, args[0]);
+        });
+
+    // [n*oh*ow, kh*kw*c] x [kh*kw*c, f] -> [n*oh*ow, f]
+    SmallVector<ReassociationIndices> rows{{0, 1, 2}, {3, 4, 5}};
+    Value lhs = tensor::CollapseShapeOp::create(rewriter, loc,
+                                                im2col.getResult(0), rows);
+    Value rhs = tensor::CollapseShapeOp::create(
+        rewriter, loc, filter, SmallVector<ReassociationIndices>{{0, 1, 2}, {3}});
+    SmallVector<ReassociationIndices> outRows{{0, 1, 2}, {3}};
+    Value acc = tensor::CollapseShapeOp::create(rewriter, loc, init, outRows);
+    auto matmul = linalg::MatmulOp::create(
+        rewriter, loc, acc.getType(), ValueRange{lhs, rhs}, ValueRange{acc});
+    rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(
+        op, outType, matmul.getResult(0), outRows);
+    (void)n;
+    (void)f;
+    return success();
+  }
+};
+
+struct TgConv2DToMatmulPass
+    : tg::impl::TgConv2DToMatmulPassBase<TgConv2DToMatmulPass> {
+  using Base::Base;
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    patterns.add<Conv2DToMatmul>(&getContext());
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      return signalPassFailure();
+  }
+};
+} // namespace

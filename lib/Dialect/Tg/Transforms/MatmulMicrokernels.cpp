@@ -1,0 +1,627 @@
+//===- MatmulMicrokernels.cpp - Packed, register-blocked f32 matmul -------===//
+//
+// Part of the tg project.
+//
+//===----------------------------------------------------------------------===//
+//
+// See Passes.td for what the generated code looks like. Why a pass of our
+// own rather than a transform-dialect schedule of upstream transforms: with
+// MLIR 22, the accumulator tile stops being hoisted out of the k loop as soon
+// as cache-level tiling or scf.forall is added (hoist_redundant_vector_
+// transfers leaves the C loads and stores inside the k loop, ~4x slower),
+// partial tiles are left scalar, and a plain structured.pack lowers to scalar
+// copies (../shared/PERF-NOTES.md has the measurements). Building the loop
+// nest directly keeps the accumulators in loop-carried vectors by
+// construction, handles edges with masks, and lets the elementwise consumer
+// run on the tile while it is still in registers.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tg/Dialect/Tg/Transforms/Passes.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/Dominance.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
+
+namespace mlir {
+namespace tg {
+#define GEN_PASS_DEF_TGMATMULMICROKERNELSPASS
+#include "tg/Dialect/Tg/Transforms/Passes.h.inc"
+} // namespace tg
+} // namespace mlir
+
+using namespace mlir;
+
+namespace {
+
+/// Register tile (mr x nr), cache blocks (kc deep, mc rows) and the number of
+/// B panels (ng) one parallel iteration covers.
+struct Blocking {
+  int64_t mr, nr, kc, mc, ng;
+};
+
+/// An elementwise consumer of the matmul result, computed on the register
+/// tile before it is stored: `out = body(C, other inputs...)`.
+struct Epilogue {
+  linalg::GenericOp op;
+  Value out;
+};
+
+/// A matmul this pass rewrites, with everything found around it.
+struct MatmulPlan {
+  linalg::MatmulOp matmul;
+  int64_t m, n, k;
+  linalg::FillOp zeroFill; // zeroes C just before; replaced by zero init
+  std::optional<Epilogue> epilogue;
+};
+
+} // namespace
+
+/// A 2-D-or-more memref of static shape whose innermost stride is 1.
+static bool isStaticUnitStride(Value v) {
+  auto type = dyn_cast<MemRefType>(v.getType());
+  if (!type || !type.hasStaticShape() || type.getRank() == 0)
+    return false;
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  if (failed(type.getStridesAndOffset(strides, offset)))
+    return false;
+  return strides.back() == 1;
+}
+
+/// The buffer a view is taken of (following view-like ops to their source).
+static Value rootBuffer(Value v) {
+  while (auto view = v.getDefiningOp<ViewLikeOpInterface>())
+    v = view.getViewSource();
+  return v;
+}
+
+/// Whether `v` is an f32 memref of static shape with unit innermost stride.
+static bool isF32Operand(Value v) {
+  return isStaticUnitStride(v) &&
+         cast<MemRefType>(v.getType()).getElementType().isF32();
+}
+
+/// Whether `c` is `buffer` reshaped (so a fill of `buffer` fills all of c).
+static bool fillsAllOf(Value buffer, Value c) {
+  while (c != buffer) {
+    Operation *def = c.getDefiningOp();
+    if (!isa_and_nonnull<memref::CollapseShapeOp, memref::ExpandShapeOp>(def))
+      return false;
+    c = def->getOperand(0);
+  }
+  return true;
+}
+
+/// The zero fill of `c` right before `matmul` (with nothing touching `c` in
+/// between), if any.
+static linalg::FillOp findZeroFill(linalg::MatmulOp matmul, Value c) {
+  for (Operation *op = matmul->getPrevNode(); op; op = op->getPrevNode()) {
+    // Views (the reshapes between a fill and the matmul) touch no memory.
+    if (isa<ViewLikeOpInterface>(op) && isMemoryEffectFree(op))
+      continue;
+    bool touches = llvm::any_of(op->getOperands(), [&](Value operand) {
+      return rootBuffer(operand) == rootBuffer(c);
+    });
+    if (!touches) {
+      if (op->getNumRegions() == 0 && isMemoryEffectFree(op))
+        continue;
+      // Anything with regions or unknown effects might touch c.
+      std::optional<SmallVector<MemoryEffects::EffectInstance>> effects =
+          getEffectsRecursively(op);
+      if (effects && llvm::all_of(*effects, [&](auto &e) {
+            return e.getValue() && rootBuffer(e.getValue()) != rootBuffer(c);
+          }))
+        continue;
+      return {};
+    }
+    auto fill = dyn_cast<linalg::FillOp>(op);
+    if (fill && matchPattern(fill.getInputs()[0], m_PosZeroFloat()) &&
+        (fill.getOutputs()[0] == c || fillsAllOf(fill.getOutputs()[0], c)))
+      return fill;
+    return {};
+  }
+  return {};
+}
+
+/// The result of an affine expression of an epilogue operand's map: the row
+/// dimension, the column dimension or the constant 0 (broadcast).
+enum class Index { Row, Col, Zero };
+
+static std::optional<SmallVector<Index>> classifyMap(AffineMap map) {
+  SmallVector<Index> result;
+  for (AffineExpr e : map.getResults()) {
+    if (auto d = dyn_cast<AffineDimExpr>(e))
+      result.push_back(d.getPosition() == 0 ? Index::Row : Index::Col);
+    else if (auto c = dyn_cast<AffineConstantExpr>(e); c && c.getValue() == 0)
+      result.push_back(Index::Zero);
+    else
+      return std::nullopt;
+  }
+  // The column dimension is vectorized: it must be innermost.
+  for (size_t i = 0; i + 1 < result.size(); ++i)
+    if (result[i] == Index::Col)
+      return std::nullopt;
+  return result;
+}
+
+/// Whether a scalar element type can be loaded and stored as a vector.
+static bool isVectorizableElement(Type t) {
+  return (isa<FloatType>(t) || isa<IntegerType>(t)) &&
+         t.getIntOrFloatBitWidth() % 8 == 0;
+}
+
+/// Effects of ops between `from` and `to` (exclusive) that conflict with
+/// reading `reads` and writing `writes` at `from` instead of at `to`.
+static bool safeToHoist(Operation *from, Operation *to,
+                        ArrayRef<Value> reads, ArrayRef<Value> writes) {
+  SmallVector<Value> readRoots, writeRoots;
+  for (Value v : reads)
+    readRoots.push_back(rootBuffer(v));
+  for (Value v : writes)
+    writeRoots.push_back(rootBuffer(v));
+  for (Operation *op = from->getNextNode(); op != to; op = op->getNextNode()) {
+    std::optional<SmallVector<MemoryEffects::EffectInstance>> effects =
+        getEffectsRecursively(op);
+    if (!effects)
+      return false;
+    for (MemoryEffects::EffectInstance &e : *effects) {
+      if (isa<MemoryEffects::Allocate>(e.getEffect()))
+        continue;
+      if (!e.getValue())
+        return false;
+      Value root = rootBuffer(e.getValue());
+      bool isWrite = !isa<MemoryEffects::Read>(e.getEffect());
+      if (llvm::is_contained(writeRoots, root) ||
+          (isWrite && llvm::is_contained(readRoots, root)))
+        return false;
+    }
+  }
+  return true;
+}
+
+/// The elementwise consumer of `c` that can run on the register tile.
+static std::optional<Epilogue> findEpilogue(linalg::MatmulOp matmul, Value c,
+                                            int64_t m, int64_t n,
+                                            DominanceInfo &dom) {
+  // c must be a private buffer: an allocation used only by the matmul, its
+  // zero fill, one consumer and deallocations.
+  if (!c.getDefiningOp<memref::AllocOp>())
+    return std::nullopt;
+  linalg::GenericOp consumer;
+  for (Operation *user : c.getUsers()) {
+    if (user == matmul || isa<memref::DeallocOp>(user) ||
+        (isa<linalg::FillOp>(user) && user->getBlock() == matmul->getBlock() &&
+         user->isBeforeInBlock(matmul)))
+      continue;
+    auto generic = dyn_cast<linalg::GenericOp>(user);
+    if (!generic || consumer)
+      return std::nullopt;
+    consumer = generic;
+  }
+  if (!consumer || consumer->getBlock() != matmul->getBlock() ||
+      !matmul->isBeforeInBlock(consumer))
+    return std::nullopt;
+  if (!consumer.hasPureBufferSemantics() || consumer.getNumDpsInits() != 1 ||
+      consumer.getNumLoops() != 2 ||
+      consumer.getNumParallelLoops() != 2 ||
+      consumer.getStaticLoopRanges() != SmallVector<int64_t>{m, n})
+    return std::nullopt;
+  Value out = consumer.getDpsInitOperand(0)->get();
+  if (!isStaticUnitStride(out) ||
+      !isVectorizableElement(getElementTypeOrSelf(out.getType())) ||
+      !consumer.getMatchingIndexingMap(consumer.getDpsInitOperand(0))
+           .isIdentity())
+    return std::nullopt;
+  SmallVector<Value> reads;
+  for (OpOperand *input : consumer.getDpsInputOperands()) {
+    AffineMap map = consumer.getMatchingIndexingMap(input);
+    if (input->get() == c) {
+      if (!map.isIdentity())
+        return std::nullopt;
+      continue;
+    }
+    std::optional<SmallVector<Index>> kinds = classifyMap(map);
+    Type elem = getElementTypeOrSelf(input->get().getType());
+    if (!kinds || !isVectorizableElement(elem) ||
+        !dom.properlyDominates(input->get(), matmul))
+      return std::nullopt;
+    if (!kinds->empty() && kinds->back() == Index::Col &&
+        !isStaticUnitStride(input->get()))
+      return std::nullopt;
+    reads.push_back(input->get());
+  }
+  // The body must be elementwise scalar arithmetic, with captured values
+  // available at the matmul.
+  for (Operation &op : consumer.getBody()->without_terminator()) {
+    if (op.getNumRegions() != 0 || op.getNumResults() != 1 ||
+        !(op.hasTrait<OpTrait::Vectorizable>() || isa<arith::ConstantOp>(op)))
+      return std::nullopt;
+    if (!isVectorizableElement(op.getResult(0).getType()) &&
+        !op.getResult(0).getType().isInteger(1))
+      return std::nullopt;
+    for (Value operand : op.getOperands())
+      if (operand.getParentBlock() != consumer.getBody() &&
+          (!dom.properlyDominates(operand, matmul) ||
+           !isVectorizableElement(operand.getType())))
+        return std::nullopt;
+  }
+  // The output is written, and the inputs read, where the matmul is.
+  auto outAlloc = out.getDefiningOp<memref::AllocOp>();
+  bool movableAlloc = outAlloc && outAlloc->getBlock() == matmul->getBlock() &&
+                      outAlloc.getDynamicSizes().empty() &&
+                      outAlloc.getSymbolOperands().empty();
+  if (!movableAlloc && !dom.properlyDominates(out, matmul))
+    return std::nullopt;
+  if (!safeToHoist(matmul, consumer, reads, {out}))
+    return std::nullopt;
+  if (movableAlloc && !dom.properlyDominates(out, matmul))
+    outAlloc->moveBefore(matmul);
+  return Epilogue{consumer, out};
+}
+
+static std::optional<MatmulPlan> planMatmul(linalg::MatmulOp matmul,
+                                            int64_t minFlops,
+                                            DominanceInfo &dom) {
+  if (!matmul.hasPureBufferSemantics() || matmul.hasUserDefinedMaps())
+    return std::nullopt;
+  Value a = matmul.getInputs()[0], b = matmul.getInputs()[1],
+        c = matmul.getOutputs()[0];
+  if (!isF32Operand(a) || !isF32Operand(b) || !isF32Operand(c))
+    return std::nullopt;
+  ArrayRef<int64_t> aShape = cast<MemRefType>(a.getType()).getShape();
+  int64_t m = aShape[0], k = aShape[1];
+  int64_t n = cast<MemRefType>(b.getType()).getShape()[1];
+  if (2 * m * n * k < minFlops || m == 0 || n == 0 || k == 0)
+    return std::nullopt;
+  MatmulPlan plan{matmul, m, n, k, findZeroFill(matmul, c), std::nullopt};
+  plan.epilogue = findEpilogue(matmul, c, m, n, dom);
+  return plan;
+}
+
+namespace {
+
+/// Emits the packed loop nest of one matmul at the matmul's position.
+class MatmulEmitter {
+public:
+  MatmulEmitter(MatmulPlan plan, const Blocking &blocking)
+      : p(plan), t(blocking), b(plan.matmul),
+        loc(plan.matmul.getLoc()), f32(b.getF32Type()),
+        acc(VectorType::get({t.nr}, f32)) {
+    a = p.matmul.getInputs()[0];
+    bMat = p.matmul.getInputs()[1];
+    c = p.matmul.getOutputs()[0];
+    panels = llvm::divideCeil(p.n, t.nr);
+    fullRows = p.m / t.mr * t.mr;
+  }
+
+  void emit() {
+    // B, packed into column panels nr wide (zero-padded at the right edge):
+    // packed[j][k][0:nr] = B[k][j*nr : j*nr+nr]. The micro-kernel then reads
+    // one contiguous vector per k step, whatever B's leading dimension.
+    auto packedType = MemRefType::get({panels, p.k, t.nr}, f32);
+    Value packed = memref::AllocOp::create(b, loc, packedType,
+                                           b.getI64IntegerAttr(64));
+    scf::ParallelOp::create(
+        b, loc, ValueRange{idx(0)}, ValueRange{idx(panels)},
+        ValueRange{idx(1)}, [&](OpBuilder &nb, Location, ValueRange ivs) {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
+          Value col = mul(ivs[0], t.nr);
+          scf::ForOp::create(
+              b, loc, idx(0), idx(p.k), idx(1), ValueRange{},
+              [&](OpBuilder &fb, Location, Value k, ValueRange) {
+                OpBuilder::InsertionGuard g2(b);
+                b.setInsertionPoint(fb.getInsertionBlock(),
+                                    fb.getInsertionPoint());
+                Value row = loadRow(bMat, {k}, col, f32);
+                vector::StoreOp::create(b, loc, row, packed,
+                                        ValueRange{ivs[0], k, idx(0)});
+                scf::YieldOp::create(b, loc);
+              });
+          scf::ReduceOp::create(b, loc);
+        });
+
+    // (row block of mc rows) x (group of ng panels) in parallel; inside, k
+    // blocks of kc, panels, then mr-row register tiles.
+    scf::ParallelOp::create(
+        b, loc, ValueRange{idx(0), idx(0)}, ValueRange{idx(p.m), idx(panels)},
+        ValueRange{idx(t.mc), idx(t.ng)},
+        [&](OpBuilder &nb, Location, ValueRange ivs) {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
+          emitBlock(packed, ivs[0], ivs[1]);
+          scf::ReduceOp::create(b, loc);
+        });
+    memref::DeallocOp::create(b, loc, packed);
+  }
+
+private:
+  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+  Value mul(Value v, int64_t c) {
+    return arith::MulIOp::create(b, loc, v, idx(c));
+  }
+  Value add(Value v, int64_t c) {
+    return c == 0 ? v : arith::AddIOp::create(b, loc, v, idx(c)).getResult();
+  }
+  Value min(Value x, Value y) { return arith::MinSIOp::create(b, loc, x, y); }
+
+  /// for (iv = lb; iv < ub; iv += step) body(iv), with no loop-carried values.
+  void forLoop(Value lb, Value ub, int64_t step,
+               function_ref<void(Value)> body) {
+    scf::ForOp::create(b, loc, lb, ub, idx(step), ValueRange{},
+                       [&](OpBuilder &fb, Location, Value iv, ValueRange) {
+                         OpBuilder::InsertionGuard guard(b);
+                         b.setInsertionPoint(fb.getInsertionBlock(),
+                                             fb.getInsertionPoint());
+                         body(iv);
+                         scf::YieldOp::create(b, loc);
+                       });
+  }
+
+  /// The mask of the columns [col, col + nr) that are inside the matrix, or
+  /// null when every panel is full.
+  Value columnMask(Value col) {
+    if (p.n % t.nr == 0)
+      return {};
+    Value width = arith::SubIOp::create(b, loc, idx(p.n), col);
+    return vector::CreateMaskOp::create(
+        b, loc, VectorType::get({t.nr}, b.getI1Type()), ValueRange{width});
+  }
+
+  /// memref[prefix..., col : col + nr] as a vector, zero beyond the matrix.
+  Value loadRow(Value memref, ValueRange prefix, Value col, Type elem) {
+    SmallVector<Value> indices(prefix);
+    indices.push_back(col);
+    auto type = VectorType::get({t.nr}, elem);
+    if (Value mask = columnMask(col)) {
+      Value zero = arith::ConstantOp::create(b, loc, type,
+                                             b.getZeroAttr(type));
+      return vector::MaskedLoadOp::create(b, loc, type, memref, indices, mask,
+                                          zero);
+    }
+    return vector::LoadOp::create(b, loc, type, memref, indices);
+  }
+
+  void storeRow(Value vec, Value memref, ValueRange prefix, Value col) {
+    SmallVector<Value> indices(prefix);
+    indices.push_back(col);
+    if (Value mask = columnMask(col))
+      vector::MaskedStoreOp::create(b, loc, memref, indices, mask, vec);
+    else
+      vector::StoreOp::create(b, loc, vec, memref, indices);
+  }
+
+  void emitBlock(Value packed, Value rowBlock, Value panelGroup) {
+    forLoop(idx(0), idx(p.k), t.kc, [&](Value kb) {
+      Value kEnd = min(add(kb, t.kc), idx(p.k));
+      forLoop(panelGroup, min(add(panelGroup, t.ng), idx(panels)), 1,
+              [&](Value j) {
+                forLoop(rowBlock, min(add(rowBlock, t.mc), idx(fullRows)),
+                        t.mr, [&](Value i) {
+                          emitKernel(packed, t.mr, i, j, kb, kEnd);
+                        });
+                // The last rows (fewer than mr) belong to the last row block.
+                int64_t tail = p.m - fullRows;
+                if (tail == 0)
+                  return;
+                Value isLast = arith::CmpIOp::create(
+                    b, loc, arith::CmpIPredicate::sge, add(rowBlock, t.mc),
+                    idx(p.m));
+                scf::IfOp::create(b, loc, isLast, [&](OpBuilder &ib,
+                                                      Location) {
+                  OpBuilder::InsertionGuard guard(b);
+                  b.setInsertionPoint(ib.getInsertionBlock(),
+                                      ib.getInsertionPoint());
+                  emitKernel(packed, tail, idx(fullRows), j, kb, kEnd);
+                  scf::YieldOp::create(b, loc);
+                });
+              });
+    });
+  }
+
+  /// C[i : i + rows, j*nr : j*nr + nr] += A[i : i + rows, k0 : k1] *
+  /// packed[j, k0 : k1, :], accumulated in `rows` vector registers.
+  void emitKernel(Value packed, int64_t rows, Value i, Value j, Value k0,
+                  Value k1) {
+    Value col = mul(j, t.nr);
+    SmallVector<Value> rowIdx;
+    for (int64_t r = 0; r < rows; ++r)
+      rowIdx.push_back(add(i, r));
+    auto loadC = [&]() {
+      SmallVector<Value> tile;
+      for (Value r : rowIdx)
+        tile.push_back(loadRow(c, {r}, col, f32));
+      return tile;
+    };
+    SmallVector<Value> init;
+    if (p.zeroFill) {
+      // The first k block starts from zero instead of reading the fill.
+      Value first = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                          k0, idx(0));
+      SmallVector<Type> types(rows, acc);
+      auto ifOp = scf::IfOp::create(b, loc, types, first,
+                                    /*withElseRegion=*/true);
+      {
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPointToStart(ifOp.thenBlock());
+        Value zero = arith::ConstantOp::create(b, loc, acc,
+                                               b.getZeroAttr(acc));
+        scf::YieldOp::create(b, loc, SmallVector<Value>(rows, zero));
+        b.setInsertionPointToStart(ifOp.elseBlock());
+        scf::YieldOp::create(b, loc, loadC());
+      }
+      init = ifOp.getResults();
+    } else {
+      init = loadC();
+    }
+    auto loop = scf::ForOp::create(
+        b, loc, k0, k1, idx(1), init,
+        [&](OpBuilder &fb, Location, Value k, ValueRange accs) {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPoint(fb.getInsertionBlock(), fb.getInsertionPoint());
+          Value bRow = vector::LoadOp::create(b, loc, acc, packed,
+                                              ValueRange{j, k, idx(0)});
+          SmallVector<Value> next;
+          for (int64_t r = 0; r < rows; ++r) {
+            Value aElem = memref::LoadOp::create(b, loc, a,
+                                                 ValueRange{rowIdx[r], k});
+            Value aVec = vector::BroadcastOp::create(b, loc, acc, aElem);
+            next.push_back(
+                vector::FMAOp::create(b, loc, aVec, bRow, accs[r]));
+          }
+          scf::YieldOp::create(b, loc, next);
+        });
+    ValueRange tile = loop.getResults();
+    auto storeC = [&]() {
+      for (int64_t r = 0; r < rows; ++r)
+        storeRow(tile[r], c, {rowIdx[r]}, col);
+    };
+    if (!p.epilogue) {
+      storeC();
+      return;
+    }
+    // The epilogue runs once the last k block is in the tile.
+    Value last = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, k1,
+                                       idx(p.k));
+    scf::IfOp::create(
+        b, loc, last,
+        [&](OpBuilder &ib, Location) {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPoint(ib.getInsertionBlock(), ib.getInsertionPoint());
+          emitEpilogue(tile, rowIdx, col);
+          scf::YieldOp::create(b, loc);
+        },
+        [&](OpBuilder &eb, Location) {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPoint(eb.getInsertionBlock(), eb.getInsertionPoint());
+          storeC();
+          scf::YieldOp::create(b, loc);
+        });
+  }
+
+  /// Broadcasts a scalar to a vector of nr lanes.
+  Value splat(Value scalar) {
+    return vector::BroadcastOp::create(
+        b, loc, VectorType::get({t.nr}, scalar.getType()), scalar);
+  }
+
+  /// The epilogue's body on each row of the tile, stored into its output.
+  void emitEpilogue(ValueRange tile, ArrayRef<Value> rowIdx, Value col) {
+    linalg::GenericOp op = p.epilogue->op;
+    Block *body = op.getBody();
+    Value c0 = idx(0);
+    // An operand of the consumer on row `row` of the tile: a vector load if
+    // it varies along columns, a broadcast scalar otherwise.
+    auto operandRow = [&](OpOperand *operand, Value row) -> Value {
+      AffineMap map = op.getMatchingIndexingMap(operand);
+      SmallVector<Index> kinds = *classifyMap(map);
+      Value memref = operand->get();
+      Type elem = getElementTypeOrSelf(memref.getType());
+      SmallVector<Value> indices;
+      for (Index kind : kinds)
+        indices.push_back(kind == Index::Row ? row : c0);
+      if (!kinds.empty() && kinds.back() == Index::Col) {
+        indices.pop_back();
+        return loadRow(memref, indices, col, elem);
+      }
+      return splat(memref::LoadOp::create(b, loc, memref, indices));
+    };
+    // Operands that do not vary along rows are loaded once per tile.
+    DenseMap<OpOperand *, Value> rowInvariant;
+    for (OpOperand &operand : op->getOpOperands()) {
+      if (operand.get() == c)
+        continue;
+      SmallVector<Index> kinds = *classifyMap(op.getMatchingIndexingMap(&operand));
+      if (!llvm::is_contained(kinds, Index::Row) &&
+          !body->getArgument(operand.getOperandNumber()).use_empty())
+        rowInvariant[&operand] = operandRow(&operand, c0);
+    }
+    for (size_t r = 0; r < rowIdx.size(); ++r) {
+      IRMapping map;
+      for (OpOperand &operand : op->getOpOperands()) {
+        BlockArgument arg = body->getArgument(operand.getOperandNumber());
+        if (arg.use_empty())
+          continue;
+        if (operand.get() == c)
+          map.map(arg, tile[r]);
+        else if (Value v = rowInvariant.lookup(&operand))
+          map.map(arg, v);
+        else
+          map.map(arg, operandRow(&operand, rowIdx[r]));
+      }
+      for (Operation &inner : body->without_terminator()) {
+        if (auto constant = dyn_cast<arith::ConstantOp>(inner)) {
+          map.map(constant.getResult(), splat(constant.getResult()));
+          continue;
+        }
+        OperationState state(loc, inner.getName());
+        for (Value operand : inner.getOperands()) {
+          Value mapped = map.lookupOrNull(operand);
+          // Values captured from outside the body are scalars.
+          state.addOperands(mapped ? mapped : splat(operand));
+        }
+        state.addTypes(VectorType::get({t.nr}, inner.getResult(0).getType()));
+        state.addAttributes(inner.getAttrs());
+        map.map(inner.getResult(0), b.create(state)->getResult(0));
+      }
+      Value yielded = body->getTerminator()->getOperand(0);
+      Value result = map.lookupOrNull(yielded);
+      if (!result)
+        result = splat(yielded);
+      storeRow(result, p.epilogue->out, {rowIdx[r]}, col);
+    }
+  }
+
+  MatmulPlan p;
+  Blocking t;
+  OpBuilder b;
+  Location loc;
+  Type f32;
+  VectorType acc;
+  Value a, bMat, c;
+  int64_t panels, fullRows;
+};
+
+struct TgMatmulMicrokernelsPass
+    : tg::impl::TgMatmulMicrokernelsPassBase<TgMatmulMicrokernelsPass> {
+  using Base::Base;
+  void runOnOperation() override {
+    if (mr <= 0 || nr <= 0 || kc <= 0 || mc <= 0 || ng <= 0) {
+      getOperation().emitError("tg-matmul-microkernels: tile sizes must be "
+                               "positive");
+      return signalPassFailure();
+    }
+    Blocking blocking{mr, nr, kc, (mc + mr - 1) / mr * mr, ng};
+    DominanceInfo dom(getOperation());
+    SmallVector<MatmulPlan> plans;
+    getOperation().walk([&](linalg::MatmulOp op) {
+      if (std::optional<MatmulPlan> plan = planMatmul(op, minFlops, dom))
+        plans.push_back(*plan);
+    });
+    for (MatmulPlan &plan : plans) {
+      MatmulEmitter(plan, blocking).emit();
+      Value c = plan.matmul.getOutputs()[0];
+      plan.matmul.erase();
+      if (plan.zeroFill)
+        plan.zeroFill.erase();
+      if (plan.epilogue)
+        plan.epilogue->op.erase();
+      // A private C that nothing reads any more goes away.
+      if (auto alloc = c.getDefiningOp<memref::AllocOp>();
+          alloc && llvm::all_of(c.getUsers(), [](Operation *user) {
+            return isa<memref::DeallocOp>(user);
+          })) {
+        for (Operation *user : llvm::make_early_inc_range(c.getUsers()))
+          user->erase();
+        alloc.erase();
+      }
+    }
+  }
+};
+
+} // namespace
