@@ -20,12 +20,14 @@ import os
 
 import numpy as np
 
+from . import _capi
 from ._capi import DTYPES, Executable, TgError
 from . import _eager
 from ._eager import EagerTensor, GradientTape, Variable
 
 __all__ = ["function", "grad", "value_and_grad", "Tensor", "TgError", "cond",
-           "while_loop", "GradientTape", "Variable", "EagerTensor", "constant"]
+           "while_loop", "GradientTape", "Variable", "EagerTensor", "constant",
+           "set_num_threads", "get_num_threads"]
 
 _THIS_DIR = os.path.dirname(os.path.abspath(__file__))
 
@@ -443,6 +445,20 @@ def while_loop(cond_fn, body_fn, loop_vars):
     return tuple(results) if several else results[0]
 
 
+def set_num_threads(n):
+    """Worker threads for graphs compiled from now on (like
+    torch.set_num_threads); 0 means every core, the default. Graphs already
+    compiled keep theirs."""
+    if int(n) < 0:
+        raise TgError("tg.set_num_threads: expected 0 or more threads, got %d" % n)
+    _capi.num_threads = int(n)
+
+
+def get_num_threads():
+    """The worker threads set by set_num_threads (0: every core)."""
+    return _capi.num_threads
+
+
 class function:  # noqa: N801 (used as a decorator, like tf.function)
     """Traces a Python function per input signature and runs it compiled."""
 
@@ -501,14 +517,22 @@ class function:  # noqa: N801 (used as a decorator, like tf.function)
         return self._trace(args)[0]
 
     def __call__(self, *args):
-        key = self._signature(args)
+        # Fast path (every argument an ndarray): the key needs no conversion.
+        if all(type(a) is np.ndarray for a in args):
+            key = tuple([(a.shape, a.dtype) for a in args])
+            arrays = args
+        else:
+            key = self._signature(args)
+            arrays = None
         entry = self.cache.get(key)
         if entry is None:
             text, params, outs = self._trace(args)
             entry = (Executable(text, name=self.__name__), len(outs))
             self.cache[key] = entry
         exe, n = entry
-        arrays = [_to_array(a) for a in args if isinstance(a, (np.ndarray, np.generic, list, tuple))]
+        if arrays is None:
+            arrays = [_to_array(a) for a in args
+                      if isinstance(a, (np.ndarray, np.generic, list, tuple))]
         results = exe(*arrays)
         return results[0] if n == 1 else tuple(results)
 

@@ -6,6 +6,7 @@ and numpy buffers pass straight through as pointers, without copies.
 """
 import ctypes
 import os
+import sys
 
 import numpy as np
 
@@ -85,10 +86,21 @@ def _raise(error):
     raise TgError(message.rstrip())
 
 
+# Results at least this large are reused across calls when the caller has
+# dropped them (see Executable._result).
+_POOL_MIN_BYTES = 1 << 20
+
+# Worker threads of graphs compiled from now on (0: every core); see
+# tg.set_num_threads.
+num_threads = 0
+
+
 class Executable:
     """A compiled module and one of its entry points."""
 
-    def __init__(self, source, name="<tg>", entry="main", threads=0):
+    def __init__(self, source, name="<tg>", entry="main", threads=None):
+        if threads is None:
+            threads = num_threads
         options = TgCompileOptions(optimize=1, threads=threads, dumpLLVMDialect=0,
                                    entry=entry.encode(), target=0, chip=None)
         error = _P()
@@ -110,19 +122,50 @@ class Executable:
         if getattr(self, "_exe", None):
             lib.tgExecutableDestroy(self._exe)
 
-    def __call__(self, *arrays):
-        keep = []  # keeps shapes and buffers alive during the call
+    def _views(self, arrays, key):
+        """TgTensor arrays for arguments of these shapes and dtypes, and for
+        the results; built once per signature, only data pointers change."""
+        keep = []
 
-        def view(a):
-            shape = (ctypes.c_int64 * max(a.ndim, 1))(*a.shape)
-            keep.append(shape)
-            return TgTensor(DTYPES[a.dtype][0], a.ndim, shape, a.ctypes.data)
+        def view(shape, dtype):
+            dims = (ctypes.c_int64 * max(len(shape), 1))(*shape)
+            keep.append(dims)
+            return TgTensor(DTYPES[np.dtype(dtype)][0], len(shape), dims, None)
+        args = (TgTensor * max(len(arrays), 1))(*[view(a.shape, a.dtype) for a in arrays])
+        res = (TgTensor * max(len(self.result_types), 1))(
+            *[view(s, d) for s, d in self.result_types])
+        self._cached = (key, args, res, keep)
+        return self._cached
+
+    def _result(self, i):
+        """A result array: the one returned by an earlier call if nobody holds
+        it any more (large buffers are not page-faulted in again each call),
+        otherwise a new one."""
+        shape, dtype = self.result_types[i]
+        old = self._pool[i]
+        # References: the pool's and getrefcount's argument.
+        if old is not None and sys.getrefcount(old) == 2:
+            return old
+        arr = np.empty(shape, dtype)
+        if arr.nbytes >= _POOL_MIN_BYTES:
+            self._pool[i] = arr
+        return arr
+
+    def __call__(self, *arrays):
         # np.ascontiguousarray would turn a 0-d array into shape (1,).
-        args = [a if a.flags.c_contiguous else a.copy()
-                for a in (np.asarray(x) for x in arrays)]
-        results = [np.empty(shape, dtype) for shape, dtype in self.result_types]
-        arg_views = (TgTensor * max(len(args), 1))(*[view(a) for a in args])
-        res_views = (TgTensor * max(len(results), 1))(*[view(r) for r in results])
+        args = [a if type(a) is np.ndarray and a.flags.c_contiguous else
+                np.array(a, copy=True, order="C") for a in arrays]
+        key = tuple((a.shape, a.dtype) for a in args)
+        cached = getattr(self, "_cached", None)
+        if cached is None or cached[0] != key:
+            cached = self._views(args, key)
+            self._pool = [None] * len(self.result_types)
+        _, arg_views, res_views, _ = cached
+        for i, a in enumerate(args):
+            arg_views[i].data = a.ctypes.data
+        results = [self._result(i) for i in range(len(self.result_types))]
+        for i, r in enumerate(results):
+            res_views[i].data = r.ctypes.data
         error = _P()
         if lib.tgFunctionRun(self._fn, arg_views, len(args), res_views, len(results),
                              ctypes.byref(error)):

@@ -1,0 +1,397 @@
+#!/usr/bin/env python3
+"""tg next to numpy (OpenBLAS) and PyTorch on the CPU, in one run.
+
+Runs every workload for each peer at each thread count, each peer in a
+process of its own with its best settings (OpenBLAS with its own kernel
+choice: OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset; torch with
+OMP_WAIT_POLICY=PASSIVE), next to two probes of the machine's limits (FMA
+peak and triad bandwidth, benchmarks/probes.c). Prints a table and
+optionally writes JSON.
+
+  /usr/bin/python3 benchmarks/suite.py [--threads 1,2] [--only sgemm,mlp]
+                                       [--quick] [--json out.json]
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+
+# name -> (description, unit of the rate column: "GFLOP/s", "GB/s" or None)
+WORKLOADS = {}
+
+
+def workload(name, unit):
+    def register(fn):
+        WORKLOADS[name] = (fn, unit)
+        return fn
+    return register
+
+
+def median_time(fn, min_seconds=0.3, min_calls=5, max_calls=1000):
+    """Median seconds per call of fn() after one warm-up call."""
+    fn()
+    times = []
+    start = time.perf_counter()
+    while len(times) < min_calls or (time.perf_counter() - start < min_seconds
+                                     and len(times) < max_calls):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    times.sort()
+    return times[len(times) // 2]
+
+
+# --- workloads --------------------------------------------------------------
+# Each returns {"seconds": s, "work": flops or bytes, "check": array}; the
+# parent compares every peer's check array with numpy's.
+
+
+def sgemm(peer, n, rng):
+    import numpy as np
+    a = rng.standard_normal((n, n)).astype(np.float32)
+    b = rng.standard_normal((n, n)).astype(np.float32)
+    if peer == "tg":
+        import tg
+        f = tg.function(lambda x, y: tg.matmul(x, y))
+        run = lambda: f(a, b)  # noqa: E731
+    elif peer == "numpy":
+        run = lambda: a @ b  # noqa: E731
+    else:
+        import torch
+        ta, tb = torch.from_numpy(a), torch.from_numpy(b)
+        run = lambda: (ta @ tb).numpy()  # noqa: E731
+    return {"seconds": median_time(run), "work": 2.0 * n ** 3,
+            "check": run()[:4, :4]}
+
+
+for _n in (256, 512, 1024, 2048):
+    workload("sgemm %d" % _n, "GFLOP/s")(
+        lambda peer, rng, n=_n: sgemm(peer, n, rng))
+
+
+@workload("mean(matmul) 1024", "GFLOP/s")
+def mean_matmul(peer, rng):
+    import numpy as np
+    n = 1024
+    a = rng.standard_normal((n, n)).astype(np.float32)
+    b = rng.standard_normal((n, n)).astype(np.float32)
+    if peer == "tg":
+        import tg
+        f = tg.function(lambda x, y: tg.reduce_mean(tg.matmul(x, y)))
+        run = lambda: f(a, b)  # noqa: E731
+    elif peer == "numpy":
+        run = lambda: np.mean(a @ b)  # noqa: E731
+    else:
+        import torch
+        ta, tb = torch.from_numpy(a), torch.from_numpy(b)
+        run = lambda: torch.mean(ta @ tb).numpy()  # noqa: E731
+    return {"seconds": median_time(run), "work": 2.0 * n ** 3,
+            "check": np.asarray(run()).reshape(1)}
+
+
+@workload("chain 16M", "GB/s")
+def chain_16m(peer, rng):
+    """relu(a*b+c)*0.5+tanh(a) on 16M f32: 3 arrays in, 1 out."""
+    import numpy as np
+    n = 1 << 24
+    a, b, c = (rng.standard_normal(n).astype(np.float32) for _ in range(3))
+    if peer == "tg":
+        import tg
+        f = tg.function(lambda a, b, c:
+                        tg.relu(a * b + c) * 0.5 + tg.tanh(a))
+        run = lambda: f(a, b, c)  # noqa: E731
+    elif peer == "numpy":
+        run = lambda: np.maximum(a * b + c, 0) * 0.5 + np.tanh(a)  # noqa: E731
+    else:
+        import torch
+        ta, tb, tc = (torch.from_numpy(x) for x in (a, b, c))
+        run = lambda: (torch.relu(ta * tb + tc) * 0.5  # noqa: E731
+                       + torch.tanh(ta)).numpy()
+    return {"seconds": median_time(run), "work": 4.0 * 4 * n,
+            "check": run()[:8]}
+
+
+@workload("20 ops 64x64", None)
+def twenty_ops(peer, rng):
+    """20 chained elementwise ops on 64x64: four rounds of
+    x = maximum(x * b + a, x * 0.1) (a leaky relu of an affine map), then
+    tanh(x) + exp(x * -0.5). Per-call time: dispatch overhead included."""
+    import numpy as np
+    a = rng.standard_normal((64, 64)).astype(np.float32)
+    b = rng.standard_normal((64, 64)).astype(np.float32)
+
+    def body(lib, x, a, b):
+        for _ in range(4):  # 4 ops per round
+            x = lib.maximum(x * b + a, x * 0.1)
+        return lib.tanh(x) + lib.exp(x * -0.5)  # 4 ops
+    if peer == "tg":
+        import tg
+        f = tg.function(lambda a, b: body(tg, a, a, b))
+        run = lambda: f(a, b)  # noqa: E731
+    elif peer == "numpy":
+        run = lambda: body(np, a, a, b)  # noqa: E731
+    else:
+        import torch
+        ta, tb = torch.from_numpy(a), torch.from_numpy(b)
+        run = lambda: body(torch, ta, ta, tb).numpy()  # noqa: E731
+    return {"seconds": median_time(run), "work": None, "check": run()[:2, :4]}
+
+
+MLP = (784, 512, 512, 10)
+BATCH = 256
+
+
+def mlp_arrays(rng):
+    import numpy as np
+    arrays = {"x": rng.standard_normal((BATCH, MLP[0])).astype(np.float32)}
+    arrays["y"] = np.eye(MLP[-1], dtype=np.float32)[
+        rng.integers(0, MLP[-1], BATCH)]
+    for i in range(3):
+        arrays["w%d" % i] = (rng.standard_normal((MLP[i], MLP[i + 1]))
+                             / np.sqrt(MLP[i])).astype(np.float32)
+        arrays["b%d" % i] = (rng.standard_normal(MLP[i + 1]) * 0.1).astype(
+            np.float32)
+    return arrays
+
+
+MLP_FLOPS = 3 * 2.0 * BATCH * sum(MLP[i] * MLP[i + 1] for i in range(3))
+PARAMS = ["w0", "b0", "w1", "b1", "w2", "b2"]
+
+
+def tg_mlp_step():
+    import tg
+
+    def loss(x, y, w0, b0, w1, b1, w2, b2):
+        h = tg.relu(tg.matmul(x, w0) + b0)
+        h = tg.relu(tg.matmul(h, w1) + b1)
+        logits = tg.matmul(h, w2) + b2
+        return -tg.reduce_mean(tg.reduce_sum(y * tg.log_softmax(logits, 1), 1))
+    return tg.value_and_grad(loss, argnums=(2, 3, 4, 5, 6, 7))
+
+
+@workload("MLP train step", "GFLOP/s")
+def mlp_step(peer, rng):
+    """784-512-512-10, batch 256: loss and the gradients of all weights."""
+    import numpy as np
+    p = mlp_arrays(rng)
+    args = [p[k] for k in ["x", "y"] + PARAMS]
+    if peer == "tg":
+        step = tg_mlp_step()
+        run = lambda: step(*args)  # noqa: E731
+        check = lambda r: np.concatenate(  # noqa: E731
+            [np.ravel(r[0])] + [g.ravel()[:4] for g in r[1]])
+    elif peer == "numpy":
+        def run():
+            x, y = p["x"], p["y"]
+            z0 = x @ p["w0"] + p["b0"]
+            h0 = np.maximum(z0, 0)
+            z1 = h0 @ p["w1"] + p["b1"]
+            h1 = np.maximum(z1, 0)
+            z2 = h1 @ p["w2"] + p["b2"]
+            m = z2.max(1, keepdims=True)
+            e = np.exp(z2 - m)
+            s = e.sum(1, keepdims=True)
+            loss = -(y * (z2 - m - np.log(s))).sum(1).mean()
+            dz2 = (e / s * y.sum(1, keepdims=True) - y) / BATCH
+            dh1 = dz2 @ p["w2"].T
+            dz1 = dh1 * (z1 > 0)
+            dh0 = dz1 @ p["w1"].T
+            dz0 = dh0 * (z0 > 0)
+            return loss, (x.T @ dz0, dz0.sum(0), h0.T @ dz1, dz1.sum(0),
+                          h1.T @ dz2, dz2.sum(0))
+        check = lambda r: np.concatenate(  # noqa: E731
+            [np.ravel(r[0])] + [g.ravel()[:4] for g in r[1]])
+    else:
+        import torch
+        t = {k: torch.from_numpy(v) for k, v in p.items()}
+        params = [t[k].requires_grad_() for k in PARAMS]
+
+        def run():
+            h = torch.relu(t["x"] @ t["w0"] + t["b0"])
+            h = torch.relu(h @ t["w1"] + t["b1"])
+            logits = h @ t["w2"] + t["b2"]
+            loss = -(t["y"] * torch.log_softmax(logits, 1)).sum(1).mean()
+            return loss, torch.autograd.grad(loss, params)
+        check = lambda r: np.concatenate(  # noqa: E731
+            [np.ravel(r[0].detach().numpy())]
+            + [g.numpy().ravel()[:4] for g in r[1]])
+    return {"seconds": median_time(run), "work": MLP_FLOPS,
+            "check": check(run())}
+
+
+@workload("conv2d 56x56x64", "GFLOP/s")
+def conv2d(peer, rng):
+    """1x56x56x64 (NHWC) * 3x3x64x64 (HWCF), stride 1, same padding."""
+    import numpy as np
+    x = rng.standard_normal((1, 56, 56, 64)).astype(np.float32)
+    w = (rng.standard_normal((3, 3, 64, 64)) / 24).astype(np.float32)
+    if peer == "tg":
+        import tg
+        f = tg.function(lambda x, w: tg.conv2d(x, w, padding=(1, 1, 1, 1)))
+        run = lambda: f(x, w)  # noqa: E731
+    elif peer == "numpy":
+        from numpy.lib.stride_tricks import sliding_window_view
+
+        def run():
+            xp = np.pad(x, ((0, 0), (1, 1), (1, 1), (0, 0)))
+            win = sliding_window_view(xp, (3, 3), axis=(1, 2))  # n,h,w,c,i,j
+            return np.tensordot(win, w, axes=([4, 5, 3], [0, 1, 2]))
+    else:
+        import torch
+        tx = torch.from_numpy(x).permute(0, 3, 1, 2).contiguous()
+        tw = torch.from_numpy(w).permute(3, 2, 0, 1).contiguous()
+        run = lambda: torch.nn.functional.conv2d(  # noqa: E731
+            tx, tw, padding=1).permute(0, 2, 3, 1).numpy()
+    return {"seconds": median_time(run), "work": 2.0 * 56 * 56 * 64 * 64 * 9,
+            "check": np.asarray(run())[0, :2, :2, :2].ravel()}
+
+
+@workload("compile MLP step", None)
+def compile_mlp(peer, rng):
+    """Seconds from the traced training graph to callable machine code."""
+    import numpy as np
+    if peer != "tg":
+        return None
+    p = mlp_arrays(rng)
+    args = [p[k] for k in ["x", "y"] + PARAMS]
+    best = None
+    for _ in range(3):
+        step = tg_mlp_step()
+        t0 = time.perf_counter()
+        step(*args)  # trace + compile + one call
+        first = time.perf_counter() - t0
+        call = median_time(lambda: step(*args), min_seconds=0.05)
+        best = min(best or first, first - call)
+    return {"seconds": best, "work": None, "check": np.zeros(1)}
+
+
+# --- driver -----------------------------------------------------------------
+
+
+def child(peer, threads, only):
+    """Runs the workloads for one peer at one thread count; JSON lines out."""
+    import numpy as np
+    if peer == "tg":
+        sys.path.insert(0, os.path.join(ROOT, "python"))
+        import tg
+        tg.set_num_threads(threads)
+    elif peer == "torch":
+        import torch
+        torch.set_num_threads(threads)
+    for name, (fn, _) in WORKLOADS.items():
+        if only and not any(o in name for o in only):
+            continue
+        rng = np.random.default_rng(0)
+        r = fn(peer, rng)
+        if r is None:
+            continue
+        r["check"] = np.asarray(r["check"], dtype=np.float64).ravel().tolist()
+        print(json.dumps({"workload": name, **r}), flush=True)
+
+
+def run_child(peer, threads, only):
+    env = dict(os.environ)
+    for var in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OMP_WAIT_POLICY"):
+        env.pop(var, None)
+    env.update(OMP_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(threads),
+               MKL_NUM_THREADS=str(threads))
+    if peer == "torch":
+        env["OMP_WAIT_POLICY"] = "PASSIVE"
+    cmd = [sys.executable, __file__, "--child", peer, "--threads", str(threads)]
+    if only:
+        cmd += ["--only", ",".join(only)]
+    out = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    if out.returncode:
+        sys.stderr.write(out.stderr)
+        raise SystemExit("%s at %d threads failed" % (peer, threads))
+    return {r["workload"]: r for r in map(json.loads, out.stdout.splitlines())}
+
+
+def probes(threads):
+    with tempfile.TemporaryDirectory() as d:
+        exe = os.path.join(d, "probes")
+        subprocess.run(["clang-22", "-O3", "-march=native", "-fopenmp",
+                        os.path.join(HERE, "probes.c"), "-o", exe], check=True)
+        out = subprocess.run([exe, str(threads)], check=True,
+                             capture_output=True, text=True).stdout
+    return json.loads(out)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--threads", default="1,2")
+    parser.add_argument("--only", default="",
+                        help="comma-separated substrings of workload names")
+    parser.add_argument("--peers", default="tg,numpy,torch")
+    parser.add_argument("--json")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    a = parser.parse_args()
+    only = [o for o in a.only.split(",") if o]
+    if a.child:
+        child(a.child, int(a.threads), only)
+        return
+    import numpy as np
+    peers = a.peers.split(",")
+    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo")
+                if line.startswith("model name")), "?")
+    report = {"machine": {"cpu": cpu, "cores": os.cpu_count()}, "runs": []}
+    header = ("| workload | thr | tg ms | numpy ms | torch ms | tg rate | "
+              "best peer / tg | tg % of limit | max rel. diff |")
+    print(header)
+    print("|---" * (header.count("|") - 1) + "|")
+    for threads in [int(t) for t in a.threads.split(",")]:
+        limits = probes(threads)
+        report["runs"].append({"threads": threads, "limits": limits,
+                               "results": {}})
+        print("| *limits* | %d | | | | FMA %.0f GFLOP/s, triad %.1f GB/s | | | |"
+              % (threads, limits["fma_gflops"], limits["triad_gbs"]))
+        results = {p: run_child(p, threads, only) for p in peers}
+        for name, (_, unit) in WORKLOADS.items():
+            if name not in results.get("tg", {}):
+                continue
+            t = results["tg"][name]
+            row = {"tg_s": t["seconds"]}
+            peer_times = {}
+            for p in peers:
+                if p != "tg" and name in results[p]:
+                    peer_times[p] = results[p][name]["seconds"]
+                    row[p + "_s"] = peer_times[p]
+            rate = lim = ""
+            if unit and t["work"]:
+                value = t["work"] / t["seconds"] / 1e9
+                limit = limits["fma_gflops" if unit == "GFLOP/s" else "triad_gbs"]
+                rate = "%.1f %s" % (value, unit)
+                lim = "%.0f%%" % (100 * value / limit)
+                row["rate"], row["fraction_of_limit"] = value, value / limit
+            ratio = ""
+            if peer_times:
+                best = min(peer_times.values())
+                ratio = "%.2fx" % (best / t["seconds"])
+                row["speedup_vs_best_peer"] = best / t["seconds"]
+            diff = ""
+            if "numpy" in results and name in results["numpy"]:
+                ref = np.array(results["numpy"][name]["check"])
+                got = np.array(t["check"])
+                if ref.shape == got.shape:
+                    d = float(np.max(np.abs(ref - got)) /
+                              max(1e-30, float(np.max(np.abs(ref)))))
+                    diff, row["max_rel_diff"] = "%.1e" % d, d
+            ms = lambda p: ("%.3f" % (row[p + "_s"] * 1e3)  # noqa: E731
+                            if p + "_s" in row else "–")
+            print("| %s | %d | %s | %s | %s | %s | %s | %s | %s |" % (
+                name, threads, ms("tg"), ms("numpy"), ms("torch"), rate,
+                ratio, lim, diff), flush=True)
+            report["runs"][-1]["results"][name] = row
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump(report, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()
