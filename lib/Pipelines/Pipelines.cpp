@@ -67,10 +67,11 @@ static void buildTensorToBufferStages(OpPassManager &pm, bool optimize,
   // Fuse producer/consumer elementwise generics (and broadcasts) into one.
   addPipeline(pm, "func.func(linalg-fuse-elementwise-ops)");
   addPipeline(pm, "canonicalize,cse");
-  // Convolutions as matmuls, for the CPU's matmul micro-kernels (after
-  // fusion, which would fold the im2col copy back into a convolution).
+  // Convolutions as matmuls, and matmuls with inits of their own, for the
+  // CPU's matmul micro-kernels (after fusion, which would fold the im2col
+  // copy back into a convolution).
   if (cpuMatmuls)
-    pm.addPass(createTgConv2DToMatmulPass());
+    pm.addPass(createTgPrepareCpuMatmulsPass());
   // Tensors to buffers across function boundaries with plain strided memrefs,
   // which is the ABI the runtime's descriptors follow. Loops may yield new
   // buffers (loop-carried tensors such as the autodiff tapes).

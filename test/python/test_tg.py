@@ -271,3 +271,35 @@ def test_gradient_tape_refuses_control_flow_in_graph_mode():
     with pytest.raises(tg.TgError) as e:
         f(np.array([1.0, 2.0], np.float32))
     assert "cannot differentiate through tg.cond yet" in str(e.value)
+
+
+def test_set_num_threads():
+    with pytest.raises(tg.TgError, match="expected 0 or more threads"):
+        tg.set_num_threads(-1)
+    old = tg.get_num_threads()
+    try:
+        tg.set_num_threads(2)
+        f = tg.function(lambda a, b: tg.matmul(a, b))
+        a = np.random.default_rng(0).standard_normal((67, 45)).astype(np.float32)
+        b = np.random.default_rng(1).standard_normal((45, 33)).astype(np.float32)
+        np.testing.assert_allclose(f(a, b), a.astype(np.float64) @ b, rtol=1e-4, atol=1e-4)
+    finally:
+        tg.set_num_threads(old)
+
+
+def test_large_results_held_by_the_caller_are_not_reused():
+    # Results of 1 MiB or more are recycled once the caller drops them; one
+    # the caller still holds must never be overwritten by the next call.
+    f = tg.function(lambda a: a * 2.0)
+    x = np.arange(1 << 19, dtype=np.float32)
+    r1 = f(x)
+    r2 = f(x + 1)
+    np.testing.assert_array_equal(r1, x * 2)
+    np.testing.assert_array_equal(r2, (x + 1) * 2)
+    view = r2[10:]
+    del r2
+    r3 = f(x + 2)
+    np.testing.assert_array_equal(view, ((x + 1) * 2)[10:])
+    np.testing.assert_array_equal(r3, (x + 2) * 2)
+    del r1, r3, view
+    np.testing.assert_array_equal(f(x + 3), (x + 3) * 2)

@@ -22,9 +22,14 @@ func.func @small(%m: memref<8x16xf32>, %v: f32) {
   return
 }
 
-// 64 x 64 = 4096 >= 1000: stays parallel; so does a dynamic bound.
+// 64 x 64 = 4096 >= 1000: stays parallel; so does a dynamic bound. The
+// outer 64 iterations are enough chunks of work (min-parallel-trips=64):
+// the inner dimension becomes a plain loop inside, which OpenMP will not
+// collapse into the parallel iteration space.
 // CHECK-LABEL: func.func @large
-// CHECK: scf.parallel
+// CHECK: scf.parallel (%[[I:.*]]) = (%c0) to (%c64) step (%c1)
+// CHECK-NEXT: scf.for %[[J:.*]] = %c0 to %c64 step %c1
+// CHECK-NEXT: memref.store %{{.*}}, %{{.*}}[%[[I]], %[[J]]]
 // CHECK: scf.parallel
 func.func @large(%m: memref<64x64xf32>, %v: f32, %n: index) {
   %c0 = arith.constant 0 : index

@@ -57,6 +57,9 @@ struct MatmulPlan {
   int64_t m, n, k;
   linalg::FillOp zeroFill; // zeroes C just before; replaced by zero init
   std::optional<Epilogue> epilogue;
+  // Transposes that materialize A or B just for this matmul: the kernel
+  // reads their sources instead.
+  linalg::TransposeOp aTranspose, bTranspose;
 };
 
 } // namespace
@@ -264,6 +267,32 @@ static std::optional<Epilogue> findEpilogue(linalg::MatmulOp matmul, Value c,
   return Epilogue{consumer, out};
 }
 
+/// The 2-D transpose that writes `operand`, a private buffer of the matmul,
+/// when its source is not written between it and the matmul.
+static linalg::TransposeOp findTransposeProducer(linalg::MatmulOp matmul,
+                                                 Value operand) {
+  if (!operand.getDefiningOp<memref::AllocOp>())
+    return {};
+  linalg::TransposeOp producer;
+  for (Operation *user : operand.getUsers()) {
+    if (user == matmul || isa<memref::DeallocOp>(user))
+      continue;
+    auto transpose = dyn_cast<linalg::TransposeOp>(user);
+    if (!transpose || producer || transpose.getInit() != operand ||
+        transpose->getBlock() != matmul->getBlock() ||
+        !transpose->isBeforeInBlock(matmul))
+      return {};
+    producer = transpose;
+  }
+  if (!producer || producer.getPermutation() != ArrayRef<int64_t>{1, 0})
+    return {};
+  auto srcType = dyn_cast<MemRefType>(producer.getInput().getType());
+  if (!srcType || !srcType.hasStaticShape() ||
+      !safeToHoist(producer, matmul, {producer.getInput()}, {}))
+    return {};
+  return producer;
+}
+
 static std::optional<MatmulPlan> planMatmul(linalg::MatmulOp matmul,
                                             int64_t minFlops,
                                             DominanceInfo &dom) {
@@ -278,7 +307,9 @@ static std::optional<MatmulPlan> planMatmul(linalg::MatmulOp matmul,
   int64_t n = cast<MemRefType>(b.getType()).getShape()[1];
   if (2 * m * n * k < minFlops || m == 0 || n == 0 || k == 0)
     return std::nullopt;
-  MatmulPlan plan{matmul, m, n, k, findZeroFill(matmul, c), std::nullopt};
+  MatmulPlan plan{matmul, m, n, k, findZeroFill(matmul, c), std::nullopt,
+                  findTransposeProducer(matmul, a),
+                  findTransposeProducer(matmul, b)};
   plan.epilogue = findEpilogue(matmul, c, m, n, dom);
   return plan;
 }
@@ -312,6 +343,11 @@ public:
           OpBuilder::InsertionGuard guard(b);
           b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
           Value col = mul(ivs[0], t.nr);
+          if (p.bTranspose) {
+            emitTransposedPack(packed, ivs[0], col);
+            scf::ReduceOp::create(b, loc);
+            return;
+          }
           scf::ForOp::create(
               b, loc, idx(0), idx(p.k), idx(1), ValueRange{},
               [&](OpBuilder &fb, Location, Value k, ValueRange) {
@@ -396,6 +432,53 @@ private:
       vector::StoreOp::create(b, loc, vec, memref, indices);
   }
 
+  /// packed[j][k][l] = W[col + l][k] for B = transpose(W): rows of W are
+  /// read contiguously, the panel is written with stride nr; columns past
+  /// the matrix are zero.
+  void emitTransposedPack(Value packed, Value j, Value col) {
+    Value w = p.bTranspose.getInput();
+    forLoop(idx(0), idx(t.nr), 1, [&](Value l) {
+      Value n = arith::AddIOp::create(b, loc, col, l);
+      auto copyColumn = [&]() {
+        forLoop(idx(0), idx(p.k), 1, [&](Value k) {
+          Value v = memref::LoadOp::create(b, loc, w, ValueRange{n, k});
+          memref::StoreOp::create(b, loc, v, packed, ValueRange{j, k, l});
+        });
+      };
+      if (p.n % t.nr == 0)
+        return copyColumn();
+      Value inside = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt,
+                                           n, idx(p.n));
+      scf::IfOp::create(
+          b, loc, inside,
+          [&](OpBuilder &ib, Location) {
+            OpBuilder::InsertionGuard guard(b);
+            b.setInsertionPoint(ib.getInsertionBlock(), ib.getInsertionPoint());
+            copyColumn();
+            scf::YieldOp::create(b, loc);
+          },
+          [&](OpBuilder &eb, Location) {
+            OpBuilder::InsertionGuard guard(b);
+            b.setInsertionPoint(eb.getInsertionBlock(), eb.getInsertionPoint());
+            Value zero = arith::ConstantOp::create(b, loc, f32,
+                                                   b.getZeroAttr(f32));
+            forLoop(idx(0), idx(p.k), 1, [&](Value k) {
+              memref::StoreOp::create(b, loc, zero, packed,
+                                      ValueRange{j, k, l});
+            });
+            scf::YieldOp::create(b, loc);
+          });
+    });
+  }
+
+  /// A[row, k], read from the transpose's source when A is one.
+  Value loadA(Value row, Value k) {
+    if (p.aTranspose)
+      return memref::LoadOp::create(b, loc, p.aTranspose.getInput(),
+                                    ValueRange{k, row});
+    return memref::LoadOp::create(b, loc, a, ValueRange{row, k});
+  }
+
   void emitBlock(Value packed, Value rowBlock, Value panelGroup) {
     forLoop(idx(0), idx(p.k), t.kc, [&](Value kb) {
       Value kEnd = min(add(kb, t.kc), idx(p.k));
@@ -468,8 +551,7 @@ private:
                                               ValueRange{j, k, idx(0)});
           SmallVector<Value> next;
           for (int64_t r = 0; r < rows; ++r) {
-            Value aElem = memref::LoadOp::create(b, loc, a,
-                                                 ValueRange{rowIdx[r], k});
+            Value aElem = loadA(rowIdx[r], k);
             Value aVec = vector::BroadcastOp::create(b, loc, acc, aElem);
             next.push_back(
                 vector::FMAOp::create(b, loc, aVec, bRow, accs[r]));
@@ -598,25 +680,35 @@ struct TgMatmulMicrokernelsPass
     }
     Blocking blocking{mr, nr, kc, (mc + mr - 1) / mr * mr, ng};
     DominanceInfo dom(getOperation());
+    // Planning may move an output allocation above its matmul: collect the
+    // matmuls first so that no walk visits one twice.
+    SmallVector<linalg::MatmulOp> matmuls;
+    getOperation().walk([&](linalg::MatmulOp op) { matmuls.push_back(op); });
     SmallVector<MatmulPlan> plans;
-    getOperation().walk([&](linalg::MatmulOp op) {
+    for (linalg::MatmulOp op : matmuls)
       if (std::optional<MatmulPlan> plan = planMatmul(op, minFlops, dom))
         plans.push_back(*plan);
-    });
     for (MatmulPlan &plan : plans) {
       MatmulEmitter(plan, blocking).emit();
-      Value c = plan.matmul.getOutputs()[0];
+      Value a = plan.matmul.getInputs()[0], b = plan.matmul.getInputs()[1],
+            c = plan.matmul.getOutputs()[0];
       plan.matmul.erase();
       if (plan.zeroFill)
         plan.zeroFill.erase();
       if (plan.epilogue)
         plan.epilogue->op.erase();
-      // A private C that nothing reads any more goes away.
-      if (auto alloc = c.getDefiningOp<memref::AllocOp>();
-          alloc && llvm::all_of(c.getUsers(), [](Operation *user) {
-            return isa<memref::DeallocOp>(user);
-          })) {
-        for (Operation *user : llvm::make_early_inc_range(c.getUsers()))
+      if (plan.aTranspose)
+        plan.aTranspose.erase();
+      if (plan.bTranspose)
+        plan.bTranspose.erase();
+      // Private buffers that nothing reads any more go away.
+      for (Value buffer : {a, b, c}) {
+        auto alloc = buffer.getDefiningOp<memref::AllocOp>();
+        if (!alloc || !llvm::all_of(buffer.getUsers(), [](Operation *user) {
+              return isa<memref::DeallocOp>(user);
+            }))
+          continue;
+        for (Operation *user : llvm::make_early_inc_range(buffer.getUsers()))
           user->erase();
         alloc.erase();
       }

@@ -226,15 +226,22 @@ def TgApproximateMathPass : Pass<"tg-approximate-math"> {
                            "::mlir::vector::VectorDialect"];
 }
 
-def TgConv2DToMatmulPass : Pass<"tg-conv2d-to-matmul"> {
-  let summary = "linalg.conv_2d_nhwc_hwcf as an im2col copy and a matmul";
+def TgPrepareCpuMatmulsPass : Pass<"tg-prepare-cpu-matmuls"> {
+  let summary = "Shape linalg on tensors for the CPU matmul micro-kernels";
   let description = [{
-    On tensors: copies every receptive field of the (padded) input into a
-    `[n, oh, ow, kh, kw, c]` patches tensor with one `linalg.generic`, then
-    multiplies its `[n*oh*ow, kh*kw*c]` view by the filter's
-    `[kh*kw*c, f]` view with `linalg.matmul`. The patches cost `kh*kw` times
-    the input's memory; in exchange the convolution runs in the CPU matmul
-    micro-kernels (`-tg-matmul-microkernels`).
+    Two rewrites on tensors, before bufferization:
+
+    - `linalg.conv_2d_nhwc_hwcf` becomes an im2col copy and a matmul: one
+      `linalg.generic` copies every receptive field of the (padded) input
+      into a `[n, oh, ow, kh, kw, c]` patches tensor, and `linalg.matmul`
+      multiplies its `[n*oh*ow, kh*kw*c]` view by the filter's
+      `[kh*kw*c, f]` view. The patches cost `kh*kw` times the input's
+      memory; in exchange the convolution runs in the micro-kernels.
+    - a `linalg.matmul` whose zero-filled init is shared with other ops
+      (CSE merges identical fills) gets a fill of its own, so that
+      bufferization does not copy zeros into its buffer and
+      `-tg-matmul-microkernels` can start the tile from zero and fuse the
+      matmul's consumer.
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
                            "::mlir::tensor::TensorDialect"];

@@ -1,4 +1,4 @@
-//===- Conv2DToMatmul.cpp - conv2d as an im2col copy and one matmul -------===//
+//===- PrepareCpuMatmuls.cpp - Matmuls as the CPU micro-kernels want them -===//
 //
 // Part of the tg project.
 //
@@ -19,7 +19,7 @@
 
 namespace mlir {
 namespace tg {
-#define GEN_PASS_DEF_TGCONV2DTOMATMULPASS
+#define GEN_PASS_DEF_TGPREPARECPUMATMULSPASS
 #include "tg/Dialect/Tg/Transforms/Passes.h.inc"
 } // namespace tg
 } // namespace mlir
@@ -91,12 +91,39 @@ struct Conv2DToMatmul : OpRewritePattern<linalg::Conv2DNhwcHwcfOp> {
   }
 };
 
-struct TgConv2DToMatmulPass
-    : tg::impl::TgConv2DToMatmulPassBase<TgConv2DToMatmulPass> {
+/// A matmul whose zero-filled init is shared with other ops gets a fill of
+/// its own: bufferization would otherwise copy the shared zeros into each
+/// matmul's buffer, and the micro-kernels could no longer start from zero
+/// registers nor fuse the matmul's consumer.
+struct PrivateMatmulInit : OpRewritePattern<linalg::MatmulOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(linalg::MatmulOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!op.hasPureTensorSemantics())
+      return failure();
+    OpOperand &init = op.getOutputsMutable()[0];
+    auto fill = init.get().getDefiningOp<linalg::FillOp>();
+    if (!fill || fill->hasOneUse())
+      return failure();
+    auto empty = fill.getOutputs()[0].getDefiningOp<tensor::EmptyOp>();
+    if (!empty)
+      return failure();
+    rewriter.setInsertionPoint(op);
+    Operation *newEmpty = rewriter.clone(*empty);
+    auto newFill = linalg::FillOp::create(rewriter, fill.getLoc(),
+                                          fill.getInputs()[0],
+                                          newEmpty->getResult(0));
+    rewriter.modifyOpInPlace(op, [&] { init.set(newFill.getResult(0)); });
+    return success();
+  }
+};
+
+struct TgPrepareCpuMatmulsPass
+    : tg::impl::TgPrepareCpuMatmulsPassBase<TgPrepareCpuMatmulsPass> {
   using Base::Base;
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<Conv2DToMatmul>(&getContext());
+    patterns.add<Conv2DToMatmul, PrivateMatmulInit>(&getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }

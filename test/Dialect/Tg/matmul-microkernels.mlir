@@ -1,0 +1,138 @@
+// RUN: tg-opt %s -split-input-file -tg-matmul-microkernels=min-flops=0 -canonicalize -cse | FileCheck %s
+// RUN: tg-opt %s -split-input-file -tg-matmul-microkernels="mr=2 nr=8 kc=4 min-flops=0" -canonicalize -cse | FileCheck %s --check-prefix=SMALL
+// RUN: not tg-opt %s -split-input-file -tg-matmul-microkernels=mr=0 2>&1 | FileCheck %s --check-prefix=ERR
+// ERR: error: tg-matmul-microkernels: tile sizes must be positive
+
+// B packed into 32-wide panels; an 8x32 tile in 8 loop-carried vectors that
+// starts from zero (the fill is gone); the bias add and relu run on the tile
+// and store straight into %out (C is never allocated).
+
+// CHECK-LABEL: func.func @epilogue
+// CHECK-NOT:     linalg.
+// CHECK:         %[[P:.*]] = memref.alloc() {alignment = 64 : i64} : memref<2x8x32xf32>
+// CHECK:         scf.parallel
+// CHECK:           vector.load %{{.*}} : memref<8x64xf32>, vector<32xf32>
+// CHECK:           vector.store %{{.*}}, %[[P]]
+// CHECK:         %[[T:.*]]:8 = scf.for {{.*}} iter_args({{.*}}) -> (vector<32xf32>, vector<32xf32>, vector<32xf32>, vector<32xf32>, vector<32xf32>, vector<32xf32>, vector<32xf32>, vector<32xf32>)
+// CHECK:           vector.load %[[P]]
+// CHECK:           memref.load %{{.*}} : memref<16x8xf32>
+// CHECK:           vector.broadcast
+// CHECK-COUNT-8:   vector.fma
+// CHECK:         %[[BIAS:.*]] = vector.load %{{.*}} : memref<64xf32>, vector<32xf32>
+// CHECK:         %[[S:.*]] = arith.addf %[[T]]#0, %[[BIAS]] : vector<32xf32>
+// CHECK:         %[[R:.*]] = arith.maximumf %[[S]], %{{.*}} : vector<32xf32>
+// CHECK:         vector.store %[[R]], %arg3
+// CHECK-NOT:     linalg.
+// CHECK:         memref.dealloc %[[P]]
+// CHECK-NEXT:    return
+func.func @epilogue(%a: memref<16x8xf32>, %b: memref<8x64xf32>, %bias: memref<64xf32>, %out: memref<16x64xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %c = memref.alloc() : memref<16x64xf32>
+  linalg.fill ins(%zero : f32) outs(%c : memref<16x64xf32>)
+  linalg.matmul ins(%a, %b : memref<16x8xf32>, memref<8x64xf32>) outs(%c : memref<16x64xf32>)
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%c, %bias : memref<16x64xf32>, memref<64xf32>) outs(%out : memref<16x64xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %s = arith.addf %x, %y : f32
+    %r = arith.maximumf %s, %zero : f32
+    linalg.yield %r : f32
+  }
+  memref.dealloc %c : memref<16x64xf32>
+  return
+}
+
+// -----
+
+// Edges: 5 rows = two 2-row tiles and a 1-row tile; 11 columns = a full
+// 8-wide panel and a zero-padded one written through masks; k = 6 = slices
+// of 4 and 2, the first starting from zero, the next from C.
+
+// SMALL-LABEL: func.func @edges
+// SMALL:         %[[P:.*]] = memref.alloc() {alignment = 64 : i64} : memref<2x6x8xf32>
+// SMALL:         vector.create_mask
+// SMALL:         vector.maskedload %arg1
+// SMALL:         scf.for %[[KB:.*]] = %c0 to %c6 step %c4
+// SMALL:           %[[FIRST:.*]] = arith.cmpi eq, %[[KB]], %c0
+// SMALL:           scf.if %[[FIRST]] -> (vector<8xf32>, vector<8xf32>)
+// SMALL:             vector.maskedload %arg2
+// SMALL:           scf.for {{.*}} -> (vector<8xf32>, vector<8xf32>)
+// SMALL:             vector.load %[[P]]
+// SMALL-COUNT-2:     vector.fma
+// SMALL:           vector.maskedstore %arg2
+// SMALL:           scf.if %{{.*}} -> (vector<8xf32>)
+// SMALL:             vector.maskedload %arg2[%c4
+// SMALL:           scf.for {{.*}} -> (vector<8xf32>)
+// SMALL:             vector.fma
+// SMALL:           vector.maskedstore %arg2[%c4
+func.func @edges(%a: memref<5x6xf32>, %b: memref<6x11xf32>, %c: memref<5x11xf32>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.fill ins(%zero : f32) outs(%c : memref<5x11xf32>)
+  linalg.matmul ins(%a, %b : memref<5x6xf32>, memref<6x11xf32>) outs(%c : memref<5x11xf32>)
+  return
+}
+
+// -----
+
+// Transposed operands are read in place: A^T through swapped indices of the
+// transpose's source, B^T packed column by column from its source's rows.
+
+// SMALL-LABEL: func.func @transposed
+// SMALL-NOT:     linalg.transpose
+// SMALL:         scf.parallel
+// SMALL:           %[[V:.*]] = memref.load %arg1[%{{.*}}, %{{.*}}] : memref<16x4xf32>
+// SMALL:           memref.store %[[V]], %{{.*}} : memref<2x4x8xf32>
+// SMALL:         scf.for {{.*}} iter_args
+// SMALL:           memref.load %arg0[%[[K:.*]], %{{.*}}] : memref<4x6xf32>
+// SMALL-NOT:     linalg.transpose
+func.func @transposed(%x: memref<4x6xf32>, %w: memref<16x4xf32>, %c: memref<6x16xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %a = memref.alloc() : memref<6x4xf32>
+  linalg.transpose ins(%x : memref<4x6xf32>) outs(%a : memref<6x4xf32>) permutation = [1, 0]
+  %b = memref.alloc() : memref<4x16xf32>
+  linalg.transpose ins(%w : memref<16x4xf32>) outs(%b : memref<4x16xf32>) permutation = [1, 0]
+  linalg.fill ins(%zero : f32) outs(%c : memref<6x16xf32>)
+  linalg.matmul ins(%a, %b : memref<6x4xf32>, memref<4x16xf32>) outs(%c : memref<6x16xf32>)
+  memref.dealloc %a : memref<6x4xf32>
+  memref.dealloc %b : memref<4x16xf32>
+  return
+}
+
+// -----
+
+// Not rewritten: f64, and user-defined indexing maps.
+
+// CHECK-LABEL: func.func @untouched
+// CHECK:         linalg.matmul ins(%arg0, %arg1 : memref<8x8xf64>
+// CHECK:         linalg.matmul indexing_maps
+func.func @untouched(%a: memref<8x8xf64>, %b: memref<8x8xf64>, %c: memref<8x8xf64>,
+                     %x: memref<8x8xf32>, %y: memref<8x8xf32>, %z: memref<8x8xf32>) {
+  linalg.matmul ins(%a, %b : memref<8x8xf64>, memref<8x8xf64>) outs(%c : memref<8x8xf64>)
+  linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (k, m)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>]
+      ins(%x, %y : memref<8x8xf32>, memref<8x8xf32>) outs(%z : memref<8x8xf32>)
+  return
+}
+
+// -----
+
+// The consumer is not fused when C has another reader: the tile is stored
+// into C and the consumer stays a linalg.generic.
+
+// CHECK-LABEL: func.func @shared_result
+// CHECK:         scf.for {{.*}} iter_args
+// CHECK:         vector.store
+// CHECK:         linalg.generic
+// CHECK:         memref.copy
+func.func @shared_result(%a: memref<8x8xf32>, %b: memref<8x32xf32>, %out: memref<8x32xf32>, %out2: memref<8x32xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %c = memref.alloc() : memref<8x32xf32>
+  linalg.fill ins(%zero : f32) outs(%c : memref<8x32xf32>)
+  linalg.matmul ins(%a, %b : memref<8x8xf32>, memref<8x32xf32>) outs(%c : memref<8x32xf32>)
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%c : memref<8x32xf32>) outs(%out : memref<8x32xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %r = arith.maximumf %x, %zero : f32
+    linalg.yield %r : f32
+  }
+  memref.copy %c, %out2 : memref<8x32xf32> to memref<8x32xf32>
+  memref.dealloc %c : memref<8x32xf32>
+  return
+}
+

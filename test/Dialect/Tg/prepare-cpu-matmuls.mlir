@@ -1,0 +1,39 @@
+// RUN: tg-opt %s -split-input-file -tg-prepare-cpu-matmuls | FileCheck %s
+
+// A convolution becomes an im2col copy (strides and dilations in the input
+// map) and one matmul on collapsed views.
+
+// CHECK-DAG: #[[IN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1 * 2 + d3, d2 + d4 * 3, d5)>
+// CHECK-LABEL: func.func @conv
+// CHECK:         %[[P:.*]] = linalg.generic {indexing_maps = [#[[IN]], {{.*}}]{{.*}} ins(%arg0 : tensor<1x9x10x3xf32>) outs({{.*}} : tensor<1x4x4x2x2x3xf32>)
+// CHECK:         %[[L:.*]] = tensor.collapse_shape %[[P]] {{\[\[}}0, 1, 2], [3, 4, 5]] : tensor<1x4x4x2x2x3xf32> into tensor<16x12xf32>
+// CHECK:         %[[R:.*]] = tensor.collapse_shape %arg1 {{\[\[}}0, 1, 2], [3]] : tensor<2x2x3x8xf32> into tensor<12x8xf32>
+// CHECK:         %[[M:.*]] = linalg.matmul ins(%[[L]], %[[R]] : tensor<16x12xf32>, tensor<12x8xf32>)
+// CHECK:         tensor.expand_shape %[[M]] {{\[\[}}0, 1, 2], [3]] output_shape [1, 4, 4, 8]
+// CHECK-NOT:     linalg.conv_2d
+func.func @conv(%x: tensor<1x9x10x3xf32>, %w: tensor<2x2x3x8xf32>, %init: tensor<1x4x4x8xf32>) -> tensor<1x4x4x8xf32> {
+  %0 = linalg.conv_2d_nhwc_hwcf {dilations = dense<[1, 3]> : tensor<2xi64>, strides = dense<[2, 1]> : tensor<2xi64>}
+       ins(%x, %w : tensor<1x9x10x3xf32>, tensor<2x2x3x8xf32>) outs(%init : tensor<1x4x4x8xf32>) -> tensor<1x4x4x8xf32>
+  return %0 : tensor<1x4x4x8xf32>
+}
+
+// -----
+
+// A zero fill shared by two matmuls (as CSE leaves it) is duplicated, so
+// that each matmul's buffer is written in place.
+
+// CHECK-LABEL: func.func @shared_fill
+// CHECK:         %[[E1:.*]] = tensor.empty() : tensor<4x4xf32>
+// CHECK:         %[[F1:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%[[E1]] : tensor<4x4xf32>)
+// CHECK:         linalg.matmul ins(%arg0, %arg1 : {{.*}}) outs(%[[F1]] : tensor<4x4xf32>)
+// CHECK:         %[[E2:.*]] = tensor.empty() : tensor<4x4xf32>
+// CHECK:         %[[F2:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%[[E2]] : tensor<4x4xf32>)
+// CHECK:         linalg.matmul ins(%arg1, %arg0 : {{.*}}) outs(%[[F2]] : tensor<4x4xf32>)
+func.func @shared_fill(%a: tensor<4x4xf32>, %b: tensor<4x4xf32>) -> (tensor<4x4xf32>, tensor<4x4xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<4x4xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<4x4xf32>) -> tensor<4x4xf32>
+  %0 = linalg.matmul ins(%a, %b : tensor<4x4xf32>, tensor<4x4xf32>) outs(%f : tensor<4x4xf32>) -> tensor<4x4xf32>
+  %1 = linalg.matmul ins(%b, %a : tensor<4x4xf32>, tensor<4x4xf32>) outs(%f : tensor<4x4xf32>) -> tensor<4x4xf32>
+  return %0, %1 : tensor<4x4xf32>, tensor<4x4xf32>
+}
