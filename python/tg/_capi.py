@@ -142,10 +142,10 @@ class Executable:
         it any more (large buffers are not page-faulted in again each call),
         otherwise a new one."""
         shape, dtype = self.result_types[i]
-        old = self._pool[i]
-        # References: the pool's and getrefcount's argument.
-        if old is not None and sys.getrefcount(old) == 2:
-            return old
+        # References when nobody else holds it: the pool's and getrefcount's
+        # argument (no local name may hold it while counting).
+        if self._pool[i] is not None and sys.getrefcount(self._pool[i]) == 2:
+            return self._pool[i]
         arr = np.empty(shape, dtype)
         if arr.nbytes >= _POOL_MIN_BYTES:
             self._pool[i] = arr

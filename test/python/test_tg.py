@@ -301,5 +301,9 @@ def test_large_results_held_by_the_caller_are_not_reused():
     r3 = f(x + 2)
     np.testing.assert_array_equal(view, ((x + 1) * 2)[10:])
     np.testing.assert_array_equal(r3, (x + 2) * 2)
+    address = r3.ctypes.data
     del r1, r3, view
-    np.testing.assert_array_equal(f(x + 3), (x + 3) * 2)
+    r4 = f(x + 3)
+    np.testing.assert_array_equal(r4, (x + 3) * 2)
+    # The dropped result's buffer was recycled (no fresh pages to fault in).
+    assert r4.ctypes.data == address
