@@ -100,37 +100,6 @@ static bool fillsAllOf(Value buffer, Value c) {
   return true;
 }
 
-/// The zero fill of `c` right before `matmul` (with nothing touching `c` in
-/// between), if any.
-static linalg::FillOp findZeroFill(linalg::MatmulOp matmul, Value c) {
-  for (Operation *op = matmul->getPrevNode(); op; op = op->getPrevNode()) {
-    // Views (the reshapes between a fill and the matmul) touch no memory.
-    if (isa<ViewLikeOpInterface>(op) && isMemoryEffectFree(op))
-      continue;
-    bool touches = llvm::any_of(op->getOperands(), [&](Value operand) {
-      return rootBuffer(operand) == rootBuffer(c);
-    });
-    if (!touches) {
-      if (op->getNumRegions() == 0 && isMemoryEffectFree(op))
-        continue;
-      // Anything with regions or unknown effects might touch c.
-      std::optional<SmallVector<MemoryEffects::EffectInstance>> effects =
-          getEffectsRecursively(op);
-      if (effects && llvm::all_of(*effects, [&](auto &e) {
-            return e.getValue() && rootBuffer(e.getValue()) != rootBuffer(c);
-          }))
-        continue;
-      return {};
-    }
-    auto fill = dyn_cast<linalg::FillOp>(op);
-    if (fill && matchPattern(fill.getInputs()[0], m_PosZeroFloat()) &&
-        (fill.getOutputs()[0] == c || fillsAllOf(fill.getOutputs()[0], c)))
-      return fill;
-    return {};
-  }
-  return {};
-}
-
 /// The result of an affine expression of an epilogue operand's map: the row
 /// dimension, the column dimension or the constant 0 (broadcast).
 enum class Index { Row, Col, Zero };
@@ -185,6 +154,22 @@ static bool safeToHoist(Operation *from, Operation *to,
     }
   }
   return true;
+}
+
+/// The zero fill of all of `c` before `matmul` in its block, with nothing
+/// reading or writing `c` in between.
+static linalg::FillOp findZeroFill(linalg::MatmulOp matmul, Value c) {
+  for (Operation *op = matmul->getPrevNode(); op; op = op->getPrevNode()) {
+    auto fill = dyn_cast<linalg::FillOp>(op);
+    if (!fill || rootBuffer(fill.getOutputs()[0]) != rootBuffer(c))
+      continue;
+    if (!matchPattern(fill.getInputs()[0], m_PosZeroFloat()) ||
+        !fillsAllOf(fill.getOutputs()[0], c) ||
+        !safeToHoist(fill, matmul, {}, {c}))
+      return {};
+    return fill;
+  }
+  return {};
 }
 
 /// The elementwise consumer of `c` that can run on the register tile.
@@ -337,42 +322,22 @@ public:
     auto packedType = MemRefType::get({panels, p.k, t.nr}, f32);
     Value packed = memref::AllocOp::create(b, loc, packedType,
                                            b.getI64IntegerAttr(64));
-    scf::ParallelOp::create(
-        b, loc, ValueRange{idx(0)}, ValueRange{idx(panels)},
-        ValueRange{idx(1)}, [&](OpBuilder &nb, Location, ValueRange ivs) {
-          OpBuilder::InsertionGuard guard(b);
-          b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
-          Value col = mul(ivs[0], t.nr);
-          if (p.bTranspose) {
-            emitTransposedPack(packed, ivs[0], col);
-            scf::ReduceOp::create(b, loc);
-            return;
-          }
-          scf::ForOp::create(
-              b, loc, idx(0), idx(p.k), idx(1), ValueRange{},
-              [&](OpBuilder &fb, Location, Value k, ValueRange) {
-                OpBuilder::InsertionGuard g2(b);
-                b.setInsertionPoint(fb.getInsertionBlock(),
-                                    fb.getInsertionPoint());
-                Value row = loadRow(bMat, {k}, col, f32);
-                vector::StoreOp::create(b, loc, row, packed,
-                                        ValueRange{ivs[0], k, idx(0)});
-                scf::YieldOp::create(b, loc);
-              });
-          scf::ReduceOp::create(b, loc);
-        });
+    parallelLoop({panels}, {1}, [&](ValueRange ivs) {
+      Value col = mul(ivs[0], t.nr);
+      if (p.bTranspose)
+        return emitTransposedPack(packed, ivs[0], col);
+      forLoop(idx(0), idx(p.k), 1, [&](Value k) {
+        Value row = loadRow(bMat, {k}, col, f32);
+        vector::StoreOp::create(b, loc, row, packed,
+                                ValueRange{ivs[0], k, idx(0)});
+      });
+    });
 
     // (row block of mc rows) x (group of ng panels) in parallel; inside, k
     // blocks of kc, panels, then mr-row register tiles.
-    scf::ParallelOp::create(
-        b, loc, ValueRange{idx(0), idx(0)}, ValueRange{idx(p.m), idx(panels)},
-        ValueRange{idx(t.mc), idx(t.ng)},
-        [&](OpBuilder &nb, Location, ValueRange ivs) {
-          OpBuilder::InsertionGuard guard(b);
-          b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
-          emitBlock(packed, ivs[0], ivs[1]);
-          scf::ReduceOp::create(b, loc);
-        });
+    parallelLoop({p.m, panels}, {t.mc, t.ng}, [&](ValueRange ivs) {
+      emitBlock(packed, ivs[0], ivs[1]);
+    });
     memref::DeallocOp::create(b, loc, packed);
   }
 
@@ -397,6 +362,35 @@ private:
                          body(iv);
                          scf::YieldOp::create(b, loc);
                        });
+  }
+
+  /// An scf.parallel from 0 to `ubs` by `steps`, with body(ivs) inside.
+  void parallelLoop(ArrayRef<int64_t> ubs, ArrayRef<int64_t> steps,
+                    function_ref<void(ValueRange)> body) {
+    SmallVector<Value> lbVals, ubVals, stepVals;
+    for (auto [ub, step] : llvm::zip_equal(ubs, steps)) {
+      lbVals.push_back(idx(0));
+      ubVals.push_back(idx(ub));
+      stepVals.push_back(idx(step));
+    }
+    auto loop = scf::ParallelOp::create(b, loc, lbVals, ubVals, stepVals);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(loop.getBody()->getTerminator());
+    body(loop.getInductionVars());
+  }
+
+  /// if (cond) thenBody() [else elseBody()], with no results.
+  void ifThenElse(Value cond, function_ref<void()> thenBody,
+                  function_ref<void()> elseBody = nullptr) {
+    auto ifOp = scf::IfOp::create(b, loc, TypeRange{}, cond,
+                                  /*withElseRegion=*/static_cast<bool>(elseBody));
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
+    thenBody();
+    if (elseBody) {
+      b.setInsertionPoint(ifOp.elseBlock()->getTerminator());
+      elseBody();
+    }
   }
 
   /// The mask of the columns [col, col + nr) that are inside the matrix, or
@@ -449,25 +443,12 @@ private:
         return copyColumn();
       Value inside = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt,
                                            n, idx(p.n));
-      scf::IfOp::create(
-          b, loc, inside,
-          [&](OpBuilder &ib, Location) {
-            OpBuilder::InsertionGuard guard(b);
-            b.setInsertionPoint(ib.getInsertionBlock(), ib.getInsertionPoint());
-            copyColumn();
-            scf::YieldOp::create(b, loc);
-          },
-          [&](OpBuilder &eb, Location) {
-            OpBuilder::InsertionGuard guard(b);
-            b.setInsertionPoint(eb.getInsertionBlock(), eb.getInsertionPoint());
-            Value zero = arith::ConstantOp::create(b, loc, f32,
-                                                   b.getZeroAttr(f32));
-            forLoop(idx(0), idx(p.k), 1, [&](Value k) {
-              memref::StoreOp::create(b, loc, zero, packed,
-                                      ValueRange{j, k, l});
-            });
-            scf::YieldOp::create(b, loc);
-          });
+      ifThenElse(inside, copyColumn, [&]() {
+        Value zero = arith::ConstantOp::create(b, loc, f32, b.getZeroAttr(f32));
+        forLoop(idx(0), idx(p.k), 1, [&](Value k) {
+          memref::StoreOp::create(b, loc, zero, packed, ValueRange{j, k, l});
+        });
+      });
     });
   }
 
@@ -495,13 +476,8 @@ private:
                 Value isLast = arith::CmpIOp::create(
                     b, loc, arith::CmpIPredicate::sge, add(rowBlock, t.mc),
                     idx(p.m));
-                scf::IfOp::create(b, loc, isLast, [&](OpBuilder &ib,
-                                                      Location) {
-                  OpBuilder::InsertionGuard guard(b);
-                  b.setInsertionPoint(ib.getInsertionBlock(),
-                                      ib.getInsertionPoint());
+                ifThenElse(isLast, [&]() {
                   emitKernel(packed, tail, idx(fullRows), j, kb, kEnd);
-                  scf::YieldOp::create(b, loc);
                 });
               });
     });
@@ -570,20 +546,8 @@ private:
     // The epilogue runs once the last k block is in the tile.
     Value last = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, k1,
                                        idx(p.k));
-    scf::IfOp::create(
-        b, loc, last,
-        [&](OpBuilder &ib, Location) {
-          OpBuilder::InsertionGuard guard(b);
-          b.setInsertionPoint(ib.getInsertionBlock(), ib.getInsertionPoint());
-          emitEpilogue(tile, rowIdx, col);
-          scf::YieldOp::create(b, loc);
-        },
-        [&](OpBuilder &eb, Location) {
-          OpBuilder::InsertionGuard guard(b);
-          b.setInsertionPoint(eb.getInsertionBlock(), eb.getInsertionPoint());
-          storeC();
-          scf::YieldOp::create(b, loc);
-        });
+    ifThenElse(
+        last, [&]() { emitEpilogue(tile, rowIdx, col); }, storeC);
   }
 
   /// Broadcasts a scalar to a vector of nr lanes.

@@ -45,7 +45,7 @@ struct Conv2DToMatmul : OpRewritePattern<linalg::Conv2DNhwcHwcfOp> {
     if (inType.getElementType() != elem || filterType.getElementType() != elem)
       return rewriter.notifyMatchFailure(op, "mixed element types");
     int64_t n = outType.getDimSize(0), oh = outType.getDimSize(1),
-            ow = outType.getDimSize(2), f = outType.getDimSize(3);
+            ow = outType.getDimSize(2);
     int64_t kh = filterType.getDimSize(0), kw = filterType.getDimSize(1),
             c = filterType.getDimSize(2);
     SmallVector<int64_t> strides(op.getStrides().getValues<int64_t>());
@@ -85,8 +85,6 @@ struct Conv2DToMatmul : OpRewritePattern<linalg::Conv2DNhwcHwcfOp> {
         rewriter, loc, acc.getType(), ValueRange{lhs, rhs}, ValueRange{acc});
     rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(
         op, outType, matmul.getResult(0), outRows);
-    (void)n;
-    (void)f;
     return success();
   }
 };
