@@ -433,9 +433,12 @@ static std::string typeString(TgDType dtype, const int64_t *shape,
 }
 
 /// Checks that `tensor` has type `expected`, or describes the mismatch.
+/// An error message if `tensor` does not have the dtype and shape of
+/// `expected`; `what()` names it. Empty (and no strings built) when it does:
+/// this runs on every call.
+template <typename What>
 static std::string checkTensor(const TgTensor &tensor,
-                               const TensorTypeInfo &expected,
-                               const std::string &what) {
+                               const TensorTypeInfo &expected, What what) {
   bool same = tensor.dtype == expected.dtype &&
               tensor.rank == static_cast<int64_t>(expected.shape.size()) &&
               (tensor.rank == 0 ||
@@ -443,7 +446,7 @@ static std::string checkTensor(const TgTensor &tensor,
                           tensor.shape));
   if (same)
     return "";
-  return what + " expects " +
+  return what() + " expects " +
          typeString(expected.dtype, expected.shape.data(),
                     expected.shape.size()) +
          ", got " + typeString(tensor.dtype, tensor.shape, tensor.rank);
@@ -462,23 +465,27 @@ extern "C" int tgFunctionRun(const TgFunction *fn, const TgTensor *args,
     return 1;
   }
   // One strided memref descriptor per tensor: {allocated, aligned, offset,
-  // sizes[rank], strides[rank]}, all 64-bit.
-  std::vector<std::vector<int64_t>> descriptors;
+  // sizes[rank], strides[rank]}, all 64-bit, laid end to end.
+  llvm::SmallVector<int64_t, 64> flat;
+  llvm::SmallVector<size_t, 8> starts;
   auto addDescriptor = [&](const TgTensor &t) {
-    std::vector<int64_t> d(3 + 2 * t.rank);
-    d[0] = d[1] = reinterpret_cast<int64_t>(t.data);
-    d[2] = 0;
+    starts.push_back(flat.size());
+    flat.push_back(reinterpret_cast<int64_t>(t.data));
+    flat.push_back(reinterpret_cast<int64_t>(t.data));
+    flat.push_back(0);
+    size_t sizes = flat.size();
+    flat.resize(sizes + 2 * t.rank);
     int64_t stride = 1;
     for (int64_t i = t.rank - 1; i >= 0; --i) {
-      d[3 + i] = t.shape[i];
-      d[3 + t.rank + i] = stride;
+      flat[sizes + i] = t.shape[i];
+      flat[sizes + t.rank + i] = stride;
       stride *= t.shape[i];
     }
-    descriptors.push_back(std::move(d));
   };
   for (int64_t i = 0; i < numArgs; ++i) {
-    std::string mismatch = checkTensor(
-        args[i], fn->args[i], "argument #" + std::to_string(i) + " of @" + fn->name);
+    std::string mismatch = checkTensor(args[i], fn->args[i], [&] {
+      return "argument #" + std::to_string(i) + " of @" + fn->name;
+    });
     if (!mismatch.empty()) {
       setError(error, "error: " + mismatch + "\n");
       return 1;
@@ -486,15 +493,16 @@ extern "C" int tgFunctionRun(const TgFunction *fn, const TgTensor *args,
     addDescriptor(args[i]);
   }
   for (int64_t i = 0; i < numResults; ++i) {
-    std::string mismatch =
-        checkTensor(results[i], fn->results[i],
-                    "result #" + std::to_string(i) + " of @" + fn->name);
+    std::string mismatch = checkTensor(results[i], fn->results[i], [&] {
+      return "result #" + std::to_string(i) + " of @" + fn->name;
+    });
     if (!mismatch.empty()) {
       setError(error, "error: " + mismatch + "\n");
       return 1;
     }
     addDescriptor(results[i]);
   }
+  auto descriptor = [&](size_t i) { return flat.data() + starts[i]; };
 #ifdef TG_HAS_CUDA_RUNTIME
   // GPU code reads and writes managed buffers: copy the arguments in and
   // point the descriptors at the copies; copy the results back afterwards.
@@ -512,16 +520,16 @@ extern "C" int tgFunctionRun(const TgFunction *fn, const TgTensor *args,
       void *buffer = mgpuMemAlloc(bytes, nullptr, /*isHostShared=*/true);
       if (i < numArgs && bytes)
         std::memcpy(buffer, t.data, bytes);
-      descriptors[i][0] = descriptors[i][1] = reinterpret_cast<int64_t>(buffer);
+      descriptor(i)[0] = descriptor(i)[1] = reinterpret_cast<int64_t>(buffer);
       managed.push_back(buffer);
     }
   }
 #endif
   // The packed interface takes a pointer to each argument; each argument of
   // a C interface is a pointer to a descriptor.
-  std::vector<void *> descriptorPtrs, packedArgs;
-  for (auto &d : descriptors)
-    descriptorPtrs.push_back(d.data());
+  llvm::SmallVector<void *, 8> descriptorPtrs, packedArgs;
+  for (size_t i = 0; i < starts.size(); ++i)
+    descriptorPtrs.push_back(descriptor(i));
   for (void *&p : descriptorPtrs)
     packedArgs.push_back(&p);
   fn->packed(packedArgs.data());

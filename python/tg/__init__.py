@@ -465,6 +465,8 @@ class function:  # noqa: N801 (used as a decorator, like tf.function)
     def __init__(self, fn):
         self.fn = fn
         self.cache = {}
+        # Finds the executable for ndarray arguments in C (see _capi.fast).
+        self._dispatch = _capi.fast.Dispatcher() if _capi.fast else None
         self.trace_count = 0
         self.__name__ = getattr(fn, "__name__", "f")
         self.__doc__ = fn.__doc__
@@ -517,7 +519,11 @@ class function:  # noqa: N801 (used as a decorator, like tf.function)
         return self._trace(args)[0]
 
     def __call__(self, *args):
-        # Fast path (every argument an ndarray): the key needs no conversion.
+        if self._dispatch is not None:
+            results = self._dispatch(*args)
+            if results is not NotImplemented:
+                return results
+        # Every argument an ndarray: the key needs no conversion.
         if all(type(a) is np.ndarray for a in args):
             key = tuple([(a.shape, a.dtype) for a in args])
             arrays = args
@@ -529,6 +535,8 @@ class function:  # noqa: N801 (used as a decorator, like tf.function)
             text, params, outs = self._trace(args)
             entry = (Executable(text, name=self.__name__), len(outs))
             self.cache[key] = entry
+            if self._dispatch is not None and arrays is args and entry[0].fast:
+                self._dispatch.add(args, entry[0].fast, len(outs) == 1)
         exe, n = entry
         if arrays is None:
             arrays = [_to_array(a) for a in args

@@ -1,10 +1,16 @@
 """ctypes binding of tg's C API (include/tg-c/Runtime.h).
 
-ctypes rather than pybind11: the C API is already a plain C ABI, so the
-binding needs no compiled extension (nothing to rebuild per Python version)
-and numpy buffers pass straight through as pointers, without copies.
+ctypes rather than pybind11: the C API is already a plain C ABI, so
+compiling and error reporting need no compiled extension, and numpy buffers
+pass straight through as pointers, without copies. The per-call path is the
+exception: through ctypes it costs ~5 us, more than a small graph's kernel,
+so when the build made `_tgfast` (lib/Bindings/Python/FastCall.cpp, next to
+libTgCAPI.so) calls go through it, at ~0.5 us; without it they fall back to
+ctypes (TG_NO_FAST_CALL=1 forces that).
 """
 import ctypes
+import importlib.machinery
+import importlib.util
 import os
 import sys
 
@@ -76,6 +82,28 @@ lib.tgErrorMessage.argtypes = [_P]
 lib.tgErrorDestroy.argtypes = [_P]
 
 
+def _load_fast():
+    """The _tgfast extension built next to the loaded libTgCAPI.so, or None."""
+    if os.environ.get("TG_NO_FAST_CALL") or os.path.sep not in lib._name:
+        return None
+    directory = os.path.dirname(os.path.abspath(lib._name))
+    for suffix in importlib.machinery.EXTENSION_SUFFIXES:
+        path = os.path.join(directory, "_tgfast" + suffix)
+        if os.path.exists(path):
+            spec = importlib.util.spec_from_file_location("tg._tgfast", path)
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            return module
+    return None
+
+
+fast = _load_fast()
+
+
+def _address(f):
+    return ctypes.cast(f, ctypes.c_void_p).value
+
+
 class TgError(Exception):
     """A tg compile or run error; the message holds the located diagnostics."""
 
@@ -117,6 +145,13 @@ class Executable:
             t = lib.tgFunctionResultType(self._fn, i)
             self.result_types.append((tuple(t.shape[d] for d in range(t.rank)),
                                       NUMPY_OF[t.dtype]))
+        self.fast = None
+        if fast is not None:
+            self.fast = fast.Caller(
+                self._fn, _address(lib.tgFunctionRun), _address(lib.tgErrorMessage),
+                _address(lib.tgErrorDestroy),
+                [(shape, DTYPES[np.dtype(dtype)][0]) for shape, dtype in self.result_types],
+                TgError, _POOL_MIN_BYTES)
 
     def __del__(self):
         if getattr(self, "_exe", None):
@@ -152,9 +187,17 @@ class Executable:
         return arr
 
     def __call__(self, *arrays):
+        if self.fast is not None:
+            results = self.fast(*arrays)
+            if results is not NotImplemented:
+                return results
         # np.ascontiguousarray would turn a 0-d array into shape (1,).
         args = [a if type(a) is np.ndarray and a.flags.c_contiguous else
                 np.array(a, copy=True, order="C") for a in arrays]
+        if self.fast is not None:
+            results = self.fast(*args)
+            if results is not NotImplemented:
+                return results
         key = tuple((a.shape, a.dtype) for a in args)
         cached = getattr(self, "_cached", None)
         if cached is None or cached[0] != key:

@@ -287,7 +287,25 @@ def test_set_num_threads():
         tg.set_num_threads(old)
 
 
-def test_large_results_held_by_the_caller_are_not_reused():
+@pytest.fixture(params=["fast", "ctypes"])
+def call_path(request, monkeypatch):
+    """Runs a test through the compiled call path (tg._tgfast) and through
+    the ctypes fallback; graphs built inside the test use that path."""
+    if request.param == "ctypes":
+        monkeypatch.setattr(tg._capi, "fast", None)
+    return request.param
+
+
+def test_fast_call_path_is_built():
+    # scripts/setup.sh installs the Python and numpy headers, so the build
+    # always makes the extension; the ctypes path is only a fallback.
+    assert tg._capi.fast is not None
+    f = tg.function(lambda a: a + 1.0)
+    f(A)
+    assert f._dispatch.size() == 1
+
+
+def test_large_results_held_by_the_caller_are_not_reused(call_path):
     # Results of 1 MiB or more are recycled once the caller drops them; one
     # the caller still holds must never be overwritten by the next call.
     f = tg.function(lambda a: a * 2.0)
@@ -307,3 +325,31 @@ def test_large_results_held_by_the_caller_are_not_reused():
     np.testing.assert_array_equal(r4, (x + 3) * 2)
     # The dropped result's buffer was recycled (no fresh pages to fault in).
     assert r4.ctypes.data == address
+
+
+def test_call_paths_agree_on_results_and_errors(call_path):
+    f = tg.function(lambda a, b, n: (a @ b, tg.reduce_sum(a), n > 2, n + 1))
+    n = np.arange(6, dtype=np.int64).reshape(2, 3)
+    mm, total, gt, inc = f(A, A.T.copy(), n)
+    close(mm, A @ A.T, 1e-5)
+    close(total, np.float32(A.sum()), 1e-5)
+    assert total.shape == () and gt.dtype == np.bool_ and inc.dtype == np.int64
+    np.testing.assert_array_equal(gt, n > 2)
+    np.testing.assert_array_equal(inc, n + 1)
+    # A transposed view (not C-contiguous) and a list are converted first,
+    # and a list compiles its own signature (lists of Python floats are f32).
+    close(f(A, A.T, n)[0], A @ A.T, 1e-5)
+    close(f(A.tolist(), A.T.copy(), n)[0], A @ A.T, 1e-5)
+    assert f.trace_count == 2
+    # Shapes the graph was not compiled for: a new signature, not a crash.
+    B = np.ones((2, 4), np.float32)
+    close(f(B, B.T.copy(), n)[0], B @ B.T)
+    assert f.trace_count == 3
+    # An executable run on the wrong shape reports it like the C API does.
+    exe = tg._capi.Executable(f.lower(A, A.T.copy(), n))
+    with pytest.raises(tg.TgError, match=r"argument #0 of @main expects "
+                       r"tensor<4x3xf32>, got tensor<2x4xf32>"):
+        exe(B, A.T.copy(), n)
+    with pytest.raises(tg.TgError, match=r"argument #2 of @main expects "
+                       r"tensor<2x3xi64>, got tensor<2x3xi32>"):
+        exe(A, A.T.copy(), n.astype(np.int32))
