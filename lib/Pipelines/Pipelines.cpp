@@ -63,7 +63,10 @@ static void buildTensorToBufferStages(OpPassManager &pm, bool optimize,
   pm.addPass(createTgPrepareEntryPointsPass());
   // tg to linalg on tensors; broadcasting lives in indexing maps.
   pm.addPass(createConvertTgToLinalgPass());
-  addPipeline(pm, "canonicalize");
+  // Private functions (the gradient functions tg.grad outlines) are inlined
+  // into their callers: across a call, bufferization can only return fresh
+  // buffers that the caller then copies into its results.
+  addPipeline(pm, "inline,canonicalize");
   // Fuse producer/consumer elementwise generics (and broadcasts) into one.
   addPipeline(pm, "func.func(linalg-fuse-elementwise-ops)");
   addPipeline(pm, "canonicalize,cse");
@@ -114,6 +117,8 @@ void mlir::tg::buildTgCpuPipeline(OpPassManager &pm,
     // One mask and one index computation per tile, not one per row.
     addPipeline(pm, "canonicalize,cse");
   }
+  // Elementwise generics over whole buffers iterate one flat dimension.
+  pm.addNestedPass<func::FuncOp>(createTgCollapseElementwiseDimsPass());
   // Loops over buffers (the performance work tiles and vectorizes here).
   if (options.threads == 1) {
     addPipeline(pm, "func.func(convert-linalg-to-loops)");
@@ -144,6 +149,9 @@ void mlir::tg::buildTgCpuPipeline(OpPassManager &pm,
   // Vector masks need the vector conversion's own mask materialization.
   addPipeline(pm, "convert-vector-to-llvm,convert-to-llvm,convert-openmp-to-llvm,"
                   "reconcile-unrealized-casts");
+  // Long elementwise loop bodies: several vector iterations in flight.
+  if (isa != VectorISA::None)
+    pm.addNestedPass<LLVM::LLVMFuncOp>(createTgInterleaveLoopsPass());
 }
 
 void mlir::tg::buildTgGpuPipeline(OpPassManager &pm,

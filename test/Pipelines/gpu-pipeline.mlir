@@ -6,7 +6,8 @@
 // Every op category goes through -tg-gpu-pipeline: elementwise chains fused
 // into one kernel, matmul, reductions, softmax, layout ops, and a gradient.
 // The host code launches the kernels; the kernels are NVVM compiled to PTX
-// for sm_90 (the default chip).
+// for sm_90 (the default chip). The gradient function tg.grad outlines is
+// inlined, so its kernels are named after @grad.
 
 // CHECK-NOT: = tg.
 // CHECK-NOT: linalg.
@@ -21,7 +22,7 @@
 // PTX-DAG: .visible .entry softmax_kernel(
 // PTX-DAG: ex2.approx
 // PTX-DAG: .visible .entry layout_kernel(
-// PTX-DAG: .visible .entry loss_grad_0_kernel(
+// PTX-DAG: .visible .entry grad_kernel(
 
 func.func @elementwise(%a: tensor<64x32xf32>, %b: tensor<32xf32>) -> tensor<64x32xf32> {
   %s = tg.add %a, %b : (tensor<64x32xf32>, tensor<32xf32>) -> tensor<64x32xf32>

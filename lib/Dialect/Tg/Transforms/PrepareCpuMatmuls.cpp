@@ -90,9 +90,11 @@ struct Conv2DToMatmul : OpRewritePattern<linalg::Conv2DNhwcHwcfOp> {
 };
 
 /// A matmul whose zero-filled init is shared with other ops gets a fill of
-/// its own: bufferization would otherwise copy the shared zeros into each
-/// matmul's buffer, and the micro-kernels could no longer start from zero
-/// registers nor fuse the matmul's consumer.
+/// its own, on a tensor.empty of its own: bufferization would otherwise copy
+/// the shared zeros into each matmul's buffer, or write later ops into the
+/// matmul's buffer once its result is dead (a second reader of the buffer),
+/// and the micro-kernels could no longer start from zero registers nor fuse
+/// the matmul's consumer.
 struct PrivateMatmulInit : OpRewritePattern<linalg::MatmulOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(linalg::MatmulOp op,
@@ -101,11 +103,19 @@ struct PrivateMatmulInit : OpRewritePattern<linalg::MatmulOp> {
       return failure();
     OpOperand &init = op.getOutputsMutable()[0];
     auto fill = init.get().getDefiningOp<linalg::FillOp>();
-    if (!fill || fill->hasOneUse())
+    if (!fill)
       return failure();
     auto empty = fill.getOutputs()[0].getDefiningOp<tensor::EmptyOp>();
-    if (!empty)
+    if (!empty || (fill->hasOneUse() && empty->hasOneUse()))
       return failure();
+    if (fill->hasOneUse()) {
+      rewriter.setInsertionPoint(fill);
+      Operation *newEmpty = rewriter.clone(*empty);
+      rewriter.modifyOpInPlace(fill, [&] {
+        fill.getOutputsMutable()[0].set(newEmpty->getResult(0));
+      });
+      return success();
+    }
     rewriter.setInsertionPoint(op);
     Operation *newEmpty = rewriter.clone(*empty);
     auto newFill = linalg::FillOp::create(rewriter, fill.getLoc(),
@@ -116,12 +126,35 @@ struct PrivateMatmulInit : OpRewritePattern<linalg::MatmulOp> {
   }
 };
 
+/// A transpose feeding a matmul gets a tensor.empty of its own: when two
+/// transposes share one, bufferization writes both into one buffer, and the
+/// micro-kernels, which read a transposed operand in place from the
+/// transpose's source, only do so when the transpose's buffer is private.
+struct PrivateTransposeInit : OpRewritePattern<linalg::TransposeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(linalg::TransposeOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!op.hasPureTensorSemantics() ||
+        !llvm::any_of(op->getUsers(), llvm::IsaPred<linalg::MatmulOp>))
+      return failure();
+    OpOperand &init = op.getInitMutable();
+    auto empty = init.get().getDefiningOp<tensor::EmptyOp>();
+    if (!empty || empty->hasOneUse())
+      return failure();
+    rewriter.setInsertionPoint(op);
+    Operation *newEmpty = rewriter.clone(*empty);
+    rewriter.modifyOpInPlace(op, [&] { init.set(newEmpty->getResult(0)); });
+    return success();
+  }
+};
+
 struct TgPrepareCpuMatmulsPass
     : tg::impl::TgPrepareCpuMatmulsPassBase<TgPrepareCpuMatmulsPass> {
   using Base::Base;
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<Conv2DToMatmul, PrivateMatmulInit>(&getContext());
+    patterns.add<Conv2DToMatmul, PrivateMatmulInit, PrivateTransposeInit>(
+        &getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }
