@@ -353,3 +353,15 @@ def test_call_paths_agree_on_results_and_errors(call_path):
     with pytest.raises(tg.TgError, match=r"argument #2 of @main expects "
                        r"tensor<2x3xi64>, got tensor<2x3xi32>"):
         exe(A, A.T.copy(), n.astype(np.int32))
+
+
+def test_large_reductions_against_float64():
+    # Reductions are reassociated (vectorized, one partial sum per lane);
+    # compare with numpy's sums computed in f64.
+    x = rng.standard_normal((512, 1000)).astype(np.float32)
+    rows, total, big = tg.function(
+        lambda a: (tg.reduce_sum(a, 1), tg.reduce_mean(a), tg.reduce_max(a, 0)))(x)
+    x64 = x.astype(np.float64)
+    np.testing.assert_allclose(rows, x64.sum(1), rtol=0, atol=2e-4)
+    np.testing.assert_allclose(total, x64.mean(), rtol=0, atol=1e-6)
+    np.testing.assert_array_equal(big, x.max(0))

@@ -96,13 +96,16 @@ func.func @layout(%x: tensor<2x3xf32>) {
 // -----
 
 // Reductions: identity-filled init, reduction iterators, keepdims through
-// expand_shape, the mean as a sum and a scale.
+// expand_shape, the mean as a sum and a scale. Float reduction steps may be
+// reassociated (so that LLVM vectorizes them).
 // CHECK-LABEL: func @reductions
 // CHECK: %[[NEGINF:.*]] = arith.constant 0xFF800000 : f32
 // CHECK: linalg.fill ins(%[[NEGINF]] : f32)
 // CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]
-// CHECK: arith.maximumf
+// CHECK: arith.maximumf %{{.*}}, %{{.*}} fastmath<reassoc> : f32
 // CHECK: tensor.expand_shape %{{.*}} {{\[\[}}0, 1]] output_shape [4, 1] : tensor<4xf32> into tensor<4x1xf32>
+// CHECK: linalg.generic {{.*}} iterator_types = ["reduction", "reduction"]
+// CHECK: arith.addf %{{.*}}, %{{.*}} fastmath<reassoc> : f32
 // CHECK: arith.constant 1.200000e+01 : f32
 // CHECK: arith.divf
 func.func @reductions(%x: tensor<4x3xf32>) -> (tensor<4x1xf32>, tensor<f32>) {
