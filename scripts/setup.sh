@@ -15,7 +15,7 @@ PACKAGES=(
   # unit tests, and the leak check of compiled code
   libgtest-dev valgrind
   # Python front end and the numpy-computed expectations of the tests
-  python3 python3-numpy python3-dev python3-pytest pybind11-dev libopenblas0-pthread
+  python3 python3-numpy python3-dev python3-pytest libopenblas0-pthread
 )
 
 missing=()
