@@ -365,3 +365,20 @@ def test_large_reductions_against_float64():
     np.testing.assert_allclose(rows, x64.sum(1), rtol=0, atol=2e-4)
     np.testing.assert_allclose(total, x64.mean(), rtol=0, atol=1e-6)
     np.testing.assert_array_equal(big, x.max(0))
+
+
+def test_batched_matmul_with_broadcast_and_gradient():
+    # Batched matmuls run as loops of 2-D micro-kernel matmuls; odd sizes
+    # exercise the masked edges, a size-1 batch dimension the broadcast.
+    a = rng.standard_normal((3, 37, 50)).astype(np.float32)
+    b = rng.standard_normal((2, 1, 50, 45)).astype(np.float32)
+    got = tg.function(lambda x, y: x @ y)(a, b)
+    want = a.astype(np.float64) @ b.astype(np.float64)
+    np.testing.assert_allclose(got, want, rtol=0, atol=1e-4 * np.abs(want).max())
+    loss, (ga, gb) = tg.value_and_grad(
+        lambda x, y: tg.reduce_sum((x @ y) * (x @ y)), argnums=(0, 1))(a, b)
+    p = want
+    np.testing.assert_allclose(ga, (2 * p @ np.swapaxes(b, -1, -2)).sum(0),
+                               rtol=1e-4, atol=1e-2)
+    np.testing.assert_allclose(gb, (np.swapaxes(a, -1, -2) @ (2 * p)).sum(1, keepdims=True),
+                               rtol=1e-4, atol=1e-2)

@@ -73,3 +73,58 @@ func.func @shared_empty(%a: tensor<4x4xf32>, %b: tensor<4x4xf32>) -> (tensor<4x4
   %2 = linalg.matmul ins(%ta, %tb : tensor<4x4xf32>, tensor<4x4xf32>) outs(%1 : tensor<4x4xf32>) -> tensor<4x4xf32>
   return %1, %2 : tensor<4x4xf32>, tensor<4x4xf32>
 }
+
+// -----
+
+// A batched matmul with a broadcast batch dimension (as -convert-tg-to-linalg
+// builds it) becomes a loop over the batch of 2-D matmuls on slices; the
+// broadcast operand's slice stays at index 0.
+
+// CHECK-LABEL: func.func @batched
+// CHECK:         %[[FILL:.*]] = linalg.fill
+// CHECK:         scf.for %[[I:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%[[O:.*]] = %[[FILL]])
+// CHECK:           scf.for %[[J:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%[[P:.*]] = %[[O]])
+// CHECK-DAG:         %[[A:.*]] = tensor.extract_slice %arg0[%[[J]], 0, 0] [1, 4, 5] [1, 1, 1] : tensor<3x4x5xf32> to tensor<4x5xf32>
+// CHECK-DAG:         %[[B:.*]] = tensor.extract_slice %arg1[%[[I]], 0, 0, 0] [1, 1, 5, 6] [1, 1, 1, 1] : tensor<2x1x5x6xf32> to tensor<5x6xf32>
+// CHECK-DAG:         %[[C:.*]] = tensor.extract_slice %[[P]][%[[I]], %[[J]], 0, 0] [1, 1, 4, 6] [1, 1, 1, 1] : tensor<2x3x4x6xf32> to tensor<4x6xf32>
+// CHECK:             %[[M:.*]] = linalg.matmul ins(%[[A]], %[[B]] : tensor<4x5xf32>, tensor<5x6xf32>) outs(%[[C]] : tensor<4x6xf32>)
+// CHECK:             tensor.insert_slice %[[M]] into %[[P]][%[[I]], %[[J]], 0, 0] [1, 1, 4, 6] [1, 1, 1, 1]
+#lhs = affine_map<(b0, b1, m, n, k) -> (b1, m, k)>
+#rhs = affine_map<(b0, b1, m, n, k) -> (b0, 0, k, n)>
+#out = affine_map<(b0, b1, m, n, k) -> (b0, b1, m, n)>
+func.func @batched(%a: tensor<3x4x5xf32>, %b: tensor<2x1x5x6xf32>) -> tensor<2x3x4x6xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<2x3x4x6xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<2x3x4x6xf32>) -> tensor<2x3x4x6xf32>
+  %0 = linalg.generic {indexing_maps = [#lhs, #rhs, #out],
+                       iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+      ins(%a, %b : tensor<3x4x5xf32>, tensor<2x1x5x6xf32>) outs(%f : tensor<2x3x4x6xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<2x3x4x6xf32>
+  return %0 : tensor<2x3x4x6xf32>
+}
+
+// -----
+
+// Not a matmul body (max instead of add): left alone.
+
+// CHECK-LABEL: func.func @batched_not_a_matmul
+// CHECK-NOT:     scf.for
+// CHECK:         linalg.generic
+#lhs = affine_map<(b0, m, n, k) -> (b0, m, k)>
+#rhs = affine_map<(b0, m, n, k) -> (b0, k, n)>
+#out = affine_map<(b0, m, n, k) -> (b0, m, n)>
+func.func @batched_not_a_matmul(%a: tensor<2x4x5xf32>, %b: tensor<2x5x6xf32>, %f: tensor<2x4x6xf32>) -> tensor<2x4x6xf32> {
+  %0 = linalg.generic {indexing_maps = [#lhs, #rhs, #out],
+                       iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%a, %b : tensor<2x4x5xf32>, tensor<2x5x6xf32>) outs(%f : tensor<2x4x6xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.maximumf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<2x4x6xf32>
+  return %0 : tensor<2x4x6xf32>
+}

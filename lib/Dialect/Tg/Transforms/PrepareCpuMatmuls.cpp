@@ -15,6 +15,7 @@
 #include "tg/Dialect/Tg/Transforms/Passes.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/Utils/Utils.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace mlir {
@@ -148,13 +149,137 @@ struct PrivateTransposeInit : OpRewritePattern<linalg::TransposeOp> {
   }
 };
 
+/// The batch dimension `expr` of an operand map reads: its loop dimension,
+/// or -1 for a broadcast (the constant 0); nullopt for anything else.
+static std::optional<int64_t> batchDimOf(AffineExpr expr, int64_t batch) {
+  if (auto c = dyn_cast<AffineConstantExpr>(expr))
+    return c.getValue() == 0 ? std::optional<int64_t>(-1) : std::nullopt;
+  if (auto d = dyn_cast<AffineDimExpr>(expr))
+    if (d.getPosition() < batch)
+      return d.getPosition();
+  return std::nullopt;
+}
+
+/// A batched f32 matmul (the linalg.generic -convert-tg-to-linalg builds for
+/// tg.matmul with batch dimensions, broadcasts included) becomes a loop nest
+/// over the batch of 2-D linalg.matmul on slices, which the micro-kernels
+/// then run; slices of contiguous buffers keep a unit inner stride.
+struct BatchedMatmulToLoops : OpRewritePattern<linalg::GenericOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(linalg::GenericOp op,
+                                PatternRewriter &rewriter) const override {
+    int64_t loops = op.getNumLoops(), batch = loops - 3;
+    if (!op.hasPureTensorSemantics() || op.getNumDpsInputs() != 2 ||
+        op.getNumDpsInits() != 1 || batch < 1 ||
+        op.getNumReductionLoops() != 1 ||
+        op.getIteratorTypesArray().back() != utils::IteratorType::reduction)
+      return failure();
+    auto outType = dyn_cast<RankedTensorType>(op.getResult(0).getType());
+    if (!outType || !outType.hasStaticShape() || !outType.getElementType().isF32())
+      return failure();
+    for (OpOperand *in : op.getDpsInputOperands()) {
+      auto t = dyn_cast<RankedTensorType>(in->get().getType());
+      if (!t || !t.hasStaticShape() || !t.getElementType().isF32())
+        return failure();
+    }
+    // Body: out + in0 * in1.
+    Block *body = op.getBody();
+    auto yield = cast<linalg::YieldOp>(body->getTerminator());
+    auto add = yield.getOperand(0).getDefiningOp<arith::AddFOp>();
+    if (!add || body->getOperations().size() != 3)
+      return failure();
+    Value acc = body->getArgument(2);
+    Value prod = add.getLhs() == acc ? add.getRhs() : add.getLhs();
+    auto mul = prod.getDefiningOp<arith::MulFOp>();
+    if (!mul || (add.getLhs() != acc && add.getRhs() != acc) ||
+        !((mul.getLhs() == body->getArgument(0) &&
+           mul.getRhs() == body->getArgument(1)) ||
+          (mul.getLhs() == body->getArgument(1) &&
+           mul.getRhs() == body->getArgument(0))))
+      return failure();
+    // Maps: lhs (batch..., m, k), rhs (batch..., k, n), out (batch..., m, n).
+    MLIRContext *ctx = op.getContext();
+    AffineExpr m = getAffineDimExpr(batch, ctx),
+               n = getAffineDimExpr(batch + 1, ctx),
+               k = getAffineDimExpr(batch + 2, ctx);
+    SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+    SmallVector<AffineExpr> outExprs;
+    for (int64_t d = 0; d < batch + 2; ++d)
+      outExprs.push_back(getAffineDimExpr(d, ctx));
+    if (maps[2] != AffineMap::get(loops, 0, outExprs, ctx))
+      return failure();
+    SmallVector<SmallVector<int64_t>> batchDims(2);
+    for (int i = 0; i < 2; ++i) {
+      ArrayRef<AffineExpr> r = maps[i].getResults();
+      if (r.size() < 2 || r[r.size() - 2] != (i == 0 ? m : k) ||
+          r.back() != (i == 0 ? k : n))
+        return failure();
+      for (AffineExpr e : r.drop_back(2)) {
+        std::optional<int64_t> dim = batchDimOf(e, batch);
+        if (!dim)
+          return failure();
+        batchDims[i].push_back(*dim);
+      }
+    }
+
+    Location loc = op.getLoc();
+    auto zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+    auto one = arith::ConstantIndexOp::create(rewriter, loc, 1);
+    SmallVector<Value> lbs(batch, zero), steps(batch, one), ubs;
+    for (int64_t d = 0; d < batch; ++d)
+      ubs.push_back(arith::ConstantIndexOp::create(rewriter, loc,
+                                                   outType.getDimSize(d)));
+    // A 2-D slice of `v` (its trailing dims) at the batch position `ivs`.
+    auto slice = [&](OpBuilder &b, Value v, ArrayRef<int64_t> dims,
+                     ValueRange ivs) {
+      auto type = cast<RankedTensorType>(v.getType());
+      int64_t rank = type.getRank();
+      SmallVector<OpFoldResult> offsets, sizes, strides(rank, b.getIndexAttr(1));
+      for (int64_t dim : dims) {
+        offsets.push_back(dim < 0 ? OpFoldResult(b.getIndexAttr(0))
+                                  : OpFoldResult(ivs[dim]));
+        sizes.push_back(b.getIndexAttr(1));
+      }
+      for (int64_t d = rank - 2; d < rank; ++d) {
+        offsets.push_back(b.getIndexAttr(0));
+        sizes.push_back(b.getIndexAttr(type.getDimSize(d)));
+      }
+      auto sliceType = RankedTensorType::get(type.getShape().take_back(2),
+                                             type.getElementType());
+      return tensor::ExtractSliceOp::create(b, loc, sliceType, v, offsets,
+                                            sizes, strides);
+    };
+    SmallVector<int64_t> outDims;
+    for (int64_t d = 0; d < batch; ++d)
+      outDims.push_back(d);
+    Value lhs = op.getDpsInputs()[0], rhs = op.getDpsInputs()[1];
+    scf::LoopNest nest = scf::buildLoopNest(
+        rewriter, loc, lbs, ubs, steps, ValueRange{op.getDpsInits()[0]},
+        [&](OpBuilder &b, Location, ValueRange ivs, ValueRange args) {
+          Value a = slice(b, lhs, batchDims[0], ivs);
+          Value bm = slice(b, rhs, batchDims[1], ivs);
+          auto c = slice(b, args[0], outDims, ivs);
+          Value product = linalg::MatmulOp::create(b, loc, c.getType(),
+                                                   ValueRange{a, bm},
+                                                   ValueRange{c.getResult()})
+                              .getResult(0);
+          Value updated = tensor::InsertSliceOp::create(
+              b, loc, product, args[0], c.getMixedOffsets(), c.getMixedSizes(),
+              c.getMixedStrides());
+          return scf::ValueVector{updated};
+        });
+    rewriter.replaceOp(op, nest.results);
+    return success();
+  }
+};
+
 struct TgPrepareCpuMatmulsPass
     : tg::impl::TgPrepareCpuMatmulsPassBase<TgPrepareCpuMatmulsPass> {
   using Base::Base;
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<Conv2DToMatmul, PrivateMatmulInit, PrivateTransposeInit>(
-        &getContext());
+    patterns.add<Conv2DToMatmul, PrivateMatmulInit, PrivateTransposeInit,
+                 BatchedMatmulToLoops>(&getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }

@@ -245,6 +245,11 @@ def TgPrepareCpuMatmulsPass : Pass<"tg-prepare-cpu-matmuls"> {
       (with the consumer's init, say) gets an empty of its own too:
       otherwise a later op may be bufferized into the matmul's buffer once
       the product is dead, and a buffer with two writers takes no epilogue.
+    - a batched f32 matmul (the `linalg.generic` contraction
+      `-convert-tg-to-linalg` builds for `tg.matmul` with batch dimensions,
+      broadcast batch dimensions included) becomes an `scf.for` nest over
+      the batch of 2-D `linalg.matmul` on `tensor.extract_slice`s, so that
+      each batch element runs in the micro-kernels.
     - a `linalg.transpose` feeding a matmul gets a `tensor.empty` of its
       own, so that two transposes never share a buffer and the
       micro-kernels can read the transposed operand in place from the
