@@ -143,6 +143,29 @@ def twenty_ops(peer, rng):
     return {"seconds": median_time(run), "work": None, "check": run()[:2, :4]}
 
 
+@workload("softmax 4096x1024", "GB/s")
+def softmax(peer, rng):
+    """Row softmax of 4096x1024 f32 (16 MB in, 16 MB out): tg fuses the
+    row maximum, the exponentials, the row sum and the division into one
+    pass over row tiles."""
+    import numpy as np
+    x = rng.standard_normal((4096, 1024)).astype(np.float32)
+    if peer == "tg":
+        import tg
+        f = tg.function(lambda a: tg.softmax(a, 1))
+        run = lambda: f(x)  # noqa: E731
+    elif peer == "numpy":
+        def run():
+            e = np.exp(x - x.max(1, keepdims=True))
+            return e / e.sum(1, keepdims=True)
+    else:
+        import torch
+        tx = torch.from_numpy(x)
+        run = lambda: torch.softmax(tx, 1).numpy()  # noqa: E731
+    return {"seconds": median_time(run), "work": 2.0 * 4 * x.size,
+            "check": run()[:2, :4]}
+
+
 MLP = (784, 512, 512, 10)
 BATCH = 256
 

@@ -73,8 +73,14 @@ static void buildTensorToBufferStages(OpPassManager &pm, bool optimize,
   // Convolutions as matmuls, and matmuls with inits of their own, for the
   // CPU's matmul micro-kernels (after fusion, which would fold the im2col
   // copy back into a convolution).
-  if (cpuMatmuls)
+  if (cpuMatmuls) {
+    // Softmax-like chains (reductions along rows and their elementwise
+    // producers and consumers) computed one row tile at a time, in cache.
+    // Before the matmul preparation: this pass CSEs, which would merge the
+    // matmuls' private inits again.
+    pm.addNestedPass<func::FuncOp>(createTgFuseRowReductionsPass());
     pm.addPass(createTgPrepareCpuMatmulsPass());
+  }
   // Tensors to buffers across function boundaries with plain strided memrefs,
   // which is the ABI the runtime's descriptors follow. Loops may yield new
   // buffers (loop-carried tensors such as the autodiff tapes).
@@ -85,6 +91,9 @@ static void buildTensorToBufferStages(OpPassManager &pm, bool optimize,
   // result and no ownership crosses the boundary. Static result buffers are
   // hoisted into the out-parameter, so most results are written in place.
   addPipeline(pm, "buffer-results-to-out-params{hoist-static-allocs=true modify-public-functions=true}");
+  // Row tiles (scf.forall on buffers) run as scf.parallel: OpenMP or loops.
+  if (cpuMatmuls)
+    addPipeline(pm, "func.func(scf-forall-to-parallel)");
   // Ownership-based deallocation frees every intermediate buffer.
   addPipeline(pm, "buffer-deallocation-pipeline");
 }
@@ -138,7 +147,7 @@ void mlir::tg::buildTgCpuPipeline(OpPassManager &pm,
                     "finalize-memref-to-llvm,convert-scf-to-cf");
   }
   // bf16 conversions become integer ops (no runtime library call needed).
-  addPipeline(pm, "arith-expand{include-bf16=true}");
+  pm.addPass(createTgExpandArithPass());
   // f32 math functions as polynomials that LLVM vectorizes with the loops
   // around them (f64 keeps libm).
   if (isa != VectorISA::None)

@@ -382,3 +382,26 @@ def test_batched_matmul_with_broadcast_and_gradient():
                                rtol=1e-4, atol=1e-2)
     np.testing.assert_allclose(gb, (np.swapaxes(a, -1, -2) @ (2 * p)).sum(1, keepdims=True),
                                rtol=1e-4, atol=1e-2)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_fused_softmax_rows_against_numpy(threads):
+    # Softmax and log-softmax run as one pass over row tiles
+    # (-tg-fuse-row-reductions); row maxima are vectorized reductions that
+    # still propagate NaN like numpy.
+    tg.set_num_threads(threads)
+    try:
+        x = rng.standard_normal((300, 1000)).astype(np.float32) * 5
+        x[7, 13] = np.nan
+        sm, lsm, mx = tg.function(lambda a: (tg.softmax(a, 1), tg.log_softmax(a, 1),
+                                             tg.reduce_max(a, 1)))(x)
+    finally:
+        tg.set_num_threads(0)
+    x64 = x.astype(np.float64)
+    shifted = x64 - x64.max(1, keepdims=True)
+    want = np.exp(shifted) / np.exp(shifted).sum(1, keepdims=True)
+    np.testing.assert_allclose(sm, want, rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(lsm, shifted - np.log(np.exp(shifted).sum(1, keepdims=True)),
+                               rtol=1e-5, atol=1e-5)
+    np.testing.assert_array_equal(mx, x.max(1))
+    assert np.isnan(sm[7]).all() and np.isnan(mx[7])

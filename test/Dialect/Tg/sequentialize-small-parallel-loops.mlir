@@ -45,3 +45,26 @@ func.func @large(%m: memref<64x64xf32>, %v: f32, %n: index) {
   }
   return
 }
+
+// A parallel loop nested in another (an op inside a row tile) runs
+// sequentially inside its thread: no nested OpenMP team. Its iterations
+// count towards the outer loop's work (16 x 64 >= 1000: parallel).
+// CHECK-LABEL: func.func @nested
+// CHECK: scf.parallel (%[[T:.*]]) = (%c0) to (%c16) step (%c1)
+// CHECK-NOT: scf.parallel
+// CHECK: scf.for %[[J:.*]] = %c0 to %c64 step %c1
+// CHECK-NEXT: memref.store %{{.*}}, %{{.*}}[%[[T]], %[[J]]]
+func.func @nested(%m: memref<16x64xf32>, %v: f32) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c16 = arith.constant 16 : index
+  %c64 = arith.constant 64 : index
+  scf.parallel (%t) = (%c0) to (%c16) step (%c1) {
+    scf.parallel (%j) = (%c0) to (%c64) step (%c1) {
+      memref.store %v, %m[%t, %j] : memref<16x64xf32>
+      scf.reduce
+    }
+    scf.reduce
+  }
+  return
+}

@@ -60,12 +60,37 @@ static std::optional<int64_t> nestIterations(scf::ParallelOp op) {
   return total * inner;
 }
 
+/// Replaces `op` by a nest of scf.for over the same space.
+static void sequentialize(scf::ParallelOp op) {
+  OpBuilder b(op);
+  scf::buildLoopNest(
+      b, op.getLoc(), op.getLowerBound(), op.getUpperBound(), op.getStep(),
+      [&](OpBuilder &nb, Location, ValueRange ivs) {
+        IRMapping map;
+        map.map(op.getInductionVars(), ivs);
+        for (Operation &inner : op.getBody()->without_terminator())
+          nb.clone(inner, map);
+      });
+  op.erase();
+}
+
 namespace {
 struct TgSequentializeSmallParallelLoopsPass
     : tg::impl::TgSequentializeSmallParallelLoopsPassBase<
           TgSequentializeSmallParallelLoopsPass> {
   using Base::Base;
   void runOnOperation() override {
+    // A parallel loop inside another (an elementwise op inside a row tile)
+    // runs sequentially in its thread: no nested OpenMP teams. Innermost
+    // first (the walk is post-order), so outer ones clone finished bodies.
+    SmallVector<scf::ParallelOp> nested;
+    getOperation().walk([&](scf::ParallelOp op) {
+      if (op->getParentOfType<scf::ParallelOp>() && op.getInitVals().empty())
+        nested.push_back(op);
+    });
+    for (scf::ParallelOp op : nested)
+      sequentialize(op);
+
     SmallVector<scf::ParallelOp> small;
     getOperation().walk([&](scf::ParallelOp op) {
       if (op->getParentOfType<scf::ParallelOp>() || !op.getInitVals().empty())
@@ -121,18 +146,8 @@ struct TgSequentializeSmallParallelLoopsPass
           });
       op.erase();
     }
-    for (scf::ParallelOp op : small) {
-      OpBuilder b(op);
-      scf::buildLoopNest(
-          b, op.getLoc(), op.getLowerBound(), op.getUpperBound(), op.getStep(),
-          [&](OpBuilder &nb, Location, ValueRange ivs) {
-            IRMapping map;
-            map.map(op.getInductionVars(), ivs);
-            for (Operation &inner : op.getBody()->without_terminator())
-              nb.clone(inner, map);
-          });
-      op.erase();
-    }
+    for (scf::ParallelOp op : small)
+      sequentialize(op);
   }
 };
 } // namespace
