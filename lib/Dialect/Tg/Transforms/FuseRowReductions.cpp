@@ -122,8 +122,13 @@ struct TgFuseRowReductionsPass
         continue;
       int64_t rowBytes = type.getDimSize(rank - 1) *
                          (type.getElementTypeBitWidth() / 8);
-      int64_t rows = std::max<int64_t>(1, tileBytes / std::max<int64_t>(1, rowBytes));
-      rows = std::min(rows, type.getDimSize(rank - 2));
+      // The largest divisor of the row count within that: every tile, and
+      // so every temporary, keeps a static shape.
+      int64_t total = type.getDimSize(rank - 2);
+      int64_t rows = std::clamp<int64_t>(
+          tileBytes / std::max<int64_t>(1, rowBytes), 1, total);
+      while (total % rows)
+        --rows;
       SmallVector<OpFoldResult> sizes(rank - 2, rewriter.getIndexAttr(1));
       sizes.push_back(rewriter.getIndexAttr(rows));
       sizes.push_back(rewriter.getIndexAttr(0));

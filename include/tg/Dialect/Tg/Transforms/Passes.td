@@ -322,6 +322,12 @@ def TgFuseRowReductionsPass
     makes its passes over a row tile while it is in L1, instead of four
     passes over the whole tensor.
 
+    A tile holds the largest divisor of the row count that fits
+    `tile-bytes`, so tiles and temporaries keep static shapes. Reductions
+    with a unit dimension in their iteration space (what elementwise fusion
+    makes of `keepdims` reductions) are not chains; the CPU pipeline runs
+    upstream's `-linalg-fold-unit-extent-dims` first.
+
     Tiling and fusion are upstream's
     (`scf::tileConsumerAndFuseProducersUsingSCF`).
   }];
