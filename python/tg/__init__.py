@@ -523,6 +523,7 @@ class function:  # noqa: N801 (used as a decorator, like tf.function)
             results = self._dispatch(*args)
             if results is not NotImplemented:
                 return results
+        args = _checked_arguments(args)
         # Every argument an ndarray: the key needs no conversion.
         if all(type(a) is np.ndarray for a in args):
             key = tuple([(a.shape, a.dtype) for a in args])
@@ -543,6 +544,26 @@ class function:  # noqa: N801 (used as a decorator, like tf.function)
                       if isinstance(a, (np.ndarray, np.generic, list, tuple))]
         results = exe(*arrays)
         return results[0] if n == 1 else tuple(results)
+
+
+_SUPPORTED = ", ".join(str(d) for d in DTYPES)
+
+
+def _checked_arguments(args):
+    """`args` with ndarrays in native byte order; an error naming the
+    caller's line for arrays of a dtype tg has no type for."""
+    checked = []
+    for i, a in enumerate(args):
+        if isinstance(a, (np.ndarray, np.generic, list, tuple)):
+            if isinstance(a, np.ndarray) and not a.dtype.isnative:
+                a = a.astype(a.dtype.newbyteorder("="))
+            arr = a if isinstance(a, np.ndarray) else np.asarray(a)
+            if arr.dtype not in DTYPES and not (
+                    arr.dtype == np.float64 and not isinstance(a, np.ndarray)):
+                raise _error("argument #%d has dtype %s, which tg does not "
+                             "support (it supports %s)" % (i, arr.dtype, _SUPPORTED))
+        checked.append(a)
+    return tuple(checked)
 
 
 def _to_array(a):
@@ -589,6 +610,7 @@ def value_and_grad(f, argnums=0):
     cache = {}
 
     def run(*args):
+        args = _checked_arguments(args)
         key = function._signature(args)
         if key not in cache:
             cache[key] = Executable(traced(*args), name=inner.__name__)

@@ -123,6 +123,12 @@ _POOL_MIN_BYTES = 1 << 20
 num_threads = 0
 
 
+def _native_copy(a):
+    """A C-contiguous copy of `a` in native byte order."""
+    arr = np.asarray(a)
+    return np.array(arr, dtype=arr.dtype.newbyteorder("="), copy=True, order="C")
+
+
 class Executable:
     """A compiled module and one of its entry points."""
 
@@ -192,8 +198,13 @@ class Executable:
             if results is not NotImplemented:
                 return results
         # np.ascontiguousarray would turn a 0-d array into shape (1,).
-        args = [a if type(a) is np.ndarray and a.flags.c_contiguous else
-                np.array(a, copy=True, order="C") for a in arrays]
+        args = [a if type(a) is np.ndarray and a.flags.c_contiguous and
+                a.dtype.isnative else _native_copy(a) for a in arrays]
+        for i, a in enumerate(args):
+            if a.dtype not in DTYPES:
+                raise TgError("error: argument #%d has dtype %s, which has no tg "
+                              "type (tg has %s)" % (i, a.dtype,
+                                                    ", ".join(map(str, DTYPES))))
         if self.fast is not None:
             results = self.fast(*args)
             if results is not NotImplemented:

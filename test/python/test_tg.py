@@ -405,3 +405,21 @@ def test_fused_softmax_rows_against_numpy(threads):
                                rtol=1e-5, atol=1e-5)
     np.testing.assert_array_equal(mx, x.max(1))
     assert np.isnan(sm[7]).all() and np.isnan(mx[7])
+
+
+def test_argument_dtypes_and_byte_order(call_path):
+    f = tg.function(lambda a: a * 2.0)
+    # Big-endian input is converted to native order, not rejected.
+    big = np.arange(4, dtype=">f4")
+    np.testing.assert_array_equal(f(big), np.arange(4, dtype=np.float32) * 2)
+    exe = tg._capi.Executable(f.lower(np.ones(4, np.float32)))
+    np.testing.assert_array_equal(exe(big)[0], np.arange(4, dtype=np.float32) * 2)
+    # Dtypes tg has no type for: one error naming the caller's line.
+    line = inspect.currentframe().f_lineno + 5
+    for bad in [np.arange(4, dtype=np.uint8), np.ones(3, np.complex64),
+                np.array([1, "a"], dtype=object)]:
+        with pytest.raises(tg.TgError, match=r"test_tg.py:%d: error: argument #0 has "
+                           r"dtype \w+, which tg does not support" % line):
+            f(bad)
+    with pytest.raises(tg.TgError, match=r"argument #0 has dtype uint8, which has no tg type"):
+        exe(np.arange(4, dtype=np.uint8))
