@@ -423,3 +423,24 @@ def test_argument_dtypes_and_byte_order(call_path):
             f(bad)
     with pytest.raises(tg.TgError, match=r"argument #0 has dtype uint8, which has no tg type"):
         exe(np.arange(4, dtype=np.uint8))
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_conv2d_in_row_tiles_against_numpy(threads):
+    # Large enough for several tiles of output rows per image (64 wide rows
+    # of 3*3*32 patches: 8 rows a tile), two images, stride 2 rows, padding.
+    x = rng.standard_normal((2, 129, 64, 32)).astype(np.float32)
+    w = rng.standard_normal((3, 3, 32, 16)).astype(np.float32)
+    tg.set_num_threads(threads)
+    try:
+        got = tg.function(lambda x, w: tg.conv2d(x, w, strides=(2, 1),
+                                                 padding=(1, 0, 1, 1)))(x, w)
+    finally:
+        tg.set_num_threads(0)
+    xp = np.pad(x, ((0, 0), (1, 0), (1, 1), (0, 0))).astype(np.float64)
+    want = np.zeros(got.shape)
+    for i in range(3):
+        for j in range(3):
+            window = xp[:, i:i + 2 * got.shape[1]:2, j:j + got.shape[2], :]
+            want += np.einsum("nhwc,cf->nhwf", window, w[i, j])
+    np.testing.assert_allclose(got, want, rtol=0, atol=1e-4 * np.abs(want).max())

@@ -1,15 +1,22 @@
 // RUN: tg-opt %s -split-input-file -tg-prepare-cpu-matmuls | FileCheck %s
+// RUN: tg-opt %s -split-input-file -tg-prepare-cpu-matmuls=im2col-tile-bytes=600 | FileCheck %s --check-prefix=TILED
 
-// A convolution becomes an im2col copy (strides and dilations in the input
-// map) and one matmul on collapsed views.
+// A convolution becomes an scf.forall over tiles of output rows, each an
+// im2col copy of the tile's input rows (strides and dilations in the input
+// map) and one matmul on collapsed views. Here all 4 rows fit one tile; the
+// tile reads input rows [0, 8): 3 row steps of stride 2 plus the 2-row
+// filter.
 
 // CHECK-DAG: #[[IN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1 * 2 + d3, d2 + d4 * 3, d5)>
 // CHECK-LABEL: func.func @conv
-// CHECK:         %[[P:.*]] = linalg.generic {indexing_maps = [#[[IN]], {{.*}}]{{.*}} ins(%arg0 : tensor<1x9x10x3xf32>) outs({{.*}} : tensor<1x4x4x2x2x3xf32>)
-// CHECK:         %[[L:.*]] = tensor.collapse_shape %[[P]] {{\[\[}}0, 1, 2], [3, 4, 5]] : tensor<1x4x4x2x2x3xf32> into tensor<16x12xf32>
 // CHECK:         %[[R:.*]] = tensor.collapse_shape %arg1 {{\[\[}}0, 1, 2], [3]] : tensor<2x2x3x8xf32> into tensor<12x8xf32>
-// CHECK:         %[[M:.*]] = linalg.matmul ins(%[[L]], %[[R]] : tensor<16x12xf32>, tensor<12x8xf32>)
-// CHECK:         tensor.expand_shape %[[M]] {{\[\[}}0, 1, 2], [3]] output_shape [1, 4, 4, 8]
+// CHECK:         scf.forall (%[[B:.*]], %[[T:.*]]) in (1, 1) shared_outs(%[[OUT:.*]] = %arg2)
+// CHECK:           %[[S:.*]] = tensor.extract_slice %arg0[%[[B]], %{{.*}}, 0, 0] [1, 8, 10, 3] [1, 1, 1, 1]
+// CHECK:           %[[P:.*]] = linalg.generic {indexing_maps = [#[[IN]], {{.*}}]{{.*}} ins(%[[S]] : tensor<1x8x10x3xf32>) outs({{.*}} : tensor<1x4x4x2x2x3xf32>)
+// CHECK:           %[[L:.*]] = tensor.collapse_shape %[[P]] {{\[\[}}0, 1, 2], [3, 4, 5]] : tensor<1x4x4x2x2x3xf32> into tensor<16x12xf32>
+// CHECK:           %[[M:.*]] = linalg.matmul ins(%[[L]], %[[R]] : tensor<16x12xf32>, tensor<12x8xf32>)
+// CHECK:           %[[E:.*]] = tensor.expand_shape %[[M]] {{\[\[}}0, 1, 2], [3]] output_shape [1, 4, 4, 8]
+// CHECK:           tensor.parallel_insert_slice %[[E]] into %[[OUT]]
 // CHECK-NOT:     linalg.conv_2d
 func.func @conv(%x: tensor<1x9x10x3xf32>, %w: tensor<2x2x3x8xf32>, %init: tensor<1x4x4x8xf32>) -> tensor<1x4x4x8xf32> {
   %0 = linalg.conv_2d_nhwc_hwcf {dilations = dense<[1, 3]> : tensor<2xi64>, strides = dense<[2, 1]> : tensor<2xi64>}
@@ -127,4 +134,29 @@ func.func @batched_not_a_matmul(%a: tensor<2x4x5xf32>, %b: tensor<2x5x6xf32>, %f
     linalg.yield %s : f32
   } -> tensor<2x4x6xf32>
   return %0 : tensor<2x4x6xf32>
+}
+
+// -----
+
+// Tiles of output rows: 600 bytes of patches hold 2 rows of 6 x 12 floats
+// (the largest divisor of 6 within 3), so 2 images x 3 tiles; each tile
+// reads its 3 input rows (2 rows plus the filter's extra row) and fills its
+// own part of the output (the fill of the whole output is gone).
+// TILED-LABEL: func.func @conv_tiles
+// TILED-NOT:     linalg.fill {{.*}} tensor<2x6x6x4xf32>
+// TILED:         scf.forall (%[[B:.*]], %[[T:.*]]) in (2, 3) shared_outs(%[[OUT:.*]] = %{{.*}})
+// TILED:           %[[Y:.*]] = arith.muli %[[T]], %c2
+// TILED:           tensor.extract_slice %arg0[%[[B]], %[[Y]], 0, 0] [1, 3, 7, 3] [1, 1, 1, 1]
+// TILED:           tensor<1x2x6x2x2x3xf32>
+// TILED:           %[[O:.*]] = tensor.extract_slice %[[OUT]][%[[B]], %[[Y]], 0, 0] [1, 2, 6, 4]
+// TILED:           linalg.fill ins(%{{.*}} : f32) outs(%[[O]] : tensor<1x2x6x4xf32>)
+// TILED:           linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<12x12xf32>, tensor<12x4xf32>)
+// TILED:           tensor.parallel_insert_slice %{{.*}} into %[[OUT]][%[[B]], %[[Y]], 0, 0] [1, 2, 6, 4]
+func.func @conv_tiles(%x: tensor<2x7x7x3xf32>, %w: tensor<2x2x3x4xf32>) -> tensor<2x6x6x4xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<2x6x6x4xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<2x6x6x4xf32>) -> tensor<2x6x6x4xf32>
+  %0 = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+       ins(%x, %w : tensor<2x7x7x3xf32>, tensor<2x2x3x4xf32>) outs(%init : tensor<2x6x6x4xf32>) -> tensor<2x6x6x4xf32>
+  return %0 : tensor<2x6x6x4xf32>
 }

@@ -29,7 +29,9 @@ using namespace mlir;
 
 namespace {
 struct Conv2DToMatmul : OpRewritePattern<linalg::Conv2DNhwcHwcfOp> {
-  using OpRewritePattern::OpRewritePattern;
+  Conv2DToMatmul(MLIRContext *ctx, int64_t tileBytes)
+      : OpRewritePattern(ctx), tileBytes(tileBytes) {}
+  int64_t tileBytes;
   LogicalResult matchAndRewrite(linalg::Conv2DNhwcHwcfOp op,
                                 PatternRewriter &rewriter) const override {
     if (!op.hasPureTensorSemantics())
@@ -54,7 +56,19 @@ struct Conv2DToMatmul : OpRewritePattern<linalg::Conv2DNhwcHwcfOp> {
     Location loc = op.getLoc();
     MLIRContext *ctx = rewriter.getContext();
 
-    // patches[n, y, x, i, j, ch] = input[n, y*sh + i*dh, x*sw + j*dw, ch]
+    int64_t f = outType.getDimSize(3), k = kh * kw * c;
+    // Output rows per tile: the largest divisor of oh whose patches fit in
+    // tileBytes, so that a tile's patches are written and read back in L2
+    // instead of going through memory (7 MB for a 56x56x64 3x3 conv).
+    int64_t rowsPerTile = std::clamp<int64_t>(
+        tileBytes / std::max<int64_t>(1, ow * k * elem.getIntOrFloatBitWidth() / 8),
+        1, oh);
+    while (oh % rowsPerTile)
+      --rowsPerTile;
+    int64_t inRows = (rowsPerTile - 1) * strides[0] + (kh - 1) * dilations[0] + 1;
+    int64_t width = inType.getDimSize(2);
+
+    // patches[0, y, x, i, j, ch] = slice[0, y*sh + i*dh, x*sw + j*dw, ch]
     SmallVector<AffineExpr> d;
     for (unsigned i = 0; i < 6; ++i)
       d.push_back(getAffineDimExpr(i, ctx));
@@ -63,29 +77,64 @@ struct Conv2DToMatmul : OpRewritePattern<linalg::Conv2DNhwcHwcfOp> {
         {d[0], d[1] * strides[0] + d[3] * dilations[0],
          d[2] * strides[1] + d[4] * dilations[1], d[5]},
         ctx);
-    auto patchesType = RankedTensorType::get({n, oh, ow, kh, kw, c}, elem);
-    Value empty = tensor::EmptyOp::create(rewriter, loc, patchesType.getShape(),
-                                          elem);
-    auto im2col = linalg::GenericOp::create(
-        rewriter, loc, patchesType, ValueRange{input}, ValueRange{empty},
-        ArrayRef<AffineMap>{inputMap, rewriter.getMultiDimIdentityMap(6)},
-        SmallVector<utils::IteratorType>(6, utils::IteratorType::parallel),
-        [](OpBuilder &b, Location l, ValueRange args) {
-          linalg::YieldOp::create(b, l, args[0]);
-        });
-
-    // [n*oh*ow, kh*kw*c] x [kh*kw*c, f] -> [n*oh*ow, f]
-    SmallVector<ReassociationIndices> rows{{0, 1, 2}, {3, 4, 5}};
-    Value lhs = tensor::CollapseShapeOp::create(rewriter, loc,
-                                                im2col.getResult(0), rows);
+    auto patchesType =
+        RankedTensorType::get({1, rowsPerTile, ow, kh, kw, c}, elem);
+    // [kh*kw*c, f], the filter as the matmul's right operand.
     Value rhs = tensor::CollapseShapeOp::create(
         rewriter, loc, filter, SmallVector<ReassociationIndices>{{0, 1, 2}, {3}});
+    SmallVector<ReassociationIndices> rows{{0, 1, 2}, {3, 4, 5}};
     SmallVector<ReassociationIndices> outRows{{0, 1, 2}, {3}};
-    Value acc = tensor::CollapseShapeOp::create(rewriter, loc, init, outRows);
-    auto matmul = linalg::MatmulOp::create(
-        rewriter, loc, acc.getType(), ValueRange{lhs, rhs}, ValueRange{acc});
-    rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(
-        op, outType, matmul.getResult(0), outRows);
+    auto index = [&](int64_t v) { return rewriter.getIndexAttr(v); };
+    // A fill of the whole init becomes a fill of each tile (below), so the
+    // loop starts from the fill's destination.
+    auto initFill = init.getDefiningOp<linalg::FillOp>();
+    Value loopInit = initFill ? initFill.getOutputs()[0] : init;
+    auto forall = scf::ForallOp::create(
+        rewriter, loc, ArrayRef<OpFoldResult>{index(n), index(oh / rowsPerTile)},
+        ValueRange{loopInit}, std::nullopt,
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Value batch = args[0], tile = args[1], out = args[2];
+          Value y0 = arith::MulIOp::create(
+              b, l, tile, arith::ConstantIndexOp::create(b, l, rowsPerTile));
+          Value inY = arith::MulIOp::create(
+              b, l, y0, arith::ConstantIndexOp::create(b, l, strides[0]));
+          auto one = b.getIndexAttr(1), zero = b.getIndexAttr(0);
+          auto sizeOf = [&](int64_t v) -> OpFoldResult { return b.getIndexAttr(v); };
+          Value slice = tensor::ExtractSliceOp::create(
+              b, l, input, ArrayRef<OpFoldResult>{batch, inY, zero, zero},
+              ArrayRef<OpFoldResult>{one, sizeOf(inRows), sizeOf(width), sizeOf(c)},
+              ArrayRef<OpFoldResult>{one, one, one, one});
+          Value empty = tensor::EmptyOp::create(b, l, patchesType.getShape(), elem);
+          auto im2col = linalg::GenericOp::create(
+              b, l, patchesType, ValueRange{slice}, ValueRange{empty},
+              ArrayRef<AffineMap>{inputMap, b.getMultiDimIdentityMap(6)},
+              SmallVector<utils::IteratorType>(6, utils::IteratorType::parallel),
+              [](OpBuilder &nb, Location nl, ValueRange a) {
+                linalg::YieldOp::create(nb, nl, a[0]);
+              });
+          Value lhs = tensor::CollapseShapeOp::create(b, l, im2col.getResult(0),
+                                                      rows);
+          SmallVector<OpFoldResult> outOffsets{batch, y0, zero, zero};
+          SmallVector<OpFoldResult> outSizes{one, sizeOf(rowsPerTile), sizeOf(ow),
+                                             sizeOf(f)};
+          SmallVector<OpFoldResult> unit(4, one);
+          Value accTile = tensor::ExtractSliceOp::create(b, l, out, outOffsets,
+                                                         outSizes, unit);
+          if (initFill)
+            accTile = linalg::FillOp::create(b, l, initFill.getInputs()[0],
+                                             accTile)
+                          .getResult(0);
+          Value acc = tensor::CollapseShapeOp::create(b, l, accTile, outRows);
+          auto matmul = linalg::MatmulOp::create(
+              b, l, acc.getType(), ValueRange{lhs, rhs}, ValueRange{acc});
+          Value result = tensor::ExpandShapeOp::create(
+              b, l, accTile.getType(), matmul.getResult(0), outRows);
+          auto terminator = scf::InParallelOp::create(b, l);
+          b.setInsertionPointToStart(terminator.getBody());
+          tensor::ParallelInsertSliceOp::create(b, l, result, out, outOffsets,
+                                                outSizes, unit);
+        });
+    rewriter.replaceOp(op, forall.getResult(0));
     return success();
   }
 };
@@ -278,8 +327,9 @@ struct TgPrepareCpuMatmulsPass
   using Base::Base;
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<Conv2DToMatmul, PrivateMatmulInit, PrivateTransposeInit,
-                 BatchedMatmulToLoops>(&getContext());
+    patterns.add<PrivateMatmulInit, PrivateTransposeInit, BatchedMatmulToLoops>(
+        &getContext());
+    patterns.add<Conv2DToMatmul>(&getContext(), im2colTileBytes);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }

@@ -235,12 +235,17 @@ def TgPrepareCpuMatmulsPass : Pass<"tg-prepare-cpu-matmuls"> {
   let description = [{
     Rewrites on tensors, before bufferization:
 
-    - `linalg.conv_2d_nhwc_hwcf` becomes an im2col copy and a matmul: one
-      `linalg.generic` copies every receptive field of the (padded) input
-      into a `[n, oh, ow, kh, kw, c]` patches tensor, and `linalg.matmul`
-      multiplies its `[n*oh*ow, kh*kw*c]` view by the filter's
-      `[kh*kw*c, f]` view. The patches cost `kh*kw` times the input's
-      memory; in exchange the convolution runs in the micro-kernels.
+    - `linalg.conv_2d_nhwc_hwcf` becomes an `scf.forall` over tiles of
+      output rows (per image), each an im2col copy and a matmul: one
+      `linalg.generic` copies every receptive field of the tile's input
+      rows into a `[1, rows, ow, kh, kw, c]` patches tensor, and
+      `linalg.matmul` multiplies its `[rows*ow, kh*kw*c]` view by the
+      filter's `[kh*kw*c, f]` view into the tile of the output. A tile
+      holds the largest divisor of `oh` whose patches fit
+      `im2col-tile-bytes`, so the patches (`kh*kw` times the input's
+      memory) are written and read back in L2, not through memory; the
+      convolution runs in the micro-kernels. A fill of the output becomes a
+      fill of each tile.
     - a `linalg.matmul` whose zero-filled init is shared with other ops
       (CSE merges identical fills) gets a fill of its own, so that
       bufferization does not copy zeros into its buffer and
@@ -259,7 +264,12 @@ def TgPrepareCpuMatmulsPass : Pass<"tg-prepare-cpu-matmuls"> {
       micro-kernels can read the transposed operand in place from the
       transpose's source.
   }];
+  let options = [
+    Option<"im2colTileBytes", "im2col-tile-bytes", "int64_t", "1048576",
+           "Bytes of im2col patches per tile of convolution output rows">,
+  ];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::scf::SCFDialect",
                            "::mlir::tensor::TensorDialect"];
 }
 
