@@ -5,8 +5,10 @@ Runs every workload for each peer at each thread count, each peer in a
 process of its own with its best settings (OpenBLAS with its own kernel
 choice: OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset; torch with
 OMP_WAIT_POLICY=PASSIVE), next to two probes of the machine's limits (FMA
-peak and triad bandwidth, benchmarks/probes.c). Prints a table and
-optionally writes JSON.
+peak and triad bandwidth, benchmarks/probes.c). The peers are timed in
+alternating rounds (tg, numpy, torch, then rotated), so that a busy spell
+of a shared machine hits all of them alike; each peer's figure is its
+fastest round's median. Prints a table and optionally writes JSON.
 
   /usr/bin/python3 benchmarks/suite.py [--threads 1,2] [--only sgemm,mlp]
                                        [--quick] [--json out.json]
@@ -48,8 +50,10 @@ def median_time(fn, min_seconds=0.3, min_calls=5, max_calls=1000):
 
 
 # --- workloads --------------------------------------------------------------
-# Each returns {"seconds": s, "work": flops or bytes, "check": array}; the
-# parent compares every peer's check array with numpy's.
+# Each returns {"run": fn, "work": flops or bytes, "check": array} (or, for
+# a one-off measurement, "seconds" instead of "run"); the parent times the
+# peers' run functions in alternating rounds and compares every peer's
+# check array with numpy's.
 
 
 def sgemm(peer, n, rng):
@@ -66,7 +70,7 @@ def sgemm(peer, n, rng):
         import torch
         ta, tb = torch.from_numpy(a), torch.from_numpy(b)
         run = lambda: (ta @ tb).numpy()  # noqa: E731
-    return {"seconds": median_time(run), "work": 2.0 * n ** 3,
+    return {"run": run, "work": 2.0 * n ** 3,
             "check": run()[:4, :4]}
 
 
@@ -91,7 +95,7 @@ def mean_matmul(peer, rng):
         import torch
         ta, tb = torch.from_numpy(a), torch.from_numpy(b)
         run = lambda: torch.mean(ta @ tb).numpy()  # noqa: E731
-    return {"seconds": median_time(run), "work": 2.0 * n ** 3,
+    return {"run": run, "work": 2.0 * n ** 3,
             "check": np.asarray(run()).reshape(1)}
 
 
@@ -113,7 +117,7 @@ def chain_16m(peer, rng):
         ta, tb, tc = (torch.from_numpy(x) for x in (a, b, c))
         run = lambda: (torch.relu(ta * tb + tc) * 0.5  # noqa: E731
                        + torch.tanh(ta)).numpy()
-    return {"seconds": median_time(run), "work": 4.0 * 4 * n,
+    return {"run": run, "work": 4.0 * 4 * n,
             "check": run()[:8]}
 
 
@@ -140,7 +144,7 @@ def twenty_ops(peer, rng):
         import torch
         ta, tb = torch.from_numpy(a), torch.from_numpy(b)
         run = lambda: body(torch, ta, ta, tb).numpy()  # noqa: E731
-    return {"seconds": median_time(run), "work": None, "check": run()[:2, :4]}
+    return {"run": run, "work": None, "check": run()[:2, :4]}
 
 
 @workload("softmax 4096x1024", "GB/s")
@@ -162,7 +166,7 @@ def softmax(peer, rng):
         import torch
         tx = torch.from_numpy(x)
         run = lambda: torch.softmax(tx, 1).numpy()  # noqa: E731
-    return {"seconds": median_time(run), "work": 2.0 * 4 * x.size,
+    return {"run": run, "work": 2.0 * 4 * x.size,
             "check": run()[:2, :4]}
 
 
@@ -247,7 +251,7 @@ def mlp_step(peer, rng):
         check = lambda r: np.concatenate(  # noqa: E731
             [np.ravel(r[0].detach().numpy())]
             + [g.numpy().ravel()[:4] for g in r[1]])
-    return {"seconds": median_time(run), "work": MLP_FLOPS,
+    return {"run": run, "work": MLP_FLOPS,
             "check": check(run())}
 
 
@@ -274,7 +278,7 @@ def conv2d(peer, rng):
         tw = torch.from_numpy(w).permute(3, 2, 0, 1).contiguous()
         run = lambda: torch.nn.functional.conv2d(  # noqa: E731
             tx, tw, padding=1).permute(0, 2, 3, 1).numpy()
-    return {"seconds": median_time(run), "work": 2.0 * 56 * 56 * 64 * 64 * 9,
+    return {"run": run, "work": 2.0 * 56 * 56 * 64 * 64 * 9,
             "check": np.asarray(run())[0, :2, :2, :2].ravel()}
 
 
@@ -300,8 +304,10 @@ def compile_mlp(peer, rng):
 # --- driver -----------------------------------------------------------------
 
 
-def child(peer, threads, only):
-    """Runs the workloads for one peer at one thread count; JSON lines out."""
+def child(peer, threads):
+    """Serves one peer at one thread count, one JSON line per request:
+    {"setup": name} builds a workload (and warms it up), {"time": seconds}
+    returns the median seconds per call over about that long."""
     import numpy as np
     if peer == "tg":
         sys.path.insert(0, os.path.join(ROOT, "python"))
@@ -310,33 +316,78 @@ def child(peer, threads, only):
     elif peer == "torch":
         import torch
         torch.set_num_threads(threads)
-    for name, (fn, _) in WORKLOADS.items():
-        if only and not any(o in name for o in only):
-            continue
-        rng = np.random.default_rng(0)
-        r = fn(peer, rng)
-        if r is None:
-            continue
-        r["check"] = np.asarray(r["check"], dtype=np.float64).ravel().tolist()
-        print(json.dumps({"workload": name, **r}), flush=True)
+    current = None
+    for line in sys.stdin:
+        request = json.loads(line)
+        if "setup" in request:
+            current = None  # free the previous workload's arrays first
+            r = WORKLOADS[request["setup"]][0](peer, np.random.default_rng(0))
+            if r is not None:
+                current = r
+                r = {"work": r["work"], "seconds": r.get("seconds"),
+                     "check": np.asarray(r["check"], dtype=np.float64)
+                     .ravel().tolist()}
+            print(json.dumps(r), flush=True)
+        else:
+            seconds = median_time(current["run"], min_seconds=request["time"])
+            print(json.dumps({"seconds": seconds}), flush=True)
 
 
-def run_child(peer, threads, only):
-    env = dict(os.environ)
-    for var in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OMP_WAIT_POLICY"):
-        env.pop(var, None)
-    env.update(OMP_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(threads),
-               MKL_NUM_THREADS=str(threads))
-    if peer == "torch":
-        env["OMP_WAIT_POLICY"] = "PASSIVE"
-    cmd = [sys.executable, __file__, "--child", peer, "--threads", str(threads)]
-    if only:
-        cmd += ["--only", ",".join(only)]
-    out = subprocess.run(cmd, env=env, capture_output=True, text=True)
-    if out.returncode:
-        sys.stderr.write(out.stderr)
-        raise SystemExit("%s at %d threads failed" % (peer, threads))
-    return {r["workload"]: r for r in map(json.loads, out.stdout.splitlines())}
+class Peer:
+    """A child process serving one peer with its best settings."""
+
+    def __init__(self, peer, threads):
+        env = dict(os.environ)
+        for var in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OMP_WAIT_POLICY"):
+            env.pop(var, None)
+        env.update(OMP_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(threads),
+                   MKL_NUM_THREADS=str(threads))
+        if peer == "torch":
+            env["OMP_WAIT_POLICY"] = "PASSIVE"
+        self.name = peer
+        self.proc = subprocess.Popen(
+            [sys.executable, __file__, "--child", peer, "--threads", str(threads)],
+            env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+
+    def ask(self, request):
+        self.proc.stdin.write(json.dumps(request) + "\n")
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline()
+        if not line:
+            raise SystemExit("%s failed on %s" % (self.name, request))
+        return json.loads(line)
+
+    def close(self):
+        self.proc.stdin.close()
+        self.proc.wait()
+
+
+# Rounds per workload: each round times every peer once, in a rotating
+# order, for ROUND_SECONDS each, with a pause between peers so that one
+# library's spinning worker threads (libomp waits 200 ms by default) never
+# run next to another's timing.
+ROUNDS, ROUND_SECONDS, PAUSE = 5, 0.08, 0.25
+
+
+def run_workload(peers, name):
+    """{peer: {"seconds", "work", "check"}}: the fastest round's median
+    per peer (interference only ever adds time, and alternating rounds
+    expose every peer to the same conditions)."""
+    results = {}
+    for p in peers:
+        r = p.ask({"setup": name})
+        if r is not None:
+            results[p.name] = r
+    timed = [p for p in peers if p.name in results and
+             results[p.name]["seconds"] is None]
+    rounds = {p.name: [] for p in timed}
+    for i in range(ROUNDS):
+        for p in timed[i % len(timed):] + timed[:i % len(timed)] if timed else []:
+            time.sleep(PAUSE)
+            rounds[p.name].append(p.ask({"time": ROUND_SECONDS})["seconds"])
+    for p in timed:
+        results[p.name]["seconds"] = min(rounds[p.name])
+    return results
 
 
 def probes(threads):
@@ -360,7 +411,7 @@ def main():
     a = parser.parse_args()
     only = [o for o in a.only.split(",") if o]
     if a.child:
-        child(a.child, int(a.threads), only)
+        child(a.child, int(a.threads))
         return
     import numpy as np
     peers = a.peers.split(",")
@@ -377,15 +428,18 @@ def main():
                                "results": {}})
         print("| *limits* | %d | | | | FMA %.0f GFLOP/s, triad %.1f GB/s | | | |"
               % (threads, limits["fma_gflops"], limits["triad_gbs"]))
-        results = {p: run_child(p, threads, only) for p in peers}
+        servers = [Peer(p, threads) for p in peers]
         for name, (_, unit) in WORKLOADS.items():
+            if only and not any(o in name for o in only):
+                continue
+            results = {p: {name: r} for p, r in run_workload(servers, name).items()}
             if name not in results.get("tg", {}):
                 continue
             t = results["tg"][name]
             row = {"tg_s": t["seconds"]}
             peer_times = {}
             for p in peers:
-                if p != "tg" and name in results[p]:
+                if p != "tg" and name in results.get(p, {}):
                     peer_times[p] = results[p][name]["seconds"]
                     row[p + "_s"] = peer_times[p]
             rate = lim = ""
@@ -414,6 +468,8 @@ def main():
                 name, threads, ms("tg"), ms("numpy"), ms("torch"), rate,
                 ratio, lim, diff), flush=True)
             report["runs"][-1]["results"][name] = row
+        for server in servers:
+            server.close()
     if a.json:
         with open(a.json, "w") as f:
             json.dump(report, f, indent=1)
