@@ -444,3 +444,29 @@ def test_conv2d_in_row_tiles_against_numpy(threads):
             window = xp[:, i:i + 2 * got.shape[1]:2, j:j + got.shape[2], :]
             want += np.einsum("nhwc,cf->nhwf", window, w[i, j])
     np.testing.assert_allclose(got, want, rtol=0, atol=1e-4 * np.abs(want).max())
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_dense_layer_gradients_with_fused_bias_sums(threads):
+    # The bias gradient (a column sum of relu's gradient) is accumulated in
+    # the micro-kernel that computes it: 300 rows span 3 row blocks of the
+    # kernel, 70 columns a partial panel.
+    x = rng.standard_normal((300, 90)).astype(np.float32)
+    w0 = (rng.standard_normal((90, 70)) / 10).astype(np.float32)
+    b0 = rng.standard_normal(70).astype(np.float32) * 0.1
+    w1 = (rng.standard_normal((70, 5)) / 10).astype(np.float32)
+
+    def loss(x, w0, b0, w1):
+        h = tg.relu(tg.matmul(x, w0) + b0)
+        return tg.reduce_sum(tg.tanh(tg.matmul(h, w1)))
+    tg.set_num_threads(threads)
+    try:
+        _, (gw0, gb0) = tg.value_and_grad(loss, argnums=(1, 2))(x, w0, b0, w1)
+    finally:
+        tg.set_num_threads(0)
+    x64, w064, w164 = (v.astype(np.float64) for v in (x, w0, w1))
+    z = x64 @ w064 + b0
+    h = np.maximum(z, 0)
+    dz = ((1 - np.tanh(h @ w164) ** 2) @ w164.T) * (z > 0)
+    np.testing.assert_allclose(gb0, dz.sum(0), rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(gw0, x64.T @ dz, rtol=1e-4, atol=1e-3)

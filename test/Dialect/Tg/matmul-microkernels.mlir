@@ -136,3 +136,71 @@ func.func @shared_result(%a: memref<8x8xf32>, %b: memref<8x32xf32>, %out: memref
   return
 }
 
+
+// -----
+
+// A column sum of the epilogue's output (a dense layer's bias gradient) is
+// accumulated from the tile registers: the 2 rows of each tile are added
+// and stored into the tile's row block's partial sums (one block of mc=128
+// rows here; 2 panels of 8 pad the 11 columns to 16), which are added to
+// the sum's output where the column sum was; the column sum is gone. A
+// write to the epilogue's output in between keeps the column sum as it is.
+
+// SMALL-LABEL: func.func @column_sum(
+// SMALL:         %[[PART:.*]] = memref.alloc() {alignment = 64 : i64} : memref<1x16xf32>
+// SMALL:         linalg.fill ins(%{{.*}} : f32) outs(%[[PART]] : memref<1x16xf32>)
+// SMALL:           %[[ROWS:.*]] = arith.addf %{{.*}}, %{{.*}} : vector<8xf32>
+// SMALL:           %[[BLOCK:.*]] = arith.divui %{{.*}}, %c128 : index
+// SMALL:           %[[OLD:.*]] = vector.load %[[PART]][%[[BLOCK]], %{{.*}}] : memref<1x16xf32>, vector<8xf32>
+// SMALL:           %[[NEW:.*]] = arith.addf %[[OLD]], %[[ROWS]] : vector<8xf32>
+// SMALL:           vector.store %[[NEW]], %[[PART]][%[[BLOCK]], %{{.*}}]
+// SMALL:         linalg.fill ins(%{{.*}} : f32) outs(%arg3 : memref<11xf32>)
+// SMALL:         scf.for %[[J:.*]] = %c0 to %c11 step %c1
+// SMALL:           %[[S:.*]] = memref.load %arg3[%[[J]]] : memref<11xf32>
+// SMALL:           %[[P:.*]] = memref.load %[[PART]][%c0, %[[J]]] : memref<1x16xf32>
+// SMALL:           %[[T:.*]] = arith.addf %[[S]], %[[P]] : f32
+// SMALL:           memref.store %[[T]], %arg3[%[[J]]] : memref<11xf32>
+// SMALL:         memref.dealloc %[[PART]]
+// SMALL-NOT:     linalg.generic
+// SMALL-LABEL: func.func @column_sum_after_a_write
+// SMALL:         linalg.generic {{.*}} iterator_types = ["reduction", "parallel"]
+#id = affine_map<(d0, d1) -> (d0, d1)>
+#col = affine_map<(d0, d1) -> (d1)>
+func.func @column_sum(%a: memref<6x4xf32>, %b: memref<4x11xf32>, %out: memref<6x11xf32>, %sum: memref<11xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %c = memref.alloc() : memref<6x11xf32>
+  linalg.fill ins(%zero : f32) outs(%c : memref<6x11xf32>)
+  linalg.matmul ins(%a, %b : memref<6x4xf32>, memref<4x11xf32>) outs(%c : memref<6x11xf32>)
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]} ins(%c : memref<6x11xf32>) outs(%out : memref<6x11xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %r = arith.maximumf %x, %zero : f32
+    linalg.yield %r : f32
+  }
+  memref.dealloc %c : memref<6x11xf32>
+  linalg.fill ins(%zero : f32) outs(%sum : memref<11xf32>)
+  linalg.generic {indexing_maps = [#id, #col], iterator_types = ["reduction", "parallel"]} ins(%out : memref<6x11xf32>) outs(%sum : memref<11xf32>) {
+  ^bb0(%x: f32, %s: f32):
+    %t = arith.addf %x, %s : f32
+    linalg.yield %t : f32
+  }
+  return
+}
+func.func @column_sum_after_a_write(%a: memref<6x4xf32>, %b: memref<4x11xf32>, %out: memref<6x11xf32>, %sum: memref<11xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %c = memref.alloc() : memref<6x11xf32>
+  linalg.fill ins(%zero : f32) outs(%c : memref<6x11xf32>)
+  linalg.matmul ins(%a, %b : memref<6x4xf32>, memref<4x11xf32>) outs(%c : memref<6x11xf32>)
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]} ins(%c : memref<6x11xf32>) outs(%out : memref<6x11xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %r = arith.maximumf %x, %zero : f32
+    linalg.yield %r : f32
+  }
+  memref.dealloc %c : memref<6x11xf32>
+  linalg.fill ins(%zero : f32) outs(%out : memref<6x11xf32>)
+  linalg.generic {indexing_maps = [#id, #col], iterator_types = ["reduction", "parallel"]} ins(%out : memref<6x11xf32>) outs(%sum : memref<11xf32>) {
+  ^bb0(%x: f32, %s: f32):
+    %t = arith.addf %x, %s : f32
+    linalg.yield %t : f32
+  }
+  return
+}

@@ -48,23 +48,26 @@ func.func @shared_fill(%a: tensor<4x4xf32>, %b: tensor<4x4xf32>) -> (tensor<4x4x
 // -----
 
 // The fill is the matmul's alone, but its tensor.empty is also the init of
-// the matmul's consumer and of a later op (as after CSE): the fill gets an
-// empty of its own, so that no later op is bufferized into the matmul's
-// buffer. Two transposes feeding matmuls from one empty get one each.
+// the matmul's consumer and of unrelated ops (as after CSE): the fill, the
+// consumer (the micro-kernels' epilogue) and each transpose feeding a matmul
+// get an empty of their own, so that bufferization writes none of them into
+// a buffer another op still uses.
 
 // CHECK-LABEL: func.func @shared_empty
 // CHECK:         %[[E:.*]] = tensor.empty() : tensor<4x4xf32>
 // CHECK:         %[[EF:.*]] = tensor.empty() : tensor<4x4xf32>
 // CHECK:         %[[F:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%[[EF]] : tensor<4x4xf32>)
 // CHECK:         %[[M:.*]] = linalg.matmul ins(%arg0, %arg1 : {{.*}}) outs(%[[F]] : tensor<4x4xf32>)
-// CHECK:         linalg.generic {{.*}} ins(%[[M]] : tensor<4x4xf32>) outs(%[[E]] : tensor<4x4xf32>)
+// CHECK:         %[[EG:.*]] = tensor.empty() : tensor<4x4xf32>
+// CHECK:         %[[G:.*]] = linalg.generic {{.*}} ins(%[[M]] : tensor<4x4xf32>) outs(%[[EG]] : tensor<4x4xf32>)
+// CHECK:         linalg.generic {{.*}} ins(%arg1 : tensor<4x4xf32>) outs(%[[E]] : tensor<4x4xf32>)
 // CHECK:         %[[T1E:.*]] = tensor.empty() : tensor<4x4xf32>
 // CHECK:         %[[T1:.*]] = linalg.transpose ins(%arg0 : tensor<4x4xf32>) outs(%[[T1E]] : tensor<4x4xf32>)
 // CHECK:         %[[T2E:.*]] = tensor.empty() : tensor<4x4xf32>
 // CHECK:         %[[T2:.*]] = linalg.transpose ins(%arg1 : tensor<4x4xf32>) outs(%[[T2E]] : tensor<4x4xf32>)
 // CHECK:         linalg.matmul ins(%[[T1]], %[[T2]] : {{.*}})
 #id = affine_map<(d0, d1) -> (d0, d1)>
-func.func @shared_empty(%a: tensor<4x4xf32>, %b: tensor<4x4xf32>) -> (tensor<4x4xf32>, tensor<4x4xf32>) {
+func.func @shared_empty(%a: tensor<4x4xf32>, %b: tensor<4x4xf32>) -> (tensor<4x4xf32>, tensor<4x4xf32>, tensor<4x4xf32>) {
   %zero = arith.constant 0.0 : f32
   %e = tensor.empty() : tensor<4x4xf32>
   %f = linalg.fill ins(%zero : f32) outs(%e : tensor<4x4xf32>) -> tensor<4x4xf32>
@@ -75,10 +78,16 @@ func.func @shared_empty(%a: tensor<4x4xf32>, %b: tensor<4x4xf32>) -> (tensor<4x4
     %r = arith.maximumf %x, %zero : f32
     linalg.yield %r : f32
   } -> tensor<4x4xf32>
+  %n = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%b : tensor<4x4xf32>) outs(%e : tensor<4x4xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %r = arith.negf %x : f32
+    linalg.yield %r : f32
+  } -> tensor<4x4xf32>
   %ta = linalg.transpose ins(%a : tensor<4x4xf32>) outs(%e : tensor<4x4xf32>) permutation = [1, 0]
   %tb = linalg.transpose ins(%b : tensor<4x4xf32>) outs(%e : tensor<4x4xf32>) permutation = [1, 0]
   %2 = linalg.matmul ins(%ta, %tb : tensor<4x4xf32>, tensor<4x4xf32>) outs(%1 : tensor<4x4xf32>) -> tensor<4x4xf32>
-  return %1, %2 : tensor<4x4xf32>, tensor<4x4xf32>
+  return %1, %2, %n : tensor<4x4xf32>, tensor<4x4xf32>, tensor<4x4xf32>
 }
 
 // -----

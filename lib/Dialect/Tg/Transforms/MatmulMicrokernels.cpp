@@ -52,11 +52,19 @@ struct Epilogue {
 };
 
 /// A matmul this pass rewrites, with everything found around it.
+/// A sum over the rows of the epilogue's output (a dense layer's bias
+/// gradient), accumulated from the tile registers instead of re-reading it.
+struct ColumnSum {
+  linalg::GenericOp op;
+  Value out; // memref<n x f32>, accumulated into
+};
+
 struct MatmulPlan {
   linalg::MatmulOp matmul;
   int64_t m, n, k;
   linalg::FillOp zeroFill; // zeroes C just before; replaced by zero init
   std::optional<Epilogue> epilogue;
+  std::optional<ColumnSum> columnSum;
   // Transposes that materialize A or B just for this matmul: the kernel
   // reads their sources instead.
   linalg::TransposeOp aTranspose, bTranspose;
@@ -252,6 +260,52 @@ static std::optional<Epilogue> findEpilogue(linalg::MatmulOp matmul, Value c,
   return Epilogue{consumer, out};
 }
 
+/// The column sum of the epilogue's output: a later generic in the block
+/// with `out[j] += stored[i][j]` as its whole body, with nothing writing the
+/// epilogue's output in between.
+static std::optional<ColumnSum> findColumnSum(const Epilogue &epilogue,
+                                              int64_t m, int64_t n) {
+  Value stored = epilogue.out;
+  if (!getElementTypeOrSelf(stored.getType()).isF32())
+    return std::nullopt;
+  for (Operation *user : stored.getUsers()) {
+    auto generic = dyn_cast<linalg::GenericOp>(user);
+    if (!generic || generic == epilogue.op ||
+        generic->getBlock() != epilogue.op->getBlock() ||
+        !epilogue.op->isBeforeInBlock(generic) ||
+        !generic.hasPureBufferSemantics() || generic.getNumDpsInputs() != 1 ||
+        generic.getNumDpsInits() != 1 || generic.getDpsInputs()[0] != stored)
+      continue;
+    MLIRContext *ctx = generic.getContext();
+    AffineExpr d0 = getAffineDimExpr(0, ctx), d1 = getAffineDimExpr(1, ctx);
+    SmallVector<AffineMap> maps = generic.getIndexingMapsArray();
+    SmallVector<utils::IteratorType> iterators =
+        generic.getIteratorTypesArray();
+    if (maps[0] != AffineMap::get(2, 0, {d0, d1}, ctx) ||
+        maps[1] != AffineMap::get(2, 0, {d1}, ctx) ||
+        iterators[0] != utils::IteratorType::reduction ||
+        iterators[1] != utils::IteratorType::parallel ||
+        generic.getStaticLoopRanges() != SmallVector<int64_t>{m, n})
+      continue;
+    Value out = generic.getDpsInits()[0];
+    if (!isStaticUnitStride(out) ||
+        !getElementTypeOrSelf(out.getType()).isF32())
+      continue;
+    Block *body = generic.getBody();
+    auto add = dyn_cast<arith::AddFOp>(body->front());
+    Value in = body->getArgument(0), acc = body->getArgument(1);
+    if (!add || body->getOperations().size() != 2 ||
+        body->getTerminator()->getOperand(0) != add.getResult() ||
+        !((add.getLhs() == in && add.getRhs() == acc) ||
+          (add.getLhs() == acc && add.getRhs() == in)))
+      continue;
+    if (!safeToHoist(epilogue.op, generic, {stored}, {}))
+      continue;
+    return ColumnSum{generic, out};
+  }
+  return std::nullopt;
+}
+
 /// The 2-D transpose that writes `operand`, a private buffer of the matmul,
 /// when its source is not written between it and the matmul.
 static linalg::TransposeOp findTransposeProducer(linalg::MatmulOp matmul,
@@ -293,9 +347,11 @@ static std::optional<MatmulPlan> planMatmul(linalg::MatmulOp matmul,
   if (2 * m * n * k < minFlops || m == 0 || n == 0 || k == 0)
     return std::nullopt;
   MatmulPlan plan{matmul, m, n, k, findZeroFill(matmul, c), std::nullopt,
-                  findTransposeProducer(matmul, a),
+                  std::nullopt, findTransposeProducer(matmul, a),
                   findTransposeProducer(matmul, b)};
   plan.epilogue = findEpilogue(matmul, c, m, n, dom);
+  if (plan.epilogue)
+    plan.columnSum = findColumnSum(*plan.epilogue, m, n);
   return plan;
 }
 
@@ -333,12 +389,40 @@ public:
       });
     });
 
+    // A fused column sum: one partial row per row block (each written by
+    // one parallel iteration only), summed where the column sum was.
+    int64_t rowBlocks = llvm::divideCeil(p.m, t.mc);
+    if (p.columnSum) {
+      auto partialType = MemRefType::get({rowBlocks, panels * t.nr}, f32);
+      partial = memref::AllocOp::create(b, loc, partialType,
+                                        b.getI64IntegerAttr(64));
+      Value zero = arith::ConstantOp::create(b, loc, f32, b.getZeroAttr(f32));
+      linalg::FillOp::create(b, loc, zero, partial);
+    }
+
     // (row block of mc rows) x (group of ng panels) in parallel; inside, k
     // blocks of kc, panels, then mr-row register tiles.
     parallelLoop({p.m, panels}, {t.mc, t.ng}, [&](ValueRange ivs) {
       emitBlock(packed, ivs[0], ivs[1]);
     });
     memref::DeallocOp::create(b, loc, packed);
+
+    if (p.columnSum) {
+      // out[j] += partial[r][j], row block by row block (the inner loop
+      // runs along contiguous columns).
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPoint(p.columnSum->op);
+      Value out = p.columnSum->out;
+      forLoop(idx(0), idx(rowBlocks), 1, [&](Value r) {
+        forLoop(idx(0), idx(p.n), 1, [&](Value j) {
+          Value sum = arith::AddFOp::create(
+              b, loc, memref::LoadOp::create(b, loc, out, ValueRange{j}),
+              memref::LoadOp::create(b, loc, partial, ValueRange{r, j}));
+          memref::StoreOp::create(b, loc, sum, out, ValueRange{j});
+        });
+      });
+      memref::DeallocOp::create(b, loc, partial);
+    }
   }
 
 private:
@@ -559,6 +643,7 @@ private:
   /// The epilogue's body on each row of the tile, stored into its output.
   void emitEpilogue(ValueRange tile, ArrayRef<Value> rowIdx, Value col) {
     linalg::GenericOp op = p.epilogue->op;
+    Value rowSum;
     Block *body = op.getBody();
     Value c0 = idx(0);
     // An operand of the consumer on row `row` of the tile: a vector load if
@@ -620,6 +705,20 @@ private:
       if (!result)
         result = splat(yielded);
       storeRow(result, p.epilogue->out, {rowIdx[r]}, col);
+      if (p.columnSum)
+        rowSum = rowSum ? arith::AddFOp::create(b, loc, rowSum, result)
+                              .getResult()
+                        : result;
+    }
+    if (p.columnSum) {
+      // The tile's rows, summed, into its row block's partial column sums.
+      // Lanes past the matrix's last column hold garbage no one reads.
+      Value block = arith::DivUIOp::create(b, loc, rowIdx[0], idx(t.mc));
+      Value old = vector::LoadOp::create(b, loc, acc, partial,
+                                         ValueRange{block, col});
+      vector::StoreOp::create(b, loc,
+                              arith::AddFOp::create(b, loc, old, rowSum),
+                              partial, ValueRange{block, col});
     }
   }
 
@@ -630,6 +729,7 @@ private:
   Type f32;
   VectorType acc;
   Value a, bMat, c;
+  Value partial; // the fused column sum's partial sums, when there is one
   int64_t panels, fullRows;
 };
 
@@ -659,6 +759,8 @@ struct TgMatmulMicrokernelsPass
       plan.matmul.erase();
       if (plan.zeroFill)
         plan.zeroFill.erase();
+      if (plan.columnSum)
+        plan.columnSum->op.erase();
       if (plan.epilogue)
         plan.epilogue->op.erase();
       if (plan.aTranspose)

@@ -176,6 +176,32 @@ struct PrivateMatmulInit : OpRewritePattern<linalg::MatmulOp> {
   }
 };
 
+/// The elementwise consumer of a matmul (the micro-kernels' epilogue) gets a
+/// tensor.empty of its own as its init: on a shared one, bufferization may
+/// write it into a buffer that ops between the matmul and the consumer
+/// still read, and then the consumer cannot run on the tile at the matmul.
+struct PrivateEpilogueInit : OpRewritePattern<linalg::GenericOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(linalg::GenericOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!op.hasPureTensorSemantics() || op.getNumDpsInits() != 1 ||
+        op.getNumLoops() != op.getNumParallelLoops() ||
+        !llvm::any_of(op.getDpsInputs(), [](Value v) {
+          auto matmul = v.getDefiningOp<linalg::MatmulOp>();
+          return matmul && matmul->hasOneUse();
+        }))
+      return failure();
+    OpOperand &init = op.getDpsInitsMutable()[0];
+    auto empty = init.get().getDefiningOp<tensor::EmptyOp>();
+    if (!empty || empty->hasOneUse())
+      return failure();
+    rewriter.setInsertionPoint(op);
+    Operation *newEmpty = rewriter.clone(*empty);
+    rewriter.modifyOpInPlace(op, [&] { init.set(newEmpty->getResult(0)); });
+    return success();
+  }
+};
+
 /// A transpose feeding a matmul gets a tensor.empty of its own: when two
 /// transposes share one, bufferization writes both into one buffer, and the
 /// micro-kernels, which read a transposed operand in place from the
@@ -327,8 +353,8 @@ struct TgPrepareCpuMatmulsPass
   using Base::Base;
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<PrivateMatmulInit, PrivateTransposeInit, BatchedMatmulToLoops>(
-        &getContext());
+    patterns.add<PrivateMatmulInit, PrivateEpilogueInit, PrivateTransposeInit,
+                 BatchedMatmulToLoops>(&getContext());
     patterns.add<Conv2DToMatmul>(&getContext(), im2colTileBytes);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();

@@ -189,7 +189,12 @@ def TgMatmulMicrokernelsPass
     activation, the mask of relu's gradient: operands indexed by rows,
     columns, both or neither), that generic's body runs on the tile in
     registers after the last k slice and stores its result directly: C is
-    never written (nor allocated) when k fits one slice.
+    never written (nor allocated) when k fits one slice. A later column sum
+    of that result (`out[j] += result[i][j]` as a whole generic, a dense
+    layer's bias gradient), with nothing writing the result in between, is
+    accumulated from the same registers into per-row-block partial sums
+    (each written by one parallel iteration only), which are added to its
+    output where the column sum was.
 
     The default tile (8 x 32) is for AVX-512 (16 zmm accumulators); the CPU
     pipeline picks the tile for the host's vector ISA.
@@ -259,6 +264,10 @@ def TgPrepareCpuMatmulsPass : Pass<"tg-prepare-cpu-matmuls"> {
       broadcast batch dimensions included) becomes an `scf.for` nest over
       the batch of 2-D `linalg.matmul` on `tensor.extract_slice`s, so that
       each batch element runs in the micro-kernels.
+    - the elementwise consumer of a matmul (the micro-kernels' epilogue)
+      gets a `tensor.empty` of its own as its init, so that it is never
+      bufferized into a buffer that ops between the matmul and it still
+      read (which would keep it from running on the matmul's tile);
     - a `linalg.transpose` feeding a matmul gets a `tensor.empty` of its
       own, so that two transposes never share a buffer and the
       micro-kernels can read the transposed operand in place from the
