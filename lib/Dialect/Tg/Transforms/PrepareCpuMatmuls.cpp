@@ -176,6 +176,20 @@ struct PrivateMatmulInit : OpRewritePattern<linalg::MatmulOp> {
   }
 };
 
+/// Gives `op` a clone of the tensor.empty behind its `init` operand when
+/// that empty has other users, so that bufferization allocates `op` a
+/// buffer of its own.
+static LogicalResult privatizeEmptyInit(Operation *op, OpOperand &init,
+                                        PatternRewriter &rewriter) {
+  auto empty = init.get().getDefiningOp<tensor::EmptyOp>();
+  if (!empty || empty->hasOneUse())
+    return failure();
+  rewriter.setInsertionPoint(op);
+  Operation *newEmpty = rewriter.clone(*empty);
+  rewriter.modifyOpInPlace(op, [&] { init.set(newEmpty->getResult(0)); });
+  return success();
+}
+
 /// The elementwise consumer of a matmul (the micro-kernels' epilogue) gets a
 /// tensor.empty of its own as its init: on a shared one, bufferization may
 /// write it into a buffer that ops between the matmul and the consumer
@@ -191,14 +205,7 @@ struct PrivateEpilogueInit : OpRewritePattern<linalg::GenericOp> {
           return matmul && matmul->hasOneUse();
         }))
       return failure();
-    OpOperand &init = op.getDpsInitsMutable()[0];
-    auto empty = init.get().getDefiningOp<tensor::EmptyOp>();
-    if (!empty || empty->hasOneUse())
-      return failure();
-    rewriter.setInsertionPoint(op);
-    Operation *newEmpty = rewriter.clone(*empty);
-    rewriter.modifyOpInPlace(op, [&] { init.set(newEmpty->getResult(0)); });
-    return success();
+    return privatizeEmptyInit(op, op.getDpsInitsMutable()[0], rewriter);
   }
 };
 
@@ -213,14 +220,7 @@ struct PrivateTransposeInit : OpRewritePattern<linalg::TransposeOp> {
     if (!op.hasPureTensorSemantics() ||
         !llvm::any_of(op->getUsers(), llvm::IsaPred<linalg::MatmulOp>))
       return failure();
-    OpOperand &init = op.getInitMutable();
-    auto empty = init.get().getDefiningOp<tensor::EmptyOp>();
-    if (!empty || empty->hasOneUse())
-      return failure();
-    rewriter.setInsertionPoint(op);
-    Operation *newEmpty = rewriter.clone(*empty);
-    rewriter.modifyOpInPlace(op, [&] { init.set(newEmpty->getResult(0)); });
-    return success();
+    return privatizeEmptyInit(op, op.getInitMutable(), rewriter);
   }
 };
 
