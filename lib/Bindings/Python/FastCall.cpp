@@ -118,7 +118,8 @@ bool viewArguments(PyObject *args, std::vector<TgTensor> &views) {
 
 struct ResultType {
   std::vector<npy_intp> shape;
-  int dtype;
+  TgDType tgDType;
+  int numpyType;
   size_t bytes;
 };
 
@@ -181,7 +182,7 @@ int callerInit(Caller *self, PyObject *args, PyObject *) {
     int dtype;
     if (!PyArg_ParseTuple(PySequence_Fast_GET_ITEM(seq, i), "Oi", &shape, &dtype))
       break;
-    ResultType type{{}, numpyTypeOf(dtype), 0};
+    ResultType type{{}, static_cast<TgDType>(dtype), numpyTypeOf(dtype), 0};
     PyObject *dims = PySequence_Fast(shape, "tg._tgfast: result shape");
     if (!dims)
       break;
@@ -194,12 +195,14 @@ int callerInit(Caller *self, PyObject *args, PyObject *) {
     Py_DECREF(dims);
     if (PyErr_Occurred())
       break;
-    if (type.dtype < 0) {
+    if (type.numpyType < 0) {
       PyErr_Format(PyExc_ValueError, "tg._tgfast: no numpy type for dtype %d",
                    dtype);
       break;
     }
-    type.bytes = elements * PyArray_DescrFromType(type.dtype)->elsize;
+    PyArray_Descr *descr = PyArray_DescrFromType(type.numpyType);
+    type.bytes = elements * descr->elsize;
+    Py_DECREF(descr);
     results->push_back(std::move(type));
   }
   Py_DECREF(seq);
@@ -230,7 +233,7 @@ PyObject *resultArray(Caller *self, size_t i) {
   const ResultType &type = (*self->results)[i];
   PyObject *array = PyArray_EMPTY(static_cast<int>(type.shape.size()),
                                   const_cast<npy_intp *>(type.shape.data()),
-                                  type.dtype, 0);
+                                  type.numpyType, 0);
   if (array && type.bytes >= self->poolMinBytes) {
     Py_INCREF(array);
     Py_XSETREF(pooled, array);
@@ -257,7 +260,7 @@ PyObject *callerRun(Caller *self, PyObject *args) {
     }
     PyList_SET_ITEM(list, static_cast<Py_ssize_t>(i), array);
     auto *a = reinterpret_cast<PyArrayObject *>(array);
-    outs[i] = {static_cast<TgDType>(tgDTypeOf(a)), PyArray_NDIM(a),
+    outs[i] = {(*self->results)[i].tgDType, PyArray_NDIM(a),
                reinterpret_cast<const int64_t *>(PyArray_DIMS(a)),
                PyArray_DATA(a)};
   }
