@@ -76,8 +76,6 @@ static void buildTensorToBufferStages(OpPassManager &pm, bool optimize,
   if (cpuMatmuls) {
     // Softmax-like chains (reductions along rows and their elementwise
     // producers and consumers) computed one row tile at a time, in cache.
-    // Before the matmul preparation: this pass CSEs, which would merge the
-    // matmuls' private inits again.
     // Unit dimensions dropped first: keepdims reductions become plain row
     // reductions read through (d0) maps, the form the chains are made of.
     addPipeline(pm, "func.func(linalg-fold-unit-extent-dims),canonicalize,cse");

@@ -109,6 +109,10 @@ struct TgFuseRowReductionsPass
         roots.push_back(op);
     });
     IRRewriter rewriter(&getContext());
+    SmallVector<Operation *> tileLoops;
+    // The producers computed inside tiles, users before producers (chains
+    // list them so, and later roots' chains come first).
+    SmallVector<Operation *> fused;
     for (linalg::GenericOp root : llvm::reverse(roots)) {
       if (!root->getBlock())
         continue; // fused into a later root's tile already
@@ -149,25 +153,37 @@ struct TgFuseRowReductionsPass
               rewriter, cast<TilingInterface>(root.getOperation()), options);
       if (failed(result))
         continue;
+      for (LoopLikeOpInterface loop : result->loops)
+        tileLoops.push_back(loop);
       rewriter.replaceAllUsesWith(root.getResult(0),
                                   result->replacements.lookup(root.getResult(0)));
-      // The fused producers have no users left outside the tile; the chain
-      // lists users before their producers.
       rewriter.eraseOp(root);
-      for (Operation *op : chain.getArrayRef().drop_front())
-        if (op->use_empty())
-          rewriter.eraseOp(op);
+      // Erased once the tile's dead slices of them are gone (below).
+      llvm::append_range(fused, chain.getArrayRef().drop_front());
     }
     // Each fusion along a slice computes its producer anew: a value read
     // twice in the tile (softmax's exponentials) is computed twice until
     // CSE merges the copies. Slices of tensor.empty become tile-sized
-    // empties, so temporaries are allocated per tile, not whole.
+    // empties, so temporaries are allocated per tile, not whole. Both only
+    // inside the new loops: the rest of the function is left as it was.
     DominanceInfo dominance(getOperation());
-    eliminateCommonSubExpressions(rewriter, dominance, getOperation());
     RewritePatternSet patterns(&getContext());
     tensor::populateFoldTensorEmptyPatterns(patterns);
-    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
-      return signalPassFailure();
+    FrozenRewritePatternSet frozen(std::move(patterns));
+    for (Operation *loop : tileLoops) {
+      eliminateCommonSubExpressions(rewriter, dominance, loop);
+      if (failed(applyPatternsGreedily(loop->getRegion(0), frozen)))
+        return signalPassFailure();
+    }
+    // Nothing outside the tiles reads the fused producers any more, and
+    // the whole-size empties whose slices were folded are dead.
+    for (Operation *op : fused)
+      if (op->use_empty())
+        rewriter.eraseOp(op);
+    getOperation()->walk([&](tensor::EmptyOp empty) {
+      if (empty->use_empty())
+        rewriter.eraseOp(empty);
+    });
   }
 };
 } // namespace
