@@ -381,8 +381,9 @@ def run_workload(peers, name):
     timed = [p for p in peers if p.name in results and
              results[p.name]["seconds"] is None]
     rounds = {p.name: [] for p in timed}
-    for i in range(ROUNDS):
-        for p in timed[i % len(timed):] + timed[:i % len(timed)] if timed else []:
+    for i in range(ROUNDS if timed else 0):
+        start = i % len(timed)
+        for p in timed[start:] + timed[:start]:
             time.sleep(PAUSE)
             rounds[p.name].append(p.ask({"time": ROUND_SECONDS})["seconds"])
     for p in timed:

@@ -388,6 +388,15 @@ def _scalar_predicate(g, pred, what):
     return name
 
 
+def _control_results(g, like, loc, op):
+    """New tensors shaped like `like`, the results of control-flow op `op`
+    (GradientTapes do not re-emit them)."""
+    results = [Tensor(g, g.new_name(), v.shape, v.dtype, loc) for v in like]
+    for r in results:
+        r.producer = ("control", op)
+    return results
+
+
 def cond(pred, true_fn, false_fn):
     """Runs true_fn() or false_fn() depending on a scalar boolean tensor; an
     scf.if in the traced graph, differentiable like any other op."""
@@ -399,9 +408,7 @@ def cond(pred, true_fn, false_fn):
     if [(o.shape, o.dtype) for o in then_outs] != [(o.shape, o.dtype) for o in else_outs]:
         raise _error("tg.cond: the branches return different types: %s and %s" %
                      (then_outs, else_outs))
-    results = [Tensor(g, g.new_name(), o.shape, o.dtype, loc) for o in then_outs]
-    for r in results:
-        r.producer = ("control", "tg.cond")
+    results = _control_results(g, then_outs, loc, "tg.cond")
     types = ", ".join(o.type for o in then_outs)
     yield_ = lambda outs: "    scf.yield %s : %s" % (", ".join(o.name for o in outs), types)
     g.lines.append("  %s = scf.if %s -> (%s) {" % (_multi_name(results), c, types))
@@ -428,9 +435,7 @@ def while_loop(cond_fn, body_fn, loop_vars):
     if [(o.shape, o.dtype) for o in body_outs] != [(v.shape, v.dtype) for v in init]:
         raise _error("tg.while_loop: the body returns %s for loop variables %s" %
                      (body_outs, init))
-    results = [Tensor(g, g.new_name(), v.shape, v.dtype, loc) for v in init]
-    for r in results:
-        r.producer = ("control", "tg.while_loop")
+    results = _control_results(g, init, loc, "tg.while_loop")
     g.lines.append("  %s = scf.while (%s) : (%s) -> (%s) {" % (
         _multi_name(results),
         ", ".join("%s = %s" % (b.name, v.name) for b, v in zip(before, init)),

@@ -84,7 +84,9 @@ struct Conv2DToMatmul : OpRewritePattern<linalg::Conv2DNhwcHwcfOp> {
         rewriter, loc, filter, SmallVector<ReassociationIndices>{{0, 1, 2}, {3}});
     SmallVector<ReassociationIndices> rows{{0, 1, 2}, {3, 4, 5}};
     SmallVector<ReassociationIndices> outRows{{0, 1, 2}, {3}};
-    auto index = [&](int64_t v) { return rewriter.getIndexAttr(v); };
+    auto index = [&](int64_t v) -> OpFoldResult {
+      return rewriter.getIndexAttr(v);
+    };
     // A fill of the whole init becomes a fill of each tile (below), so the
     // loop starts from the fill's destination.
     auto initFill = init.getDefiningOp<linalg::FillOp>();
@@ -98,12 +100,12 @@ struct Conv2DToMatmul : OpRewritePattern<linalg::Conv2DNhwcHwcfOp> {
               b, l, tile, arith::ConstantIndexOp::create(b, l, rowsPerTile));
           Value inY = arith::MulIOp::create(
               b, l, y0, arith::ConstantIndexOp::create(b, l, strides[0]));
-          auto one = b.getIndexAttr(1), zero = b.getIndexAttr(0);
-          auto sizeOf = [&](int64_t v) -> OpFoldResult { return b.getIndexAttr(v); };
+          OpFoldResult one = index(1), zero = index(0);
+          SmallVector<OpFoldResult> unit(4, one);
           Value slice = tensor::ExtractSliceOp::create(
               b, l, input, ArrayRef<OpFoldResult>{batch, inY, zero, zero},
-              ArrayRef<OpFoldResult>{one, sizeOf(inRows), sizeOf(width), sizeOf(c)},
-              ArrayRef<OpFoldResult>{one, one, one, one});
+              ArrayRef<OpFoldResult>{one, index(inRows), index(width), index(c)},
+              unit);
           Value empty = tensor::EmptyOp::create(b, l, patchesType.getShape(), elem);
           auto im2col = linalg::GenericOp::create(
               b, l, patchesType, ValueRange{slice}, ValueRange{empty},
@@ -115,9 +117,8 @@ struct Conv2DToMatmul : OpRewritePattern<linalg::Conv2DNhwcHwcfOp> {
           Value lhs = tensor::CollapseShapeOp::create(b, l, im2col.getResult(0),
                                                       rows);
           SmallVector<OpFoldResult> outOffsets{batch, y0, zero, zero};
-          SmallVector<OpFoldResult> outSizes{one, sizeOf(rowsPerTile), sizeOf(ow),
-                                             sizeOf(f)};
-          SmallVector<OpFoldResult> unit(4, one);
+          SmallVector<OpFoldResult> outSizes{one, index(rowsPerTile), index(ow),
+                                             index(f)};
           Value accTile = tensor::ExtractSliceOp::create(b, l, out, outOffsets,
                                                          outSizes, unit);
           if (initFill)
