@@ -17,6 +17,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/OpenMP/OpenMPDialect.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -184,7 +185,8 @@ static void describeSignature(TgFunction &fn, FunctionType type) {
 static bool isLLVMDialectModule(ModuleOp module) {
   bool onlyLLVM = true;
   module.getBody()->walk([&](Operation *op) {
-    if (!isa<LLVM::LLVMDialect>(op->getDialect()))
+    // OpenMP regions stay omp ops until translation to LLVM IR.
+    if (!isa<LLVM::LLVMDialect, omp::OpenMPDialect>(op->getDialect()))
       onlyLLVM = false;
   });
   return onlyLLVM;

@@ -168,13 +168,30 @@ void mlir::tg::buildTgGpuPipeline(OpPassManager &pm,
                                   const TgGpuPipelineOptions &options) {
   buildTensorToBufferStages(pm, options.optimize);
   // Host buffers in managed memory, so that kernels and host code share them.
-  pm.addPass(createTgHostSharedAllocsPass());
-  // Parallel loops, tiled by 256 and mapped to blocks x threads, then each
-  // mapped nest outlined as a kernel.
+  if (!options.emulate)
+    pm.addPass(createTgHostSharedAllocsPass());
+  // Matmuls tiled through shared memory and row reductions as block
+  // reductions, each one kernel written out directly.
+  pm.addNestedPass<func::FuncOp>(createTgGpuMatmulKernelsPass());
+  pm.addNestedPass<func::FuncOp>(createTgGpuBlockReductionsPass());
+  // The other ops (elementwise chains fused into one generic, layout ops,
+  // column reductions) as parallel loops, tiled by 256 and mapped to
+  // blocks x threads: one thread per output element.
   addPipeline(pm, "func.func(convert-linalg-to-parallel-loops,"
                   "scf-parallel-loop-tiling{parallel-loop-tile-sizes=256 "
                   "no-min-max-bounds=true},"
                   "gpu-map-parallel-loops,convert-parallel-loops-to-gpu)");
+  if (options.emulate) {
+    // The launches as OpenMP teams, then the CPU back end.
+    pm.addPass(createTgGpuEmulatePass());
+    addPipeline(pm, "canonicalize,expand-strided-metadata,lower-affine,"
+                    "finalize-memref-to-llvm,convert-scf-to-cf");
+    pm.addPass(createTgExpandArithPass());
+    addPipeline(pm, "convert-math-to-llvm,convert-math-to-libm,convert-to-llvm,"
+                    "convert-openmp-to-llvm,reconcile-unrealized-casts");
+    return;
+  }
+  // Each mapped nest outlined as a kernel.
   addPipeline(pm, "gpu-kernel-outlining,lower-affine,canonicalize");
   // Kernels to NVVM for the chosen chip.
   addPipeline(pm, "nvvm-attach-target{chip=" + options.chip + " O=3}");

@@ -15,10 +15,17 @@
 // CHECK: gpu.binary @{{.*}}_kernel  [#gpu.object<#nvvm.target<O = 3, chip = "sm_90">
 // SM80: chip = "sm_80"
 
+// The matmul and the row reduction are the shared-memory kernels of
+// -tg-gpu-matmul-kernels and -tg-gpu-block-reductions: workgroup buffers,
+// barriers, the matmul's 8x8 register tile unrolled over 8 k steps.
 // PTX: .target sm_90
 // PTX-DAG: .visible .entry elementwise_kernel(
 // PTX-DAG: .visible .entry matmul_kernel(
+// PTX-DAG: .shared .align 4 .b8 __wg_matmul_kernel_0[4128];
+// PTX-DAG: .shared .align 4 .b8 __wg_matmul_kernel_1[4096];
+// PTX-DAG: bar.sync
 // PTX-DAG: .visible .entry reduce_kernel(
+// PTX-DAG: .shared .align 4 .b8 __wg_reduce_kernel_0[128];
 // PTX-DAG: .visible .entry softmax_kernel(
 // PTX-DAG: ex2.approx
 // PTX-DAG: .visible .entry layout_kernel(

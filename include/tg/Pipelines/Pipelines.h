@@ -79,6 +79,13 @@ struct TgGpuPipelineOptions : public PassPipelineOptions<TgGpuPipelineOptions> {
   PassOptions::Option<bool> optimize{
       *this, "optimize",
       llvm::cl::desc("Run -tg-optimize before lowering"), llvm::cl::init(true)};
+  PassOptions::Option<bool> emulate{
+      *this, "emulate",
+      llvm::cl::desc("Run the kernels on the CPU, one OpenMP thread per GPU "
+                     "thread (-tg-gpu-emulate): the result is host-only LLVM "
+                     "dialect that tg-run runs, for testing the kernels "
+                     "without a GPU"),
+      llvm::cl::init(false)};
 };
 
 /// tg to host code in the LLVM dialect that launches NVVM kernels.

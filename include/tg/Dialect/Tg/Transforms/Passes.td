@@ -373,4 +373,97 @@ def TgExpandArithPass : Pass<"tg-expand-arith"> {
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
+def TgGpuMatmulKernelsPass
+    : Pass<"tg-gpu-matmul-kernels", "::mlir::func::FuncOp"> {
+  let summary = "Float contractions on buffers as shared-memory tiled GPU kernels";
+  let description = [{
+    Every float contraction on buffers (`linalg.matmul`, a batched or
+    broadcast matmul `linalg.generic`: any linalg op whose body is a
+    multiply-add and whose loops split into batch, M, N and K groups, all
+    operands of one element type) becomes a `gpu.launch` of the classic
+    register-tiled kernel:
+
+    - each block computes a `block-m` x `block-n` tile of C (grid: N
+      tiles x M tiles x batch), with `(block-m / thread-m) x
+      (block-n / thread-n)` threads, each accumulating a
+      `thread-m` x `thread-n` register tile;
+    - per step of `block-k`, the block's threads copy the A and B tiles
+      into workgroup (shared) memory with coalesced loads (zero outside
+      the matrix), synchronize, and each thread multiplies its strip of A
+      by its strip of B out of shared memory; A is stored transposed,
+      with one column of padding against bank conflicts;
+    - the tile is added into C (the contraction accumulates, as linalg's
+      does), guarded at the edges.
+
+    Several M (or N, K, batch) loops are flattened into one and
+    delinearized where operands are indexed, so any indexing maps work;
+    a thread's rows are `ty + i * (block-m / thread-m)`, so that a warp
+    reads shared memory without bank conflicts.
+  }];
+  let options = [
+    Option<"blockM", "block-m", "int64_t", "128", "Rows of C per block">,
+    Option<"blockN", "block-n", "int64_t", "128", "Columns of C per block">,
+    Option<"blockK", "block-k", "int64_t", "8", "Depth of a shared-memory step">,
+    Option<"threadM", "thread-m", "int64_t", "8", "Rows of a thread's register tile">,
+    Option<"threadN", "thread-n", "int64_t", "8", "Columns of a thread's register tile">,
+  ];
+  let dependentDialects = ["::mlir::affine::AffineDialect",
+                           "::mlir::gpu::GPUDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
+def TgGpuBlockReductionsPass
+    : Pass<"tg-gpu-block-reductions", "::mlir::func::FuncOp"> {
+  let summary = "Reductions along the innermost loop as one GPU block per output";
+  let description = [{
+    A `linalg.generic` on buffers with one output whose innermost loop is a
+    reduction (row sums and maxima, softmax denominators, a loss summed to
+    a scalar), and whose combiner is one associative arith op with a
+    neutral element (`addf`, `mulf`, `maximumf`, `minimumf`, integer
+    add/mul/min/max/and/or/xor), becomes a `gpu.launch` with one block per
+    output element: each thread folds a strided part of the reduction
+    loops (computing the generic's body, so fused producers such as the
+    `exp` of softmax are computed on the fly, reads coalesced), then the
+    block combines the threads' partials in a tree through workgroup
+    memory, and thread 0 combines the result into the output.
+
+    A block has `block-size` threads, or fewer (down to a warp) when the
+    reduction is shorter. Reductions whose innermost loop is parallel
+    (column sums) are left to the one-thread-per-output parallel loops,
+    whose reads are already coalesced.
+  }];
+  let options = [
+    Option<"blockSize", "block-size", "int64_t", "256",
+           "Threads per block (a power of two)">,
+  ];
+  let dependentDialects = ["::mlir::affine::AffineDialect",
+                           "::mlir::gpu::GPUDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
+def TgGpuEmulatePass : Pass<"tg-gpu-emulate", "::mlir::ModuleOp"> {
+  let summary = "Run gpu.launch bodies on the CPU, one OpenMP thread per GPU thread";
+  let description = [{
+    For testing the GPU pipeline's kernels where there is no GPU: every
+    `gpu.launch` becomes a sequential loop over its grid of blocks, and
+    each block an `omp.parallel` team of as many threads as the block has,
+    so that the kernel's code (thread indexing, workgroup memory,
+    barriers) runs unchanged: thread ids come from `omp_get_thread_num`,
+    `gpu.barrier` becomes `omp.barrier`, workgroup attributions are
+    buffers shared by the team, private attributions buffers of each
+    thread. The result lowers with the CPU back end and runs in tg-run.
+
+    Only launches without async tokens, clusters or dynamic shared memory
+    are taken; workgroup memory may only be loaded and stored (its
+    address space is dropped). Anything else is an error.
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::omp::OpenMPDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
 #endif // TG_DIALECT_TG_TRANSFORMS_PASSES_TD

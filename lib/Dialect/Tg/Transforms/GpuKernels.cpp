@@ -1,0 +1,498 @@
+//===- GpuKernels.cpp - Shared-memory GPU kernels for linalg on buffers ---===//
+//
+// Part of the tg project.
+//
+//===----------------------------------------------------------------------===//
+//
+// See Passes.td (-tg-gpu-matmul-kernels, -tg-gpu-block-reductions). Both
+// turn one linalg op on buffers into one gpu.launch whose body is written
+// out here: upstream's path to the GPU (convert-linalg-to-parallel-loops,
+// then convert-parallel-loops-to-gpu) maps one thread to each output
+// element, which leaves a matmul reading its operands from global memory
+// K times per element and a row reduction on one thread per row. Upstream's
+// transform-dialect route (tile to forall, promote to workgroup memory, map
+// to threads) needs a strategy script per op and distributes the copies
+// into shared memory to every thread redundantly; the two kernels here are
+// small enough to write directly.
+//
+// Both passes index operands through the op's indexing maps, so transposed,
+// broadcast and batched forms take the same path: loops of a group (the M
+// loops of a matmul, the reduction loops of a reduction) are flattened into
+// one linear index and delinearized where an operand is read.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tg/Dialect/Tg/Transforms/Passes.h"
+
+#include "mlir/Analysis/SliceAnalysis.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
+#include "llvm/ADT/STLExtras.h"
+
+namespace mlir {
+namespace tg {
+#define GEN_PASS_DEF_TGGPUMATMULKERNELSPASS
+#define GEN_PASS_DEF_TGGPUBLOCKREDUCTIONSPASS
+#include "tg/Dialect/Tg/Transforms/Passes.h.inc"
+} // namespace tg
+} // namespace mlir
+
+using namespace mlir;
+
+namespace {
+
+Value cst(OpBuilder &b, Location loc, int64_t v) {
+  return arith::ConstantIndexOp::create(b, loc, v);
+}
+
+/// The sizes of `op`'s loops, as index values computed before the launch.
+SmallVector<Value> loopSizes(OpBuilder &b, linalg::LinalgOp op) {
+  SmallVector<Value> sizes;
+  for (Range r : op.createLoopRanges(b, op.getLoc()))
+    sizes.push_back(getValueOrCreateConstantIndexOp(b, op.getLoc(), r.size));
+  return sizes;
+}
+
+/// The product of the sizes of the loops in `dims`.
+Value groupSize(OpBuilder &b, Location loc, ArrayRef<Value> sizes,
+                ArrayRef<unsigned> dims) {
+  Value n = cst(b, loc, 1);
+  for (unsigned d : dims)
+    n = b.createOrFold<arith::MulIOp>(loc, n, sizes[d]);
+  return n;
+}
+
+/// Sets `ivs[dims[i]]` to the i-th coordinate of `linear` in the row-major
+/// space of the loops `dims` (the last one varies fastest).
+void delinearize(OpBuilder &b, Location loc, Value linear,
+                 ArrayRef<Value> sizes, ArrayRef<unsigned> dims,
+                 MutableArrayRef<Value> ivs) {
+  if (dims.empty())
+    return;
+  for (unsigned d : llvm::reverse(dims.drop_front())) {
+    ivs[d] = arith::RemUIOp::create(b, loc, linear, sizes[d]);
+    linear = arith::DivUIOp::create(b, loc, linear, sizes[d]);
+  }
+  ivs[dims.front()] = linear;
+}
+
+/// The indices of an operand with indexing map `map` at the loop point `ivs`.
+SmallVector<Value> applyMap(OpBuilder &b, Location loc, AffineMap map,
+                            ArrayRef<Value> ivs) {
+  SmallVector<Value> indices;
+  for (AffineExpr e : map.getResults()) {
+    if (auto d = dyn_cast<AffineDimExpr>(e))
+      indices.push_back(ivs[d.getPosition()]);
+    else if (auto c = dyn_cast<AffineConstantExpr>(e))
+      indices.push_back(cst(b, loc, c.getValue()));
+    else
+      indices.push_back(affine::AffineApplyOp::create(
+          b, loc, AffineMap::get(map.getNumDims(), 0, e), ivs));
+  }
+  return indices;
+}
+
+Value inBounds(OpBuilder &b, Location loc, Value i, Value n) {
+  return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, i, n);
+}
+
+/// `memref[indices]` where `cond` holds, zero elsewhere.
+Value guardedLoad(OpBuilder &b, Location loc, Value cond, Value memref,
+                  ValueRange indices, Type elementType) {
+  auto ifOp = scf::IfOp::create(
+      b, loc, cond,
+      [&](OpBuilder &b, Location loc) {
+        scf::YieldOp::create(
+            b, loc, Value(memref::LoadOp::create(b, loc, memref, indices)));
+      },
+      [&](OpBuilder &b, Location loc) {
+        scf::YieldOp::create(
+            b, loc,
+            Value(arith::ConstantOp::create(b, loc, b.getZeroAttr(elementType))));
+      });
+  return ifOp.getResult(0);
+}
+
+MemRefType workgroupBuffer(ArrayRef<int64_t> shape, Type elementType) {
+  MLIRContext *ctx = elementType.getContext();
+  return MemRefType::get(
+      shape, elementType, MemRefLayoutAttrInterface{},
+      gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup));
+}
+
+/// A launch of `grid` x `block` threads with the given workgroup buffers;
+/// the builder is left at the start of its body, before the terminator.
+gpu::LaunchOp createLaunch(OpBuilder &b, Location loc, ArrayRef<Value> grid,
+                           ArrayRef<int64_t> block,
+                           TypeRange workgroupBuffers) {
+  auto launch = gpu::LaunchOp::create(
+      b, loc, grid[0], grid[1], grid[2], cst(b, loc, block[0]),
+      cst(b, loc, block[1]), cst(b, loc, block[2]),
+      /*dynamicSharedMemorySize=*/nullptr, /*asyncTokenType=*/nullptr,
+      ValueRange{}, workgroupBuffers);
+  Block &body = launch.getBody().front();
+  b.setInsertionPointToEnd(&body);
+  gpu::TerminatorOp::create(b, loc);
+  b.setInsertionPointToStart(&body);
+  return launch;
+}
+
+//===----------------------------------------------------------------------===//
+// Matmul
+//===----------------------------------------------------------------------===//
+
+struct MatmulTiling {
+  int64_t bm, bn, bk, tm, tn;
+  int64_t threadsX() const { return bn / tn; }
+  int64_t threadsY() const { return bm / tm; }
+  int64_t threads() const { return threadsX() * threadsY(); }
+};
+
+/// Whether `op` is a float contraction this kernel computes: a multiply-add
+/// body over operands of one element type, loops in batch/M/N/K groups.
+FailureOr<linalg::ContractionDimensions> matchContraction(linalg::LinalgOp op) {
+  if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
+      op.getNumDpsInits() != 1 || !linalg::isaContractionOpInterface(op))
+    return failure();
+  Type t = getElementTypeOrSelf(op.getDpsInitOperand(0)->get().getType());
+  if (!isa<FloatType>(t))
+    return failure();
+  for (OpOperand *in : op.getDpsInputOperands())
+    if (getElementTypeOrSelf(in->get().getType()) != t)
+      return failure();
+  if (op->getParentOfType<gpu::LaunchOp>() ||
+      op->getParentOfType<scf::ParallelOp>())
+    return failure();
+  FailureOr<linalg::ContractionDimensions> dims =
+      linalg::inferContractionDims(op);
+  if (failed(dims) || dims->m.empty() || dims->n.empty() || dims->k.empty())
+    return failure();
+  // Every loop in exactly one group.
+  if (dims->batch.size() + dims->m.size() + dims->n.size() + dims->k.size() !=
+      op.getNumLoops())
+    return failure();
+  return dims;
+}
+
+void buildMatmulKernel(linalg::LinalgOp op,
+                       const linalg::ContractionDimensions &dims,
+                       const MatmulTiling &tile) {
+  Location loc = op.getLoc();
+  OpBuilder b(op);
+  Type t = getElementTypeOrSelf(op.getDpsInitOperand(0)->get().getType());
+  Value aMem = op.getDpsInputOperand(0)->get();
+  Value bMem = op.getDpsInputOperand(1)->get();
+  Value cMem = op.getDpsInitOperand(0)->get();
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+
+  SmallVector<Value> sizes = loopSizes(b, op);
+  Value m = groupSize(b, loc, sizes, dims.m);
+  Value n = groupSize(b, loc, sizes, dims.n);
+  Value k = groupSize(b, loc, sizes, dims.k);
+  Value batch = groupSize(b, loc, sizes, dims.batch);
+  auto ceilDiv = [&](Value x, int64_t d) {
+    return arith::CeilDivUIOp::create(b, loc, x, cst(b, loc, d)).getResult();
+  };
+  // Shared A tile stored transposed (k-major), one column of padding so that
+  // the transposing stores of a warp fall in distinct banks.
+  Type aTile = workgroupBuffer({tile.bk, tile.bm + 1}, t);
+  Type bTile = workgroupBuffer({tile.bk, tile.bn}, t);
+  gpu::LaunchOp launch = createLaunch(
+      b, loc, {ceilDiv(n, tile.bn), ceilDiv(m, tile.bm), batch},
+      {tile.threadsX(), tile.threadsY(), 1}, {aTile, bTile});
+  Value aShared = launch.getWorkgroupAttributions()[0];
+  Value bShared = launch.getWorkgroupAttributions()[1];
+  Value tx = launch.getThreadIds().x, ty = launch.getThreadIds().y;
+  Value row0 = arith::MulIOp::create(b, loc, launch.getBlockIds().y,
+                                     cst(b, loc, tile.bm));
+  Value col0 = arith::MulIOp::create(b, loc, launch.getBlockIds().x,
+                                     cst(b, loc, tile.bn));
+  Value tid = arith::AddIOp::create(
+      b, loc, arith::MulIOp::create(b, loc, ty, cst(b, loc, tile.threadsX())),
+      tx);
+  Value zeroIdx = cst(b, loc, 0);
+  // The loop point with batch coordinates set; M, N, K filled in per use.
+  SmallVector<Value> base(op.getNumLoops(), zeroIdx);
+  delinearize(b, loc, launch.getBlockIds().z, sizes, dims.batch, base);
+  auto point = [&](Value mi, Value ni, Value ki) {
+    SmallVector<Value> ivs = base;
+    if (mi)
+      delinearize(b, loc, mi, sizes, dims.m, ivs);
+    if (ni)
+      delinearize(b, loc, ni, sizes, dims.n, ivs);
+    if (ki)
+      delinearize(b, loc, ki, sizes, dims.k, ivs);
+    return ivs;
+  };
+
+  Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(t));
+  SmallVector<Value> init(tile.tm * tile.tn, zero);
+  auto kLoop = scf::ForOp::create(b, loc, zeroIdx, k, cst(b, loc, tile.bk),
+                                  init);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(kLoop.getBody());
+    Value k0 = kLoop.getInductionVar();
+    // The block's threads copy the A tile (bm x bk) and B tile (bk x bn),
+    // consecutive threads reading consecutive addresses of a row-major
+    // operand.
+    for (int64_t l = 0; l < tile.bm * tile.bk / tile.threads(); ++l) {
+      Value idx = arith::AddIOp::create(
+          b, loc, tid, cst(b, loc, l * tile.threads()));
+      Value mm = arith::DivUIOp::create(b, loc, idx, cst(b, loc, tile.bk));
+      Value kk = arith::RemUIOp::create(b, loc, idx, cst(b, loc, tile.bk));
+      Value gm = arith::AddIOp::create(b, loc, row0, mm);
+      Value gk = arith::AddIOp::create(b, loc, k0, kk);
+      Value ok = arith::AndIOp::create(b, loc, inBounds(b, loc, gm, m),
+                                       inBounds(b, loc, gk, k));
+      Value v = guardedLoad(b, loc, ok, aMem,
+                            applyMap(b, loc, maps[0], point(gm, {}, gk)), t);
+      memref::StoreOp::create(b, loc, v, aShared, ValueRange{kk, mm});
+    }
+    for (int64_t l = 0; l < tile.bk * tile.bn / tile.threads(); ++l) {
+      Value idx = arith::AddIOp::create(
+          b, loc, tid, cst(b, loc, l * tile.threads()));
+      Value kk = arith::DivUIOp::create(b, loc, idx, cst(b, loc, tile.bn));
+      Value nn = arith::RemUIOp::create(b, loc, idx, cst(b, loc, tile.bn));
+      Value gk = arith::AddIOp::create(b, loc, k0, kk);
+      Value gn = arith::AddIOp::create(b, loc, col0, nn);
+      Value ok = arith::AndIOp::create(b, loc, inBounds(b, loc, gk, k),
+                                       inBounds(b, loc, gn, n));
+      Value v = guardedLoad(b, loc, ok, bMem,
+                            applyMap(b, loc, maps[1], point({}, gn, gk)), t);
+      memref::StoreOp::create(b, loc, v, bShared, ValueRange{kk, nn});
+    }
+    gpu::BarrierOp::create(b, loc);
+    // Register tile: rows ty + i * threadsY, columns tx + j * threadsX.
+    // The k steps are unrolled here (shared-memory offsets become
+    // constants; NVPTX did not unroll the loop by itself).
+    SmallVector<Value> acc(kLoop.getRegionIterArgs());
+    for (int64_t kk = 0; kk < tile.bk; ++kk) {
+      Value kIdx = cst(b, loc, kk);
+      SmallVector<Value> as, bs;
+      for (int64_t i = 0; i < tile.tm; ++i) {
+        Value r = arith::AddIOp::create(
+            b, loc, ty, cst(b, loc, i * tile.threadsY()));
+        as.push_back(
+            memref::LoadOp::create(b, loc, aShared, ValueRange{kIdx, r}));
+      }
+      for (int64_t j = 0; j < tile.tn; ++j) {
+        Value c = arith::AddIOp::create(
+            b, loc, tx, cst(b, loc, j * tile.threadsX()));
+        bs.push_back(
+            memref::LoadOp::create(b, loc, bShared, ValueRange{kIdx, c}));
+      }
+      for (int64_t i = 0; i < tile.tm; ++i)
+        for (int64_t j = 0; j < tile.tn; ++j)
+          acc[i * tile.tn + j] =
+              math::FmaOp::create(b, loc, as[i], bs[j], acc[i * tile.tn + j]);
+    }
+    // Nobody overwrites the tiles before everyone has read them.
+    gpu::BarrierOp::create(b, loc);
+    scf::YieldOp::create(b, loc, acc);
+  }
+  // C += the register tile, where it lies inside C.
+  for (int64_t i = 0; i < tile.tm; ++i) {
+    Value gm = arith::AddIOp::create(
+        b, loc, row0,
+        arith::AddIOp::create(b, loc, ty, cst(b, loc, i * tile.threadsY())));
+    for (int64_t j = 0; j < tile.tn; ++j) {
+      Value gn = arith::AddIOp::create(
+          b, loc, col0,
+          arith::AddIOp::create(b, loc, tx, cst(b, loc, j * tile.threadsX())));
+      Value ok = arith::AndIOp::create(b, loc, inBounds(b, loc, gm, m),
+                                       inBounds(b, loc, gn, n));
+      auto ifOp = scf::IfOp::create(b, loc, ok, /*withElseRegion=*/false);
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(ifOp.thenBlock());
+      SmallVector<Value> indices =
+          applyMap(b, loc, maps[2], point(gm, gn, {}));
+      Value old = memref::LoadOp::create(b, loc, cMem, indices);
+      Value sum = arith::AddFOp::create(b, loc, old,
+                                        kLoop.getResult(i * tile.tn + j));
+      memref::StoreOp::create(b, loc, sum, cMem, indices);
+    }
+  }
+  op->erase();
+}
+
+struct TgGpuMatmulKernelsPass
+    : tg::impl::TgGpuMatmulKernelsPassBase<TgGpuMatmulKernelsPass> {
+  using Base::Base;
+  void runOnOperation() override {
+    MatmulTiling tile{blockM, blockN, blockK, threadM, threadN};
+    if (tile.bm <= 0 || tile.bn <= 0 || tile.bk <= 0 || tile.tm <= 0 ||
+        tile.tn <= 0 || tile.bm % tile.tm || tile.bn % tile.tn ||
+        tile.threads() > 1024 || (tile.bm * tile.bk) % tile.threads() ||
+        (tile.bk * tile.bn) % tile.threads()) {
+      getOperation().emitError()
+          << "-tg-gpu-matmul-kernels: the block tile must be a multiple of "
+             "the thread tile, with at most 1024 threads, and both operand "
+             "tiles a multiple of the thread count";
+      return signalPassFailure();
+    }
+    SmallVector<std::pair<linalg::LinalgOp, linalg::ContractionDimensions>>
+        work;
+    getOperation().walk([&](linalg::LinalgOp op) {
+      if (auto dims = matchContraction(op); succeeded(dims))
+        work.emplace_back(op, *dims);
+    });
+    for (auto &[op, dims] : work)
+      buildMatmulKernel(op, dims, tile);
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Block reductions
+//===----------------------------------------------------------------------===//
+
+struct Reduction {
+  Operation *combiner;
+  TypedAttr neutral;
+};
+
+/// Whether `op` is a reduction this kernel computes: one output, innermost
+/// loop a reduction, one associative combiner with a neutral element.
+FailureOr<Reduction> matchBlockReduction(linalg::GenericOp op) {
+  if (!op.hasPureBufferSemantics() || op.getNumDpsInits() != 1 ||
+      op.getNumLoops() == 0 ||
+      op.getIteratorTypesArray().back() != utils::IteratorType::reduction)
+    return failure();
+  if (op->getParentOfType<gpu::LaunchOp>() ||
+      op->getParentOfType<scf::ParallelOp>())
+    return failure();
+  // The output is indexed by parallel loops only.
+  for (AffineExpr e : op.getIndexingMapsArray().back().getResults()) {
+    auto d = dyn_cast<AffineDimExpr>(e);
+    if (!d ||
+        op.getIteratorTypesArray()[d.getPosition()] != utils::IteratorType::parallel)
+      return failure();
+  }
+  SmallVector<Operation *> combiners;
+  if (!matchReduction(op.getRegionOutputArgs(), 0, combiners) ||
+      combiners.size() != 1 || combiners[0]->getNumOperands() != 2 ||
+      !combiners[0]->hasTrait<OpTrait::IsCommutative>())
+    return failure();
+  std::optional<TypedAttr> neutral = arith::getNeutralElement(combiners[0]);
+  if (!neutral)
+    return failure();
+  return Reduction{combiners[0], *neutral};
+}
+
+/// `combiner` applied to `x` and `y`.
+Value combine(OpBuilder &b, Operation *combiner, Value x, Value y) {
+  IRMapping map;
+  map.map(combiner->getOperand(0), x);
+  map.map(combiner->getOperand(1), y);
+  return b.clone(*combiner, map)->getResult(0);
+}
+
+void buildReductionKernel(linalg::GenericOp op, const Reduction &red,
+                          int64_t maxThreads) {
+  Location loc = op.getLoc();
+  OpBuilder b(op);
+  Value out = op.getDpsInitOperand(0)->get();
+  Type t = getElementTypeOrSelf(out.getType());
+  SmallVector<unsigned> parallel, reduction;
+  for (auto [i, it] : llvm::enumerate(op.getIteratorTypesArray()))
+    (it == utils::IteratorType::parallel ? parallel : reduction).push_back(i);
+  SmallVector<Value> sizes = loopSizes(b, op);
+  Value outputs = groupSize(b, loc, sizes, parallel);
+  Value length = groupSize(b, loc, sizes, reduction);
+  // Short reductions get fewer threads, down to a warp.
+  int64_t threads = maxThreads;
+  std::optional<int64_t> staticLength = getConstantIntValue(length);
+  if (staticLength)
+    threads = std::clamp<int64_t>(llvm::PowerOf2Ceil(*staticLength), 32,
+                                  maxThreads);
+  gpu::LaunchOp launch =
+      createLaunch(b, loc, {outputs, cst(b, loc, 1), cst(b, loc, 1)},
+                   {threads, 1, 1}, {workgroupBuffer({threads}, t)});
+  Value scratch = launch.getWorkgroupAttributions()[0];
+  Value tx = launch.getThreadIds().x;
+  SmallVector<Value> base(op.getNumLoops(), cst(b, loc, 0));
+  delinearize(b, loc, launch.getBlockIds().x, sizes, parallel, base);
+
+  // Each thread folds the loop points tx, tx + threads, ... of the
+  // reduction, computing the generic's body with its partial as the output.
+  Value neutral = arith::ConstantOp::create(b, loc, red.neutral);
+  auto loop = scf::ForOp::create(b, loc, tx, length, cst(b, loc, threads),
+                                 ValueRange{neutral});
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(loop.getBody());
+    SmallVector<Value> ivs = base;
+    delinearize(b, loc, loop.getInductionVar(), sizes, reduction, ivs);
+    IRMapping map;
+    Block *body = op.getBlock();
+    for (OpOperand *in : op.getDpsInputOperands()) {
+      Value arg = body->getArgument(in->getOperandNumber());
+      if (!isa<ShapedType>(in->get().getType())) {
+        map.map(arg, in->get());
+        continue;
+      }
+      map.map(arg, memref::LoadOp::create(
+                       b, loc, in->get(),
+                       applyMap(b, loc, op.getMatchingIndexingMap(in), ivs)));
+    }
+    map.map(op.getRegionOutputArgs()[0], loop.getRegionIterArgs()[0]);
+    for (Operation &inner : body->without_terminator()) {
+      if (auto index = dyn_cast<linalg::IndexOp>(inner)) {
+        map.map(index.getResult(), ivs[index.getDim()]);
+        continue;
+      }
+      b.clone(inner, map);
+    }
+    scf::YieldOp::create(
+        b, loc, map.lookup(body->getTerminator()->getOperand(0)));
+  }
+  // The block's partials combined in a tree through workgroup memory.
+  memref::StoreOp::create(b, loc, loop.getResult(0), scratch, ValueRange{tx});
+  gpu::BarrierOp::create(b, loc);
+  for (int64_t s = threads / 2; s > 0; s /= 2) {
+    Value active = inBounds(b, loc, tx, cst(b, loc, s));
+    auto ifOp = scf::IfOp::create(b, loc, active, /*withElseRegion=*/false);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(ifOp.thenBlock());
+      Value other = arith::AddIOp::create(b, loc, tx, cst(b, loc, s));
+      Value x = memref::LoadOp::create(b, loc, scratch, ValueRange{tx});
+      Value y = memref::LoadOp::create(b, loc, scratch, ValueRange{other});
+      memref::StoreOp::create(b, loc, combine(b, red.combiner, x, y), scratch,
+                              ValueRange{tx});
+    }
+    gpu::BarrierOp::create(b, loc);
+  }
+  auto first = scf::IfOp::create(b, loc, inBounds(b, loc, tx, cst(b, loc, 1)),
+                                 /*withElseRegion=*/false);
+  b.setInsertionPointToStart(first.thenBlock());
+  SmallVector<Value> indices =
+      applyMap(b, loc, op.getIndexingMapsArray().back(), base);
+  Value total = memref::LoadOp::create(b, loc, scratch,
+                                       ValueRange{cst(b, loc, 0)});
+  Value old = memref::LoadOp::create(b, loc, out, indices);
+  memref::StoreOp::create(b, loc, combine(b, red.combiner, old, total), out,
+                          indices);
+  op->erase();
+}
+
+struct TgGpuBlockReductionsPass
+    : tg::impl::TgGpuBlockReductionsPassBase<TgGpuBlockReductionsPass> {
+  using Base::Base;
+  void runOnOperation() override {
+    if (blockSize < 32 || blockSize > 1024 || !llvm::isPowerOf2_64(blockSize)) {
+      getOperation().emitError() << "-tg-gpu-block-reductions: block-size must "
+                                    "be a power of two from 32 to 1024";
+      return signalPassFailure();
+    }
+    SmallVector<std::pair<linalg::GenericOp, Reduction>> work;
+    getOperation().walk([&](linalg::GenericOp op) {
+      if (auto red = matchBlockReduction(op); succeeded(red))
+        work.emplace_back(op, *red);
+    });
+    for (auto &[op, red] : work)
+      buildReductionKernel(op, red, blockSize);
+  }
+};
+
+} // namespace

@@ -1,0 +1,94 @@
+// RUN: tg-opt %s -split-input-file -tg-gpu-matmul-kernels="block-m=32 block-n=32 block-k=4 thread-m=4 thread-n=4" -canonicalize -cse | FileCheck %s
+// RUN: tg-opt %s -split-input-file -tg-gpu-matmul-kernels -canonicalize -cse | FileCheck %s --check-prefix=DEFAULT
+// RUN: not tg-opt %s -split-input-file -tg-gpu-matmul-kernels="block-m=32 thread-m=5" 2>&1 | FileCheck %s --check-prefix=ERR
+// ERR: error: -tg-gpu-matmul-kernels: the block tile must be a multiple of the thread tile
+
+// A 200x70 @ 70x300 matmul: a grid of ceil(300/32) x ceil(200/32) blocks of
+// 8x8 threads, each thread a 4x4 register tile; A and B tiles copied into
+// workgroup memory (A transposed and padded to 33 columns) with zeros past
+// the edges, a barrier before and after the 4 unrolled k steps, and the
+// tile added into C where it lies inside C.
+
+// CHECK-LABEL: func.func @matmul
+// CHECK-NOT:     linalg.matmul
+// CHECK-DAG:     %[[C10:.*]] = arith.constant 10 : index
+// CHECK-DAG:     %[[C7:.*]] = arith.constant 7 : index
+// CHECK-DAG:     %[[C8:.*]] = arith.constant 8 : index
+// CHECK-DAG:     %[[C1:.*]] = arith.constant 1 : index
+// CHECK:         gpu.launch blocks({{.*}}) in ({{.*}} = %[[C10]], {{.*}} = %[[C7]], {{.*}} = %[[C1]]) threads({{.*}}) in ({{.*}} = %[[C8]], {{.*}} = %[[C8]], {{.*}} = %[[C1]]) workgroup(%[[AS:.*]] : memref<4x33xf32, #gpu.address_space<workgroup>>, %[[BS:.*]] : memref<4x32xf32, #gpu.address_space<workgroup>>)
+// CHECK:           %[[ACC:.*]]:16 = scf.for
+// CHECK-COUNT-2:     scf.if {{.*}} -> (f32)
+// CHECK-NEXT:          memref.load %arg0
+// CHECK:             gpu.barrier
+// CHECK-COUNT-64:    math.fma
+// CHECK:             gpu.barrier
+// CHECK-NEXT:        scf.yield
+// CHECK-COUNT-16:  scf.if
+// CHECK:           gpu.terminator
+func.func @matmul(%a: memref<200x70xf32>, %b: memref<70x300xf32>, %c: memref<200x300xf32>) {
+  linalg.matmul ins(%a, %b : memref<200x70xf32>, memref<70x300xf32>) outs(%c : memref<200x300xf32>)
+  return
+}
+
+// DEFAULT-LABEL: func.func @matmul
+// DEFAULT:         gpu.launch {{.*}} threads({{.*}}) in ({{.*}} = %c16, {{.*}} = %c16, {{.*}} = %c1) workgroup({{.*}} : memref<8x129xf32, #gpu.address_space<workgroup>>, {{.*}} : memref<8x128xf32, #gpu.address_space<workgroup>>)
+// DEFAULT-COUNT-512: math.fma
+
+// -----
+
+// A batched matmul with B broadcast over the batch, as tg.matmul lowers it:
+// both leading loops are M loops (they index A and C, not B), flattened
+// into one row index and split again where A and C are read.
+
+// CHECK-LABEL: func.func @batched
+// CHECK-NOT:     linalg.generic
+// CHECK-DAG:     %[[C6:.*]] = arith.constant 6 : index
+// CHECK-DAG:     %[[C1:.*]] = arith.constant 1 : index
+// CHECK:         gpu.launch blocks({{.*}}) in ({{.*}} = %[[C1]], {{.*}} = %[[C6]], {{.*}} = %[[C1]])
+// CHECK:           arith.divui %{{.*}}, %c64
+// CHECK:           memref.load %arg0[{{.*}}] : memref<3x64x32xf32>
+func.func @batched(%a: memref<3x64x32xf32>, %b: memref<32x16xf32>, %c: memref<3x64x16xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>, affine_map<(d0, d1, d2, d3) -> (d3, d2)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%a, %b : memref<3x64x32xf32>, memref<32x16xf32>) outs(%c : memref<3x64x16xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %0 = arith.mulf %x, %y : f32
+    %1 = arith.addf %acc, %0 : f32
+    linalg.yield %1 : f32
+  }
+  return
+}
+
+// -----
+
+// A true batch loop (in A, B and C) is the grid's z dimension; B read
+// transposed through its map.
+
+// CHECK-LABEL: func.func @batch_transposed
+// CHECK:         gpu.launch blocks(%{{.*}}, %{{.*}}, %[[BZ:.*]]) in ({{.*}} = %c1{{.*}}, {{.*}} = %c1{{.*}}, {{.*}} = %c5{{.*}})
+// CHECK:           memref.load %arg1[%[[BZ]], {{.*}}] : memref<5x16x8xf32>
+func.func @batch_transposed(%a: memref<5x4x8xf32>, %b: memref<5x16x8xf32>, %c: memref<5x4x16xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%a, %b : memref<5x4x8xf32>, memref<5x16x8xf32>) outs(%c : memref<5x4x16xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %0 = arith.mulf %x, %y : f32
+    %1 = arith.addf %acc, %0 : f32
+    linalg.yield %1 : f32
+  }
+  return
+}
+
+// -----
+
+// Not taken: integer matmuls, tensors, mixed element types.
+
+// CHECK-LABEL: func.func @not_taken
+// CHECK-NOT:     gpu.launch
+// CHECK:         linalg.matmul ins({{.*}} : memref<4x8xi32>, memref<8x16xi32>)
+// CHECK:         linalg.matmul ins({{.*}} : tensor<4x8xf32>, tensor<8x16xf32>)
+// CHECK:         linalg.matmul ins({{.*}} : memref<4x8xf16>, memref<8x16xf16>) outs({{.*}} : memref<4x16xf32>)
+func.func @not_taken(%a: memref<4x8xi32>, %b: memref<8x16xi32>, %c: memref<4x16xi32>,
+                     %ta: tensor<4x8xf32>, %tb: tensor<8x16xf32>, %tc: tensor<4x16xf32>,
+                     %ha: memref<4x8xf16>, %hb: memref<8x16xf16>, %hc: memref<4x16xf32>) -> tensor<4x16xf32> {
+  linalg.matmul ins(%a, %b : memref<4x8xi32>, memref<8x16xi32>) outs(%c : memref<4x16xi32>)
+  %r = linalg.matmul ins(%ta, %tb : tensor<4x8xf32>, tensor<8x16xf32>) outs(%tc : tensor<4x16xf32>) -> tensor<4x16xf32>
+  linalg.matmul ins(%ha, %hb : memref<4x8xf16>, memref<8x16xf16>) outs(%hc : memref<4x16xf32>)
+  return %r : tensor<4x16xf32>
+}

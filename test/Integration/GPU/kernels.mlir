@@ -1,0 +1,56 @@
+// The GPU pipeline's own kernels at shapes that leave partial tiles and
+// partial blocks, compared with numpy: the shared-memory matmul (plain,
+// batched with B broadcast, through transposed operands, f64), and the
+// block reductions (rows with a fused producer, short rows, a loss summed
+// to a scalar, integer rows, and a column sum, which stays one thread per
+// output). Runs on the GPU where there is one, on the CPU emulation of the
+// kernels elsewhere (%gpu-run, see lit.cfg.py).
+//
+// RUN: rm -rf %t && mkdir -p %t
+// RUN: %npycheck gen %t/a.npy "np.random.default_rng(1).standard_normal((200, 70)).astype(np.float32)"
+// RUN: %npycheck gen %t/b.npy "np.random.default_rng(2).standard_normal((70, 300)).astype(np.float32)"
+// RUN: %npycheck gen %t/ba.npy "np.random.default_rng(3).standard_normal((3, 33, 20)).astype(np.float32)"
+// RUN: %npycheck gen %t/bb.npy "np.random.default_rng(4).standard_normal((20, 17)).astype(np.float32)"
+// RUN: %npycheck gen %t/da.npy "np.random.default_rng(5).standard_normal((9, 130))"
+// RUN: %gpu-run %s -e matmuls --input=%t/a.npy --input=%t/b.npy --input=%t/ba.npy --input=%t/bb.npy --input=%t/da.npy --output-dir=%t/mm
+// RUN: %npycheck check %t/mm/result0.npy "a @ b" a=%t/a.npy b=%t/b.npy --rtol 1e-4 --atol 1e-4
+// RUN: %npycheck check %t/mm/result1.npy "ba @ bb" ba=%t/ba.npy bb=%t/bb.npy --rtol 1e-4 --atol 1e-4
+// RUN: %npycheck check %t/mm/result2.npy "b.T @ a.T" a=%t/a.npy b=%t/b.npy --rtol 1e-4 --atol 1e-4
+// RUN: %npycheck check %t/mm/result3.npy "da @ da.T" da=%t/da.npy
+//
+// RUN: %npycheck gen %t/x.npy "np.random.default_rng(6).standard_normal((37, 1000)).astype(np.float32)"
+// RUN: %npycheck gen %t/s.npy "np.random.default_rng(7).standard_normal((300, 10)).astype(np.float32)"
+// RUN: %npycheck gen %t/i.npy "np.random.default_rng(8).integers(-50, 50, (5, 300)).astype(np.int32)"
+// RUN: %gpu-run %s -e reductions --input=%t/x.npy --input=%t/s.npy --input=%t/i.npy --output-dir=%t/red
+// RUN: %npycheck check %t/red/result0.npy "np.exp(x).sum(1)" x=%t/x.npy --rtol 1e-5
+// RUN: %npycheck check %t/red/result1.npy "s.max(1)" s=%t/s.npy
+// RUN: %npycheck check %t/red/result2.npy "x.mean()" x=%t/x.npy --rtol 1e-4 --atol 1e-6
+// RUN: %npycheck check %t/red/result3.npy "i.sum(1, dtype=np.int32)" i=%t/i.npy
+// RUN: %npycheck check %t/red/result4.npy "x.sum(0)" x=%t/x.npy --rtol 1e-4 --atol 1e-4
+// RUN: %npycheck check %t/red/result5.npy "np.exp(s - s.max(1, keepdims=True)) / np.exp(s - s.max(1, keepdims=True)).sum(1, keepdims=True)" s=%t/s.npy
+
+func.func @matmuls(%a: tensor<200x70xf32>, %b: tensor<70x300xf32>,
+                   %ba: tensor<3x33x20xf32>, %bb: tensor<20x17xf32>,
+                   %da: tensor<9x130xf64>)
+    -> (tensor<200x300xf32>, tensor<3x33x17xf32>, tensor<300x200xf32>, tensor<9x9xf64>) {
+  %0 = tg.matmul %a, %b : (tensor<200x70xf32>, tensor<70x300xf32>) -> tensor<200x300xf32>
+  %1 = tg.matmul %ba, %bb : (tensor<3x33x20xf32>, tensor<20x17xf32>) -> tensor<3x33x17xf32>
+  %at = tg.transpose %a [1, 0] : tensor<200x70xf32> -> tensor<70x200xf32>
+  %bt = tg.transpose %b [1, 0] : tensor<70x300xf32> -> tensor<300x70xf32>
+  %2 = tg.matmul %bt, %at : (tensor<300x70xf32>, tensor<70x200xf32>) -> tensor<300x200xf32>
+  %dt = tg.transpose %da [1, 0] : tensor<9x130xf64> -> tensor<130x9xf64>
+  %3 = tg.matmul %da, %dt : (tensor<9x130xf64>, tensor<130x9xf64>) -> tensor<9x9xf64>
+  return %0, %1, %2, %3 : tensor<200x300xf32>, tensor<3x33x17xf32>, tensor<300x200xf32>, tensor<9x9xf64>
+}
+
+func.func @reductions(%x: tensor<37x1000xf32>, %s: tensor<300x10xf32>, %i: tensor<5x300xi32>)
+    -> (tensor<37xf32>, tensor<300xf32>, tensor<f32>, tensor<5xi32>, tensor<1000xf32>, tensor<300x10xf32>) {
+  %e = tg.exp %x : tensor<37x1000xf32>
+  %0 = tg.reduce_sum %e [1] : tensor<37x1000xf32> -> tensor<37xf32>
+  %1 = tg.reduce_max %s [1] : tensor<300x10xf32> -> tensor<300xf32>
+  %2 = tg.reduce_mean %x [0, 1] : tensor<37x1000xf32> -> tensor<f32>
+  %3 = tg.reduce_sum %i [1] : tensor<5x300xi32> -> tensor<5xi32>
+  %4 = tg.reduce_sum %x [0] : tensor<37x1000xf32> -> tensor<1000xf32>
+  %5 = tg.softmax %s [1] : tensor<300x10xf32>
+  return %0, %1, %2, %3, %4, %5 : tensor<37xf32>, tensor<300xf32>, tensor<f32>, tensor<5xi32>, tensor<1000xf32>, tensor<300x10xf32>
+}
