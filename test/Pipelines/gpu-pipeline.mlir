@@ -26,6 +26,9 @@
 // PTX-DAG: bar.sync
 // PTX-DAG: .visible .entry reduce_kernel(
 // PTX-DAG: .shared .align 4 .b8 __wg_reduce_kernel_0[128];
+// A sum of 2^18 elements to a scalar is split over 64 blocks that add their
+// totals atomically.
+// PTX-DAG: atom.global.add.f32
 // PTX-DAG: .visible .entry softmax_kernel(
 // PTX-DAG: ex2.approx
 // PTX-DAG: .visible .entry layout_kernel(
@@ -44,6 +47,10 @@ func.func @matmul(%a: tensor<64x32xf32>, %b: tensor<32x16xf32>) -> tensor<64x16x
 func.func @reduce(%a: tensor<64x32xf32>) -> tensor<64xf32> {
   %r = tg.reduce_sum %a [1] : tensor<64x32xf32> -> tensor<64xf32>
   return %r : tensor<64xf32>
+}
+func.func @total(%a: tensor<512x512xf32>) -> tensor<f32> {
+  %r = tg.reduce_sum %a [0, 1] : tensor<512x512xf32> -> tensor<f32>
+  return %r : tensor<f32>
 }
 func.func @softmax(%a: tensor<64x32xf32>) -> tensor<64x32xf32> {
   %r = tg.softmax %a [1] : tensor<64x32xf32>

@@ -2,6 +2,8 @@
 // RUN: tg-opt %s -split-input-file -tg-gpu-block-reductions=block-size=64 -canonicalize -cse | FileCheck %s --check-prefix=B64
 // RUN: not tg-opt %s -split-input-file -tg-gpu-block-reductions=block-size=48 2>&1 | FileCheck %s --check-prefix=ERR
 // ERR: error: -tg-gpu-block-reductions: block-size must be a power of two from 32 to 1024
+// RUN: not tg-opt %s -split-input-file -tg-gpu-block-reductions=min-blocks=0 2>&1 | FileCheck %s --check-prefix=ERR2
+// ERR2: error: -tg-gpu-block-reductions: min-blocks and min-block-length must be positive
 
 // The sum of exp along rows of a 64x1000 buffer (softmax's denominator with
 // its exp fused): one block of 256 threads per row; each thread folds the
@@ -83,6 +85,46 @@ func.func @full(%x: memref<3x4x5xi32>, %out: memref<i32>) {
   ^bb0(%in: i32, %acc: i32):
     %m = arith.muli %acc, %in : i32
     linalg.yield %m : i32
+  }
+  return
+}
+
+// -----
+
+// A sum of 10^6 elements to a scalar: split over 244 blocks (264 wanted, at
+// least 4096 points each), block y starting at y * 256 + tx and striding by
+// 244 * 256; the totals are added into the output atomically.
+
+// CHECK-LABEL: func.func @split
+// CHECK-DAG:     %[[C244:.*]] = arith.constant 244 : index
+// CHECK-DAG:     %[[STRIDE:.*]] = arith.constant 62464 : index
+// CHECK:         gpu.launch blocks(%{{[^,]*}}, %[[BY:[^,]*]], %{{[^,]*}}) in ({{.*}} = %c1{{.*}}, {{.*}} = %[[C244]], {{.*}}) threads(%[[TX:[^,]*]], %{{[^,]*}}, %{{[^,]*}})
+// CHECK:           %[[Y:.*]] = arith.muli %[[BY]], %c256
+// CHECK:           %[[START:.*]] = arith.addi %[[Y]], %[[TX]]
+// CHECK:           scf.for %{{.*}} = %[[START]] to %c1000000 step %[[STRIDE]]
+// CHECK:             %[[T:.*]] = memref.load %{{.*}}[%c0]
+// CHECK-NEXT:        memref.atomic_rmw addf %[[T]], %arg1[] : (f32, memref<f32>) -> f32
+func.func @split(%x: memref<1000x1000xf32>, %out: memref<f32>) {
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> ()>], iterator_types = ["reduction", "reduction"]} ins(%x : memref<1000x1000xf32>) outs(%out : memref<f32>) {
+  ^bb0(%in: f32, %acc: f32):
+    %s = arith.addf %acc, %in : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// A product has no atomic form: one block, however long.
+
+// CHECK-LABEL: func.func @product
+// CHECK:         gpu.launch blocks({{.*}}) in ({{.*}} = %c1{{.*}}, {{.*}} = %c1{{.*}}, {{.*}} = %c1{{.*}})
+// CHECK-NOT:     memref.atomic_rmw
+func.func @product(%x: memref<1000x1000xf32>, %out: memref<f32>) {
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> ()>], iterator_types = ["reduction", "reduction"]} ins(%x : memref<1000x1000xf32>) outs(%out : memref<f32>) {
+  ^bb0(%in: f32, %acc: f32):
+    %s = arith.mulf %acc, %in : f32
+    linalg.yield %s : f32
   }
   return
 }

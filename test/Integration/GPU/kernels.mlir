@@ -1,9 +1,9 @@
 // The GPU pipeline's own kernels at shapes that leave partial tiles and
 // partial blocks, compared with numpy: the shared-memory matmul (plain,
 // batched with B broadcast, through transposed operands, f64), and the
-// block reductions (rows with a fused producer, short rows, a loss summed
-// to a scalar, integer rows, and a column sum, which stays one thread per
-// output). Runs on the GPU where there is one, on the CPU emulation of the
+// block reductions (rows with a fused producer, short rows, integer rows,
+// a mean and a maximum of 37000 elements split over 9 blocks that combine
+// atomically, and a column sum, which stays one thread per output). Runs on the GPU where there is one, on the CPU emulation of the
 // kernels elsewhere (%gpu-run, see lit.cfg.py).
 //
 // RUN: rm -rf %t && mkdir -p %t
@@ -27,6 +27,7 @@
 // RUN: %npycheck check %t/red/result2.npy "x.mean()" x=%t/x.npy --rtol 1e-4 --atol 1e-6
 // RUN: %npycheck check %t/red/result3.npy "i.sum(1, dtype=np.int32)" i=%t/i.npy
 // RUN: %npycheck check %t/red/result4.npy "x.sum(0)" x=%t/x.npy --rtol 1e-4 --atol 1e-4
+// RUN: %npycheck check %t/red/result6.npy "x.max()" x=%t/x.npy
 // RUN: %npycheck check %t/red/result5.npy "np.exp(s - s.max(1, keepdims=True)) / np.exp(s - s.max(1, keepdims=True)).sum(1, keepdims=True)" s=%t/s.npy
 
 func.func @matmuls(%a: tensor<200x70xf32>, %b: tensor<70x300xf32>,
@@ -44,7 +45,7 @@ func.func @matmuls(%a: tensor<200x70xf32>, %b: tensor<70x300xf32>,
 }
 
 func.func @reductions(%x: tensor<37x1000xf32>, %s: tensor<300x10xf32>, %i: tensor<5x300xi32>)
-    -> (tensor<37xf32>, tensor<300xf32>, tensor<f32>, tensor<5xi32>, tensor<1000xf32>, tensor<300x10xf32>) {
+    -> (tensor<37xf32>, tensor<300xf32>, tensor<f32>, tensor<5xi32>, tensor<1000xf32>, tensor<300x10xf32>, tensor<f32>) {
   %e = tg.exp %x : tensor<37x1000xf32>
   %0 = tg.reduce_sum %e [1] : tensor<37x1000xf32> -> tensor<37xf32>
   %1 = tg.reduce_max %s [1] : tensor<300x10xf32> -> tensor<300xf32>
@@ -52,5 +53,6 @@ func.func @reductions(%x: tensor<37x1000xf32>, %s: tensor<300x10xf32>, %i: tenso
   %3 = tg.reduce_sum %i [1] : tensor<5x300xi32> -> tensor<5xi32>
   %4 = tg.reduce_sum %x [0] : tensor<37x1000xf32> -> tensor<1000xf32>
   %5 = tg.softmax %s [1] : tensor<300x10xf32>
-  return %0, %1, %2, %3, %4, %5 : tensor<37xf32>, tensor<300xf32>, tensor<f32>, tensor<5xi32>, tensor<1000xf32>, tensor<300x10xf32>
+  %6 = tg.reduce_max %x [0, 1] : tensor<37x1000xf32> -> tensor<f32>
+  return %0, %1, %2, %3, %4, %5, %6 : tensor<37xf32>, tensor<300xf32>, tensor<f32>, tensor<5xi32>, tensor<1000xf32>, tensor<300x10xf32>, tensor<f32>
 }

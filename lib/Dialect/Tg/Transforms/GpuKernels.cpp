@@ -28,6 +28,7 @@
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/TypeSwitch.h"
 
 namespace mlir {
 namespace tg {
@@ -379,6 +380,27 @@ FailureOr<Reduction> matchBlockReduction(linalg::GenericOp op) {
   return Reduction{combiners[0], *neutral};
 }
 
+/// The atomic read-modify-write that applies `combiner`, if LLVM has one.
+/// (memref.generic_atomic_rmw would take any combiner, but upstream lowers
+/// it to an llvm.cmpxchg on floats, which LLVM rejects.)
+std::optional<arith::AtomicRMWKind> atomicKind(Operation *combiner) {
+  using K = arith::AtomicRMWKind;
+  return llvm::TypeSwitch<Operation *, std::optional<K>>(combiner)
+      .Case([](arith::AddFOp) { return K::addf; })
+      .Case([](arith::AddIOp) { return K::addi; })
+      .Case([](arith::MaximumFOp) { return K::maximumf; })
+      .Case([](arith::MinimumFOp) { return K::minimumf; })
+      .Case([](arith::MaxNumFOp) { return K::maxnumf; })
+      .Case([](arith::MinNumFOp) { return K::minnumf; })
+      .Case([](arith::MaxSIOp) { return K::maxs; })
+      .Case([](arith::MaxUIOp) { return K::maxu; })
+      .Case([](arith::MinSIOp) { return K::mins; })
+      .Case([](arith::MinUIOp) { return K::minu; })
+      .Case([](arith::OrIOp) { return K::ori; })
+      .Case([](arith::AndIOp) { return K::andi; })
+      .Default([](Operation *) { return std::nullopt; });
+}
+
 /// `combiner` applied to `x` and `y`.
 Value combine(OpBuilder &b, Operation *combiner, Value x, Value y) {
   IRMapping map;
@@ -388,7 +410,8 @@ Value combine(OpBuilder &b, Operation *combiner, Value x, Value y) {
 }
 
 void buildReductionKernel(linalg::GenericOp op, const Reduction &red,
-                          int64_t maxThreads) {
+                          int64_t maxThreads, int64_t minBlocks,
+                          int64_t minBlockLength) {
   Location loc = op.getLoc();
   OpBuilder b(op);
   Value out = op.getDpsInitOperand(0)->get();
@@ -405,18 +428,37 @@ void buildReductionKernel(linalg::GenericOp op, const Reduction &red,
   if (staticLength)
     threads = std::clamp<int64_t>(llvm::PowerOf2Ceil(*staticLength), 32,
                                   maxThreads);
+  // Too few outputs to fill the GPU (a loss summed to a scalar): each
+  // output's reduction is split over `splits` blocks, which combine their
+  // totals into it atomically.
+  int64_t splits = 1;
+  std::optional<int64_t> staticOutputs = getConstantIntValue(outputs);
+  std::optional<arith::AtomicRMWKind> kind = atomicKind(red.combiner);
+  if (kind && staticLength && staticOutputs && *staticOutputs < minBlocks)
+    splits = std::clamp<int64_t>(
+        std::min<int64_t>(llvm::divideCeil(minBlocks, *staticOutputs),
+                 *staticLength / minBlockLength),
+        1, 65535);
   gpu::LaunchOp launch =
-      createLaunch(b, loc, {outputs, cst(b, loc, 1), cst(b, loc, 1)},
+      createLaunch(b, loc, {outputs, cst(b, loc, splits), cst(b, loc, 1)},
                    {threads, 1, 1}, {workgroupBuffer({threads}, t)});
   Value scratch = launch.getWorkgroupAttributions()[0];
   Value tx = launch.getThreadIds().x;
+  // Block y of an output folds the points y * threads + tx, then every
+  // threads * splits further: a block's threads read consecutive addresses.
+  Value start = arith::AddIOp::create(
+      b, loc,
+      arith::MulIOp::create(b, loc, launch.getBlockIds().y,
+                            cst(b, loc, threads)),
+      tx);
   SmallVector<Value> base(op.getNumLoops(), cst(b, loc, 0));
   delinearize(b, loc, launch.getBlockIds().x, sizes, parallel, base);
 
   // Each thread folds the loop points tx, tx + threads, ... of the
   // reduction, computing the generic's body with its partial as the output.
   Value neutral = arith::ConstantOp::create(b, loc, red.neutral);
-  auto loop = scf::ForOp::create(b, loc, tx, length, cst(b, loc, threads),
+  auto loop = scf::ForOp::create(b, loc, start, length,
+                                 cst(b, loc, threads * splits),
                                  ValueRange{neutral});
   {
     OpBuilder::InsertionGuard guard(b);
@@ -470,9 +512,13 @@ void buildReductionKernel(linalg::GenericOp op, const Reduction &red,
       applyMap(b, loc, op.getIndexingMapsArray().back(), base);
   Value total = memref::LoadOp::create(b, loc, scratch,
                                        ValueRange{cst(b, loc, 0)});
-  Value old = memref::LoadOp::create(b, loc, out, indices);
-  memref::StoreOp::create(b, loc, combine(b, red.combiner, old, total), out,
-                          indices);
+  if (splits == 1) {
+    Value old = memref::LoadOp::create(b, loc, out, indices);
+    memref::StoreOp::create(b, loc, combine(b, red.combiner, old, total), out,
+                            indices);
+  } else {
+    memref::AtomicRMWOp::create(b, loc, *kind, total, out, indices);
+  }
   op->erase();
 }
 
@@ -480,6 +526,11 @@ struct TgGpuBlockReductionsPass
     : tg::impl::TgGpuBlockReductionsPassBase<TgGpuBlockReductionsPass> {
   using Base::Base;
   void runOnOperation() override {
+    if (minBlocks < 1 || minBlockLength < 1) {
+      getOperation().emitError() << "-tg-gpu-block-reductions: min-blocks and "
+                                    "min-block-length must be positive";
+      return signalPassFailure();
+    }
     if (blockSize < 32 || blockSize > 1024 || !llvm::isPowerOf2_64(blockSize)) {
       getOperation().emitError() << "-tg-gpu-block-reductions: block-size must "
                                     "be a power of two from 32 to 1024";
@@ -491,7 +542,7 @@ struct TgGpuBlockReductionsPass
         work.emplace_back(op, *red);
     });
     for (auto &[op, red] : work)
-      buildReductionKernel(op, red, blockSize);
+      buildReductionKernel(op, red, blockSize, minBlocks, minBlockLength);
   }
 };
 

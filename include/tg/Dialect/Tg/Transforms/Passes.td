@@ -433,10 +433,23 @@ def TgGpuBlockReductionsPass
     reduction is shorter. Reductions whose innermost loop is parallel
     (column sums) are left to the one-thread-per-output parallel loops,
     whose reads are already coalesced.
+
+    When there are fewer than `min-blocks` outputs (a loss summed to a
+    scalar would otherwise run on one multiprocessor), each output's
+    reduction is split over up to `min-blocks / outputs` blocks of at
+    least `min-block-length` points each, which combine their totals into
+    the output with `memref.atomic_rmw` (so the order of the combination
+    varies from run to run). Combiners without an atomic form in LLVM
+    (products) stay one block per output.
   }];
   let options = [
     Option<"blockSize", "block-size", "int64_t", "256",
            "Threads per block (a power of two)">,
+    Option<"minBlocks", "min-blocks", "int64_t", "264",
+           "Split reductions with fewer outputs than this over several blocks "
+           "(the default is two per multiprocessor of an H100)">,
+    Option<"minBlockLength", "min-block-length", "int64_t", "4096",
+           "Fewest reduction points per block of a split reduction">,
   ];
   let dependentDialects = ["::mlir::affine::AffineDialect",
                            "::mlir::gpu::GPUDialect",
