@@ -19,6 +19,8 @@
 
 #include "tg/Dialect/Tg/Transforms/Passes.h"
 
+#include "MatmulFusion.h"
+
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -35,6 +37,7 @@ namespace tg {
 } // namespace mlir
 
 using namespace mlir;
+using namespace mlir::tg;
 
 namespace {
 
@@ -42,13 +45,6 @@ namespace {
 /// B panels (ng) one parallel iteration covers.
 struct Blocking {
   int64_t mr, nr, kc, mc, ng;
-};
-
-/// An elementwise consumer of the matmul result, computed on the register
-/// tile before it is stored: `out = body(C, other inputs...)`.
-struct Epilogue {
-  linalg::GenericOp op;
-  Value out;
 };
 
 /// A matmul this pass rewrites, with everything found around it.
@@ -63,7 +59,7 @@ struct MatmulPlan {
   linalg::MatmulOp matmul;
   int64_t m, n, k;
   linalg::FillOp zeroFill; // zeroes C just before; replaced by zero init
-  std::optional<Epilogue> epilogue;
+  std::optional<tg::MatmulEpilogue> epilogue;
   std::optional<ColumnSum> columnSum;
   // Transposes that materialize A or B just for this matmul: the kernel
   // reads their sources instead.
@@ -72,198 +68,16 @@ struct MatmulPlan {
 
 } // namespace
 
-/// A 2-D-or-more memref of static shape whose innermost stride is 1.
-static bool isStaticUnitStride(Value v) {
-  auto type = dyn_cast<MemRefType>(v.getType());
-  if (!type || !type.hasStaticShape() || type.getRank() == 0)
-    return false;
-  SmallVector<int64_t> strides;
-  int64_t offset;
-  if (failed(type.getStridesAndOffset(strides, offset)))
-    return false;
-  return strides.back() == 1;
-}
-
-/// The buffer a view is taken of (following view-like ops to their source).
-static Value rootBuffer(Value v) {
-  while (auto view = v.getDefiningOp<ViewLikeOpInterface>())
-    v = view.getViewSource();
-  return v;
-}
-
 /// Whether `v` is an f32 memref of static shape with unit innermost stride.
 static bool isF32Operand(Value v) {
   return isStaticUnitStride(v) &&
          cast<MemRefType>(v.getType()).getElementType().isF32();
 }
 
-/// Whether `c` is `buffer` reshaped (so a fill of `buffer` fills all of c).
-static bool fillsAllOf(Value buffer, Value c) {
-  while (c != buffer) {
-    Operation *def = c.getDefiningOp();
-    if (!isa_and_nonnull<memref::CollapseShapeOp, memref::ExpandShapeOp>(def))
-      return false;
-    c = def->getOperand(0);
-  }
-  return true;
-}
-
-/// The result of an affine expression of an epilogue operand's map: the row
-/// dimension, the column dimension or the constant 0 (broadcast).
-enum class Index { Row, Col, Zero };
-
-static std::optional<SmallVector<Index>> classifyMap(AffineMap map) {
-  SmallVector<Index> result;
-  for (AffineExpr e : map.getResults()) {
-    if (auto d = dyn_cast<AffineDimExpr>(e))
-      result.push_back(d.getPosition() == 0 ? Index::Row : Index::Col);
-    else if (auto c = dyn_cast<AffineConstantExpr>(e); c && c.getValue() == 0)
-      result.push_back(Index::Zero);
-    else
-      return std::nullopt;
-  }
-  // The column dimension is vectorized: it must be innermost.
-  for (size_t i = 0; i + 1 < result.size(); ++i)
-    if (result[i] == Index::Col)
-      return std::nullopt;
-  return result;
-}
-
-/// Whether a scalar element type can be loaded and stored as a vector.
-static bool isVectorizableElement(Type t) {
-  return (isa<FloatType>(t) || isa<IntegerType>(t)) &&
-         t.getIntOrFloatBitWidth() % 8 == 0;
-}
-
-/// Effects of ops between `from` and `to` (exclusive) that conflict with
-/// reading `reads` and writing `writes` at `from` instead of at `to`.
-static bool safeToHoist(Operation *from, Operation *to,
-                        ArrayRef<Value> reads, ArrayRef<Value> writes) {
-  SmallVector<Value> readRoots, writeRoots;
-  for (Value v : reads)
-    readRoots.push_back(rootBuffer(v));
-  for (Value v : writes)
-    writeRoots.push_back(rootBuffer(v));
-  for (Operation *op = from->getNextNode(); op != to; op = op->getNextNode()) {
-    std::optional<SmallVector<MemoryEffects::EffectInstance>> effects =
-        getEffectsRecursively(op);
-    if (!effects)
-      return false;
-    for (MemoryEffects::EffectInstance &e : *effects) {
-      if (isa<MemoryEffects::Allocate>(e.getEffect()))
-        continue;
-      if (!e.getValue())
-        return false;
-      Value root = rootBuffer(e.getValue());
-      bool isWrite = !isa<MemoryEffects::Read>(e.getEffect());
-      if (llvm::is_contained(writeRoots, root) ||
-          (isWrite && llvm::is_contained(readRoots, root)))
-        return false;
-    }
-  }
-  return true;
-}
-
-/// The zero fill of all of `c` before `matmul` in its block, with nothing
-/// reading or writing `c` in between.
-static linalg::FillOp findZeroFill(linalg::MatmulOp matmul, Value c) {
-  for (Operation *op = matmul->getPrevNode(); op; op = op->getPrevNode()) {
-    auto fill = dyn_cast<linalg::FillOp>(op);
-    if (!fill || rootBuffer(fill.getOutputs()[0]) != rootBuffer(c))
-      continue;
-    if (!matchPattern(fill.getInputs()[0], m_PosZeroFloat()) ||
-        !fillsAllOf(fill.getOutputs()[0], c) ||
-        !safeToHoist(fill, matmul, {}, {c}))
-      return {};
-    return fill;
-  }
-  return {};
-}
-
-/// The elementwise consumer of `c` that can run on the register tile.
-static std::optional<Epilogue> findEpilogue(linalg::MatmulOp matmul, Value c,
-                                            int64_t m, int64_t n,
-                                            DominanceInfo &dom) {
-  // c must be a private buffer: an allocation used only by the matmul, its
-  // zero fill, one consumer and deallocations.
-  if (!c.getDefiningOp<memref::AllocOp>())
-    return std::nullopt;
-  linalg::GenericOp consumer;
-  for (Operation *user : c.getUsers()) {
-    if (user == matmul || isa<memref::DeallocOp>(user) ||
-        (isa<linalg::FillOp>(user) && user->getBlock() == matmul->getBlock() &&
-         user->isBeforeInBlock(matmul)))
-      continue;
-    auto generic = dyn_cast<linalg::GenericOp>(user);
-    if (!generic || consumer)
-      return std::nullopt;
-    consumer = generic;
-  }
-  if (!consumer || consumer->getBlock() != matmul->getBlock() ||
-      !matmul->isBeforeInBlock(consumer))
-    return std::nullopt;
-  if (!consumer.hasPureBufferSemantics() || consumer.getNumDpsInits() != 1 ||
-      consumer.getNumLoops() != 2 ||
-      consumer.getNumParallelLoops() != 2 ||
-      consumer.getStaticLoopRanges() != SmallVector<int64_t>{m, n})
-    return std::nullopt;
-  Value out = consumer.getDpsInitOperand(0)->get();
-  if (!isStaticUnitStride(out) ||
-      !isVectorizableElement(getElementTypeOrSelf(out.getType())) ||
-      !consumer.getMatchingIndexingMap(consumer.getDpsInitOperand(0))
-           .isIdentity())
-    return std::nullopt;
-  SmallVector<Value> reads;
-  for (OpOperand *input : consumer.getDpsInputOperands()) {
-    AffineMap map = consumer.getMatchingIndexingMap(input);
-    if (input->get() == c) {
-      if (!map.isIdentity())
-        return std::nullopt;
-      continue;
-    }
-    std::optional<SmallVector<Index>> kinds = classifyMap(map);
-    Type elem = getElementTypeOrSelf(input->get().getType());
-    if (!kinds || !isVectorizableElement(elem) ||
-        !dom.properlyDominates(input->get(), matmul))
-      return std::nullopt;
-    if (!kinds->empty() && kinds->back() == Index::Col &&
-        !isStaticUnitStride(input->get()))
-      return std::nullopt;
-    reads.push_back(input->get());
-  }
-  // The body must be elementwise scalar arithmetic, with captured values
-  // available at the matmul.
-  for (Operation &op : consumer.getBody()->without_terminator()) {
-    if (op.getNumRegions() != 0 || op.getNumResults() != 1 ||
-        !(op.hasTrait<OpTrait::Vectorizable>() || isa<arith::ConstantOp>(op)))
-      return std::nullopt;
-    if (!isVectorizableElement(op.getResult(0).getType()) &&
-        !op.getResult(0).getType().isInteger(1))
-      return std::nullopt;
-    for (Value operand : op.getOperands())
-      if (operand.getParentBlock() != consumer.getBody() &&
-          (!dom.properlyDominates(operand, matmul) ||
-           !isVectorizableElement(operand.getType())))
-        return std::nullopt;
-  }
-  // The output is written, and the inputs read, where the matmul is.
-  auto outAlloc = out.getDefiningOp<memref::AllocOp>();
-  bool movableAlloc = outAlloc && outAlloc->getBlock() == matmul->getBlock() &&
-                      outAlloc.getDynamicSizes().empty() &&
-                      outAlloc.getSymbolOperands().empty();
-  if (!movableAlloc && !dom.properlyDominates(out, matmul))
-    return std::nullopt;
-  if (!safeToHoist(matmul, consumer, reads, {out}))
-    return std::nullopt;
-  if (movableAlloc && !dom.properlyDominates(out, matmul))
-    outAlloc->moveBefore(matmul);
-  return Epilogue{consumer, out};
-}
-
 /// The column sum of the epilogue's output: a later generic in the block
 /// with `out[j] += stored[i][j]` as its whole body, with nothing writing the
 /// epilogue's output in between.
-static std::optional<ColumnSum> findColumnSum(const Epilogue &epilogue,
+static std::optional<ColumnSum> findColumnSum(const tg::MatmulEpilogue &epilogue,
                                               int64_t m, int64_t n) {
   Value stored = epilogue.out;
   if (!getElementTypeOrSelf(stored.getType()).isF32())
@@ -304,32 +118,6 @@ static std::optional<ColumnSum> findColumnSum(const Epilogue &epilogue,
     return ColumnSum{generic, out};
   }
   return std::nullopt;
-}
-
-/// The 2-D transpose that writes `operand`, a private buffer of the matmul,
-/// when its source is not written between it and the matmul.
-static linalg::TransposeOp findTransposeProducer(linalg::MatmulOp matmul,
-                                                 Value operand) {
-  if (!operand.getDefiningOp<memref::AllocOp>())
-    return {};
-  linalg::TransposeOp producer;
-  for (Operation *user : operand.getUsers()) {
-    if (user == matmul || isa<memref::DeallocOp>(user))
-      continue;
-    auto transpose = dyn_cast<linalg::TransposeOp>(user);
-    if (!transpose || producer || transpose.getInit() != operand ||
-        transpose->getBlock() != matmul->getBlock() ||
-        !transpose->isBeforeInBlock(matmul))
-      return {};
-    producer = transpose;
-  }
-  if (!producer || producer.getPermutation() != ArrayRef<int64_t>{1, 0})
-    return {};
-  auto srcType = dyn_cast<MemRefType>(producer.getInput().getType());
-  if (!srcType || !srcType.hasStaticShape() ||
-      !safeToHoist(producer, matmul, {producer.getInput()}, {}))
-    return {};
-  return producer;
 }
 
 static std::optional<MatmulPlan> planMatmul(linalg::MatmulOp matmul,
@@ -650,13 +438,13 @@ private:
     // it varies along columns, a broadcast scalar otherwise.
     auto operandRow = [&](OpOperand *operand, Value row) -> Value {
       AffineMap map = op.getMatchingIndexingMap(operand);
-      SmallVector<Index> kinds = *classifyMap(map);
+      SmallVector<EpilogueIndex> kinds = *classifyEpilogueMap(map);
       Value memref = operand->get();
       Type elem = getElementTypeOrSelf(memref.getType());
       SmallVector<Value> indices;
-      for (Index kind : kinds)
-        indices.push_back(kind == Index::Row ? row : c0);
-      if (!kinds.empty() && kinds.back() == Index::Col) {
+      for (EpilogueIndex kind : kinds)
+        indices.push_back(kind == EpilogueIndex::Row ? row : c0);
+      if (!kinds.empty() && kinds.back() == EpilogueIndex::Col) {
         indices.pop_back();
         return loadRow(memref, indices, col, elem);
       }
@@ -667,8 +455,8 @@ private:
     for (OpOperand &operand : op->getOpOperands()) {
       if (operand.get() == c)
         continue;
-      SmallVector<Index> kinds = *classifyMap(op.getMatchingIndexingMap(&operand));
-      if (!llvm::is_contained(kinds, Index::Row) &&
+      SmallVector<EpilogueIndex> kinds = *classifyEpilogueMap(op.getMatchingIndexingMap(&operand));
+      if (!llvm::is_contained(kinds, EpilogueIndex::Row) &&
           !body->getArgument(operand.getOperandNumber()).use_empty())
         rowInvariant[&operand] = operandRow(&operand, c0);
     }
@@ -768,16 +556,7 @@ struct TgMatmulMicrokernelsPass
       if (plan.bTranspose)
         plan.bTranspose.erase();
       // Private buffers that nothing reads any more go away.
-      for (Value buffer : {a, b, c}) {
-        auto alloc = buffer.getDefiningOp<memref::AllocOp>();
-        if (!alloc || !llvm::all_of(buffer.getUsers(), [](Operation *user) {
-              return isa<memref::DeallocOp>(user);
-            }))
-          continue;
-        for (Operation *user : llvm::make_early_inc_range(buffer.getUsers()))
-          user->erase();
-        alloc.erase();
-      }
+      tg::eraseDeadPrivateBuffers({a, b, c});
     }
   }
 };

@@ -1,0 +1,236 @@
+//===- MatmulFusion.cpp - What a matmul kernel can take over --------------===//
+//
+// Part of the tg project.
+//
+//===----------------------------------------------------------------------===//
+
+#include "MatmulFusion.h"
+
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
+
+using namespace mlir;
+using namespace mlir::tg;
+
+/// A 2-D-or-more memref of static shape whose innermost stride is 1.
+bool tg::isStaticUnitStride(Value v) {
+  auto type = dyn_cast<MemRefType>(v.getType());
+  if (!type || !type.hasStaticShape() || type.getRank() == 0)
+    return false;
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  if (failed(type.getStridesAndOffset(strides, offset)))
+    return false;
+  return strides.back() == 1;
+}
+
+/// The buffer a view is taken of (following view-like ops to their source).
+Value tg::rootBuffer(Value v) {
+  while (auto view = v.getDefiningOp<ViewLikeOpInterface>())
+    v = view.getViewSource();
+  return v;
+}
+
+/// Whether `c` is `buffer` reshaped (so a fill of `buffer` fills all of c).
+bool tg::fillsAllOf(Value buffer, Value c) {
+  while (c != buffer) {
+    Operation *def = c.getDefiningOp();
+    if (!isa_and_nonnull<memref::CollapseShapeOp, memref::ExpandShapeOp>(def))
+      return false;
+    c = def->getOperand(0);
+  }
+  return true;
+}
+
+/// The result of an affine expression of an epilogue operand's map: the row
+/// dimension, the column dimension or the constant 0 (broadcast).
+enum class Index { Row, Col, Zero };
+
+std::optional<SmallVector<EpilogueIndex>> tg::classifyEpilogueMap(AffineMap map) {
+  SmallVector<EpilogueIndex> result;
+  for (AffineExpr e : map.getResults()) {
+    if (auto d = dyn_cast<AffineDimExpr>(e))
+      result.push_back(d.getPosition() == 0 ? EpilogueIndex::Row : EpilogueIndex::Col);
+    else if (auto c = dyn_cast<AffineConstantExpr>(e); c && c.getValue() == 0)
+      result.push_back(EpilogueIndex::Zero);
+    else
+      return std::nullopt;
+  }
+  // The column dimension is vectorized: it must be innermost.
+  for (size_t i = 0; i + 1 < result.size(); ++i)
+    if (result[i] == EpilogueIndex::Col)
+      return std::nullopt;
+  return result;
+}
+
+/// Whether a scalar element type can be loaded and stored as a vector.
+bool tg::isVectorizableElement(Type t) {
+  return (isa<FloatType>(t) || isa<IntegerType>(t)) &&
+         t.getIntOrFloatBitWidth() % 8 == 0;
+}
+
+/// Effects of ops between `from` and `to` (exclusive) that conflict with
+/// reading `reads` and writing `writes` at `from` instead of at `to`.
+bool tg::safeToHoist(Operation *from, Operation *to,
+                        ArrayRef<Value> reads, ArrayRef<Value> writes) {
+  SmallVector<Value> readRoots, writeRoots;
+  for (Value v : reads)
+    readRoots.push_back(rootBuffer(v));
+  for (Value v : writes)
+    writeRoots.push_back(rootBuffer(v));
+  for (Operation *op = from->getNextNode(); op != to; op = op->getNextNode()) {
+    std::optional<SmallVector<MemoryEffects::EffectInstance>> effects =
+        getEffectsRecursively(op);
+    if (!effects)
+      return false;
+    for (MemoryEffects::EffectInstance &e : *effects) {
+      if (isa<MemoryEffects::Allocate>(e.getEffect()))
+        continue;
+      if (!e.getValue())
+        return false;
+      Value root = rootBuffer(e.getValue());
+      bool isWrite = !isa<MemoryEffects::Read>(e.getEffect());
+      if (llvm::is_contained(writeRoots, root) ||
+          (isWrite && llvm::is_contained(readRoots, root)))
+        return false;
+    }
+  }
+  return true;
+}
+
+/// The zero fill of all of `c` before `matmul` in its block, with nothing
+/// reading or writing `c` in between.
+linalg::FillOp tg::findZeroFill(linalg::MatmulOp matmul, Value c) {
+  for (Operation *op = matmul->getPrevNode(); op; op = op->getPrevNode()) {
+    auto fill = dyn_cast<linalg::FillOp>(op);
+    if (!fill || rootBuffer(fill.getOutputs()[0]) != rootBuffer(c))
+      continue;
+    if (!matchPattern(fill.getInputs()[0], m_PosZeroFloat()) ||
+        !fillsAllOf(fill.getOutputs()[0], c) ||
+        !safeToHoist(fill, matmul, {}, {c}))
+      return {};
+    return fill;
+  }
+  return {};
+}
+
+/// The elementwise consumer of `c` that can run on the register tile.
+std::optional<MatmulEpilogue> tg::findEpilogue(linalg::MatmulOp matmul, Value c,
+                                            int64_t m, int64_t n,
+                                            DominanceInfo &dom) {
+  // c must be a private buffer: an allocation used only by the matmul, its
+  // zero fill, one consumer and deallocations.
+  if (!c.getDefiningOp<memref::AllocOp>())
+    return std::nullopt;
+  linalg::GenericOp consumer;
+  for (Operation *user : c.getUsers()) {
+    if (user == matmul || isa<memref::DeallocOp>(user) ||
+        (isa<linalg::FillOp>(user) && user->getBlock() == matmul->getBlock() &&
+         user->isBeforeInBlock(matmul)))
+      continue;
+    auto generic = dyn_cast<linalg::GenericOp>(user);
+    if (!generic || consumer)
+      return std::nullopt;
+    consumer = generic;
+  }
+  if (!consumer || consumer->getBlock() != matmul->getBlock() ||
+      !matmul->isBeforeInBlock(consumer))
+    return std::nullopt;
+  if (!consumer.hasPureBufferSemantics() || consumer.getNumDpsInits() != 1 ||
+      consumer.getNumLoops() != 2 ||
+      consumer.getNumParallelLoops() != 2 ||
+      consumer.getStaticLoopRanges() != SmallVector<int64_t>{m, n})
+    return std::nullopt;
+  Value out = consumer.getDpsInitOperand(0)->get();
+  if (!isStaticUnitStride(out) ||
+      !isVectorizableElement(getElementTypeOrSelf(out.getType())) ||
+      !consumer.getMatchingIndexingMap(consumer.getDpsInitOperand(0))
+           .isIdentity())
+    return std::nullopt;
+  SmallVector<Value> reads;
+  for (OpOperand *input : consumer.getDpsInputOperands()) {
+    AffineMap map = consumer.getMatchingIndexingMap(input);
+    if (input->get() == c) {
+      if (!map.isIdentity())
+        return std::nullopt;
+      continue;
+    }
+    std::optional<SmallVector<EpilogueIndex>> kinds = classifyEpilogueMap(map);
+    Type elem = getElementTypeOrSelf(input->get().getType());
+    if (!kinds || !isVectorizableElement(elem) ||
+        !dom.properlyDominates(input->get(), matmul))
+      return std::nullopt;
+    if (!kinds->empty() && kinds->back() == EpilogueIndex::Col &&
+        !isStaticUnitStride(input->get()))
+      return std::nullopt;
+    reads.push_back(input->get());
+  }
+  // The body must be elementwise scalar arithmetic, with captured values
+  // available at the matmul.
+  for (Operation &op : consumer.getBody()->without_terminator()) {
+    if (op.getNumRegions() != 0 || op.getNumResults() != 1 ||
+        !(op.hasTrait<OpTrait::Vectorizable>() || isa<arith::ConstantOp>(op)))
+      return std::nullopt;
+    if (!isVectorizableElement(op.getResult(0).getType()) &&
+        !op.getResult(0).getType().isInteger(1))
+      return std::nullopt;
+    for (Value operand : op.getOperands())
+      if (operand.getParentBlock() != consumer.getBody() &&
+          (!dom.properlyDominates(operand, matmul) ||
+           !isVectorizableElement(operand.getType())))
+        return std::nullopt;
+  }
+  // The output is written, and the inputs read, where the matmul is.
+  auto outAlloc = out.getDefiningOp<memref::AllocOp>();
+  bool movableAlloc = outAlloc && outAlloc->getBlock() == matmul->getBlock() &&
+                      outAlloc.getDynamicSizes().empty() &&
+                      outAlloc.getSymbolOperands().empty();
+  if (!movableAlloc && !dom.properlyDominates(out, matmul))
+    return std::nullopt;
+  if (!safeToHoist(matmul, consumer, reads, {out}))
+    return std::nullopt;
+  if (movableAlloc && !dom.properlyDominates(out, matmul))
+    outAlloc->moveBefore(matmul);
+  return MatmulEpilogue{consumer, out};
+}
+
+/// The 2-D transpose that writes `operand`, a private buffer of the matmul,
+/// when its source is not written between it and the matmul.
+linalg::TransposeOp tg::findTransposeProducer(linalg::MatmulOp matmul,
+                                                 Value operand) {
+  if (!operand.getDefiningOp<memref::AllocOp>())
+    return {};
+  linalg::TransposeOp producer;
+  for (Operation *user : operand.getUsers()) {
+    if (user == matmul || isa<memref::DeallocOp>(user))
+      continue;
+    auto transpose = dyn_cast<linalg::TransposeOp>(user);
+    if (!transpose || producer || transpose.getInit() != operand ||
+        transpose->getBlock() != matmul->getBlock() ||
+        !transpose->isBeforeInBlock(matmul))
+      return {};
+    producer = transpose;
+  }
+  if (!producer || producer.getPermutation() != ArrayRef<int64_t>{1, 0})
+    return {};
+  auto srcType = dyn_cast<MemRefType>(producer.getInput().getType());
+  if (!srcType || !srcType.hasStaticShape() ||
+      !safeToHoist(producer, matmul, {producer.getInput()}, {}))
+    return {};
+  return producer;
+}
+
+void tg::eraseDeadPrivateBuffers(ValueRange buffers) {
+  for (Value buffer : buffers) {
+    auto alloc = buffer.getDefiningOp<memref::AllocOp>();
+    if (!alloc || !llvm::all_of(buffer.getUsers(), [](Operation *user) {
+          return isa<memref::DeallocOp>(user);
+        }))
+      continue;
+    for (Operation *user : llvm::make_early_inc_range(buffer.getUsers()))
+      user->erase();
+    alloc.erase();
+  }
+}
