@@ -53,7 +53,8 @@ static void addPipeline(OpPassManager &pm, StringRef text) {
 /// graph optimization, lowering to linalg, fusion and bufferization with
 /// caller-owned out-parameters.
 static void buildTensorToBufferStages(OpPassManager &pm, bool optimize,
-                                      bool cpuMatmuls = false) {
+                                      bool cpuMatmuls = false,
+                                      bool gpuMatmuls = false) {
   // Gradients first, in tg ops, so that everything below applies to them.
   pm.addPass(createTgTapeToGradientPass());
   // Graph-level cleanup: everything removed here is never lowered.
@@ -81,6 +82,13 @@ static void buildTensorToBufferStages(OpPassManager &pm, bool optimize,
     addPipeline(pm, "func.func(linalg-fold-unit-extent-dims),canonicalize,cse");
     pm.addNestedPass<func::FuncOp>(createTgFuseRowReductionsPass());
     pm.addPass(createTgPrepareCpuMatmulsPass());
+  }
+  // The GPU matmul kernels take over the same fills, consumers and
+  // transposes when these have buffers of their own.
+  if (gpuMatmuls) {
+    TgPrepareCpuMatmulsPassOptions prepare;
+    prepare.privateInitsOnly = true;
+    pm.addPass(createTgPrepareCpuMatmulsPass(prepare));
   }
   // Tensors to buffers across function boundaries with plain strided memrefs,
   // which is the ABI the runtime's descriptors follow. Loops may yield new
@@ -166,14 +174,16 @@ void mlir::tg::buildTgCpuPipeline(OpPassManager &pm,
 
 void mlir::tg::buildTgGpuPipeline(OpPassManager &pm,
                                   const TgGpuPipelineOptions &options) {
-  buildTensorToBufferStages(pm, options.optimize);
+  buildTensorToBufferStages(pm, options.optimize, /*cpuMatmuls=*/false,
+                            /*gpuMatmuls=*/true);
+  // Matmuls tiled through shared memory (with their fill, consumer and
+  // transposes) and row reductions as block reductions, each one kernel
+  // written out directly; first, while buffers are still memref.allocs.
+  pm.addNestedPass<func::FuncOp>(createTgGpuMatmulKernelsPass());
+  pm.addNestedPass<func::FuncOp>(createTgGpuBlockReductionsPass());
   // Host buffers in managed memory, so that kernels and host code share them.
   if (!options.emulate)
     pm.addPass(createTgHostSharedAllocsPass());
-  // Matmuls tiled through shared memory and row reductions as block
-  // reductions, each one kernel written out directly.
-  pm.addNestedPass<func::FuncOp>(createTgGpuMatmulKernelsPass());
-  pm.addNestedPass<func::FuncOp>(createTgGpuBlockReductionsPass());
   // The other ops (elementwise chains fused into one generic, layout ops,
   // column reductions) as parallel loops, tiled by 256 and mapped to
   // blocks x threads: one thread per output element.

@@ -22,7 +22,7 @@
 // PTX-DAG: .visible .entry elementwise_kernel(
 // PTX-DAG: .visible .entry matmul_kernel(
 // PTX-DAG: .shared .align 4 .b8 __wg_matmul_kernel_0[4128];
-// PTX-DAG: .shared .align 4 .b8 __wg_matmul_kernel_1[4096];
+// PTX-DAG: .shared .align 4 .b8 __wg_matmul_kernel_1[4128];
 // PTX-DAG: bar.sync
 // PTX-DAG: .visible .entry reduce_kernel(
 // PTX-DAG: .shared .align 4 .b8 __wg_reduce_kernel_0[128];

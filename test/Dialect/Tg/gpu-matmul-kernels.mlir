@@ -5,7 +5,7 @@
 
 // A 200x70 @ 70x300 matmul: a grid of ceil(300/32) x ceil(200/32) blocks of
 // 8x8 threads, each thread a 4x4 register tile; A and B tiles copied into
-// workgroup memory (A transposed and padded to 33 columns) with zeros past
+// workgroup memory (both k-major, rows padded to 33) with zeros past
 // the edges, a barrier before and after the 4 unrolled k steps, and the
 // tile added into C where it lies inside C.
 
@@ -15,7 +15,7 @@
 // CHECK-DAG:     %[[C7:.*]] = arith.constant 7 : index
 // CHECK-DAG:     %[[C8:.*]] = arith.constant 8 : index
 // CHECK-DAG:     %[[C1:.*]] = arith.constant 1 : index
-// CHECK:         gpu.launch blocks({{.*}}) in ({{.*}} = %[[C10]], {{.*}} = %[[C7]], {{.*}} = %[[C1]]) threads({{.*}}) in ({{.*}} = %[[C8]], {{.*}} = %[[C8]], {{.*}} = %[[C1]]) workgroup(%[[AS:.*]] : memref<4x33xf32, #gpu.address_space<workgroup>>, %[[BS:.*]] : memref<4x32xf32, #gpu.address_space<workgroup>>)
+// CHECK:         gpu.launch blocks({{.*}}) in ({{.*}} = %[[C10]], {{.*}} = %[[C7]], {{.*}} = %[[C1]]) threads({{.*}}) in ({{.*}} = %[[C8]], {{.*}} = %[[C8]], {{.*}} = %[[C1]]) workgroup(%[[AS:.*]] : memref<4x33xf32, #gpu.address_space<workgroup>>, %[[BS:.*]] : memref<4x33xf32, #gpu.address_space<workgroup>>)
 // CHECK:           %[[ACC:.*]]:16 = scf.for
 // CHECK-COUNT-2:     scf.if {{.*}} -> (f32)
 // CHECK-NEXT:          memref.load %arg0
@@ -31,7 +31,7 @@ func.func @matmul(%a: memref<200x70xf32>, %b: memref<70x300xf32>, %c: memref<200
 }
 
 // DEFAULT-LABEL: func.func @matmul
-// DEFAULT:         gpu.launch {{.*}} threads({{.*}}) in ({{.*}} = %c16, {{.*}} = %c16, {{.*}} = %c1) workgroup({{.*}} : memref<8x129xf32, #gpu.address_space<workgroup>>, {{.*}} : memref<8x128xf32, #gpu.address_space<workgroup>>)
+// DEFAULT:         gpu.launch {{.*}} threads({{.*}}) in ({{.*}} = %c16, {{.*}} = %c16, {{.*}} = %c1) workgroup({{.*}} : memref<8x129xf32, #gpu.address_space<workgroup>>, {{.*}} : memref<8x129xf32, #gpu.address_space<workgroup>>)
 // DEFAULT-COUNT-512: math.fma
 
 // -----
@@ -91,4 +91,77 @@ func.func @not_taken(%a: memref<4x8xi32>, %b: memref<8x16xi32>, %c: memref<4x16x
   %r = linalg.matmul ins(%ta, %tb : tensor<4x8xf32>, tensor<8x16xf32>) outs(%tc : tensor<4x16xf32>) -> tensor<4x16xf32>
   linalg.matmul ins(%ha, %hb : memref<4x8xf16>, memref<8x16xf16>) outs(%hc : memref<4x16xf32>)
   return %r : tensor<4x16xf32>
+}
+
+// -----
+
+// A dense layer as bufferization leaves it, relu(x^T @ w + b) with private
+// buffers: the kernel takes over the zero fill (the tile is stored, C is
+// never read), the transpose (x is read at [k, m], threads copying along m,
+// its contiguous dimension) and the bias-add-relu consumer (computed on the
+// tile and stored into %out). C and the transposed copy go away.
+
+// CHECK-LABEL: func.func @dense_layer
+// CHECK-NOT:     linalg.
+// CHECK-NOT:     memref.alloc
+// CHECK:         gpu.launch
+// CHECK:           scf.for
+// CHECK:             %[[M:.*]] = arith.remui %{{.*}}, %c32
+// CHECK:             %[[K:.*]] = arith.divui %{{.*}}, %c32
+// CHECK:             %[[GM:.*]] = arith.addi %{{.*}}, %[[M]]
+// CHECK:             %[[GK:.*]] = arith.addi %{{.*}}, %[[K]]
+// CHECK:             memref.load %arg0[%[[GK]], %[[GM]]] : memref<70x200xf32>
+// CHECK:           scf.if
+// CHECK-NOT:         memref.load %{{.*}} : memref<200x300xf32>
+// CHECK:             %[[B:.*]] = memref.load %arg2[%[[N:.*]]] : memref<300xf32>
+// CHECK:             %[[S:.*]] = arith.addf %{{.*}}, %[[B]]
+// CHECK:             %[[R:.*]] = arith.maximumf %[[S]], %{{.*}}
+// CHECK:             memref.store %[[R]], %arg3[%{{.*}}, %[[N]]] : memref<200x300xf32>
+// CHECK-NOT:     memref.dealloc
+func.func @dense_layer(%x: memref<70x200xf32>, %w: memref<70x300xf32>, %b: memref<300xf32>, %out: memref<200x300xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %xt = memref.alloc() : memref<200x70xf32>
+  linalg.transpose ins(%x : memref<70x200xf32>) outs(%xt : memref<200x70xf32>) permutation = [1, 0]
+  %c = memref.alloc() : memref<200x300xf32>
+  linalg.fill ins(%zero : f32) outs(%c : memref<200x300xf32>)
+  linalg.matmul ins(%xt, %w : memref<200x70xf32>, memref<70x300xf32>) outs(%c : memref<200x300xf32>)
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%c, %b : memref<200x300xf32>, memref<300xf32>) outs(%out : memref<200x300xf32>) {
+  ^bb0(%v: f32, %bias: f32, %o: f32):
+    %s = arith.addf %v, %bias : f32
+    %r = arith.maximumf %s, %zero : f32
+    linalg.yield %r : f32
+  }
+  memref.dealloc %c : memref<200x300xf32>
+  memref.dealloc %xt : memref<200x70xf32>
+  return
+}
+
+// -----
+
+// C is read again after the consumer: the consumer stays a separate op and
+// the kernel stores C (from zero, the fill still taken over).
+
+// CHECK-LABEL: func.func @shared_result
+// CHECK-NOT:     linalg.fill
+// CHECK:         gpu.launch
+// CHECK:           memref.store %{{.*}}, %[[C:.*]][%{{.*}}, %{{.*}}] : memref<8x16xf32>
+// CHECK:         linalg.generic
+// CHECK:         linalg.generic
+func.func @shared_result(%a: memref<8x4xf32>, %b: memref<4x16xf32>, %out: memref<8x16xf32>, %out2: memref<8x16xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %c = memref.alloc() : memref<8x16xf32>
+  linalg.fill ins(%zero : f32) outs(%c : memref<8x16xf32>)
+  linalg.matmul ins(%a, %b : memref<8x4xf32>, memref<4x16xf32>) outs(%c : memref<8x16xf32>)
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%c : memref<8x16xf32>) outs(%out : memref<8x16xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %e = math.exp %v : f32
+    linalg.yield %e : f32
+  }
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%c : memref<8x16xf32>) outs(%out2 : memref<8x16xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %n = arith.negf %v : f32
+    linalg.yield %n : f32
+  }
+  memref.dealloc %c : memref<8x16xf32>
+  return
 }

@@ -18,6 +18,15 @@
 // RUN: %npycheck check %t/mm/result2.npy "b.T @ a.T" a=%t/a.npy b=%t/b.npy --rtol 1e-4 --atol 1e-4
 // RUN: %npycheck check %t/mm/result3.npy "da @ da.T" da=%t/da.npy
 //
+// A dense layer whose kernel takes over the zero fill, the transpose of its
+// input and the bias-add-relu consumer; the product is also returned, so
+// that one matmul keeps its result and its consumer separate.
+// RUN: %npycheck gen %t/bias.npy "np.random.default_rng(9).standard_normal(300).astype(np.float32)"
+// RUN: %gpu-run %s -e dense --input=%t/a.npy --input=%t/b.npy --input=%t/bias.npy --output-dir=%t/dense
+// RUN: %npycheck check %t/dense/result0.npy "np.maximum(a @ b + bias, 0)" a=%t/a.npy b=%t/b.npy bias=%t/bias.npy --rtol 1e-4 --atol 1e-4
+// RUN: %npycheck check %t/dense/result1.npy "np.tanh(b.T @ a.T)" a=%t/a.npy b=%t/b.npy --rtol 1e-4 --atol 1e-4
+// RUN: %npycheck check %t/dense/result2.npy "b.T @ a.T" a=%t/a.npy b=%t/b.npy --rtol 1e-4 --atol 1e-4
+//
 // RUN: %npycheck gen %t/x.npy "np.random.default_rng(6).standard_normal((37, 1000)).astype(np.float32)"
 // RUN: %npycheck gen %t/s.npy "np.random.default_rng(7).standard_normal((300, 10)).astype(np.float32)"
 // RUN: %npycheck gen %t/i.npy "np.random.default_rng(8).integers(-50, 50, (5, 300)).astype(np.int32)"
@@ -42,6 +51,19 @@ func.func @matmuls(%a: tensor<200x70xf32>, %b: tensor<70x300xf32>,
   %dt = tg.transpose %da [1, 0] : tensor<9x130xf64> -> tensor<130x9xf64>
   %3 = tg.matmul %da, %dt : (tensor<9x130xf64>, tensor<130x9xf64>) -> tensor<9x9xf64>
   return %0, %1, %2, %3 : tensor<200x300xf32>, tensor<3x33x17xf32>, tensor<300x200xf32>, tensor<9x9xf64>
+}
+
+func.func @dense(%a: tensor<200x70xf32>, %b: tensor<70x300xf32>, %bias: tensor<300xf32>)
+    -> (tensor<200x300xf32>, tensor<300x200xf32>, tensor<300x200xf32>) {
+  %at = tg.transpose %a [1, 0] : tensor<200x70xf32> -> tensor<70x200xf32>
+  %att = tg.transpose %at [1, 0] : tensor<70x200xf32> -> tensor<200x70xf32>
+  %m = tg.matmul %att, %b : (tensor<200x70xf32>, tensor<70x300xf32>) -> tensor<200x300xf32>
+  %s = tg.add %m, %bias : (tensor<200x300xf32>, tensor<300xf32>) -> tensor<200x300xf32>
+  %r = tg.relu %s : tensor<200x300xf32>
+  %bt = tg.transpose %b [1, 0] : tensor<70x300xf32> -> tensor<300x70xf32>
+  %p = tg.matmul %bt, %at : (tensor<300x70xf32>, tensor<70x200xf32>) -> tensor<300x200xf32>
+  %th = tg.tanh %p : tensor<300x200xf32>
+  return %r, %th, %p : tensor<200x300xf32>, tensor<300x200xf32>, tensor<300x200xf32>
 }
 
 func.func @reductions(%x: tensor<37x1000xf32>, %s: tensor<300x10xf32>, %i: tensor<5x300xi32>)

@@ -24,6 +24,8 @@
 
 #include "tg/Dialect/Tg/Transforms/Passes.h"
 
+#include "MatmulFusion.h"
+
 #include "mlir/Analysis/SliceAnalysis.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
@@ -175,16 +177,68 @@ FailureOr<linalg::ContractionDimensions> matchContraction(linalg::LinalgOp op) {
   return dims;
 }
 
+/// The ops around a 2-D linalg.matmul that its kernel takes over (the
+/// analyses are the CPU micro-kernels', MatmulFusion.h).
+struct MatmulFusions {
+  linalg::FillOp zeroFill;       // C starts from the tile, not from memory
+  std::optional<tg::MatmulEpilogue> epilogue; // computed on the tile
+  linalg::TransposeOp aTranspose, bTranspose; // read through their sources
+};
+
+MatmulFusions planFusions(linalg::LinalgOp op, DominanceInfo &dom) {
+  MatmulFusions f;
+  auto matmul = dyn_cast<linalg::MatmulOp>(op.getOperation());
+  if (!matmul || matmul.hasUserDefinedMaps())
+    return f;
+  Value c = matmul.getOutputs()[0];
+  f.zeroFill = tg::findZeroFill(matmul, c);
+  f.aTranspose = tg::findTransposeProducer(matmul, matmul.getInputs()[0]);
+  f.bTranspose = tg::findTransposeProducer(matmul, matmul.getInputs()[1]);
+  auto cType = cast<MemRefType>(c.getType());
+  if (cType.hasStaticShape())
+    f.epilogue =
+        tg::findEpilogue(matmul, c, cType.getDimSize(0), cType.getDimSize(1), dom);
+  return f;
+}
+
+/// The loop dimension of `map`'s innermost result (the operand's
+/// contiguous dimension), if it is a plain dimension.
+std::optional<unsigned> innermostDim(AffineMap map) {
+  if (map.getNumResults() == 0)
+    return std::nullopt;
+  if (auto d = dyn_cast<AffineDimExpr>(map.getResults().back()))
+    return d.getPosition();
+  return std::nullopt;
+}
+
 void buildMatmulKernel(linalg::LinalgOp op,
                        const linalg::ContractionDimensions &dims,
-                       const MatmulTiling &tile) {
+                       const MatmulTiling &tile, MatmulFusions fused) {
   Location loc = op.getLoc();
   OpBuilder b(op);
+  MLIRContext *ctx = op->getContext();
   Type t = getElementTypeOrSelf(op.getDpsInitOperand(0)->get().getType());
   Value aMem = op.getDpsInputOperand(0)->get();
   Value bMem = op.getDpsInputOperand(1)->get();
   Value cMem = op.getDpsInitOperand(0)->get();
   SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  // A transposed operand is read from the transpose's source (linalg.matmul:
+  // d0 = m, d1 = n, d2 = k).
+  AffineExpr d0 = getAffineDimExpr(0, ctx), d1 = getAffineDimExpr(1, ctx),
+             d2 = getAffineDimExpr(2, ctx);
+  if (fused.aTranspose) {
+    aMem = fused.aTranspose.getInput();
+    maps[0] = AffineMap::get(3, 0, {d2, d0}, ctx);
+  }
+  if (fused.bTranspose) {
+    bMem = fused.bTranspose.getInput();
+    maps[1] = AffineMap::get(3, 0, {d1, d2}, ctx);
+  }
+  // Consecutive threads load along each operand's contiguous dimension.
+  std::optional<unsigned> aInner = innermostDim(maps[0]);
+  std::optional<unsigned> bInner = innermostDim(maps[1]);
+  bool aAlongM = aInner && llvm::is_contained(dims.m, *aInner);
+  bool bAlongK = bInner && llvm::is_contained(dims.k, *bInner);
 
   SmallVector<Value> sizes = loopSizes(b, op);
   Value m = groupSize(b, loc, sizes, dims.m);
@@ -194,10 +248,10 @@ void buildMatmulKernel(linalg::LinalgOp op,
   auto ceilDiv = [&](Value x, int64_t d) {
     return arith::CeilDivUIOp::create(b, loc, x, cst(b, loc, d)).getResult();
   };
-  // Shared A tile stored transposed (k-major), one column of padding so that
-  // the transposing stores of a warp fall in distinct banks.
+  // Both tiles k-major (A stored transposed), each row padded by one
+  // element so that stores walking down a column fall in distinct banks.
   Type aTile = workgroupBuffer({tile.bk, tile.bm + 1}, t);
-  Type bTile = workgroupBuffer({tile.bk, tile.bn}, t);
+  Type bTile = workgroupBuffer({tile.bk, tile.bn + 1}, t);
   gpu::LaunchOp launch = createLaunch(
       b, loc, {ceilDiv(n, tile.bn), ceilDiv(m, tile.bm), batch},
       {tile.threadsX(), tile.threadsY(), 1}, {aTile, bTile});
@@ -225,6 +279,18 @@ void buildMatmulKernel(linalg::LinalgOp op,
       delinearize(b, loc, ki, sizes, dims.k, ivs);
     return ivs;
   };
+  // Element `l * threads + tid` of a rows x cols tile: (row, col), the
+  // column varying fastest unless `rowsFastest`.
+  auto tileElement = [&](int64_t l, int64_t rows, int64_t cols,
+                         bool rowsFastest) -> std::pair<Value, Value> {
+    Value idx =
+        arith::AddIOp::create(b, loc, tid, cst(b, loc, l * tile.threads()));
+    if (rowsFastest)
+      return {arith::RemUIOp::create(b, loc, idx, cst(b, loc, rows)),
+              arith::DivUIOp::create(b, loc, idx, cst(b, loc, rows))};
+    return {arith::DivUIOp::create(b, loc, idx, cst(b, loc, cols)),
+            arith::RemUIOp::create(b, loc, idx, cst(b, loc, cols))};
+  };
 
   Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(t));
   SmallVector<Value> init(tile.tm * tile.tn, zero);
@@ -234,14 +300,10 @@ void buildMatmulKernel(linalg::LinalgOp op,
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(kLoop.getBody());
     Value k0 = kLoop.getInductionVar();
-    // The block's threads copy the A tile (bm x bk) and B tile (bk x bn),
-    // consecutive threads reading consecutive addresses of a row-major
-    // operand.
+    // The block's threads copy the A tile (bm x bk) and the B tile
+    // (bk x bn), zero outside the operands.
     for (int64_t l = 0; l < tile.bm * tile.bk / tile.threads(); ++l) {
-      Value idx = arith::AddIOp::create(
-          b, loc, tid, cst(b, loc, l * tile.threads()));
-      Value mm = arith::DivUIOp::create(b, loc, idx, cst(b, loc, tile.bk));
-      Value kk = arith::RemUIOp::create(b, loc, idx, cst(b, loc, tile.bk));
+      auto [mm, kk] = tileElement(l, tile.bm, tile.bk, aAlongM);
       Value gm = arith::AddIOp::create(b, loc, row0, mm);
       Value gk = arith::AddIOp::create(b, loc, k0, kk);
       Value ok = arith::AndIOp::create(b, loc, inBounds(b, loc, gm, m),
@@ -251,10 +313,7 @@ void buildMatmulKernel(linalg::LinalgOp op,
       memref::StoreOp::create(b, loc, v, aShared, ValueRange{kk, mm});
     }
     for (int64_t l = 0; l < tile.bk * tile.bn / tile.threads(); ++l) {
-      Value idx = arith::AddIOp::create(
-          b, loc, tid, cst(b, loc, l * tile.threads()));
-      Value kk = arith::DivUIOp::create(b, loc, idx, cst(b, loc, tile.bn));
-      Value nn = arith::RemUIOp::create(b, loc, idx, cst(b, loc, tile.bn));
+      auto [kk, nn] = tileElement(l, tile.bk, tile.bn, bAlongK);
       Value gk = arith::AddIOp::create(b, loc, k0, kk);
       Value gn = arith::AddIOp::create(b, loc, col0, nn);
       Value ok = arith::AndIOp::create(b, loc, inBounds(b, loc, gk, k),
@@ -292,7 +351,7 @@ void buildMatmulKernel(linalg::LinalgOp op,
     gpu::BarrierOp::create(b, loc);
     scf::YieldOp::create(b, loc, acc);
   }
-  // C += the register tile, where it lies inside C.
+  // C (+)= the register tile, or the epilogue of it, where it lies inside C.
   for (int64_t i = 0; i < tile.tm; ++i) {
     Value gm = arith::AddIOp::create(
         b, loc, row0,
@@ -308,13 +367,48 @@ void buildMatmulKernel(linalg::LinalgOp op,
       b.setInsertionPointToStart(ifOp.thenBlock());
       SmallVector<Value> indices =
           applyMap(b, loc, maps[2], point(gm, gn, {}));
-      Value old = memref::LoadOp::create(b, loc, cMem, indices);
-      Value sum = arith::AddFOp::create(b, loc, old,
-                                        kLoop.getResult(i * tile.tn + j));
-      memref::StoreOp::create(b, loc, sum, cMem, indices);
+      Value value = kLoop.getResult(i * tile.tn + j);
+      if (!fused.zeroFill)
+        value = arith::AddFOp::create(
+            b, loc, memref::LoadOp::create(b, loc, cMem, indices), value);
+      if (!fused.epilogue) {
+        memref::StoreOp::create(b, loc, value, cMem, indices);
+        continue;
+      }
+      // The consumer's body on this element; its loops are (m, n).
+      linalg::GenericOp consumer = fused.epilogue->op;
+      Block *body = consumer.getBody();
+      IRMapping map;
+      for (OpOperand &operand : consumer->getOpOperands()) {
+        BlockArgument arg = body->getArgument(operand.getOperandNumber());
+        if (arg.use_empty())
+          continue;
+        if (operand.get() == cMem) {
+          map.map(arg, value);
+          continue;
+        }
+        map.map(arg, memref::LoadOp::create(
+                         b, loc, operand.get(),
+                         applyMap(b, loc,
+                                  consumer.getMatchingIndexingMap(&operand),
+                                  {gm, gn})));
+      }
+      for (Operation &inner : body->without_terminator())
+        b.clone(inner, map);
+      memref::StoreOp::create(
+          b, loc, map.lookupOrDefault(body->getTerminator()->getOperand(0)),
+          fused.epilogue->out, ValueRange{gm, gn});
     }
   }
   op->erase();
+  if (fused.zeroFill)
+    fused.zeroFill.erase();
+  if (fused.epilogue)
+    fused.epilogue->op.erase();
+  if (fused.aTranspose)
+    fused.aTranspose.erase();
+  if (fused.bTranspose)
+    fused.bTranspose.erase();
 }
 
 struct TgGpuMatmulKernelsPass
@@ -332,14 +426,25 @@ struct TgGpuMatmulKernelsPass
              "tiles a multiple of the thread count";
       return signalPassFailure();
     }
+    // Planning may move an epilogue's output allocation above its matmul:
+    // collect the matmuls first so that no walk visits one twice.
     SmallVector<std::pair<linalg::LinalgOp, linalg::ContractionDimensions>>
         work;
     getOperation().walk([&](linalg::LinalgOp op) {
       if (auto dims = matchContraction(op); succeeded(dims))
         work.emplace_back(op, *dims);
     });
+    DominanceInfo dom(getOperation());
+    SmallVector<MatmulFusions> fusions;
     for (auto &[op, dims] : work)
-      buildMatmulKernel(op, dims, tile);
+      fusions.push_back(planFusions(op, dom));
+    for (auto [job, fused] : llvm::zip(work, fusions)) {
+      linalg::LinalgOp op = job.first;
+      SmallVector<Value> operands(op->getOperands());
+      buildMatmulKernel(op, job.second, tile, fused);
+      // Private buffers that nothing reads any more go away.
+      tg::eraseDeadPrivateBuffers(operands);
+    }
   }
 };
 

@@ -15,6 +15,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 
 namespace mlir {
@@ -44,14 +45,26 @@ struct TgHostSharedAllocsPass
       SmallVector<memref::AllocOp> allocs;
       SmallVector<memref::DeallocOp> deallocs;
       SmallVector<memref::GetGlobalOp> globals;
+      SmallVector<memref::CopyOp> hostCopies;
       func.walk([&](Operation *op) {
-        if (auto a = dyn_cast<memref::AllocOp>(op))
+        if (auto c = dyn_cast<memref::CopyOp>(op);
+            c && !c->getParentOfType<gpu::LaunchOp>())
+          hostCopies.push_back(c);
+        else if (auto a = dyn_cast<memref::AllocOp>(op))
           allocs.push_back(a);
         else if (auto d = dyn_cast<memref::DeallocOp>(op))
           deallocs.push_back(d);
         else if (auto g = dyn_cast<memref::GetGlobalOp>(op))
           globals.push_back(g);
       });
+      // Copies between buffers run as kernels (linalg.copy becomes a
+      // parallel loop): on the host, a copy would migrate the managed pages
+      // of both buffers to the CPU and back to the GPU for the next kernel.
+      for (memref::CopyOp c : hostCopies) {
+        OpBuilder b(c);
+        linalg::CopyOp::create(b, c.getLoc(), c.getSource(), c.getTarget());
+        c.erase();
+      }
       for (memref::AllocOp a : allocs) {
         OpBuilder b(a);
         auto shared = gpu::AllocOp::create(

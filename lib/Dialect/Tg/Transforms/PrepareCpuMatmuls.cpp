@@ -354,9 +354,12 @@ struct TgPrepareCpuMatmulsPass
   using Base::Base;
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<PrivateMatmulInit, PrivateEpilogueInit, PrivateTransposeInit,
-                 BatchedMatmulToLoops>(&getContext());
-    patterns.add<Conv2DToMatmul>(&getContext(), im2colTileBytes);
+    patterns.add<PrivateMatmulInit, PrivateEpilogueInit, PrivateTransposeInit>(
+        &getContext());
+    if (!privateInitsOnly) {
+      patterns.add<BatchedMatmulToLoops>(&getContext());
+      patterns.add<Conv2DToMatmul>(&getContext(), im2colTileBytes);
+    }
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }

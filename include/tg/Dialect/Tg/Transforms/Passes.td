@@ -126,9 +126,15 @@ def TgHostSharedAllocsPass : Pass<"tg-host-shared-allocs", "::mlir::ModuleOp"> {
     kernels alike), and every constant global read by `memref.get_global` is
     copied once per call into such a buffer, freed before returning. The
     caller's buffers are the runtime's to place (tg-run copies them into
-    managed memory).
+    managed memory). The `memref.copy`s of host code (results copied into
+    out-parameters, inits copied by bufferization) become `linalg.copy`,
+    which the pipeline runs as kernels: on the host they would move the
+    buffers' managed pages to the CPU and back. (The copies of constant
+    globals this pass creates stay on the host: globals live there.)
   }];
-  let dependentDialects = ["::mlir::gpu::GPUDialect", "::mlir::memref::MemRefDialect"];
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::memref::MemRefDialect"];
 }
 
 def TgSequentializeSmallParallelLoopsPass
@@ -272,10 +278,17 @@ def TgPrepareCpuMatmulsPass : Pass<"tg-prepare-cpu-matmuls"> {
       own, so that two transposes never share a buffer and the
       micro-kernels can read the transposed operand in place from the
       transpose's source.
+
+    With `private-inits-only`, only the last three kinds (the separate
+    inits): the GPU pipeline uses them so that `-tg-gpu-matmul-kernels`
+    can take the same fill, epilogue and transposes over.
   }];
   let options = [
     Option<"im2colTileBytes", "im2col-tile-bytes", "int64_t", "1048576",
            "Bytes of im2col patches per tile of convolution output rows">,
+    Option<"privateInitsOnly", "private-inits-only", "bool", "false",
+           "Only give matmuls, their consumers and transposes inits of their "
+           "own (no convolution or batched-matmul rewrites)">,
   ];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
                            "::mlir::scf::SCFDialect",
@@ -398,7 +411,17 @@ def TgGpuMatmulKernelsPass
     Several M (or N, K, batch) loops are flattened into one and
     delinearized where operands are indexed, so any indexing maps work;
     a thread's rows are `ty + i * (block-m / thread-m)`, so that a warp
-    reads shared memory without bank conflicts.
+    reads shared memory without bank conflicts. Threads copy each operand
+    tile along the operand's contiguous dimension.
+
+    Around a 2-D `linalg.matmul`, the kernel takes over what the CPU
+    micro-kernels take over (the same analyses): the zero fill of C (the
+    tile is stored, not added), a transpose that materializes A or B (its
+    source is read instead), and the elementwise consumer of C (a bias add
+    and activation: computed on the tile and stored into the consumer's
+    output; C itself is never written). Run before
+    `-tg-host-shared-allocs`: the private buffers this needs are
+    `memref.alloc`s.
   }];
   let options = [
     Option<"blockM", "block-m", "int64_t", "128", "Rows of C per block">,
