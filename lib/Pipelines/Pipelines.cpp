@@ -181,6 +181,8 @@ void mlir::tg::buildTgGpuPipeline(OpPassManager &pm,
   // written out directly; first, while buffers are still memref.allocs.
   pm.addNestedPass<func::FuncOp>(createTgGpuMatmulKernelsPass());
   pm.addNestedPass<func::FuncOp>(createTgGpuBlockReductionsPass());
+  // Host code only launches kernels: copies and scalar ops become kernels.
+  pm.addNestedPass<func::FuncOp>(createTgGpuHostOpsToKernelsPass());
   // Host buffers in managed memory, so that kernels and host code share them.
   if (!options.emulate)
     pm.addPass(createTgHostSharedAllocsPass());

@@ -131,13 +131,19 @@ func.func @product(%x: memref<1000x1000xf32>, %out: memref<f32>) {
 
 // -----
 
-// Not taken: a column sum (innermost loop parallel: one thread per column
-// already reads coalesced), a reduction without a neutral element
-// (subtraction), and an elementwise op.
+// Not taken as block reductions: a column sum (innermost loop parallel:
+// one thread per column already reads coalesced; its parallel loop is moved
+// outermost, so that the parallel-loop mapping makes one kernel of it, not
+// one per row), a reduction without a neutral element (subtraction), and an
+// elementwise op.
 
+// CHECK-DAG:     #[[T:.*]] = affine_map<(d0, d1) -> (d1, d0)>
+// CHECK-DAG:     #[[ROW:.*]] = affine_map<(d0, d1) -> (d0)>
 // CHECK-LABEL: func.func @not_taken
 // CHECK-NOT:     gpu.launch
-// CHECK-COUNT-3: linalg.generic
+// CHECK:         linalg.generic {indexing_maps = [#[[T]], #[[ROW]]], iterator_types = ["parallel", "reduction"]} ins(%arg0 : memref<64x32xf32>) outs(%arg1 : memref<32xf32>)
+// CHECK:         linalg.generic
+// CHECK:         linalg.generic
 func.func @not_taken(%x: memref<64x32xf32>, %cols: memref<32xf32>, %rows: memref<64xf32>, %y: memref<64x32xf32>) {
   linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d1)>], iterator_types = ["reduction", "parallel"]} ins(%x : memref<64x32xf32>) outs(%cols : memref<32xf32>) {
   ^bb0(%in: f32, %acc: f32):

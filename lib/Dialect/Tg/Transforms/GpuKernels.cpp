@@ -29,6 +29,7 @@
 #include "mlir/Analysis/SliceAnalysis.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/TypeSwitch.h"
 
@@ -485,6 +486,22 @@ FailureOr<Reduction> matchBlockReduction(linalg::GenericOp op) {
   return Reduction{combiners[0], *neutral};
 }
 
+/// Whether `op` is a reduction on buffers with a reduction loop outside a
+/// parallel one (a column sum).
+bool isColumnReduction(linalg::GenericOp op) {
+  if (!op.hasPureBufferSemantics() || op->getParentOfType<gpu::LaunchOp>() ||
+      op->getParentOfType<scf::ParallelOp>())
+    return false;
+  bool seenReduction = false;
+  for (utils::IteratorType it : op.getIteratorTypesArray()) {
+    if (it == utils::IteratorType::reduction)
+      seenReduction = true;
+    else if (seenReduction)
+      return true;
+  }
+  return false;
+}
+
 /// The atomic read-modify-write that applies `combiner`, if LLVM has one.
 /// (memref.generic_atomic_rmw would take any combiner, but upstream lowers
 /// it to an llvm.cmpxchg on floats, which LLVM rejects.)
@@ -642,10 +659,29 @@ struct TgGpuBlockReductionsPass
       return signalPassFailure();
     }
     SmallVector<std::pair<linalg::GenericOp, Reduction>> work;
+    SmallVector<linalg::GenericOp> columnReductions;
     getOperation().walk([&](linalg::GenericOp op) {
       if (auto red = matchBlockReduction(op); succeeded(red))
         work.emplace_back(op, *red);
+      else if (isColumnReduction(op))
+        columnReductions.push_back(op);
     });
+    // Parallel loops outermost: the parallel-loop mapping then makes one
+    // kernel whose threads each loop over the reduction, instead of one
+    // kernel per step of an outer reduction loop.
+    IRRewriter rewriter(&getContext());
+    for (linalg::GenericOp op : columnReductions) {
+      SmallVector<unsigned> order;
+      for (auto [i, it] : llvm::enumerate(op.getIteratorTypesArray()))
+        if (it == utils::IteratorType::parallel)
+          order.push_back(i);
+      for (auto [i, it] : llvm::enumerate(op.getIteratorTypesArray()))
+        if (it != utils::IteratorType::parallel)
+          order.push_back(i);
+      rewriter.setInsertionPoint(op);
+      if (failed(linalg::interchangeGenericOp(rewriter, op, order)))
+        return signalPassFailure();
+    }
     for (auto &[op, red] : work)
       buildReductionKernel(op, red, blockSize, minBlocks, minBlockLength);
   }

@@ -4,7 +4,8 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// See Passes.td. Managed memory keeps the host code that the pipeline leaves
+// See Passes.td (-tg-host-shared-allocs, -tg-gpu-host-ops-to-kernels), the
+// two passes that place the GPU pipeline's host code. Managed memory keeps the host code that the pipeline leaves
 // on the CPU (copies into out-parameters, scalar reads of branch conditions)
 // correct without an explicit host/device split; explicit device buffers
 // and transfers are a later optimization.
@@ -17,10 +18,12 @@
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 
 namespace mlir {
 namespace tg {
 #define GEN_PASS_DEF_TGHOSTSHAREDALLOCSPASS
+#define GEN_PASS_DEF_TGGPUHOSTOPSTOKERNELSPASS
 #include "tg/Dialect/Tg/Transforms/Passes.h.inc"
 } // namespace tg
 } // namespace mlir
@@ -45,26 +48,14 @@ struct TgHostSharedAllocsPass
       SmallVector<memref::AllocOp> allocs;
       SmallVector<memref::DeallocOp> deallocs;
       SmallVector<memref::GetGlobalOp> globals;
-      SmallVector<memref::CopyOp> hostCopies;
       func.walk([&](Operation *op) {
-        if (auto c = dyn_cast<memref::CopyOp>(op);
-            c && !c->getParentOfType<gpu::LaunchOp>())
-          hostCopies.push_back(c);
-        else if (auto a = dyn_cast<memref::AllocOp>(op))
+        if (auto a = dyn_cast<memref::AllocOp>(op))
           allocs.push_back(a);
         else if (auto d = dyn_cast<memref::DeallocOp>(op))
           deallocs.push_back(d);
         else if (auto g = dyn_cast<memref::GetGlobalOp>(op))
           globals.push_back(g);
       });
-      // Copies between buffers run as kernels (linalg.copy becomes a
-      // parallel loop): on the host, a copy would migrate the managed pages
-      // of both buffers to the CPU and back to the GPU for the next kernel.
-      for (memref::CopyOp c : hostCopies) {
-        OpBuilder b(c);
-        linalg::CopyOp::create(b, c.getLoc(), c.getSource(), c.getTarget());
-        c.erase();
-      }
       for (memref::AllocOp a : allocs) {
         OpBuilder b(a);
         auto shared = gpu::AllocOp::create(
@@ -96,6 +87,41 @@ struct TgHostSharedAllocsPass
         for (Value c : copies)
           createDealloc(b, ret.getLoc(), c);
       });
+    }
+  }
+};
+
+struct TgGpuHostOpsToKernelsPass
+    : tg::impl::TgGpuHostOpsToKernelsPassBase<TgGpuHostOpsToKernelsPass> {
+  void runOnOperation() override {
+    SmallVector<memref::CopyOp> copies;
+    SmallVector<linalg::LinalgOp> scalarOps;
+    getOperation().walk([&](Operation *op) {
+      if (op->getParentOfType<gpu::LaunchOp>() ||
+          op->getParentOfType<scf::ParallelOp>())
+        return;
+      auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
+      if (linalgOp && linalgOp.getNumLoops() == 0 &&
+          linalgOp.hasPureBufferSemantics())
+        scalarOps.push_back(linalgOp);
+      else if (auto c = dyn_cast<memref::CopyOp>(op))
+        copies.push_back(c);
+    });
+    // linalg.copy becomes a parallel loop, hence a kernel.
+    for (memref::CopyOp c : copies) {
+      OpBuilder b(c);
+      linalg::CopyOp::create(b, c.getLoc(), c.getSource(), c.getTarget());
+      c.erase();
+    }
+    // A parallel loop of one iteration: a kernel of one thread.
+    for (linalg::LinalgOp op : scalarOps) {
+      OpBuilder b(op);
+      Location loc = op.getLoc();
+      Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+      Value one = arith::ConstantIndexOp::create(b, loc, 1);
+      auto loop = scf::ParallelOp::create(b, loc, ValueRange{zero},
+                                          ValueRange{one}, ValueRange{one});
+      op->moveBefore(loop.getBody()->getTerminator());
     }
   }
 };

@@ -126,15 +126,28 @@ def TgHostSharedAllocsPass : Pass<"tg-host-shared-allocs", "::mlir::ModuleOp"> {
     kernels alike), and every constant global read by `memref.get_global` is
     copied once per call into such a buffer, freed before returning. The
     caller's buffers are the runtime's to place (tg-run copies them into
-    managed memory). The `memref.copy`s of host code (results copied into
-    out-parameters, inits copied by bufferization) become `linalg.copy`,
-    which the pipeline runs as kernels: on the host they would move the
-    buffers' managed pages to the CPU and back. (The copies of constant
-    globals this pass creates stay on the host: globals live there.)
+    managed memory).
   }];
-  let dependentDialects = ["::mlir::gpu::GPUDialect",
+  let dependentDialects = ["::mlir::gpu::GPUDialect", "::mlir::memref::MemRefDialect"];
+}
+
+def TgGpuHostOpsToKernelsPass
+    : Pass<"tg-gpu-host-ops-to-kernels", "::mlir::func::FuncOp"> {
+  let summary = "Buffer copies and scalar linalg ops of host code as GPU kernels";
+  let description = [{
+    For the GPU pipeline, after bufferization and before the parallel loops
+    are mapped to the GPU: ops that would otherwise run on the host and
+    touch buffers the kernels use (managed memory, whose pages would move
+    to the CPU and back) become kernels. A `memref.copy` (results copied
+    into out-parameters, inits copied by bufferization) becomes
+    `linalg.copy`, a parallel loop; a linalg op without loops (a loss's
+    final scaling, a scalar fill) is put in an `scf.parallel` of one
+    iteration, a kernel of one thread. Ops in kernels and parallel loops
+    are left alone.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::linalg::LinalgDialect",
-                           "::mlir::memref::MemRefDialect"];
+                           "::mlir::scf::SCFDialect"];
 }
 
 def TgSequentializeSmallParallelLoopsPass
@@ -453,9 +466,12 @@ def TgGpuBlockReductionsPass
     memory, and thread 0 combines the result into the output.
 
     A block has `block-size` threads, or fewer (down to a warp) when the
-    reduction is shorter. Reductions whose innermost loop is parallel
-    (column sums) are left to the one-thread-per-output parallel loops,
-    whose reads are already coalesced.
+    reduction is shorter. Reductions with a reduction loop outside a
+    parallel one (column sums, a bias gradient) get their parallel loops
+    moved outermost (upstream `linalg::interchangeGenericOp`) and are left
+    to the parallel-loop mapping: one thread per output looping over the
+    reduction, reads coalesced across threads. (In their original order
+    they became one kernel launch per step of the outer reduction loop.)
 
     When there are fewer than `min-blocks` outputs (a loss summed to a
     scalar would otherwise run on one multiprocessor), each output's
