@@ -77,7 +77,25 @@ func.func @batch_transposed(%a: memref<5x4x8xf32>, %b: memref<5x16x8xf32>, %c: m
 
 // -----
 
-// Not taken: integer matmuls, tensors, mixed element types.
+// bf16 operands: products and sums in f32, rounded once when stored.
+
+// CHECK-LABEL: func.func @bf16
+// CHECK:         gpu.launch
+// CHECK:           scf.for {{.*}} -> (f32, f32,
+// CHECK:             %[[A:.*]] = memref.load %{{.*}} : memref<4x33xbf16, #gpu.address_space<workgroup>>
+// CHECK:             arith.extf %[[A]] : bf16 to f32
+// CHECK:             math.fma {{.*}} : f32
+// CHECK:           %[[T:.*]] = arith.truncf %{{.*}} : f32 to bf16
+// CHECK:           memref.store %[[T]], %arg2
+func.func @bf16(%a: memref<8x8xbf16>, %b: memref<8x16xbf16>, %c: memref<8x16xbf16>) {
+  linalg.matmul ins(%a, %b : memref<8x8xbf16>, memref<8x16xbf16>) outs(%c : memref<8x16xbf16>)
+  return
+}
+
+// -----
+
+// Not taken: integer matmuls, tensors, mixed element types, a batch beyond
+// the grid's 65535 z blocks, a dynamic batch.
 
 // CHECK-LABEL: func.func @not_taken
 // CHECK-NOT:     gpu.launch
@@ -91,6 +109,17 @@ func.func @not_taken(%a: memref<4x8xi32>, %b: memref<8x16xi32>, %c: memref<4x16x
   %r = linalg.matmul ins(%ta, %tb : tensor<4x8xf32>, tensor<8x16xf32>) outs(%tc : tensor<4x16xf32>) -> tensor<4x16xf32>
   linalg.matmul ins(%ha, %hb : memref<4x8xf16>, memref<8x16xf16>) outs(%hc : memref<4x16xf32>)
   return %r : tensor<4x16xf32>
+}
+
+// CHECK-LABEL: func.func @big_batch
+// CHECK-NOT:     gpu.launch
+// CHECK:         linalg.batch_matmul
+// CHECK:         linalg.batch_matmul
+func.func @big_batch(%a: memref<70000x2x3xf32>, %b: memref<70000x3x4xf32>, %c: memref<70000x2x4xf32>,
+                     %da: memref<?x2x3xf32>, %db: memref<?x3x4xf32>, %dc: memref<?x2x4xf32>) {
+  linalg.batch_matmul ins(%a, %b : memref<70000x2x3xf32>, memref<70000x3x4xf32>) outs(%c : memref<70000x2x4xf32>)
+  linalg.batch_matmul ins(%da, %db : memref<?x2x3xf32>, memref<?x3x4xf32>) outs(%dc : memref<?x2x4xf32>)
+  return
 }
 
 // -----

@@ -17,6 +17,10 @@
 // RUN: %npycheck check %t/mm/result1.npy "ba @ bb" ba=%t/ba.npy bb=%t/bb.npy --rtol 1e-4 --atol 1e-4
 // RUN: %npycheck check %t/mm/result2.npy "b.T @ a.T" a=%t/a.npy b=%t/b.npy --rtol 1e-4 --atol 1e-4
 // RUN: %npycheck check %t/mm/result3.npy "da @ da.T" da=%t/da.npy
+// RUN: %npycheck gen %t/ha.npy "np.random.default_rng(10).standard_normal((40, 300)).astype(np.float16)"
+// RUN: %npycheck gen %t/hb.npy "np.random.default_rng(11).standard_normal((300, 24)).astype(np.float16)"
+// RUN: %gpu-run %s -e half --input=%t/ha.npy --input=%t/hb.npy --output-dir=%t/half
+// RUN: %npycheck check %t/half/result0.npy "(ha.astype(np.float32) @ hb.astype(np.float32)).astype(np.float16)" ha=%t/ha.npy hb=%t/hb.npy --rtol 2e-3 --atol 2e-3
 //
 // A dense layer whose kernel takes over the zero fill, the transpose of its
 // input and the bias-add-relu consumer; the product is also returned, so
@@ -51,6 +55,13 @@ func.func @matmuls(%a: tensor<200x70xf32>, %b: tensor<70x300xf32>,
   %dt = tg.transpose %da [1, 0] : tensor<9x130xf64> -> tensor<130x9xf64>
   %3 = tg.matmul %da, %dt : (tensor<9x130xf64>, tensor<130x9xf64>) -> tensor<9x9xf64>
   return %0, %1, %2, %3 : tensor<200x300xf32>, tensor<3x33x17xf32>, tensor<300x200xf32>, tensor<9x9xf64>
+}
+
+// f16 operands, accumulated in f32 (with an f16 accumulator, this result
+// was off by up to 0.22).
+func.func @half(%a: tensor<40x300xf16>, %b: tensor<300x24xf16>) -> tensor<40x24xf16> {
+  %0 = tg.matmul %a, %b : (tensor<40x300xf16>, tensor<300x24xf16>) -> tensor<40x24xf16>
+  return %0 : tensor<40x24xf16>
 }
 
 func.func @dense(%a: tensor<200x70xf32>, %b: tensor<70x300xf32>, %bias: tensor<300xf32>)

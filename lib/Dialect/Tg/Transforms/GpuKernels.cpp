@@ -175,6 +175,16 @@ FailureOr<linalg::ContractionDimensions> matchContraction(linalg::LinalgOp op) {
   if (dims->batch.size() + dims->m.size() + dims->n.size() + dims->k.size() !=
       op.getNumLoops())
     return failure();
+  // The batch is the grid's z dimension, at most 65535 blocks.
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  int64_t batch = 1;
+  for (unsigned d : dims->batch) {
+    if (ShapedType::isDynamic(ranges[d]))
+      return failure();
+    batch *= ranges[d];
+  }
+  if (batch > 65535)
+    return failure();
   return dims;
 }
 
@@ -293,7 +303,15 @@ void buildMatmulKernel(linalg::LinalgOp op,
             arith::RemUIOp::create(b, loc, idx, cst(b, loc, cols))};
   };
 
-  Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(t));
+  // 16-bit floats are multiplied and accumulated in f32, as cuBLAS and
+  // PyTorch do; the result is rounded once, when stored.
+  Type accType = t.getIntOrFloatBitWidth() < 32 ? b.getF32Type() : t;
+  auto widen = [&](Value v) -> Value {
+    return v.getType() == accType
+               ? v
+               : arith::ExtFOp::create(b, loc, accType, v).getResult();
+  };
+  Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(accType));
   SmallVector<Value> init(tile.tm * tile.tn, zero);
   auto kLoop = scf::ForOp::create(b, loc, zeroIdx, k, cst(b, loc, tile.bk),
                                   init);
@@ -334,14 +352,14 @@ void buildMatmulKernel(linalg::LinalgOp op,
       for (int64_t i = 0; i < tile.tm; ++i) {
         Value r = arith::AddIOp::create(
             b, loc, ty, cst(b, loc, i * tile.threadsY()));
-        as.push_back(
-            memref::LoadOp::create(b, loc, aShared, ValueRange{kIdx, r}));
+        as.push_back(widen(
+            memref::LoadOp::create(b, loc, aShared, ValueRange{kIdx, r})));
       }
       for (int64_t j = 0; j < tile.tn; ++j) {
         Value c = arith::AddIOp::create(
             b, loc, tx, cst(b, loc, j * tile.threadsX()));
-        bs.push_back(
-            memref::LoadOp::create(b, loc, bShared, ValueRange{kIdx, c}));
+        bs.push_back(widen(
+            memref::LoadOp::create(b, loc, bShared, ValueRange{kIdx, c})));
       }
       for (int64_t i = 0; i < tile.tm; ++i)
         for (int64_t j = 0; j < tile.tn; ++j)
@@ -371,7 +389,10 @@ void buildMatmulKernel(linalg::LinalgOp op,
       Value value = kLoop.getResult(i * tile.tn + j);
       if (!fused.zeroFill)
         value = arith::AddFOp::create(
-            b, loc, memref::LoadOp::create(b, loc, cMem, indices), value);
+            b, loc,
+            widen(memref::LoadOp::create(b, loc, cMem, indices)), value);
+      if (accType != t)
+        value = arith::TruncFOp::create(b, loc, t, value);
       if (!fused.epilogue) {
         memref::StoreOp::create(b, loc, value, cMem, indices);
         continue;

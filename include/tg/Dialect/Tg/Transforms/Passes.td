@@ -421,6 +421,10 @@ def TgGpuMatmulKernelsPass
     - the tile is added into C (the contraction accumulates, as linalg's
       does), guarded at the edges.
 
+    f16 and bf16 operands are multiplied and accumulated in f32 and rounded
+    once when stored. Contractions with a dynamic batch, or a batch of more
+    than 65535 (the grid's z limit), are left alone.
+
     Several M (or N, K, batch) loops are flattened into one and
     delinearized where operands are indexed, so any indexing maps work;
     a thread's rows are `ty + i * (block-m / thread-m)`, so that a warp
