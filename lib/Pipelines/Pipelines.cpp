@@ -187,9 +187,12 @@ void mlir::tg::buildTgGpuPipeline(OpPassManager &pm,
   if (!options.emulate)
     pm.addPass(createTgHostSharedAllocsPass());
   // The other ops (elementwise chains fused into one generic, layout ops,
-  // column reductions) as parallel loops, tiled by 256 and mapped to
-  // blocks x threads: one thread per output element.
-  addPipeline(pm, "func.func(convert-linalg-to-parallel-loops,"
+  // column reductions) as parallel loops, flattened (consecutive threads
+  // take consecutive elements), tiled by 256 and mapped to blocks x
+  // threads: one thread per output element.
+  addPipeline(pm, "func.func(convert-linalg-to-parallel-loops)");
+  pm.addNestedPass<func::FuncOp>(createTgGpuFlattenParallelLoopsPass());
+  addPipeline(pm, "func.func(canonicalize,"
                   "scf-parallel-loop-tiling{parallel-loop-tile-sizes=256 "
                   "no-min-max-bounds=true},"
                   "gpu-map-parallel-loops,convert-parallel-loops-to-gpu)");

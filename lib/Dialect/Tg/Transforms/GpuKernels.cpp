@@ -30,13 +30,17 @@
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/Utils/Utils.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/TypeSwitch.h"
+
+#include <numeric>
 
 namespace mlir {
 namespace tg {
 #define GEN_PASS_DEF_TGGPUMATMULKERNELSPASS
 #define GEN_PASS_DEF_TGGPUBLOCKREDUCTIONSPASS
+#define GEN_PASS_DEF_TGGPUFLATTENPARALLELLOOPSPASS
 #include "tg/Dialect/Tg/Transforms/Passes.h.inc"
 } // namespace tg
 } // namespace mlir
@@ -705,6 +709,30 @@ struct TgGpuBlockReductionsPass
     }
     for (auto &[op, red] : work)
       buildReductionKernel(op, red, blockSize, minBlocks, minBlockLength);
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Flat parallel loops
+//===----------------------------------------------------------------------===//
+
+struct TgGpuFlattenParallelLoopsPass
+    : tg::impl::TgGpuFlattenParallelLoopsPassBase<
+          TgGpuFlattenParallelLoopsPass> {
+  void runOnOperation() override {
+    SmallVector<scf::ParallelOp> loops;
+    getOperation().walk([&](scf::ParallelOp op) {
+      if (op.getNumLoops() > 1 && !op->getParentOfType<scf::ParallelOp>() &&
+          !op->getParentOfType<gpu::LaunchOp>())
+        loops.push_back(op);
+    });
+    IRRewriter rewriter(&getContext());
+    for (scf::ParallelOp op : loops) {
+      std::vector<unsigned> all(op.getNumLoops());
+      std::iota(all.begin(), all.end(), 0);
+      rewriter.setInsertionPoint(op);
+      collapseParallelLoops(rewriter, op, {all});
+    }
   }
 };
 

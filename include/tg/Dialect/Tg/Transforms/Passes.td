@@ -500,6 +500,24 @@ def TgGpuBlockReductionsPass
                            "::mlir::scf::SCFDialect"];
 }
 
+def TgGpuFlattenParallelLoopsPass
+    : Pass<"tg-gpu-flatten-parallel-loops", "::mlir::func::FuncOp"> {
+  let summary = "Multi-dimensional scf.parallel as one flat dimension, for the GPU mapping";
+  let description = [{
+    Every outermost `scf.parallel` with several dimensions (an elementwise
+    op over a matrix) becomes one of a single dimension, the last original
+    dimension varying fastest (upstream `collapseParallelLoops`; the
+    original indices are recovered with divisions and remainders). Tiled by
+    256 and mapped by `-gpu-map-parallel-loops`, consecutive threads then
+    take consecutive elements of a row-major buffer. Mapped as it was, the
+    first dimension went to `threadIdx.x`: a warp read 32 rows at the same
+    column, 32 memory transactions instead of one.
+  }];
+  let dependentDialects = ["::mlir::affine::AffineDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
 def TgGpuEmulatePass : Pass<"tg-gpu-emulate", "::mlir::ModuleOp"> {
   let summary = "Run gpu.launch bodies on the CPU, one OpenMP thread per GPU thread";
   let description = [{
