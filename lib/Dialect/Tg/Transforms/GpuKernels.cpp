@@ -324,27 +324,26 @@ void buildMatmulKernel(linalg::LinalgOp op,
     b.setInsertionPointToStart(kLoop.getBody());
     Value k0 = kLoop.getInductionVar();
     // The block's threads copy the A tile (bm x bk) and the B tile
-    // (bk x bn), zero outside the operands.
-    for (int64_t l = 0; l < tile.bm * tile.bk / tile.threads(); ++l) {
-      auto [mm, kk] = tileElement(l, tile.bm, tile.bk, aAlongM);
-      Value gm = arith::AddIOp::create(b, loc, row0, mm);
-      Value gk = arith::AddIOp::create(b, loc, k0, kk);
-      Value ok = arith::AndIOp::create(b, loc, inBounds(b, loc, gm, m),
-                                       inBounds(b, loc, gk, k));
-      Value v = guardedLoad(b, loc, ok, aMem,
-                            applyMap(b, loc, maps[0], point(gm, {}, gk)), t);
-      memref::StoreOp::create(b, loc, v, aShared, ValueRange{kk, mm});
-    }
-    for (int64_t l = 0; l < tile.bk * tile.bn / tile.threads(); ++l) {
-      auto [kk, nn] = tileElement(l, tile.bk, tile.bn, bAlongK);
-      Value gk = arith::AddIOp::create(b, loc, k0, kk);
-      Value gn = arith::AddIOp::create(b, loc, col0, nn);
-      Value ok = arith::AndIOp::create(b, loc, inBounds(b, loc, gk, k),
-                                       inBounds(b, loc, gn, n));
-      Value v = guardedLoad(b, loc, ok, bMem,
-                            applyMap(b, loc, maps[1], point({}, gn, gk)), t);
-      memref::StoreOp::create(b, loc, v, bShared, ValueRange{kk, nn});
-    }
+    // (bk x bn), zero outside the operands, both stored k-major.
+    auto copyTile = [&](bool isA, int64_t rows, int64_t cols,
+                        bool rowsFastest) {
+      Value rowBase = isA ? row0 : k0, rowLimit = isA ? m : k;
+      Value colBase = isA ? k0 : col0, colLimit = isA ? k : n;
+      for (int64_t l = 0; l < rows * cols / tile.threads(); ++l) {
+        auto [r, c] = tileElement(l, rows, cols, rowsFastest);
+        Value gr = arith::AddIOp::create(b, loc, rowBase, r);
+        Value gc = arith::AddIOp::create(b, loc, colBase, c);
+        Value ok = arith::AndIOp::create(b, loc, inBounds(b, loc, gr, rowLimit),
+                                         inBounds(b, loc, gc, colLimit));
+        SmallVector<Value> ivs = isA ? point(gr, {}, gc) : point({}, gc, gr);
+        Value v = guardedLoad(b, loc, ok, isA ? aMem : bMem,
+                              applyMap(b, loc, maps[isA ? 0 : 1], ivs), t);
+        memref::StoreOp::create(b, loc, v, isA ? aShared : bShared,
+                                isA ? ValueRange{c, r} : ValueRange{r, c});
+      }
+    };
+    copyTile(/*isA=*/true, tile.bm, tile.bk, aAlongM);
+    copyTile(/*isA=*/false, tile.bk, tile.bn, /*rowsFastest=*/bAlongK);
     gpu::BarrierOp::create(b, loc);
     // Register tile: rows ty + i * threadsY, columns tx + j * threadsX.
     // The k steps are unrolled here (shared-memory offsets become
