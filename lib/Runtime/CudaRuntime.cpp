@@ -138,6 +138,10 @@ void mgpuLaunchKernel(CUfunction function, intptr_t gridX, intptr_t gridY,
                       intptr_t gridZ, intptr_t blockX, intptr_t blockY,
                       intptr_t blockZ, int32_t smem, CUstream stream,
                       void **params, void **extra, size_t /*paramsCount*/) {
+  // A tensor with a zero dimension gives an empty grid, which the driver
+  // rejects as an invalid value; there is nothing to compute.
+  if (gridX == 0 || gridY == 0 || gridZ == 0)
+    return;
   CU(cuLaunchKernel(function, gridX, gridY, gridZ, blockX, blockY, blockZ,
                     smem, stream, params, extra));
 }

@@ -22,6 +22,14 @@
 // RUN: %gpu-run %s -e half --input=%t/ha.npy --input=%t/hb.npy --output-dir=%t/half
 // RUN: %npycheck check %t/half/result0.npy "(ha.astype(np.float32) @ hb.astype(np.float32)).astype(np.float16)" ha=%t/ha.npy hb=%t/hb.npy --rtol 2e-3 --atol 2e-3
 //
+// Empty tensors: the grids are empty (the runtime skips such launches; the
+// driver would reject them).
+// RUN: %npycheck gen %t/z.npy "np.zeros((0, 3), np.float32)"
+// RUN: %npycheck gen %t/zb.npy "np.ones((3, 4), np.float32)"
+// RUN: %gpu-run %s -e empty --input=%t/z.npy --input=%t/zb.npy --output-dir=%t/empty
+// RUN: %npycheck check %t/empty/result0.npy "z @ zb" z=%t/z.npy zb=%t/zb.npy
+// RUN: %npycheck check %t/empty/result1.npy "(z @ zb).sum(1)" z=%t/z.npy zb=%t/zb.npy
+//
 // A dense layer whose kernel takes over the zero fill, the transpose of its
 // input and the bias-add-relu consumer; the product is also returned, so
 // that one matmul keeps its result and its consumer separate.
@@ -62,6 +70,12 @@ func.func @matmuls(%a: tensor<200x70xf32>, %b: tensor<70x300xf32>,
 func.func @half(%a: tensor<40x300xf16>, %b: tensor<300x24xf16>) -> tensor<40x24xf16> {
   %0 = tg.matmul %a, %b : (tensor<40x300xf16>, tensor<300x24xf16>) -> tensor<40x24xf16>
   return %0 : tensor<40x24xf16>
+}
+
+func.func @empty(%a: tensor<0x3xf32>, %b: tensor<3x4xf32>) -> (tensor<0x4xf32>, tensor<0xf32>) {
+  %m = tg.matmul %a, %b : (tensor<0x3xf32>, tensor<3x4xf32>) -> tensor<0x4xf32>
+  %r = tg.reduce_sum %m [1] : tensor<0x4xf32> -> tensor<0xf32>
+  return %m, %r : tensor<0x4xf32>, tensor<0xf32>
 }
 
 func.func @dense(%a: tensor<200x70xf32>, %b: tensor<70x300xf32>, %bias: tensor<300xf32>)
