@@ -17,12 +17,12 @@
 
 // The matmul and the row reduction are the shared-memory kernels of
 // -tg-gpu-matmul-kernels and -tg-gpu-block-reductions: workgroup buffers,
-// barriers, the matmul's 8x8 register tile unrolled over 8 k steps.
+// barriers (the 64x16 product gets 32x32 tiles, 8x33 floats each).
 // PTX: .target sm_90
 // PTX-DAG: .visible .entry elementwise_kernel(
 // PTX-DAG: .visible .entry matmul_kernel(
-// PTX-DAG: .shared .align 4 .b8 __wg_matmul_kernel_0[4128];
-// PTX-DAG: .shared .align 4 .b8 __wg_matmul_kernel_1[4128];
+// PTX-DAG: .shared .align 4 .b8 __wg_matmul_kernel_0[1056];
+// PTX-DAG: .shared .align 4 .b8 __wg_matmul_kernel_1[1056];
 // PTX-DAG: bar.sync
 // PTX-DAG: .visible .entry reduce_kernel(
 // PTX-DAG: .shared .align 4 .b8 __wg_reduce_kernel_0[128];

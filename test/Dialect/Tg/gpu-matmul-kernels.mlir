@@ -1,5 +1,6 @@
 // RUN: tg-opt %s -split-input-file -tg-gpu-matmul-kernels="block-m=32 block-n=32 block-k=4 thread-m=4 thread-n=4" -canonicalize -cse | FileCheck %s
-// RUN: tg-opt %s -split-input-file -tg-gpu-matmul-kernels -canonicalize -cse | FileCheck %s --check-prefix=DEFAULT
+// RUN: tg-opt %s -split-input-file -tg-gpu-matmul-kernels=min-blocks=0 -canonicalize -cse | FileCheck %s --check-prefix=DEFAULT
+// RUN: tg-opt %s -split-input-file -tg-gpu-matmul-kernels -canonicalize -cse | FileCheck %s --check-prefix=SMALL
 // RUN: not tg-opt %s -split-input-file -tg-gpu-matmul-kernels="block-m=32 thread-m=5" 2>&1 | FileCheck %s --check-prefix=ERR
 // ERR: error: -tg-gpu-matmul-kernels: the block tile must be a multiple of the thread tile
 
@@ -33,6 +34,21 @@ func.func @matmul(%a: memref<200x70xf32>, %b: memref<70x300xf32>, %c: memref<200
 // DEFAULT-LABEL: func.func @matmul
 // DEFAULT:         gpu.launch {{.*}} threads({{.*}}) in ({{.*}} = %c16, {{.*}} = %c16, {{.*}} = %c1) workgroup({{.*}} : memref<8x129xf32, #gpu.address_space<workgroup>>, {{.*}} : memref<8x129xf32, #gpu.address_space<workgroup>>)
 // DEFAULT-COUNT-512: math.fma
+
+// -----
+
+// A 768x1024 product would have 48 blocks of 128x128 for a GPU of 132
+// multiprocessors: it gets 192 blocks of 64x64, 16x16 threads of 4x4 each.
+
+// SMALL-LABEL: func.func @small_grid
+// SMALL:         gpu.launch blocks({{.*}}) in ({{.*}} = %c16{{.*}}, {{.*}} = %c12{{.*}}, {{.*}} = %c1{{.*}}) threads({{.*}}) in ({{.*}} = %c16{{.*}}, {{.*}} = %c16{{.*}}, {{.*}} = %c1{{.*}}) workgroup({{.*}} : memref<8x65xf32, #gpu.address_space<workgroup>>, {{.*}} : memref<8x65xf32, #gpu.address_space<workgroup>>)
+// SMALL-COUNT-128: math.fma
+// SMALL-NOT:     math.fma
+// SMALL:         gpu.terminator
+func.func @small_grid(%a: memref<768x64xf32>, %b: memref<64x1024xf32>, %c: memref<768x1024xf32>) {
+  linalg.matmul ins(%a, %b : memref<768x64xf32>, memref<64x1024xf32>) outs(%c : memref<768x1024xf32>)
+  return
+}
 
 // -----
 

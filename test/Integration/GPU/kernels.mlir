@@ -22,6 +22,13 @@
 // RUN: %gpu-run %s -e half --input=%t/ha.npy --input=%t/hb.npy --output-dir=%t/half
 // RUN: %npycheck check %t/half/result0.npy "(ha.astype(np.float32) @ hb.astype(np.float32)).astype(np.float16)" ha=%t/ha.npy hb=%t/hb.npy --rtol 2e-3 --atol 2e-3
 //
+// A grid big enough (33 x 2 x 2 blocks) to keep the 128x128 tiles, with
+// partial tiles; the products above are small enough for 32x32 tiles.
+// RUN: %npycheck gen %t/ga.npy "np.random.default_rng(12).standard_normal((33, 129, 16)).astype(np.float32)"
+// RUN: %npycheck gen %t/gb.npy "np.random.default_rng(13).standard_normal((33, 16, 129)).astype(np.float32)"
+// RUN: %gpu-run %s -e tiles --input=%t/ga.npy --input=%t/gb.npy --output-dir=%t/tiles
+// RUN: %npycheck check %t/tiles/result0.npy "ga @ gb" ga=%t/ga.npy gb=%t/gb.npy --rtol 1e-4 --atol 1e-4
+//
 // Empty tensors: the grids are empty (the runtime skips such launches; the
 // driver would reject them).
 // RUN: %npycheck gen %t/z.npy "np.zeros((0, 3), np.float32)"
@@ -70,6 +77,11 @@ func.func @matmuls(%a: tensor<200x70xf32>, %b: tensor<70x300xf32>,
 func.func @half(%a: tensor<40x300xf16>, %b: tensor<300x24xf16>) -> tensor<40x24xf16> {
   %0 = tg.matmul %a, %b : (tensor<40x300xf16>, tensor<300x24xf16>) -> tensor<40x24xf16>
   return %0 : tensor<40x24xf16>
+}
+
+func.func @tiles(%a: tensor<33x129x16xf32>, %b: tensor<33x16x129xf32>) -> tensor<33x129x129xf32> {
+  %0 = tg.matmul %a, %b : (tensor<33x129x16xf32>, tensor<33x16x129xf32>) -> tensor<33x129x129xf32>
+  return %0 : tensor<33x129x129xf32>
 }
 
 func.func @empty(%a: tensor<0x3xf32>, %b: tensor<3x4xf32>) -> (tensor<0x4xf32>, tensor<0xf32>) {

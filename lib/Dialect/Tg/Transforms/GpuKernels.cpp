@@ -154,7 +154,47 @@ struct MatmulTiling {
   int64_t threadsX() const { return bn / tn; }
   int64_t threadsY() const { return bm / tm; }
   int64_t threads() const { return threadsX() * threadsY(); }
+  bool valid() const {
+    return bm > 0 && bn > 0 && bk > 0 && tm > 0 && tn > 0 && bm % tm == 0 &&
+           bn % tn == 0 && threads() <= 1024 && (bm * bk) % threads() == 0 &&
+           (bk * bn) % threads() == 0;
+  }
 };
+
+/// `tile`, or a smaller one for a matmul too small to give the GPU
+/// `minBlocks` blocks: block and thread tiles are halved together (the
+/// thread count stays) down to 32 rows or columns, while the grid is short.
+/// A 256x512 product gets 128 blocks of 32x32 instead of 8 of 128x128.
+MatmulTiling chooseTiling(MatmulTiling tile, linalg::LinalgOp op,
+                          const linalg::ContractionDimensions &dims,
+                          int64_t minBlocks) {
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  auto extent = [&](ArrayRef<unsigned> group) -> std::optional<int64_t> {
+    int64_t n = 1;
+    for (unsigned d : group) {
+      if (ShapedType::isDynamic(ranges[d]))
+        return std::nullopt;
+      n *= ranges[d];
+    }
+    return n;
+  };
+  std::optional<int64_t> m = extent(dims.m), n = extent(dims.n),
+                         batch = extent(dims.batch);
+  if (!m || !n || !batch)
+    return tile;
+  auto blocks = [&](const MatmulTiling &t) {
+    return llvm::divideCeil(*m, t.bm) * llvm::divideCeil(*n, t.bn) * *batch;
+  };
+  while (blocks(tile) < minBlocks) {
+    MatmulTiling half{tile.bm / 2, tile.bn / 2, tile.bk, tile.tm / 2,
+                      tile.tn / 2};
+    if (tile.bm % 2 || tile.bn % 2 || tile.tm % 2 || tile.tn % 2 ||
+        half.bm < 32 || half.bn < 32 || !half.valid())
+      break;
+    tile = half;
+  }
+  return tile;
+}
 
 /// Whether `op` is a float contraction this kernel computes: a multiply-add
 /// body over operands of one element type, loops in batch/M/N/K groups.
@@ -441,10 +481,7 @@ struct TgGpuMatmulKernelsPass
   using Base::Base;
   void runOnOperation() override {
     MatmulTiling tile{blockM, blockN, blockK, threadM, threadN};
-    if (tile.bm <= 0 || tile.bn <= 0 || tile.bk <= 0 || tile.tm <= 0 ||
-        tile.tn <= 0 || tile.bm % tile.tm || tile.bn % tile.tn ||
-        tile.threads() > 1024 || (tile.bm * tile.bk) % tile.threads() ||
-        (tile.bk * tile.bn) % tile.threads()) {
+    if (!tile.valid()) {
       getOperation().emitError()
           << "-tg-gpu-matmul-kernels: the block tile must be a multiple of "
              "the thread tile, with at most 1024 threads, and both operand "
@@ -466,7 +503,8 @@ struct TgGpuMatmulKernelsPass
     for (auto [job, fused] : llvm::zip(work, fusions)) {
       linalg::LinalgOp op = job.first;
       SmallVector<Value> operands(op->getOperands());
-      buildMatmulKernel(op, job.second, tile, fused);
+      buildMatmulKernel(op, job.second,
+                        chooseTiling(tile, op, job.second, minBlocks), fused);
       // Private buffers that nothing reads any more go away.
       tg::eraseDeadPrivateBuffers(operands);
     }

@@ -421,6 +421,14 @@ def TgGpuMatmulKernelsPass
     - the tile is added into C (the contraction accumulates, as linalg's
       does), guarded at the edges.
 
+    A matmul whose grid would have fewer than `min-blocks` blocks (the
+    default is the H100's 132 multiprocessors) gets smaller tiles: block
+    and thread tiles halved together, keeping the thread count, down to 32
+    rows or columns per block. A 768x1024 product runs on 192 blocks of
+    64x64 (4x4 per thread) instead of 48 of 128x128, a 256x512 one on 128
+    blocks of 32x32 (2x2 per thread) instead of 8; `min-blocks=0` keeps
+    the given tile.
+
     f16 and bf16 operands are multiplied and accumulated in f32 and rounded
     once when stored. Contractions with a dynamic batch, or a batch of more
     than 65535 (the grid's z limit), are left alone.
@@ -446,6 +454,9 @@ def TgGpuMatmulKernelsPass
     Option<"blockK", "block-k", "int64_t", "8", "Depth of a shared-memory step">,
     Option<"threadM", "thread-m", "int64_t", "8", "Rows of a thread's register tile">,
     Option<"threadN", "thread-n", "int64_t", "8", "Columns of a thread's register tile">,
+    Option<"minBlocks", "min-blocks", "int64_t", "132",
+           "Halve the tiles of matmuls whose grid would have fewer blocks "
+           "than this">,
   ];
   let dependentDialects = ["::mlir::affine::AffineDialect",
                            "::mlir::gpu::GPUDialect",
