@@ -50,7 +50,6 @@ if _has_gpu():
     config.substitutions.append(
         ("%gpu-run", os.path.join(config.tg_tools_dir, "tg-run") + " --target=gpu"))
 else:
-    config.available_features.add("gpu-emulated")
     config.substitutions.append(
         ("%gpu-run", " ".join([
             config.python_executable,
