@@ -4,16 +4,19 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// See Passes.td (-tg-gpu-matmul-kernels, -tg-gpu-block-reductions). Both
+// See Passes.td (-tg-gpu-matmul-kernels, -tg-gpu-block-reductions, and
+// -tg-gpu-flatten-parallel-loops for the other ops' mapping). The first two
 // turn one linalg op on buffers into one gpu.launch whose body is written
 // out here: upstream's path to the GPU (convert-linalg-to-parallel-loops,
 // then convert-parallel-loops-to-gpu) maps one thread to each output
 // element, which leaves a matmul reading its operands from global memory
 // K times per element and a row reduction on one thread per row. Upstream's
 // transform-dialect route (tile to forall, promote to workgroup memory, map
-// to threads) needs a strategy script per op and distributes the copies
-// into shared memory to every thread redundantly; the two kernels here are
-// small enough to write directly.
+// to threads) needs a strategy script per op shape, and the copies into
+// shared memory that promotion creates need distributing over the threads
+// by further transforms; the two kernels here are small enough to write
+// directly, and the fusions around a matmul (MatmulFusion.h) are shared
+// with the CPU micro-kernels.
 //
 // Both passes index operands through the op's indexing maps, so transposed,
 // broadcast and batched forms take the same path: loops of a group (the M
