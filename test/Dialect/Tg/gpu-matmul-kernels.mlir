@@ -210,3 +210,37 @@ func.func @shared_result(%a: memref<8x4xf32>, %b: memref<4x16xf32>, %out: memref
   memref.dealloc %c : memref<8x16xf32>
   return
 }
+
+// -----
+
+// A convolution is an implicit GEMM: M = (n, oh, ow) = 2 * 4 * 4 = 32 rows,
+// N = 5 filters, K = (kh, kw, c) = 18. The input is read at
+// (n, oh * 2 + kh, ow * 2 + kw * 2, c) through the convolution's map; the
+// filter at (kh, kw, c, f). No patches buffer.
+
+// CHECK-LABEL: func.func @conv
+// CHECK-NOT:     linalg.conv
+// CHECK-NOT:     memref.alloc
+// CHECK:         gpu.launch blocks({{.*}}) in ({{.*}} = %c1{{.*}}, {{.*}} = %c1{{.*}}, {{.*}} = %c1{{.*}})
+// CHECK:           scf.for %{{.*}} = %c0 to %c18 step %c4
+// CHECK:             affine.apply
+// CHECK:             memref.load %arg0[{{.*}}] : memref<2x10x9x3xf32>
+// CHECK:             memref.load %arg1[{{.*}}] : memref<3x2x3x5xf32>
+// CHECK:           memref.store {{.*}}, %arg2[{{.*}}] : memref<2x4x4x5xf32>
+func.func @conv(%x: memref<2x10x9x3xf32>, %k: memref<3x2x3x5xf32>, %out: memref<2x4x4x5xf32>) {
+  linalg.conv_2d_nhwc_hwcf {dilations = dense<[1, 2]> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%x, %k : memref<2x10x9x3xf32>, memref<3x2x3x5xf32>) outs(%out : memref<2x4x4x5xf32>)
+  return
+}
+
+// -----
+
+// Depthwise convolutions (a channel loop in input, filter and output) are
+// not GEMMs; they stay.
+
+// CHECK-LABEL: func.func @depthwise
+// CHECK-NOT:     gpu.launch
+// CHECK:         linalg.depthwise_conv_2d_nhwc_hwc
+func.func @depthwise(%x: memref<1x6x6x4xf32>, %k: memref<3x3x4xf32>, %out: memref<1x4x4x4xf32>) {
+  linalg.depthwise_conv_2d_nhwc_hwc {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %k : memref<1x6x6x4xf32>, memref<3x3x4xf32>) outs(%out : memref<1x4x4x4xf32>)
+  return
+}

@@ -1,10 +1,13 @@
 // The GPU pipeline's own kernels at shapes that leave partial tiles and
 // partial blocks, compared with numpy: the shared-memory matmul (plain,
-// batched with B broadcast, through transposed operands, f64), and the
-// block reductions (rows with a fused producer, short rows, integer rows,
-// a mean and a maximum of 37000 elements split over 9 blocks that combine
-// atomically, and a column sum, which stays one thread per output). Runs on the GPU where there is one, on the CPU emulation of the
-// kernels elsewhere (%gpu-run, see lit.cfg.py).
+// batched with B broadcast, through transposed operands, f64, f16, with its
+// fill, transpose and bias-relu consumer taken over, both tile sizes, a
+// convolution as an implicit GEMM), and the block reductions (rows with a
+// fused producer, short rows, integer rows, a mean and a maximum of 37000
+// elements split over 9 blocks that combine atomically, and a column sum,
+// one thread per output), and empty tensors. Runs on the GPU where there is
+// one, on the CPU emulation of the kernels elsewhere (%gpu-run, see
+// lit.cfg.py).
 //
 // RUN: rm -rf %t && mkdir -p %t
 // RUN: %npycheck gen %t/a.npy "np.random.default_rng(1).standard_normal((200, 70)).astype(np.float32)"
@@ -28,6 +31,14 @@
 // RUN: %npycheck gen %t/gb.npy "np.random.default_rng(13).standard_normal((33, 16, 129)).astype(np.float32)"
 // RUN: %gpu-run %s -e tiles --input=%t/ga.npy --input=%t/gb.npy --output-dir=%t/tiles
 // RUN: %npycheck check %t/tiles/result0.npy "ga @ gb" ga=%t/ga.npy gb=%t/gb.npy --rtol 1e-4 --atol 1e-4
+//
+// A strided, dilated, padded convolution as an implicit GEMM in the matmul
+// kernel (M = images x output pixels, N = filters, K = filter taps x input
+// channels; the input read through the convolution's map).
+// RUN: %npycheck gen %t/img.npy "np.random.default_rng(14).standard_normal((2, 9, 8, 3)).astype(np.float32)"
+// RUN: %npycheck gen %t/filt.npy "np.random.default_rng(15).standard_normal((3, 2, 3, 5)).astype(np.float32)"
+// RUN: %gpu-run %s -e conv --input=%t/img.npy --input=%t/filt.npy --output-dir=%t/conv
+// RUN: %npycheck check %t/conv/result0.npy "conv2d(x, w, (2, 2), (1, 0, 1, 0), (1, 2))" x=%t/img.npy w=%t/filt.npy --rtol 1e-5 --atol 1e-5
 //
 // Empty tensors: the grids are empty (the runtime skips such launches; the
 // driver would reject them).
@@ -82,6 +93,11 @@ func.func @half(%a: tensor<40x300xf16>, %b: tensor<300x24xf16>) -> tensor<40x24x
 func.func @tiles(%a: tensor<33x129x16xf32>, %b: tensor<33x16x129xf32>) -> tensor<33x129x129xf32> {
   %0 = tg.matmul %a, %b : (tensor<33x129x16xf32>, tensor<33x16x129xf32>) -> tensor<33x129x129xf32>
   return %0 : tensor<33x129x129xf32>
+}
+
+func.func @conv(%x: tensor<2x9x8x3xf32>, %k: tensor<3x2x3x5xf32>) -> tensor<2x4x4x5xf32> {
+  %r = tg.conv2d %x, %k strides [2, 2] padding [1, 0, 1, 0] dilations [1, 2] : (tensor<2x9x8x3xf32>, tensor<3x2x3x5xf32>) -> tensor<2x4x4x5xf32>
+  return %r : tensor<2x4x4x5xf32>
 }
 
 func.func @empty(%a: tensor<0x3xf32>, %b: tensor<3x4xf32>) -> (tensor<0x4xf32>, tensor<0xf32>) {

@@ -199,11 +199,56 @@ MatmulTiling chooseTiling(MatmulTiling tile, linalg::LinalgOp op,
   return tile;
 }
 
+/// Whether `body` is `yield out + in0 * in1` (in either operand order).
+bool isMulAddBody(Block &body) {
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  if (body.getOperations().size() != 3 || yield.getNumOperands() != 1)
+    return false;
+  auto add = yield.getOperand(0).getDefiningOp<arith::AddFOp>();
+  if (!add)
+    return false;
+  Value out = body.getArgument(2);
+  Value product = add.getLhs() == out ? add.getRhs() : add.getLhs();
+  auto mul = product.getDefiningOp<arith::MulFOp>();
+  if (!mul || (add.getLhs() != out && add.getRhs() != out))
+    return false;
+  Value x = body.getArgument(0), y = body.getArgument(1);
+  return (mul.getLhs() == x && mul.getRhs() == y) ||
+         (mul.getLhs() == y && mul.getRhs() == x);
+}
+
+/// A convolution (no depthwise loops) as an implicit GEMM: M is the batch
+/// and output image loops, N the output channels, K the filter loops and
+/// input channels. The input is read through its map (oh * stride + kh *
+/// dilation, ...) as the A operand; no patches are materialized.
+FailureOr<linalg::ContractionDimensions> convolutionAsGemm(linalg::LinalgOp op) {
+  if (!linalg::isaConvolutionOpInterface(op) ||
+      !isMulAddBody(*op.getBlock()))
+    return failure();
+  FailureOr<linalg::ConvolutionDimensions> conv =
+      linalg::inferConvolutionDims(op);
+  if (failed(conv) || !conv->depth.empty() || conv->outputChannel.empty() ||
+      conv->filterLoop.empty() || conv->inputChannel.empty())
+    return failure();
+  linalg::ContractionDimensions dims;
+  auto group = [](ArrayRef<unsigned> a, ArrayRef<unsigned> b) {
+    SmallVector<unsigned, 2> g(a);
+    g.append(b.begin(), b.end());
+    llvm::sort(g);
+    return g;
+  };
+  dims.m = group(conv->batch, conv->outputImage);
+  dims.n = conv->outputChannel;
+  dims.k = group(conv->filterLoop, conv->inputChannel);
+  return dims;
+}
+
 /// Whether `op` is a float contraction this kernel computes: a multiply-add
-/// body over operands of one element type, loops in batch/M/N/K groups.
+/// body over operands of one element type, loops in batch/M/N/K groups (a
+/// convolution's included, as an implicit GEMM).
 FailureOr<linalg::ContractionDimensions> matchContraction(linalg::LinalgOp op) {
   if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
-      op.getNumDpsInits() != 1 || !linalg::isaContractionOpInterface(op))
+      op.getNumDpsInits() != 1)
     return failure();
   Type t = getElementTypeOrSelf(op.getDpsInitOperand(0)->get().getType());
   if (!isa<FloatType>(t))
@@ -215,7 +260,8 @@ FailureOr<linalg::ContractionDimensions> matchContraction(linalg::LinalgOp op) {
       op->getParentOfType<scf::ParallelOp>())
     return failure();
   FailureOr<linalg::ContractionDimensions> dims =
-      linalg::inferContractionDims(op);
+      linalg::isaContractionOpInterface(op) ? linalg::inferContractionDims(op)
+                                            : convolutionAsGemm(op);
   if (failed(dims) || dims->m.empty() || dims->n.empty() || dims->k.empty())
     return failure();
   // Every loop in exactly one group.

@@ -407,7 +407,11 @@ def TgGpuMatmulKernelsPass
     broadcast matmul `linalg.generic`: any linalg op whose body is a
     multiply-add and whose loops split into batch, M, N and K groups, all
     operands of one element type) becomes a `gpu.launch` of the classic
-    register-tiled kernel:
+    register-tiled kernel. So does a convolution without depthwise loops
+    (`linalg.conv_2d_nhwc_hwcf`), as an implicit GEMM: M is the batch and
+    output pixels, N the output channels, K the filter taps and input
+    channels, and the input is read through the convolution's indexing
+    map, strides and dilations included, with no patches buffer.
 
     - each block computes a `block-m` x `block-n` tile of C (grid: N
       tiles x M tiles x batch), with `(block-m / thread-m) x
