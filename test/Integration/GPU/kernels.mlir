@@ -40,6 +40,17 @@
 // RUN: %gpu-run %s -e conv --input=%t/img.npy --input=%t/filt.npy --output-dir=%t/conv
 // RUN: %npycheck check %t/conv/result0.npy "conv2d(x, w, (2, 2), (1, 0, 1, 0), (1, 2))" x=%t/img.npy w=%t/filt.npy --rtol 1e-5 --atol 1e-5
 //
+// The gradients of a strided convolution (the CPU's are checked against
+// finite differences in CPU/gradients.mlir), on the GPU kernels.
+// RUN: %npycheck gen %t/gimg.npy "np.random.default_rng(90).standard_normal((2, 7, 6, 3)).astype(np.float32)"
+// RUN: %npycheck gen %t/gfilt.npy "np.random.default_rng(91).standard_normal((3, 2, 3, 4)).astype(np.float32)"
+// RUN: %npycheck gen %t/gw.npy "np.random.default_rng(93).standard_normal((2, 4, 5, 4)).astype(np.float32)"
+// RUN: tg-run %S/../CPU/gradients.mlir -e check_conv2d_strided --input=%t/gimg.npy --input=%t/gfilt.npy --input=%t/gw.npy --output-dir=%t/gcpu
+// RUN: %gpu-run %S/../CPU/gradients.mlir -e check_conv2d_strided --input=%t/gimg.npy --input=%t/gfilt.npy --input=%t/gw.npy --output-dir=%t/ggpu
+// RUN: %npycheck check %t/ggpu/result0.npy "cpu" cpu=%t/gcpu/result0.npy --rtol 1e-4 --atol 1e-4
+// RUN: %npycheck check %t/ggpu/result1.npy "cpu" cpu=%t/gcpu/result1.npy --rtol 1e-4 --atol 1e-4
+// RUN: %npycheck check %t/ggpu/result2.npy "cpu" cpu=%t/gcpu/result2.npy --rtol 1e-4 --atol 1e-4
+//
 // Empty tensors: the grids are empty (the runtime skips such launches; the
 // driver would reject them).
 // RUN: %npycheck gen %t/z.npy "np.zeros((0, 3), np.float32)"
