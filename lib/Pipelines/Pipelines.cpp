@@ -192,8 +192,9 @@ void mlir::tg::buildTgGpuPipeline(OpPassManager &pm,
   // threads: one thread per output element.
   addPipeline(pm, "func.func(convert-linalg-to-parallel-loops)");
   pm.addNestedPass<func::FuncOp>(createTgGpuFlattenParallelLoopsPass());
-  addPipeline(pm, "func.func(canonicalize,"
-                  "scf-parallel-loop-tiling{parallel-loop-tile-sizes=256 "
+  // (No canonicalization before the mapping: it would inline the
+  // one-iteration loops that keep scalar ops off the host.)
+  addPipeline(pm, "func.func(scf-parallel-loop-tiling{parallel-loop-tile-sizes=256 "
                   "no-min-max-bounds=true},"
                   "gpu-map-parallel-loops,convert-parallel-loops-to-gpu)");
   if (options.emulate) {

@@ -1,5 +1,6 @@
 // RUN: tg-opt %s -tg-gpu-pipeline | FileCheck %s
 // RUN: tg-opt %s '-tg-gpu-pipeline=chip=sm_80' | FileCheck %s --check-prefix=SM80
+// RUN: tg-opt %s -tg-gpu-pipeline | FileCheck %s --check-prefix=HOST
 // RUN: tg-opt %s -tg-gpu-pipeline | %extract-ptx > %t.ptx
 // RUN: FileCheck %s --input-file=%t.ptx --check-prefix=PTX
 
@@ -47,6 +48,15 @@ func.func @matmul(%a: tensor<64x32xf32>, %b: tensor<32x16xf32>) -> tensor<64x16x
 func.func @reduce(%a: tensor<64x32xf32>) -> tensor<64xf32> {
   %r = tg.reduce_sum %a [1] : tensor<64x32xf32> -> tensor<64xf32>
   return %r : tensor<64xf32>
+}
+// The mean's final division (a linalg op without loops) runs in a kernel of
+// one thread, not in host code on managed memory.
+// HOST-LABEL: llvm.func @mean(
+// HOST-NOT:     llvm.fdiv
+// HOST:         llvm.return
+func.func @mean(%a: tensor<64x32xf32>) -> tensor<f32> {
+  %r = tg.reduce_mean %a [0, 1] : tensor<64x32xf32> -> tensor<f32>
+  return %r : tensor<f32>
 }
 func.func @total(%a: tensor<512x512xf32>) -> tensor<f32> {
   %r = tg.reduce_sum %a [0, 1] : tensor<512x512xf32> -> tensor<f32>
