@@ -244,3 +244,24 @@ func.func @depthwise(%x: memref<1x6x6x4xf32>, %k: memref<3x3x4xf32>, %out: memre
   linalg.depthwise_conv_2d_nhwc_hwc {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %k : memref<1x6x6x4xf32>, memref<3x3x4xf32>) outs(%out : memref<1x4x4x4xf32>)
   return
 }
+
+// -----
+
+// A contraction whose body does more than multiply and add (elementwise
+// fusion put a negf on an operand of this batched matmul) stays: the kernel
+// only multiplies and adds.
+
+// CHECK-LABEL: func.func @fused_operand_op
+// CHECK-NOT:     gpu.launch
+// CHECK:         linalg.generic
+// CHECK:           arith.negf
+func.func @fused_operand_op(%a: memref<3x8x4xf32>, %b: memref<3x4x16xf32>, %c: memref<3x8x16xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d3, d2)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%a, %b : memref<3x8x4xf32>, memref<3x4x16xf32>) outs(%c : memref<3x8x16xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %n = arith.negf %x : f32
+    %0 = arith.mulf %n, %y : f32
+    %1 = arith.addf %acc, %0 : f32
+    linalg.yield %1 : f32
+  }
+  return
+}

@@ -20,6 +20,7 @@
 // RUN: %npycheck check %t/mm/result1.npy "ba @ bb" ba=%t/ba.npy bb=%t/bb.npy --rtol 1e-4 --atol 1e-4
 // RUN: %npycheck check %t/mm/result2.npy "b.T @ a.T" a=%t/a.npy b=%t/b.npy --rtol 1e-4 --atol 1e-4
 // RUN: %npycheck check %t/mm/result3.npy "da @ da.T" da=%t/da.npy
+// RUN: %npycheck check %t/mm/result4.npy "-ba @ ba.transpose(0, 2, 1)" ba=%t/ba.npy --rtol 1e-4 --atol 1e-4
 // RUN: %npycheck gen %t/ha.npy "np.random.default_rng(10).standard_normal((40, 300)).astype(np.float16)"
 // RUN: %npycheck gen %t/hb.npy "np.random.default_rng(11).standard_normal((300, 24)).astype(np.float16)"
 // RUN: %gpu-run %s -e half --input=%t/ha.npy --input=%t/hb.npy --output-dir=%t/half
@@ -83,7 +84,7 @@
 func.func @matmuls(%a: tensor<200x70xf32>, %b: tensor<70x300xf32>,
                    %ba: tensor<3x33x20xf32>, %bb: tensor<20x17xf32>,
                    %da: tensor<9x130xf64>)
-    -> (tensor<200x300xf32>, tensor<3x33x17xf32>, tensor<300x200xf32>, tensor<9x9xf64>) {
+    -> (tensor<200x300xf32>, tensor<3x33x17xf32>, tensor<300x200xf32>, tensor<9x9xf64>, tensor<3x33x33xf32>) {
   %0 = tg.matmul %a, %b : (tensor<200x70xf32>, tensor<70x300xf32>) -> tensor<200x300xf32>
   %1 = tg.matmul %ba, %bb : (tensor<3x33x20xf32>, tensor<20x17xf32>) -> tensor<3x33x17xf32>
   %at = tg.transpose %a [1, 0] : tensor<200x70xf32> -> tensor<70x200xf32>
@@ -91,7 +92,11 @@ func.func @matmuls(%a: tensor<200x70xf32>, %b: tensor<70x300xf32>,
   %2 = tg.matmul %bt, %at : (tensor<300x70xf32>, tensor<70x200xf32>) -> tensor<300x200xf32>
   %dt = tg.transpose %da [1, 0] : tensor<9x130xf64> -> tensor<130x9xf64>
   %3 = tg.matmul %da, %dt : (tensor<9x130xf64>, tensor<130x9xf64>) -> tensor<9x9xf64>
-  return %0, %1, %2, %3 : tensor<200x300xf32>, tensor<3x33x17xf32>, tensor<300x200xf32>, tensor<9x9xf64>
+  // A negation that elementwise fusion puts inside a batched contraction.
+  %nba = tg.neg %ba : tensor<3x33x20xf32>
+  %bat = tg.transpose %ba [0, 2, 1] : tensor<3x33x20xf32> -> tensor<3x20x33xf32>
+  %4 = tg.matmul %nba, %bat : (tensor<3x33x20xf32>, tensor<3x20x33xf32>) -> tensor<3x33x33xf32>
+  return %0, %1, %2, %3, %4 : tensor<200x300xf32>, tensor<3x33x17xf32>, tensor<300x200xf32>, tensor<9x9xf64>, tensor<3x33x33xf32>
 }
 
 // f16 operands, accumulated in f32 (with an f16 accumulator, this result

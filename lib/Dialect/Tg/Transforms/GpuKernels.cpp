@@ -222,8 +222,7 @@ bool isMulAddBody(Block &body) {
 /// input channels. The input is read through its map (oh * stride + kh *
 /// dilation, ...) as the A operand; no patches are materialized.
 FailureOr<linalg::ContractionDimensions> convolutionAsGemm(linalg::LinalgOp op) {
-  if (!linalg::isaConvolutionOpInterface(op) ||
-      !isMulAddBody(*op.getBlock()))
+  if (!linalg::isaConvolutionOpInterface(op))
     return failure();
   FailureOr<linalg::ConvolutionDimensions> conv =
       linalg::inferConvolutionDims(op);
@@ -258,6 +257,11 @@ FailureOr<linalg::ContractionDimensions> matchContraction(linalg::LinalgOp op) {
       return failure();
   if (op->getParentOfType<gpu::LaunchOp>() ||
       op->getParentOfType<scf::ParallelOp>())
+    return failure();
+  // Exactly `out + in0 * in1`: upstream's contraction matcher also accepts
+  // unary ops on the operands (a negf or exp fused into a batched matmul),
+  // which this kernel would drop.
+  if (!isMulAddBody(*op.getBlock()))
     return failure();
   FailureOr<linalg::ContractionDimensions> dims =
       linalg::isaContractionOpInterface(op) ? linalg::inferContractionDims(op)
