@@ -56,6 +56,26 @@ Value cst(OpBuilder &b, Location loc, int64_t v) {
   return arith::ConstantIndexOp::create(b, loc, v);
 }
 
+/// Whether `op` already runs in a kernel or a parallel loop (where another
+/// kernel cannot be launched).
+bool inKernelOrParallelLoop(Operation *op) {
+  return op->getParentOfType<gpu::LaunchOp>() ||
+         op->getParentOfType<scf::ParallelOp>();
+}
+
+/// The product of the static sizes of the loops `dims` among `ranges`
+/// (`LinalgOp::getStaticLoopRanges`), if none is dynamic.
+std::optional<int64_t> staticGroupSize(ArrayRef<int64_t> ranges,
+                                       ArrayRef<unsigned> dims) {
+  int64_t n = 1;
+  for (unsigned d : dims) {
+    if (ShapedType::isDynamic(ranges[d]))
+      return std::nullopt;
+    n *= ranges[d];
+  }
+  return n;
+}
+
 /// The sizes of `op`'s loops, as index values computed before the launch.
 SmallVector<Value> loopSizes(OpBuilder &b, linalg::LinalgOp op) {
   SmallVector<Value> sizes;
@@ -172,17 +192,9 @@ MatmulTiling chooseTiling(MatmulTiling tile, linalg::LinalgOp op,
                           const linalg::ContractionDimensions &dims,
                           int64_t minBlocks) {
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-  auto extent = [&](ArrayRef<unsigned> group) -> std::optional<int64_t> {
-    int64_t n = 1;
-    for (unsigned d : group) {
-      if (ShapedType::isDynamic(ranges[d]))
-        return std::nullopt;
-      n *= ranges[d];
-    }
-    return n;
-  };
-  std::optional<int64_t> m = extent(dims.m), n = extent(dims.n),
-                         batch = extent(dims.batch);
+  std::optional<int64_t> m = staticGroupSize(ranges, dims.m),
+                         n = staticGroupSize(ranges, dims.n),
+                         batch = staticGroupSize(ranges, dims.batch);
   if (!m || !n || !batch)
     return tile;
   auto blocks = [&](const MatmulTiling &t) {
@@ -255,8 +267,7 @@ FailureOr<linalg::ContractionDimensions> matchContraction(linalg::LinalgOp op) {
   for (OpOperand *in : op.getDpsInputOperands())
     if (getElementTypeOrSelf(in->get().getType()) != t)
       return failure();
-  if (op->getParentOfType<gpu::LaunchOp>() ||
-      op->getParentOfType<scf::ParallelOp>())
+  if (inKernelOrParallelLoop(op))
     return failure();
   // Exactly `out + in0 * in1`: upstream's contraction matcher also accepts
   // unary ops on the operands (a negf or exp fused into a batched matmul),
@@ -273,14 +284,9 @@ FailureOr<linalg::ContractionDimensions> matchContraction(linalg::LinalgOp op) {
       op.getNumLoops())
     return failure();
   // The batch is the grid's z dimension, at most 65535 blocks.
-  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-  int64_t batch = 1;
-  for (unsigned d : dims->batch) {
-    if (ShapedType::isDynamic(ranges[d]))
-      return failure();
-    batch *= ranges[d];
-  }
-  if (batch > 65535)
+  std::optional<int64_t> batch =
+      staticGroupSize(op.getStaticLoopRanges(), dims->batch);
+  if (!batch || *batch > 65535)
     return failure();
   return dims;
 }
@@ -580,8 +586,7 @@ FailureOr<Reduction> matchBlockReduction(linalg::GenericOp op) {
       op.getNumLoops() == 0 ||
       op.getIteratorTypesArray().back() != utils::IteratorType::reduction)
     return failure();
-  if (op->getParentOfType<gpu::LaunchOp>() ||
-      op->getParentOfType<scf::ParallelOp>())
+  if (inKernelOrParallelLoop(op))
     return failure();
   // The output is indexed by parallel loops only.
   for (AffineExpr e : op.getIndexingMapsArray().back().getResults()) {
@@ -604,8 +609,7 @@ FailureOr<Reduction> matchBlockReduction(linalg::GenericOp op) {
 /// Whether `op` is a reduction on buffers with a reduction loop outside a
 /// parallel one (a column sum).
 bool isColumnReduction(linalg::GenericOp op) {
-  if (!op.hasPureBufferSemantics() || op->getParentOfType<gpu::LaunchOp>() ||
-      op->getParentOfType<scf::ParallelOp>())
+  if (!op.hasPureBufferSemantics() || inKernelOrParallelLoop(op))
     return false;
   bool seenReduction = false;
   for (utils::IteratorType it : op.getIteratorTypesArray()) {
@@ -691,8 +695,8 @@ void buildReductionKernel(linalg::GenericOp op, const Reduction &red,
   SmallVector<Value> base(op.getNumLoops(), cst(b, loc, 0));
   delinearize(b, loc, launch.getBlockIds().x, sizes, parallel, base);
 
-  // Each thread folds the loop points tx, tx + threads, ... of the
-  // reduction, computing the generic's body with its partial as the output.
+  // Each thread folds its loop points of the reduction, computing the
+  // generic's body with its partial as the output.
   Value neutral = arith::ConstantOp::create(b, loc, red.neutral);
   auto loop = scf::ForOp::create(b, loc, start, length,
                                  cst(b, loc, threads * splits),
@@ -812,8 +816,7 @@ struct TgGpuFlattenParallelLoopsPass
   void runOnOperation() override {
     SmallVector<scf::ParallelOp> loops;
     getOperation().walk([&](scf::ParallelOp op) {
-      if (op.getNumLoops() > 1 && !op->getParentOfType<scf::ParallelOp>() &&
-          !op->getParentOfType<gpu::LaunchOp>())
+      if (op.getNumLoops() > 1 && !inKernelOrParallelLoop(op))
         loops.push_back(op);
     });
     IRRewriter rewriter(&getContext());
