@@ -197,7 +197,7 @@ MatmulTiling chooseTiling(MatmulTiling tile, linalg::LinalgOp op,
                          batch = staticGroupSize(ranges, dims.batch);
   if (!m || !n || !batch)
     return tile;
-  auto blocks = [&](const MatmulTiling &t) {
+  auto blocks = [&](const MatmulTiling &t) -> int64_t {
     return llvm::divideCeil(*m, t.bm) * llvm::divideCeil(*n, t.bn) * *batch;
   };
   while (blocks(tile) < minBlocks) {
@@ -292,27 +292,13 @@ FailureOr<linalg::ContractionDimensions> matchContraction(linalg::LinalgOp op) {
 }
 
 /// The ops around a 2-D linalg.matmul that its kernel takes over (the
-/// analyses are the CPU micro-kernels', MatmulFusion.h).
-struct MatmulFusions {
-  linalg::FillOp zeroFill;       // C starts from the tile, not from memory
-  std::optional<tg::MatmulEpilogue> epilogue; // computed on the tile
-  linalg::TransposeOp aTranspose, bTranspose; // read through their sources
-};
-
-MatmulFusions planFusions(linalg::LinalgOp op, DominanceInfo &dom) {
-  MatmulFusions f;
+/// analyses are the CPU micro-kernels', MatmulFusion.h); none for other
+/// contractions.
+tg::MatmulFusions planFusions(linalg::LinalgOp op, DominanceInfo &dom) {
   auto matmul = dyn_cast<linalg::MatmulOp>(op.getOperation());
   if (!matmul || matmul.hasUserDefinedMaps())
-    return f;
-  Value c = matmul.getOutputs()[0];
-  f.zeroFill = tg::findZeroFill(matmul, c);
-  f.aTranspose = tg::findTransposeProducer(matmul, matmul.getInputs()[0]);
-  f.bTranspose = tg::findTransposeProducer(matmul, matmul.getInputs()[1]);
-  auto cType = cast<MemRefType>(c.getType());
-  if (cType.hasStaticShape())
-    f.epilogue =
-        tg::findEpilogue(matmul, c, cType.getDimSize(0), cType.getDimSize(1), dom);
-  return f;
+    return {};
+  return tg::findMatmulFusions(matmul, dom);
 }
 
 /// The loop dimension of `map`'s innermost result (the operand's
@@ -327,7 +313,8 @@ std::optional<unsigned> innermostDim(AffineMap map) {
 
 void buildMatmulKernel(linalg::LinalgOp op,
                        const linalg::ContractionDimensions &dims,
-                       const MatmulTiling &tile, MatmulFusions fused) {
+                       const MatmulTiling &tile,
+                       tg::MatmulFusions fused) {
   Location loc = op.getLoc();
   OpBuilder b(op);
   MLIRContext *ctx = op->getContext();
@@ -524,15 +511,8 @@ void buildMatmulKernel(linalg::LinalgOp op,
           fused.epilogue->out, ValueRange{gm, gn});
     }
   }
-  op->erase();
-  if (fused.zeroFill)
-    fused.zeroFill.erase();
-  if (fused.epilogue)
-    fused.epilogue->op.erase();
-  if (fused.aTranspose)
-    fused.aTranspose.erase();
-  if (fused.bTranspose)
-    fused.bTranspose.erase();
+  // Private buffers that nothing reads any more go away.
+  tg::eraseMatmulAndFusions(op, fused);
 }
 
 struct TgGpuMatmulKernelsPass
@@ -556,17 +536,13 @@ struct TgGpuMatmulKernelsPass
         work.emplace_back(op, *dims);
     });
     DominanceInfo dom(getOperation());
-    SmallVector<MatmulFusions> fusions;
+    SmallVector<tg::MatmulFusions> fusions;
     for (auto &[op, dims] : work)
       fusions.push_back(planFusions(op, dom));
-    for (auto [job, fused] : llvm::zip(work, fusions)) {
-      linalg::LinalgOp op = job.first;
-      SmallVector<Value> operands(op->getOperands());
-      buildMatmulKernel(op, job.second,
-                        chooseTiling(tile, op, job.second, minBlocks), fused);
-      // Private buffers that nothing reads any more go away.
-      tg::eraseDeadPrivateBuffers(operands);
-    }
+    for (auto [job, fused] : llvm::zip(work, fusions))
+      buildMatmulKernel(job.first, job.second,
+                        chooseTiling(tile, job.first, job.second, minBlocks),
+                        fused);
   }
 };
 

@@ -27,14 +27,14 @@ bool tg::isStaticUnitStride(Value v) {
 }
 
 /// The buffer a view is taken of (following view-like ops to their source).
-Value tg::rootBuffer(Value v) {
+static Value rootBuffer(Value v) {
   while (auto view = v.getDefiningOp<ViewLikeOpInterface>())
     v = view.getViewSource();
   return v;
 }
 
 /// Whether `c` is `buffer` reshaped (so a fill of `buffer` fills all of c).
-bool tg::fillsAllOf(Value buffer, Value c) {
+static bool fillsAllOf(Value buffer, Value c) {
   while (c != buffer) {
     Operation *def = c.getDefiningOp();
     if (!isa_and_nonnull<memref::CollapseShapeOp, memref::ExpandShapeOp>(def))
@@ -43,10 +43,6 @@ bool tg::fillsAllOf(Value buffer, Value c) {
   }
   return true;
 }
-
-/// The result of an affine expression of an epilogue operand's map: the row
-/// dimension, the column dimension or the constant 0 (broadcast).
-enum class Index { Row, Col, Zero };
 
 std::optional<SmallVector<EpilogueIndex>> tg::classifyEpilogueMap(AffineMap map) {
   SmallVector<EpilogueIndex> result;
@@ -66,7 +62,7 @@ std::optional<SmallVector<EpilogueIndex>> tg::classifyEpilogueMap(AffineMap map)
 }
 
 /// Whether a scalar element type can be loaded and stored as a vector.
-bool tg::isVectorizableElement(Type t) {
+static bool isVectorizableElement(Type t) {
   return (isa<FloatType>(t) || isa<IntegerType>(t)) &&
          t.getIntOrFloatBitWidth() % 8 == 0;
 }
@@ -102,7 +98,7 @@ bool tg::safeToHoist(Operation *from, Operation *to,
 
 /// The zero fill of all of `c` before `matmul` in its block, with nothing
 /// reading or writing `c` in between.
-linalg::FillOp tg::findZeroFill(linalg::MatmulOp matmul, Value c) {
+static linalg::FillOp findZeroFill(linalg::MatmulOp matmul, Value c) {
   for (Operation *op = matmul->getPrevNode(); op; op = op->getPrevNode()) {
     auto fill = dyn_cast<linalg::FillOp>(op);
     if (!fill || rootBuffer(fill.getOutputs()[0]) != rootBuffer(c))
@@ -117,9 +113,9 @@ linalg::FillOp tg::findZeroFill(linalg::MatmulOp matmul, Value c) {
 }
 
 /// The elementwise consumer of `c` that can run on the register tile.
-std::optional<MatmulEpilogue> tg::findEpilogue(linalg::MatmulOp matmul, Value c,
-                                            int64_t m, int64_t n,
-                                            DominanceInfo &dom) {
+static std::optional<MatmulEpilogue>
+findEpilogue(linalg::MatmulOp matmul, Value c, int64_t m, int64_t n,
+             DominanceInfo &dom) {
   // c must be a private buffer: an allocation used only by the matmul, its
   // zero fill, one consumer and deallocations.
   if (!c.getDefiningOp<memref::AllocOp>())
@@ -198,8 +194,8 @@ std::optional<MatmulEpilogue> tg::findEpilogue(linalg::MatmulOp matmul, Value c,
 
 /// The 2-D transpose that writes `operand`, a private buffer of the matmul,
 /// when its source is not written between it and the matmul.
-linalg::TransposeOp tg::findTransposeProducer(linalg::MatmulOp matmul,
-                                                 Value operand) {
+static linalg::TransposeOp findTransposeProducer(linalg::MatmulOp matmul,
+                                                Value operand) {
   if (!operand.getDefiningOp<memref::AllocOp>())
     return {};
   linalg::TransposeOp producer;
@@ -222,8 +218,31 @@ linalg::TransposeOp tg::findTransposeProducer(linalg::MatmulOp matmul,
   return producer;
 }
 
-void tg::eraseDeadPrivateBuffers(ValueRange buffers) {
-  for (Value buffer : buffers) {
+MatmulFusions tg::findMatmulFusions(linalg::MatmulOp matmul,
+                                    DominanceInfo &dom) {
+  MatmulFusions f;
+  Value c = matmul.getOutputs()[0];
+  f.zeroFill = findZeroFill(matmul, c);
+  f.aTranspose = findTransposeProducer(matmul, matmul.getInputs()[0]);
+  f.bTranspose = findTransposeProducer(matmul, matmul.getInputs()[1]);
+  auto cType = cast<MemRefType>(c.getType());
+  if (cType.hasStaticShape())
+    f.epilogue =
+        findEpilogue(matmul, c, cType.getDimSize(0), cType.getDimSize(1), dom);
+  return f;
+}
+
+void tg::eraseMatmulAndFusions(Operation *kernelOp, MatmulFusions fused) {
+  SmallVector<Value> operands(kernelOp->getOperands());
+  kernelOp->erase();
+  if (fused.zeroFill)
+    fused.zeroFill.erase();
+  if (fused.epilogue)
+    fused.epilogue->op.erase();
+  for (linalg::TransposeOp transpose : {fused.aTranspose, fused.bTranspose})
+    if (transpose)
+      transpose.erase();
+  for (Value buffer : operands) {
     auto alloc = buffer.getDefiningOp<memref::AllocOp>();
     if (!alloc || !llvm::all_of(buffer.getUsers(), [](Operation *user) {
           return isa<memref::DeallocOp>(user);

@@ -39,39 +39,28 @@ std::optional<SmallVector<EpilogueIndex>> classifyEpilogueMap(AffineMap map);
 /// A 2-D-or-more memref of static shape whose innermost stride is 1.
 bool isStaticUnitStride(Value v);
 
-/// The buffer a view is taken of (following view-like ops to their source).
-Value rootBuffer(Value v);
-
-/// Whether `c` is `buffer` reshaped (so a fill of `buffer` fills all of c).
-bool fillsAllOf(Value buffer, Value c);
-
-/// Whether a scalar element type can be loaded and stored as a vector.
-bool isVectorizableElement(Type t);
-
 /// Whether no op between `from` and `to` (exclusive) conflicts with reading
 /// `reads` and writing `writes` at `from` instead of at `to`.
 bool safeToHoist(Operation *from, Operation *to, ArrayRef<Value> reads,
                  ArrayRef<Value> writes);
 
-/// The zero fill of all of `c` before `matmul` in its block, with nothing
-/// reading or writing `c` in between; null if there is none.
-linalg::FillOp findZeroFill(linalg::MatmulOp matmul, Value c);
+/// What a matmul's kernel takes over: the zero fill of C (the tile starts
+/// from zero), the transposes producing A or B (their sources are read) and
+/// the elementwise consumer of C (computed on the tile).
+struct MatmulFusions {
+  linalg::FillOp zeroFill;
+  std::optional<MatmulEpilogue> epilogue;
+  linalg::TransposeOp aTranspose, bTranspose;
+};
 
-/// The elementwise consumer of `c` (an m x n private buffer of `matmul`)
-/// that can run on the result tile. May move the consumer's output
-/// allocation above the matmul.
-std::optional<MatmulEpilogue> findEpilogue(linalg::MatmulOp matmul, Value c,
-                                           int64_t m, int64_t n,
-                                           DominanceInfo &dom);
+/// The fusions around `matmul`; an epilogue only when C has a static shape.
+/// May move the epilogue's output allocation above the matmul.
+MatmulFusions findMatmulFusions(linalg::MatmulOp matmul, DominanceInfo &dom);
 
-/// The 2-D transpose that writes `operand`, a private buffer of the matmul,
-/// when its source is not written between it and the matmul; null if none.
-linalg::TransposeOp findTransposeProducer(linalg::MatmulOp matmul,
-                                          Value operand);
-
-/// Erases the allocations among `buffers` that only deallocations use any
-/// more, with those deallocations.
-void eraseDeadPrivateBuffers(ValueRange buffers);
+/// Erases `kernelOp` (the op a kernel now computes) and the ops of `fused`,
+/// then the private buffers among the kernel op's operands that nothing
+/// reads any more, with their deallocations.
+void eraseMatmulAndFusions(Operation *kernelOp, MatmulFusions fused);
 
 } // namespace tg
 } // namespace mlir

@@ -58,12 +58,10 @@ struct ColumnSum {
 struct MatmulPlan {
   linalg::MatmulOp matmul;
   int64_t m, n, k;
-  linalg::FillOp zeroFill; // zeroes C just before; replaced by zero init
-  std::optional<tg::MatmulEpilogue> epilogue;
+  // The zero fill (replaced by a zero init), the transposes producing A or
+  // B (their sources are read) and the epilogue.
+  tg::MatmulFusions fused;
   std::optional<ColumnSum> columnSum;
-  // Transposes that materialize A or B just for this matmul: the kernel
-  // reads their sources instead.
-  linalg::TransposeOp aTranspose, bTranspose;
 };
 
 } // namespace
@@ -134,12 +132,10 @@ static std::optional<MatmulPlan> planMatmul(linalg::MatmulOp matmul,
   int64_t n = cast<MemRefType>(b.getType()).getShape()[1];
   if (2 * m * n * k < minFlops || m == 0 || n == 0 || k == 0)
     return std::nullopt;
-  MatmulPlan plan{matmul, m, n, k, findZeroFill(matmul, c), std::nullopt,
-                  std::nullopt, findTransposeProducer(matmul, a),
-                  findTransposeProducer(matmul, b)};
-  plan.epilogue = findEpilogue(matmul, c, m, n, dom);
-  if (plan.epilogue)
-    plan.columnSum = findColumnSum(*plan.epilogue, m, n);
+  MatmulPlan plan{matmul, m, n, k, findMatmulFusions(matmul, dom),
+                  std::nullopt};
+  if (plan.fused.epilogue)
+    plan.columnSum = findColumnSum(*plan.fused.epilogue, m, n);
   return plan;
 }
 
@@ -168,7 +164,7 @@ public:
                                            b.getI64IntegerAttr(64));
     parallelLoop({panels}, {1}, [&](ValueRange ivs) {
       Value col = mul(ivs[0], t.nr);
-      if (p.bTranspose)
+      if (p.fused.bTranspose)
         return emitTransposedPack(packed, ivs[0], col);
       forLoop(idx(0), idx(p.k), 1, [&](Value k) {
         Value row = loadRow(bMat, {k}, col, f32);
@@ -302,7 +298,7 @@ private:
   /// read contiguously, the panel is written with stride nr; columns past
   /// the matrix are zero.
   void emitTransposedPack(Value packed, Value j, Value col) {
-    Value w = p.bTranspose.getInput();
+    Value w = p.fused.bTranspose.getInput();
     forLoop(idx(0), idx(t.nr), 1, [&](Value l) {
       Value n = arith::AddIOp::create(b, loc, col, l);
       auto copyColumn = [&]() {
@@ -326,8 +322,8 @@ private:
 
   /// A[row, k], read from the transpose's source when A is one.
   Value loadA(Value row, Value k) {
-    if (p.aTranspose)
-      return memref::LoadOp::create(b, loc, p.aTranspose.getInput(),
+    if (p.fused.aTranspose)
+      return memref::LoadOp::create(b, loc, p.fused.aTranspose.getInput(),
                                     ValueRange{k, row});
     return memref::LoadOp::create(b, loc, a, ValueRange{row, k});
   }
@@ -370,7 +366,7 @@ private:
       return tile;
     };
     SmallVector<Value> init;
-    if (p.zeroFill) {
+    if (p.fused.zeroFill) {
       // The first k block starts from zero instead of reading the fill.
       Value first = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
                                           k0, idx(0));
@@ -411,7 +407,7 @@ private:
       for (int64_t r = 0; r < rows; ++r)
         storeRow(tile[r], c, {rowIdx[r]}, col);
     };
-    if (!p.epilogue) {
+    if (!p.fused.epilogue) {
       storeC();
       return;
     }
@@ -430,7 +426,7 @@ private:
 
   /// The epilogue's body on each row of the tile, stored into its output.
   void emitEpilogue(ValueRange tile, ArrayRef<Value> rowIdx, Value col) {
-    linalg::GenericOp op = p.epilogue->op;
+    linalg::GenericOp op = p.fused.epilogue->op;
     Value rowSum;
     Block *body = op.getBody();
     Value c0 = idx(0);
@@ -492,7 +488,7 @@ private:
       Value result = map.lookupOrNull(yielded);
       if (!result)
         result = splat(yielded);
-      storeRow(result, p.epilogue->out, {rowIdx[r]}, col);
+      storeRow(result, p.fused.epilogue->out, {rowIdx[r]}, col);
       if (p.columnSum)
         rowSum = rowSum ? arith::AddFOp::create(b, loc, rowSum, result)
                               .getResult()
@@ -542,21 +538,9 @@ struct TgMatmulMicrokernelsPass
         plans.push_back(*plan);
     for (MatmulPlan &plan : plans) {
       MatmulEmitter(plan, blocking).emit();
-      Value a = plan.matmul.getInputs()[0], b = plan.matmul.getInputs()[1],
-            c = plan.matmul.getOutputs()[0];
-      plan.matmul.erase();
-      if (plan.zeroFill)
-        plan.zeroFill.erase();
       if (plan.columnSum)
         plan.columnSum->op.erase();
-      if (plan.epilogue)
-        plan.epilogue->op.erase();
-      if (plan.aTranspose)
-        plan.aTranspose.erase();
-      if (plan.bTranspose)
-        plan.bTranspose.erase();
-      // Private buffers that nothing reads any more go away.
-      tg::eraseDeadPrivateBuffers({a, b, c});
+      tg::eraseMatmulAndFusions(plan.matmul, plan.fused);
     }
   }
 };
