@@ -13,6 +13,7 @@ import importlib.machinery
 import importlib.util
 import os
 import sys
+import threading
 
 import numpy as np
 
@@ -20,6 +21,7 @@ DTYPES = {  # numpy dtype -> (TgDType, MLIR name)
     np.dtype(np.float32): (0, "f32"),
     np.dtype(np.float64): (1, "f64"),
     np.dtype(np.float16): (2, "f16"),
+    np.dtype("V2"): (3, "bf16"),
     np.dtype(np.bool_): (4, "i1"),
     np.dtype(np.int32): (5, "i32"),
     np.dtype(np.int64): (6, "i64"),
@@ -104,8 +106,7 @@ def _address(f):
     return ctypes.cast(f, ctypes.c_void_p).value
 
 
-class TgError(Exception):
-    """A tg compile or run error; the message holds the located diagnostics."""
+from ._errors import TgError  # noqa: E402 (re-exported for the C paths)
 
 
 def _raise(error):
@@ -146,6 +147,7 @@ class Executable:
         self._fn = lib.tgExecutableLookup(self._exe, entry.encode(), ctypes.byref(error))
         if not self._fn:
             _raise(error)
+        self._local = threading.local()
         self.result_types = []
         for i in range(lib.tgFunctionNumResults(self._fn)):
             t = lib.tgFunctionResultType(self._fn, i)
@@ -175,8 +177,8 @@ class Executable:
         args = (TgTensor * max(len(arrays), 1))(*[view(a.shape, a.dtype) for a in arrays])
         res = (TgTensor * max(len(self.result_types), 1))(
             *[view(s, d) for s, d in self.result_types])
-        self._cached = (key, args, res, keep)
-        return self._cached
+        self._local.cached = (key, args, res, keep)
+        return self._local.cached
 
     def _result(self, i):
         """A result array: the one returned by an earlier call if nobody holds
@@ -185,11 +187,12 @@ class Executable:
         shape, dtype = self.result_types[i]
         # References when nobody else holds it: the pool's and getrefcount's
         # argument (no local name may hold it while counting).
-        if self._pool[i] is not None and sys.getrefcount(self._pool[i]) == 2:
-            return self._pool[i]
+        pool = self._local.pool
+        if pool[i] is not None and sys.getrefcount(pool[i]) == 2:
+            return pool[i]
         arr = np.empty(shape, dtype)
         if arr.nbytes >= _POOL_MIN_BYTES:
-            self._pool[i] = arr
+            pool[i] = arr
         return arr
 
     def __call__(self, *arrays):
@@ -209,11 +212,13 @@ class Executable:
             results = self.fast(*args)
             if results is not NotImplemented:
                 return results
+        # The views and the result pool are per thread: two threads calling
+        # at once must not share the TgTensor arrays they fill in.
         key = tuple((a.shape, a.dtype) for a in args)
-        cached = getattr(self, "_cached", None)
+        cached = getattr(self._local, "cached", None)
         if cached is None or cached[0] != key:
             cached = self._views(args, key)
-            self._pool = [None] * len(self.result_types)
+            self._local.pool = [None] * len(self.result_types)
         _, arg_views, res_views, _ = cached
         for i, a in enumerate(args):
             arg_views[i].data = a.ctypes.data

@@ -114,7 +114,7 @@ def test_grad_matches_numpy_and_argnums():
     close(v, np.float32(t.sum()), 1e-4)
     close(gx, (1 - t ** 2) @ W.T, 1e-4)
     close(gw, A.T @ (1 - t ** 2), 1e-4)
-    assert "tg.grad @f" in tg.grad(loss, argnums=1).lower(A, W)
+    assert "tg.grad @tape" in tg.grad(loss, argnums=1).lower(A, W)
 
 
 def test_training_loop_loss_goes_down():
@@ -138,16 +138,18 @@ def test_training_loop_loss_goes_down():
 
 
 def test_bool_of_traced_tensor_names_the_line():
-    @tg.function
+    # With AutoGraph off, `if` on a traced tensor is an error at that line.
+    @tg.function(autograph=False)
     def f(x):
         if x > 0:
             return x
         return -x
     with pytest.raises(tg.TgError) as e:
         f(np.float32(1.0))
-    line = inspect.getsourcelines(f.fn)[1] + 2
-    assert "test_tg.py:%d: error: a traced tensor has no Python truth value" % line in str(e.value)
-    assert "tg.cond" in str(e.value)
+    line = inspect.getsourcelines(f.python_function)[1] + 2
+    assert "test_tg.py:%d: error: a traced tensor has no value while tracing" % line \
+        in str(e.value)
+    assert "tg.cond" in str(e.value) and "AutoGraph" in str(e.value)
 
 
 def test_shape_and_dtype_errors_name_the_line():
@@ -166,13 +168,14 @@ def test_shape_and_dtype_errors_name_the_line():
 
 
 def test_compiler_diagnostics_point_at_python():
-    # A gradient of an integer function: the verifier's error carries the
-    # location of the Python line that asked for it.
+    # A gradient of an integer function: the error carries the location of
+    # the Python line that asked for it.
     def f(x):
         return tg.reduce_sum(x)
     with pytest.raises(tg.TgError) as e:
         tg.grad(f)(np.arange(3, dtype=np.int32))
-    assert "test_tg.py:" in str(e.value) and "cannot differentiate" in str(e.value)
+    line = inspect.currentframe().f_lineno - 1
+    assert "test_tg.py:%d:" % line in str(e.value) and "float" in str(e.value)
 
 
 def test_cond_gradient_takes_the_branch_that_ran():
@@ -260,7 +263,7 @@ def test_conv2d_and_its_gradient():
     close(g, ref, 1e-4)
 
 
-def test_gradient_tape_refuses_control_flow_in_graph_mode():
+def test_gradient_tape_through_cond_in_graph_mode():
     @tg.function
     def f(x):
         with tg.GradientTape() as tape:
@@ -268,9 +271,8 @@ def test_gradient_tape_refuses_control_flow_in_graph_mode():
             y = tg.cond(tg.reduce_sum(x) > 0, lambda: tg.reduce_sum(x * x),
                         lambda: tg.reduce_sum(x))
         return tape.gradient(y, x)
-    with pytest.raises(tg.TgError) as e:
-        f(np.array([1.0, 2.0], np.float32))
-    assert "cannot differentiate through tg.cond yet" in str(e.value)
+    close(f(np.array([1.0, 2.0], np.float32)), np.array([2.0, 4.0], np.float32))
+    close(f(np.array([-1.0, -2.0], np.float32)), np.array([1.0, 1.0], np.float32))
 
 
 def test_set_num_threads():
@@ -302,7 +304,8 @@ def test_fast_call_path_is_built():
     assert tg._capi.fast is not None
     f = tg.function(lambda a: a + 1.0)
     f(A)
-    assert f._dispatch.size() == 1
+    (concrete,) = f._cache.values()
+    assert concrete.run is concrete.exe.fast
 
 
 def test_large_results_held_by_the_caller_are_not_reused(call_path):
@@ -314,17 +317,17 @@ def test_large_results_held_by_the_caller_are_not_reused(call_path):
     r2 = f(x + 1)
     np.testing.assert_array_equal(r1, x * 2)
     np.testing.assert_array_equal(r2, (x + 1) * 2)
-    view = r2[10:]
+    view = r2.numpy()[10:]
     del r2
     r3 = f(x + 2)
     np.testing.assert_array_equal(view, ((x + 1) * 2)[10:])
     np.testing.assert_array_equal(r3, (x + 2) * 2)
-    address = r3.ctypes.data
+    address = r3.numpy().ctypes.data
     del r1, r3, view
     r4 = f(x + 3)
     np.testing.assert_array_equal(r4, (x + 3) * 2)
     # The dropped result's buffer was recycled (no fresh pages to fault in).
-    assert r4.ctypes.data == address
+    assert r4.numpy().ctypes.data == address
 
 
 def test_call_paths_agree_on_results_and_errors(call_path):
@@ -418,7 +421,7 @@ def test_argument_dtypes_and_byte_order(call_path):
     line = inspect.currentframe().f_lineno + 5
     for bad in [np.arange(4, dtype=np.uint8), np.ones(3, np.complex64),
                 np.array([1, "a"], dtype=object)]:
-        with pytest.raises(tg.TgError, match=r"test_tg.py:%d: error: argument #0 has "
+        with pytest.raises(tg.TgError, match=r"test_tg.py:%d: error: argument 'a' has "
                            r"dtype \w+, which tg does not support" % line):
             f(bad)
     with pytest.raises(tg.TgError, match=r"argument #0 has dtype uint8, which has no tg type"):

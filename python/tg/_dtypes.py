@@ -1,0 +1,92 @@
+"""dtypes, and the one rule that gives Python values a dtype.
+
+tg's dtypes are numpy dtypes (so numpy dtypes are accepted wherever tg's
+are). `bfloat16`, which numpy lacks, is numpy's raw 2-byte type `V2`, as the
+C API exchanges it.
+
+The rule (TensorFlow's): a Python float, or a list of them, is float32; a
+Python int is int32; a Python bool is bool; numpy values keep their dtype.
+Next to a tensor, a Python scalar (or a numpy value that is not a tensor)
+takes the tensor's dtype when it converts exactly, and is an error
+otherwise (`int32_tensor + 0.5` raises, as in TF).
+"""
+import numbers
+
+import numpy as np
+
+from ._errors import TgError, TgTypeError, error
+
+float32 = np.dtype(np.float32)
+float64 = np.dtype(np.float64)
+float16 = np.dtype(np.float16)
+bfloat16 = np.dtype("V2")
+int32 = np.dtype(np.int32)
+int64 = np.dtype(np.int64)
+bool = np.dtype(np.bool_)  # noqa: A001 (tg.bool, as tf.bool)
+
+MLIR_NAMES = {float32: "f32", float64: "f64", float16: "f16", bfloat16: "bf16",
+              bool: "i1", int32: "i32", int64: "i64"}
+SUPPORTED = ", ".join(["float32", "float64", "float16", "bfloat16", "int32", "int64",
+                       "bool"])
+
+
+def as_dtype(dtype):
+    """The tg dtype for a tg/numpy dtype or its name; TgTypeError otherwise."""
+    if dtype is None:
+        return None
+    try:
+        d = bfloat16 if dtype == "bfloat16" else np.dtype(dtype)
+    except TypeError:
+        d = None
+    if d is None or d not in MLIR_NAMES:
+        raise error("tg has no dtype %r (it has %s)" % (dtype, SUPPORTED), TgTypeError, None)
+    return d
+
+
+def is_python_scalar(x):
+    return isinstance(x, (numbers.Number, np.bool_)) and not isinstance(x, np.generic) \
+        or type(x) in (float, int, type(True))
+
+
+def _default_array(value):
+    """A numpy array for a non-tensor value, with TF's default dtypes."""
+    arr = np.asarray(value)
+    if arr.dtype == np.float64 and not isinstance(value, (np.ndarray, np.generic)):
+        return arr.astype(np.float32)  # Python floats and lists of them
+    if arr.dtype == np.int64 and not isinstance(value, (np.ndarray, np.generic)):
+        if arr.size and (arr.max() > 2**31 - 1 or arr.min() < -2**31):
+            raise error("the Python integer %s does not fit in int32 (tg's default "
+                        "integer type); make it an int64 tensor" % (value,), TgError, None)
+        return arr.astype(np.int32)  # Python ints
+    return arr
+
+
+
+def to_array(value, dtype=None, exact=False):
+    """`value` (a Python or numpy value) as a numpy array of a tg dtype.
+
+    With `dtype`: converted to it; `exact` requires the conversion to keep
+    every value (the rule for a Python scalar next to a tensor)."""
+    if dtype is None:
+        arr = _default_array(value)
+    else:
+        source = np.asarray(value)
+        if source.dtype.kind in "OUS":
+            raise error("cannot convert %r to a tensor" % (value,), TgTypeError, None)
+        with np.errstate(all="ignore"):
+            arr = source.astype(dtype) if source.dtype != dtype else source
+        if exact and source.dtype != dtype and dtype != bfloat16:
+            back = arr.astype(source.dtype) if source.dtype != np.bool_ else arr
+            same = np.array_equal(back, source, equal_nan=source.dtype.kind == "f") \
+                if source.dtype.kind != "b" else dtype == bool
+            if source.dtype.kind == "f" and dtype.kind == "f":
+                same = True  # float to float: rounding is the conversion TF does
+            if not same:
+                raise error("cannot convert %r to a %s tensor exactly (TF's rule: a "
+                            "Python number adopts the tensor's dtype only when it "
+                            "converts exactly; cast one side with tg.cast)" %
+                            (value, dtype), TgTypeError, None)
+    if arr.dtype not in MLIR_NAMES:
+        raise error("dtype %s is not a tg dtype (tg has %s)" % (arr.dtype, SUPPORTED),
+                    TgTypeError, None)
+    return arr

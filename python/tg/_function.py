@@ -1,0 +1,385 @@
+"""`tg.function`: tracing Python into a compiled graph, cached by signature.
+
+A call binds its arguments to the function's parameters (keywords, defaults)
+and flattens them (nested lists, tuples and dicts) into leaves. This is the
+one argument-normalization path of the package. The cache key is the
+structure plus, per leaf, the shape and dtype of tensors and numpy arrays,
+the shape and dtype of Variables, and the value of anything else (TF's
+rule). A miss traces the function (converted by AutoGraph unless
+`autograph=False`) into a `Graph`, compiles it through the CPU pipeline and
+keeps it (at most `_MAX_TRACES` per function, oldest dropped).
+
+Results may be any nesting of tuples, lists, dicts, None and tensors;
+tensors come back as eager `tg.Tensor`s. Variables read inside are
+implicit arguments, read at each call; those assigned are extra results,
+written back after the call. A tg.function called while another is being
+traced is inlined into the caller's graph.
+
+Tracing holds a per-function lock; calls do not, and the compiled code runs
+without the GIL, so several threads may call one function at once.
+"""
+import collections
+import inspect
+import threading
+import warnings
+
+import numpy as np
+
+from . import _capi, _dtypes, _graph, _ops
+from ._errors import TgError, TgTypeError, error
+from ._tensor import EagerTensor, SymbolicTensor, Tensor, TensorSpec
+from ._variables import Variable
+
+_MAX_TRACES = 64
+_RETRACE_WARNING = 5
+
+
+class _Config:
+    run_eagerly = False
+
+
+config_state = _Config()
+
+
+def autograph_convert(fn):
+    """fn converted by AutoGraph (or fn itself when it cannot be)."""
+    try:
+        from . import autograph
+    except ImportError:
+        return fn
+    return autograph.convert(fn)
+
+
+def _structure(x):
+    """(leaves, hashable structure) of nested lists/tuples/dicts."""
+    leaves = []
+
+    def walk(s):
+        if type(s) in (list, tuple):
+            return (type(s).__name__,) + tuple(walk(v) for v in s)
+        if type(s) is dict:
+            try:
+                keys = sorted(s)
+            except TypeError:
+                raise error("dict arguments need sortable keys", TgTypeError) from None
+            return ("dict",) + tuple((k, walk(s[k])) for k in keys)
+        if isinstance(s, tuple) and hasattr(s, "_fields"):
+            return (type(s),) + tuple(walk(v) for v in s)
+        leaves.append(s)
+        return None
+    return leaves, walk(x)
+
+
+def _rebuild(structure, it):
+    if structure is None:
+        return next(it)
+    head = structure[0]
+    if head == "list":
+        return [_rebuild(s, it) for s in structure[1:]]
+    if head == "tuple":
+        return tuple(_rebuild(s, it) for s in structure[1:])
+    if head == "dict":
+        return {k: _rebuild(s, it) for k, s in structure[1:]}
+    return head(*[_rebuild(s, it) for s in structure[1:]])
+
+
+def _leaf_key(x, where):
+    t = type(x)
+    if t is EagerTensor:
+        return ("T", x._value.shape, x._value.dtype)
+    if t is np.ndarray or isinstance(x, np.generic):
+        dtype = x.dtype
+        if dtype not in _dtypes.MLIR_NAMES:
+            if dtype.kind in "iufb" and dtype.newbyteorder("=") in _dtypes.MLIR_NAMES:
+                dtype = dtype.newbyteorder("=")
+            else:
+                raise error("%s has dtype %s, which tg does not support (it supports %s)"
+                            % (where(), dtype, _dtypes.SUPPORTED), TgTypeError)
+        return ("T", x.shape, dtype)
+    if t is Variable:
+        return ("V", x.shape, x.dtype)
+    if t is SymbolicTensor:
+        raise error("a traced tensor is passed to a compiled call outside its trace")
+    try:
+        hash(x)
+    except TypeError:
+        return ("id", id(x))
+    return ("P", t, x)
+
+
+def _leaf_array(x, dtype):
+    if type(x) is EagerTensor:
+        return x._value
+    a = np.asarray(x)
+    if a.dtype != dtype:
+        a = a.astype(dtype)
+    return a
+
+
+class ConcreteFunction:
+    """One trace of a tg.function, compiled."""
+
+    def __init__(self, fn, leaves, keys, structure, name):
+        g = _graph.Graph()
+        call_leaves, self.param_leaves = [], []
+        arg_vars = {}
+        for i, (x, k) in enumerate(zip(leaves, keys)):
+            if k[0] == "T":
+                call_leaves.append(g.parameter(k[1], k[2]))
+                self.param_leaves.append((i, k[2]))
+            else:
+                if k[0] == "V":
+                    arg_vars[id(x)] = i
+                call_leaves.append(x)
+        args, kwargs = _rebuild(structure, iter(call_leaves))
+        with _graph.tracing(g):
+            out = fn(*args, **kwargs)
+            out_leaves, self.out_structure = _structure(out)
+            outputs = []  # per output leaf: ("r", index) or ("static", value)
+            results, index = [], {}
+
+            def result(t):
+                if id(t) not in index:
+                    index[id(t)] = len(results)
+                    results.append(t)
+                return index[id(t)]
+            for o in out_leaves:
+                if isinstance(o, (Tensor, Variable)):
+                    t = _ops._symbolic(g, o)
+                    g.check_visible(t)
+                    outputs.append(("r", result(t)))
+                else:
+                    outputs.append(("static", o))
+            self.outputs = outputs
+            self.var_writes = []
+            for var, value in g.assigned_variables():
+                param = g._implicit_index.get(id(var))
+                if value is param:
+                    continue
+                ref = ("arg", arg_vars[id(var)]) if id(var) in arg_vars else ("var", var)
+                self.var_writes.append((ref, result(value)))
+            self.prints = [([(kind, result(v) if kind == "tensor" else v)
+                             for kind, v in parts], sep, end)
+                           for parts, sep, end in g.prints]
+        self.implicit = []
+        for kind, obj, _ in g.implicit:
+            if kind == "var":
+                self.implicit.append(("arg", arg_vars[id(obj)]) if id(obj) in arg_vars
+                                     else ("var", obj))
+            else:
+                self.implicit.append(("capture", obj._value))
+        self.text = g.module_text("main", results)
+        self.graph = g
+        self.name = name
+        self.exe = None
+
+    def compile(self):
+        self.exe = _capi.Executable(self.text, name=self.name)
+        self.run = self.exe.fast if self.exe.fast is not None else self.exe
+
+    def __call__(self, leaves):
+        arrays = [_leaf_array(leaves[i], dtype) for i, dtype in self.param_leaves]
+        for kind, obj in self.implicit:
+            if kind == "var":
+                arrays.append(obj._value)
+            elif kind == "arg":
+                arrays.append(leaves[obj]._value)
+            else:
+                arrays.append(obj)
+        results = self.run(*arrays)
+        if results is NotImplemented:
+            results = self.exe(*arrays)
+        for (kind, obj), i in self.var_writes:
+            (obj if kind == "var" else leaves[obj])._set_value(results[i])
+        for parts, sep, end in self.prints:
+            print(*[str(results[v]) if kind == "tensor" else v for kind, v in parts],
+                  sep=sep, end=end)
+        out = [EagerTensor(results[v]) if kind == "r" else v for kind, v in self.outputs]
+        return _rebuild(self.out_structure, iter(out))
+
+
+class Function:
+    """A Python function traced per input signature and run compiled
+    (tf.function)."""
+
+    def __init__(self, python_function, input_signature=None, autograph=True,
+                 jit_compile=True, name=None, reduce_retracing=False):
+        if not callable(python_function):
+            raise error("tg.function expects a callable, got %r" % (python_function,),
+                        TgTypeError)
+        self.python_function = python_function
+        self._autograph = bool(autograph)
+        self._body = None
+        self.__name__ = name or getattr(python_function, "__name__", "function")
+        self.__doc__ = getattr(python_function, "__doc__", None)
+        self.__wrapped__ = python_function
+        self._cache = collections.OrderedDict()
+        self._lock = threading.RLock()
+        self.trace_count = 0
+        try:
+            self._signature = inspect.signature(python_function)
+        except (TypeError, ValueError):
+            self._signature = None
+        params = list(self._signature.parameters.values()) if self._signature else []
+        self._simple = self._signature is not None and all(
+            p.kind == p.POSITIONAL_OR_KEYWORD and p.default is p.empty for p in params)
+        self._nparams = len(params)
+        self.input_signature = None
+        if input_signature is not None:
+            specs = list(input_signature)
+            for s in specs:
+                if not isinstance(s, TensorSpec):
+                    raise error("input_signature must be a list of tg.TensorSpec, got %r"
+                                % (s,), TgTypeError)
+            self.input_signature = specs
+
+    # Descriptor: methods decorated with @tg.function bind their instance.
+    def __get__(self, instance, owner):
+        if instance is None:
+            return self
+        bound = self.__dict__.setdefault("_bound", {})
+        f = bound.get(id(instance))
+        if f is None:
+            method = self.python_function.__get__(instance, owner)
+            f = Function(method, self.input_signature, self._autograph, name=self.__name__)
+            bound[id(instance)] = f
+        return f
+
+    def _python_body(self):
+        if self._body is None:
+            self._body = autograph_convert(self.python_function) if self._autograph \
+                else self.python_function
+        return self._body
+
+    def _bind(self, args, kwargs):
+        """(args, kwargs) in canonical form: defaults applied, keywords that
+        name positional parameters made positional."""
+        if not kwargs and self._simple and len(args) == self._nparams:
+            return args, {}
+        if self._signature is None:
+            return tuple(args), dict(kwargs)
+        try:
+            bound = self._signature.bind(*args, **kwargs)
+        except TypeError as e:
+            raise error("%s(): %s" % (self.__name__, e), TgTypeError) from None
+        bound.apply_defaults()
+        return tuple(bound.args), dict(bound.kwargs)
+
+    def _apply_signature(self, args):
+        specs = self.input_signature
+        if len(args) != len(specs):
+            raise error("%s: input_signature has %d tensors but the call passes %d "
+                        "arguments" % (self.__name__, len(specs), len(args)), TgTypeError)
+        out = []
+        for i, (a, s) in enumerate(zip(args, specs)):
+            if isinstance(a, Variable):
+                a = a.read_value()
+            if isinstance(a, (Tensor, np.ndarray, np.generic)):
+                if tuple(a.shape) != s.shape or a.dtype != s.dtype:
+                    raise error("%s: argument %d is %s %s, but input_signature says %s" % (
+                        self.__name__, i, tuple(a.shape), a.dtype, s), TgTypeError)
+            else:
+                a = _dtypes.to_array(a, s.dtype, exact=True)
+                if a.shape != s.shape:
+                    raise error("%s: argument %d has shape %s, but input_signature says %s"
+                                % (self.__name__, i, a.shape, s), TgTypeError)
+            out.append(a)
+        return tuple(out)
+
+    def __call__(self, *args, **kwargs):
+        if config_state.run_eagerly:
+            return self.python_function(*args, **kwargs)
+        if _graph.current() is not None:
+            # Called from another function's trace: part of that graph.
+            return self._python_body()(*args, **kwargs)
+        args, kwargs = self._bind(args, kwargs)
+        if self.input_signature is not None:
+            if kwargs:
+                raise error("%s: a function with an input_signature takes positional "
+                            "arguments" % self.__name__, TgTypeError)
+            args = self._apply_signature(args)
+        leaves, structure = _structure((args, kwargs))
+        keys = tuple([_leaf_key(x, lambda i=i: self._argument_name(args, kwargs, i))
+                      for i, x in enumerate(leaves)])
+        key = (structure, keys)
+        concrete = self._cache.get(key)
+        if concrete is None:
+            concrete = self._trace(leaves, keys, structure, key, args, kwargs)
+        return concrete(leaves)
+
+    def _trace(self, leaves, keys, structure, key, args, kwargs):
+        with self._lock:
+            concrete = self._cache.get(key)
+            if concrete is not None:
+                return concrete
+            concrete = ConcreteFunction(self._python_body(), leaves, keys, structure,
+                                        self.__name__)
+            concrete.compile()
+            self.trace_count += 1
+            self._cache[key] = concrete
+            if len(self._cache) > _MAX_TRACES:
+                self._cache.popitem(last=False)
+            if self.trace_count > _RETRACE_WARNING:
+                self._warn_retracing(args, kwargs)
+            return concrete
+
+    def _argument_name(self, args, kwargs, leaf):
+        names = []
+        params = list(self._signature.parameters) if self._signature else []
+        for i, a in enumerate(args):
+            n = params[i] if i < len(params) else "args[%d]" % i
+            names += [n] * max(len(_structure(a)[0]), 1 if _structure(a)[0] else 0)
+        for k in sorted(kwargs):
+            names += [k] * len(_structure(kwargs[k])[0])
+        return "argument '%s'" % (names[leaf] if leaf < len(names) else leaf)
+
+    def _warn_retracing(self, args, kwargs):
+        keys = list(self._cache)
+        varying = collections.Counter()
+        for k in keys[-_RETRACE_WARNING - 1:]:
+            for i, part in enumerate(k[1]):
+                varying[(i, part)] += 1
+        counts = collections.Counter(i for i, _ in varying)
+        leaf = max(counts, key=lambda i: counts[i]) if counts else 0
+        warnings.warn(
+            "tg.function %r has been traced %d times; %s keeps changing. Python values "
+            "are part of the cache key (TF's rule), so each new value traces and "
+            "compiles again: pass it as a tensor (tg.constant) or fix it." % (
+                self.__name__, self.trace_count, self._argument_name(args, kwargs, leaf)),
+            stacklevel=4)
+
+    def lower(self, *args, **kwargs):
+        """The tg module text this call would compile."""
+        args, kwargs = self._bind(args, kwargs)
+        if self.input_signature is not None:
+            args = self._apply_signature(args)
+        leaves, structure = _structure((args, kwargs))
+        keys = tuple(_leaf_key(x, lambda: "an argument") for x in leaves)
+        return ConcreteFunction(self._python_body(), leaves, keys, structure,
+                                self.__name__).text
+
+    def experimental_get_tracing_count(self):
+        return self.trace_count
+
+
+def function(func=None, input_signature=None, autograph=True, jit_compile=True,
+             reduce_retracing=False, experimental_autograph_options=None, name=None):
+    """tf.function: `@tg.function`, `@tg.function(autograph=False)`, or
+    `tg.function(f, input_signature=[tg.TensorSpec(...)])`."""
+    def wrap(f):
+        return Function(f, input_signature=input_signature, autograph=autograph,
+                        jit_compile=jit_compile, name=name,
+                        reduce_retracing=reduce_retracing)
+    return wrap if func is None else wrap(func)
+
+
+def run_functions_eagerly(run_eagerly):
+    """Runs every tg.function's Python body eagerly (for debugging)."""
+    config_state.run_eagerly = bool(run_eagerly)
+
+
+def functions_run_eagerly():
+    return config_state.run_eagerly
+
+
+_ = TgError

@@ -1,0 +1,147 @@
+"""`tg.Variable`: mutable state, eagerly and inside tg.function.
+
+Eagerly a Variable holds a numpy array; `assign*` replace it. Inside a
+tg.function a Variable is state, as in TF: its value is read when the
+function is *called* (the graph takes it as an implicit argument), reads
+and assigns take effect in program order, and the values it was last
+assigned are written back when the call returns (see _graph.Graph).
+
+Reading a trainable Variable under a GradientTape watches it: the tape
+differentiates w.r.t. each read it recorded, and sums.
+"""
+import itertools
+import threading
+
+import numpy as np
+
+from . import _eager, _graph, _ops
+from ._errors import error
+from ._tensor import OPERATORS, EagerTensor
+
+_ids = itertools.count()
+
+
+class Variable:
+    """A mutable tensor (tf.Variable)."""
+
+    __array_priority__ = 100
+
+    def __init__(self, initial_value, trainable=True, name=None, dtype=None, shape=None):
+        if callable(initial_value):
+            initial_value = initial_value()
+        if _graph.current() is not None:
+            raise error("tg.Variable created inside a tg.function trace: create it "
+                        "once, outside the function (as TF requires)")
+        value = _ops.constant(initial_value, dtype=dtype, shape=shape)
+        self._value = np.array(value.numpy(), copy=True)
+        self.trainable = bool(trainable)
+        self.name = name if name is not None else "Variable:%d" % next(_ids)
+        self._lock = threading.Lock()
+
+    # Reading ---------------------------------------------------------------
+    @property
+    def shape(self):
+        return self._value.shape
+
+    @property
+    def dtype(self):
+        return self._value.dtype
+
+    @property
+    def ndim(self):
+        return self._value.ndim
+
+    def read_value(self):
+        """The current value: an eager tensor, or inside a tg.function the
+        value at this point of the traced program."""
+        g = _graph.current()
+        if g is not None:
+            t = g.read_variable(self)
+            for tape in g.tapes:
+                tape._note_variable_read(self, t)
+            return t
+        t = EagerTensor(self._value)
+        for tape in _eager.active_tapes():
+            tape._note_variable_read(self, t)
+        return t
+
+    def value(self):
+        return self.read_value()
+
+    def numpy(self):
+        if _graph.current() is not None:
+            raise error("Variable.numpy() inside a tg.function: the value is only "
+                        "known when the function runs; use the Variable as a tensor")
+        return self._value.copy()
+
+    def __array__(self, dtype=None, copy=None):
+        value = self.numpy()
+        return value if dtype is None else value.astype(dtype)
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        return _ops.array_ufunc(ufunc, method, inputs, kwargs)
+
+    def __repr__(self):
+        if _graph.current() is not None:
+            return "<tg.Variable '%s' shape=%s dtype=%s (traced)>" % (
+                self.name, self.shape, self.dtype)
+        return "<tg.Variable '%s' shape=%s dtype=%s, numpy=%r>" % (
+            self.name, self.shape, self.dtype, self._value)
+
+    def __bool__(self):
+        return bool(self.read_value())
+
+    def __float__(self):
+        return float(self.read_value())
+
+    def __int__(self):
+        return int(self.read_value())
+
+    def __len__(self):
+        return len(self.read_value())
+
+    def __iter__(self):
+        return iter(self.read_value())
+
+    def __getitem__(self, index):
+        return self.read_value()[index]
+
+    __hash__ = object.__hash__
+
+    # Writing ---------------------------------------------------------------
+    def assign(self, value, read_value=True):
+        """Sets the value (same shape and dtype); returns the new value."""
+        new = _ops.operand(value, self.dtype)
+        if tuple(new.shape) != self.shape:
+            if int(np.prod(new.shape, dtype=np.int64)) == 1 or tuple(
+                    np.broadcast_shapes(new.shape, self.shape)) == self.shape:
+                new = _ops.broadcast_to(new, self.shape)
+            else:
+                raise error("Variable.assign: shape %s does not match the Variable's "
+                            "%s" % (tuple(new.shape), self.shape))
+        g = _graph.current()
+        if g is not None:
+            value_t = _ops._symbolic(g, new)
+            g.assign_variable(self, value_t)
+            return self if not read_value else value_t
+        if isinstance(new, Variable):
+            new = new.read_value()
+        array = new._value if isinstance(new, EagerTensor) else np.asarray(new)
+        with self._lock:
+            self._value = np.array(array, dtype=self.dtype, copy=True)
+        return self if not read_value else EagerTensor(self._value)
+
+    def assign_add(self, delta, read_value=True):
+        return self.assign(_ops.add(self, delta), read_value)
+
+    def assign_sub(self, delta, read_value=True):
+        return self.assign(_ops.subtract(self, delta), read_value)
+
+    def _set_value(self, array):
+        """The value a compiled call computed (tg.function's write-back)."""
+        self._value = array
+
+
+for _name, _method in OPERATORS.items():
+    setattr(Variable, _name, _method)
+Variable.T = property(lambda self: _ops.transpose(self))
