@@ -234,8 +234,14 @@ class GradientTape:
         points = []
         for s in flat_sources:
             if isinstance(s, Variable):
-                points.append([t for v, t in self._var_reads if v is s and
-                               self._recorded(t.node)] if self._eligible(s) else [])
+                # The values the recorded reads saw (a read may be inside a
+                # tg.cond branch; the value it reads is outside).
+                values = {}
+                for v, t in self._var_reads:
+                    if v is s and self._recorded(t.node):
+                        value = t.node.operands[0]
+                        values.setdefault(id(value), value)
+                points.append(list(values.values()) if self._eligible(s) else [])
             elif type(s) is SymbolicTensor:
                 if s.region.graph is not g:
                     raise error("GradientTape.gradient: a source tensor comes from "
@@ -416,7 +422,12 @@ def outline_gradient(g, target, sources, recorded):
 
     def cut(t):  # a value the slice does not look through
         n = t.node
-        return n is None or n.op == "alias" or not recorded(n)
+        if n is None or not recorded(n):
+            return True
+        # Aliases are stop_gradient and Variable reads; a read passes the
+        # gradient to the Variable's value when that value is a source.
+        return n.op == "alias" and not (t.var_read is not None and
+                                        id(n.operands[0]) in src_ids)
 
     # Nodes reachable from the target, without recursion (chains are long).
     reachable, stack, seen = {}, [target], set()

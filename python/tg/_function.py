@@ -139,6 +139,10 @@ class ConcreteFunction:
             results, index = [], {}
 
             def result(t):
+                # Aliases (Variable reads, stop_gradient) print as the value
+                # they alias: one result per distinct value.
+                while t.node is not None and t.node.op == "alias":
+                    t = t.node.operands[0]
                 if id(t) not in index:
                     index[id(t)] = len(results)
                     results.append(t)

@@ -720,7 +720,8 @@ def getitem(x, index):
     if Ellipsis in items:
         k = items.index(Ellipsis)
         items[k:k + 1] = [("slice", None, None, None)] * (x.ndim - consumed)
-    items += [("slice", None, None, None)] * (x.ndim - consumed)
+    else:
+        items += [("slice", None, None, None)] * (x.ndim - consumed)
     # Resolve against the shape (errors name the user's line here).
     resolved, dim = [], 0
     for i in items:

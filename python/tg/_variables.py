@@ -113,12 +113,9 @@ class Variable:
         """Sets the value (same shape and dtype); returns the new value."""
         new = _ops.operand(value, self.dtype)
         if tuple(new.shape) != self.shape:
-            if int(np.prod(new.shape, dtype=np.int64)) == 1 or tuple(
-                    np.broadcast_shapes(new.shape, self.shape)) == self.shape:
-                new = _ops.broadcast_to(new, self.shape)
-            else:
-                raise error("Variable.assign: shape %s does not match the Variable's "
-                            "%s" % (tuple(new.shape), self.shape))
+            # TF's rule: the shape is fixed (no broadcasting).
+            raise error("Variable.assign: shape %s does not match the Variable's %s" %
+                        (tuple(new.shape), self.shape))
         g = _graph.current()
         if g is not None:
             value_t = _ops._symbolic(g, new)

@@ -1,0 +1,553 @@
+"""The TensorFlow-style front end: tensors, dtypes, Variables, tapes,
+composable functions, threads. Each test states the TF behaviour it checks;
+values are compared with numpy, gradients with float64 finite differences."""
+import inspect
+import threading
+import warnings
+
+import numpy as np
+import pytest
+
+import tg
+
+rng = np.random.default_rng(7)
+
+
+def close(a, b, tol=1e-5):
+    np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=tol, atol=tol)
+
+
+def here():
+    return inspect.currentframe().f_back.f_lineno
+
+
+def fd(f, x, eps=1e-6):
+    """Central finite differences of a scalar numpy function, in float64."""
+    x = np.asarray(x, np.float64)
+    g = np.zeros_like(x)
+    for i in np.ndindex(*x.shape):
+        d = np.zeros_like(x)
+        d[i] = eps
+        g[i] = (f(x + d) - f(x - d)) / (2 * eps)
+    return g
+
+
+# ---------------------------------------------------------------------------
+# Tensors and numpy
+# ---------------------------------------------------------------------------
+
+def test_results_are_tensors_with_numpy():
+    x = tg.constant([[1.0, 2.0], [3.0, 4.0]])
+    assert isinstance(x, tg.Tensor) and x.shape == (2, 2) and x.ndim == 2
+    assert x.dtype == tg.float32 and len(x) == 2
+    f = tg.function(lambda a: a * 2.0)
+    y = f(x)
+    assert isinstance(y, tg.Tensor)
+    close(y.numpy(), [[2, 4], [6, 8]])
+    # numpy reads a tensor without a copy
+    assert np.asarray(y).ctypes.data == y.numpy().ctypes.data
+    assert [r.numpy().tolist() for r in y] == [[2, 4], [6, 8]]
+    assert float(tg.constant(2.5)) == 2.5 and int(tg.constant(3)) == 3
+    assert bool(tg.constant([True]))
+    with pytest.raises(tg.TgError, match="exactly one"):
+        bool(tg.constant([1.0, 2.0]))
+
+
+def test_ndarray_on_the_left_is_recorded_by_the_tape():
+    # TF-style eager training: `ndarray * tensor` must reach the tape.
+    w = tg.Variable([1.0, 2.0])
+    a = np.array([3.0, 4.0], np.float32)
+    with tg.GradientTape() as tape:
+        y = tg.reduce_sum(a * w)            # ndarray on the left
+        z = y + np.float32(2.0) * tg.reduce_sum(np.exp(a) * w)
+    close(tape.gradient(z, w), a + 2 * np.exp(a))
+    r = np.ones((2, 2), np.float32) @ tg.constant(np.eye(2, dtype=np.float32))
+    assert isinstance(r, tg.Tensor)
+
+    # ... and inside a tg.function (it raised RecursionError).
+    @tg.function
+    def f(x):
+        return tg.reduce_sum(a * x)
+    close(f(tg.constant([1.0, 1.0])), 7.0)
+
+
+def test_tf_dtype_rules():
+    assert tg.constant(3.0).dtype == tg.float32
+    assert tg.constant([1.0, 2.0]).dtype == tg.float32
+    assert tg.constant(3).dtype == tg.int32
+    assert tg.constant(np.float64(3.0)).dtype == tg.float64
+    i = tg.constant([1, 2, 3])
+    q = i / 2                                # true division into float64
+    assert q.dtype == tg.float64
+    close(q, [0.5, 1.0, 1.5])
+    with pytest.raises(tg.TgError, match=r"test_frontend.py:%d: error: cannot convert "
+                       r"0.5 to a int32 tensor exactly" % (here() + 1)):
+        i + 0.5
+    close(i + 2.0, [3, 4, 5])                # 2.0 converts exactly
+    with pytest.raises(tg.TgError, match="different dtypes"):
+        tg.constant([1.0]) + tg.constant([1.0], tg.float64)
+    with pytest.raises(TypeError):           # TgTypeError is a TypeError
+        tg.constant([1.0]) + tg.constant([1.0], tg.float64)
+
+
+def test_floor_division_and_modulo_follow_numpy():
+    a = np.array([7, -7, 7, -7, 0, 5], np.int32)
+    b = np.array([2, 2, -2, -2, 3, 0], np.int32)
+    with np.errstate(divide="ignore"):
+        want_q, want_r = a // b, a % b
+    close(tg.constant(a) // tg.constant(b), want_q)
+    close(tg.constant(a) % tg.constant(b), want_r)
+    f = tg.function(lambda x, y: (x // y, x % y))
+    q, r = f(a, b)
+    close(q, want_q)
+    close(r, want_r)
+    x = np.array([7.5, -7.5, 2.0], np.float32)
+    close(tg.constant(x) // 2.0, x // 2.0)
+    close(tg.constant(x) % 2.0, x % 2.0)
+
+
+def test_axes_are_checked_not_wrapped():
+    x = tg.constant([[1.0, 2.0], [3.0, 4.0]])
+    for bad in (2, -3):
+        with pytest.raises(tg.TgError, match="axis %d is out of range" % bad):
+            tg.reduce_sum(x, axis=bad)
+    with pytest.raises(tg.TgError, match="out of range"):
+        tg.softmax(x, axis=5)
+    with pytest.raises(tg.TgError, match="out of range"):
+        tg.concat([x, x], axis=2)
+    close(tg.reduce_sum(x, axis=-1), [3, 7])
+    # reduce_sum of a 0-d tensor is the tensor (TF).
+    close(tg.reduce_sum(tg.constant(3.0)), 3.0)
+    close(tg.reduce_mean(tg.constant(3.0)), 3.0)
+
+
+def test_indexing():
+    a = np.arange(24, dtype=np.float32).reshape(2, 3, 4)
+    x = tg.constant(a)
+    for index in [1, -1, (0, 2), (slice(None), 1), (Ellipsis, 2), (None, 1),
+                  (slice(None, None, -1),), (0, slice(None, None, -2)),
+                  (1, [2, 0]), (slice(1, None), None, slice(None, None, 2))]:
+        close(x[index], a[index])
+    f = tg.function(lambda t: t[..., ::-1, 1:3])
+    close(f(a), a[..., ::-1, 1:3])
+    with pytest.raises(IndexError):
+        x[2]
+    with pytest.raises(tg.TgError, match="too many indices"):
+        x[0, 0, 0, 0]
+
+
+# ---------------------------------------------------------------------------
+# Variables
+# ---------------------------------------------------------------------------
+
+def test_variable_is_read_at_call_time_and_assign_takes_effect():
+    v = tg.Variable(1.0)
+
+    @tg.function
+    def f(x):
+        return x * v
+
+    close(f(tg.constant(2.0)), 2.0)
+    v.assign(5.0)                              # not frozen at trace time
+    close(f(tg.constant(2.0)), 10.0)
+    assert f.trace_count == 1
+
+    @tg.function
+    def step():
+        before = v.read_value()
+        v.assign_add(1.0)
+        after = v.read_value()                 # a read after an assign sees it
+        v.assign_sub(0.5)
+        return before, after
+    b, a = step()
+    close(b, 5.0)
+    close(a, 6.0)
+    close(v.numpy(), 5.5)                      # the last value, after the call
+    step()
+    close(v.numpy(), 6.0)
+
+
+def test_variable_passed_as_argument():
+    @tg.function
+    def bump(var, d):
+        var.assign_add(d)
+        return var.read_value()
+    v1, v2 = tg.Variable([1.0, 2.0]), tg.Variable([10.0, 20.0])
+    close(bump(v1, tg.constant([1.0, 1.0])), [2, 3])
+    close(bump(v2, tg.constant([1.0, 1.0])), [11, 21])
+    close(v1.numpy(), [2, 3])
+    assert bump.trace_count == 1
+
+
+def test_tape_gradient_with_respect_to_variables():
+    w = tg.Variable([[1.0], [2.0]])
+    b = tg.Variable(0.5)
+    x = np.array([[1.0, 2.0], [3.0, 4.0]], np.float32)
+
+    def loss():
+        return tg.reduce_sum(tg.square(x @ w + b))
+    with tg.GradientTape() as tape:
+        y = loss()
+    gw, gb = tape.gradient(y, [w, b])
+    r = x @ w.numpy() + 0.5
+    close(gw, x.T @ (2 * r))
+    close(gb, np.sum(2 * r))
+
+    @tg.function
+    def grads():
+        with tg.GradientTape() as tape:
+            y = loss()
+        return tape.gradient(y, {"w": w, "b": b})
+    g = grads()
+    close(g["w"], x.T @ (2 * r))
+    close(g["b"], np.sum(2 * r))
+    # Non-trainable Variables are not watched: None, as in TF.
+    c = tg.Variable(1.0, trainable=False)
+    with tg.GradientTape() as tape:
+        y = c * 2.0
+    assert tape.gradient(y, c) is None
+
+
+def test_variables_in_a_compiled_training_loop_match_numpy_step_by_step():
+    X = rng.standard_normal((32, 3)).astype(np.float32)
+    Y = X @ np.array([[2.0], [-1.0], [0.5]], np.float32) + 0.3
+    w = tg.Variable(np.zeros((3, 1), np.float32))
+    b = tg.Variable(np.zeros((1,), np.float32))
+    lr = 0.1
+
+    @tg.function
+    def train_step(x, y):
+        with tg.GradientTape() as tape:
+            loss = tg.reduce_mean(tg.square(tg.matmul(x, w) + b - y))
+        gw, gb = tape.gradient(loss, [w, b])
+        w.assign_sub(lr * gw)
+        b.assign_sub(lr * gb)
+        return loss
+
+    nw, nb = np.zeros((3, 1)), np.zeros((1,))
+    losses = []
+    for _ in range(20):
+        loss = train_step(X, Y)
+        r = X @ nw + nb - Y
+        ref = np.mean(r ** 2)
+        close(loss, ref, 1e-4)
+        nw -= lr * X.T @ (2 * r) / r.size
+        nb -= lr * np.sum(2 * r, axis=0) / r.size
+        losses.append(float(loss))
+    close(w.numpy(), nw, 1e-4)
+    assert losses[-1] < 0.1 * losses[0]
+    assert train_step.trace_count == 1
+
+
+def test_variable_misuse_errors():
+    v = tg.Variable([1.0, 2.0])
+    with pytest.raises(tg.TgError, match="shape"):
+        v.assign([1.0, 2.0, 3.0])
+
+    @tg.function
+    def make():
+        return tg.Variable(1.0)
+    with pytest.raises(tg.TgError, match="outside the function"):
+        make()
+
+
+# ---------------------------------------------------------------------------
+# GradientTape
+# ---------------------------------------------------------------------------
+
+def test_eager_training_loop_trains():
+    # The TF tutorial style: eager tape, Variables, assign_sub.
+    X = rng.standard_normal((64, 4)).astype(np.float32)
+    labels = (X[:, 0] + X[:, 1] > 0).astype(np.float32).reshape(-1, 1)
+    w = tg.Variable(np.zeros((4, 1), np.float32))
+    for _ in range(60):
+        with tg.GradientTape() as tape:
+            p = tg.sigmoid(X @ w)
+            loss = -tg.reduce_mean(labels * tg.log(p + 1e-6) +
+                                   (1 - labels) * tg.log(1 - p + 1e-6))
+        g = tape.gradient(loss, w)
+        assert np.abs(g.numpy()).sum() > 0
+        w.assign_sub(0.5 * g)
+    accuracy = np.mean((X @ w.numpy() > 0) == (labels > 0.5))
+    assert accuracy > 0.9
+
+
+def test_eager_tape_compiles_its_gradient_once():
+    from tg import _eager
+    w = tg.Variable(rng.standard_normal((8, 4)).astype(np.float32))
+    x = rng.standard_normal((16, 8)).astype(np.float32)
+
+    def step():
+        with tg.GradientTape() as tape:
+            loss = tg.reduce_mean(tg.tanh(x @ w))
+        w.assign_sub(0.1 * tape.gradient(loss, w))
+    step()
+    kernels = _eager.kernel_count()
+    for _ in range(5):
+        step()
+    assert _eager.kernel_count() == kernels
+
+
+def test_tapes_persistent_nested_and_unconnected():
+    x = tg.constant(3.0)
+    with tg.GradientTape(persistent=True) as t:
+        t.watch(x)
+        y = x * x
+        z = y * x
+    close(t.gradient(z, x), 27.0)
+    close(t.gradient(y, x), 6.0)
+    close(t.gradient(z, y), 3.0)                # an intermediate source
+    assert t.gradient(z, tg.constant(1.0)) is None
+    with tg.GradientTape() as t1:
+        y = x * 2.0
+    with pytest.raises(tg.TgError, match="non-persistent"):
+        t1.gradient(y, x), t1.gradient(y, x)
+    # Unwatched constants get None, as in TF.
+    with tg.GradientTape() as t2:
+        y = x * x
+    assert t2.gradient(y, x) is None
+    # Nested eager tapes: second derivative.
+    with tg.GradientTape() as outer:
+        outer.watch(x)
+        with tg.GradientTape() as inner:
+            inner.watch(x)
+            y = x * x * x
+        dy = inner.gradient(y, x)
+    close(dy, 27.0)
+    close(outer.gradient(dy, x), 18.0)
+
+
+def test_nested_tapes_inside_a_function_give_the_second_derivative():
+    @tg.function
+    def second(x):
+        with tg.GradientTape() as t2:
+            t2.watch(x)
+            with tg.GradientTape() as t1:
+                t1.watch(x)
+                y = tg.sin(x) * x
+            d = t1.gradient(y, x)
+        return d, t2.gradient(d, x)
+    x = np.array([0.3, 1.7], np.float32)
+    d, dd = second(x)
+    close(d, np.cos(x) * x + np.sin(x), 1e-5)
+    close(dd, -np.sin(x) * x + 2 * np.cos(x), 1e-5)
+
+
+def test_grad_of_grad():
+    f = lambda x: x * x * x  # noqa: E731
+    close(tg.grad(tg.grad(f))(2.0), 12.0)
+    close(tg.grad(tg.grad(tg.grad(f)))(2.0), 6.0)
+    g = lambda x: tg.reduce_sum(tg.tanh(x))  # noqa: E731
+    x = np.array([0.1, -0.5, 1.2], np.float32)
+    h = tg.grad(lambda x: tg.reduce_sum(tg.grad(g)(x)))
+    close(h(x), fd(lambda v: np.sum(1 - np.tanh(v) ** 2), x), 1e-4)
+
+
+def test_tape_through_cond_and_while_loop_inside_a_function():
+    # The tutorial's example, written with tg.cond (AutoGraph turns `if`
+    # into this).
+    @tg.function
+    def compute_gradient_conditional(x):
+        with tg.GradientTape() as tape:
+            y = tg.cond(tg.reduce_sum(x) > 0, lambda: x * x, lambda: x * x * x)
+        return tape.gradient(y, x)
+    close(compute_gradient_conditional(tg.Variable([-2.0, 2.0])), [12.0, 12.0])
+    close(compute_gradient_conditional(tg.Variable([1.0, 2.0])), [2.0, 4.0])
+
+    @tg.function
+    def power(x, n):
+        with tg.GradientTape() as tape:
+            tape.watch(x)
+            i, y = tg.while_loop(lambda i, y: i < n, lambda i, y: (i + 1, y * x),
+                                 (tg.constant(0), tg.ones_like(x)))
+        return y, tape.gradient(y, x)
+    y, g = power(np.float32(1.5), np.int32(4))
+    close(y, 1.5 ** 4)
+    close(g, 4 * 1.5 ** 3, 1e-5)
+
+
+def test_cond_assigning_variables():
+    v = tg.Variable(0.0)
+
+    @tg.function
+    def f(x):
+        tg.cond(x > 0, lambda: v.assign(1.0), lambda: v.assign(-1.0))
+        return v.read_value() * 10.0
+    close(f(np.float32(3.0)), 10.0)
+    assert v.numpy() == 1.0
+    close(f(np.float32(-3.0)), -10.0)
+    assert v.numpy() == -1.0
+
+    @tg.function
+    def count(n):
+        v.assign(0.0)
+        tg.while_loop(lambda i: i < n, lambda i: (v.assign_add(2.0), i + 1)[1],
+                      tg.constant(0))
+        return v.read_value()
+    close(count(np.int32(5)), 10.0)
+
+
+# ---------------------------------------------------------------------------
+# Functions
+# ---------------------------------------------------------------------------
+
+def test_nested_functions_kwargs_and_pytrees():
+    @tg.function
+    def inner(a, scale=2.0):
+        return a * scale
+
+    @tg.function
+    def outer(a, b=None, *, mode="sum"):
+        y = inner(a, scale=3.0)
+        out = {"y": y, "none": None, "pair": (y, [a, y + 1.0])}
+        if b is not None:
+            out["b"] = b
+        return out
+    r = outer(tg.constant([1.0, 2.0]), mode="sum")
+    close(r["y"], [3, 6])
+    assert r["none"] is None
+    close(r["pair"][1][1], [4, 7])
+    assert "func.call" not in outer.lower(tg.constant([1.0, 2.0]))
+    r2 = outer(tg.constant([1.0, 2.0]), b=tg.constant(5.0))
+    close(r2["b"], 5.0)
+    with pytest.raises(TypeError, match="unexpected keyword"):
+        outer(tg.constant(1.0), bogus=1)
+
+
+def test_returning_the_same_tensor_twice():
+    @tg.function
+    def f(x):
+        y = x * 2.0
+        return y, y, x
+    a, b, c = f(tg.constant([1.0, 2.0]))
+    close(a, [2, 4])
+    close(b, [2, 4])
+    close(c, [1, 2])
+
+
+def test_retrace_warning_and_bounded_cache():
+    @tg.function
+    def f(x, scale):
+        return x * scale
+    x = tg.constant(1.0)
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        for i in range(7):
+            f(x, float(i))
+    messages = [str(m.message) for m in w]
+    assert any("argument 'scale' keeps changing" in m for m in messages)
+    assert f.trace_count == 7
+    # A tensor argument does not retrace.
+    g = tg.function(lambda x, s: x * s)
+    for i in range(7):
+        g(x, tg.constant(float(i)))
+    assert g.trace_count == 1
+    from tg import _function
+    h = tg.function(lambda x, s: x * s)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for i in range(_function._MAX_TRACES + 3):
+            h(x, float(i))
+    assert len(h._cache) == _function._MAX_TRACES
+
+
+def test_input_signature():
+    f = tg.function(lambda x: x * 2.0,
+                    input_signature=[tg.TensorSpec([2], tg.float32)])
+    close(f([1.0, 2.0]), [2, 4])
+    close(f(tg.constant([3.0, 4.0])), [6, 8])
+    with pytest.raises(tg.TgError, match="input_signature"):
+        f(tg.constant([1.0, 2.0, 3.0]))
+    assert f.trace_count == 1
+
+
+def test_run_functions_eagerly_and_print(capfd):
+    @tg.function
+    def f(x):
+        tg.print("x is", x)
+        return tg.reduce_sum(x * x)
+    x = tg.constant([1.0, 2.0])
+    compiled = f(x)
+    f(x)
+    out = capfd.readouterr().out
+    assert out.count("x is [1. 2.]") == 2      # at every call, not at tracing
+    tg.config.run_functions_eagerly(True)
+    try:
+        assert tg.config.functions_run_eagerly()
+        eager = f(x)
+    finally:
+        tg.config.experimental_run_functions_eagerly(False)
+    close(eager, compiled)
+    assert f.trace_count == 1
+
+
+def test_traced_tensor_misuse_errors_name_the_line():
+    @tg.function(autograph=False)
+    def f(x):
+        return float(x)
+    with pytest.raises(tg.TgError, match=r"test_frontend.py:%d: error: a traced tensor "
+                       r"has no value" % (here() - 2)):
+        f(tg.constant(1.0))
+
+    leaked = []
+
+    @tg.function
+    def g(x):
+        leaked.append(x * 2.0)
+        return x
+    g(tg.constant(1.0))
+    with pytest.raises(tg.TgError, match="outside the tg.function that traced it"):
+        leaked[0] + 1.0
+
+    @tg.function
+    def h(x):
+        inside = []
+        tg.cond(x > 0, lambda: inside.append(x * 2.0) or x, lambda: x)
+        return inside[0] + 1.0
+    with pytest.raises(tg.TgError, match="used outside it"):
+        h(tg.constant(1.0))
+
+
+# ---------------------------------------------------------------------------
+# Threads
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("call_path", ["fast", "ctypes"])
+def test_threads_trace_call_and_run_eager_ops(call_path, monkeypatch):
+    if call_path == "ctypes":
+        monkeypatch.setattr(tg._capi, "fast", None)
+    errors, results = [], {}
+    barrier = threading.Barrier(4)
+
+    def work(k):
+        try:
+            barrier.wait()
+            # First calls of fresh functions, traced concurrently.
+            f = tg.function(lambda x, k=k: tg.reduce_sum(x * float(k + 1)))
+            shared = tg.function(lambda x: x + 1.0)
+            a = np.full((64,), k, np.float32)
+            for _ in range(20):
+                r1 = f(a)
+                r2 = shared(a)
+                r3 = tg.constant(a) * float(k + 2)       # eager ops
+                with tg.GradientTape() as t:
+                    v = tg.constant(a)
+                    t.watch(v)
+                    y = tg.reduce_sum(v * v)
+                r4 = t.gradient(y, v)
+            results[k] = (float(r1), r2.numpy().copy(), r3.numpy().copy(),
+                          r4.numpy().copy())
+        except Exception as e:  # noqa: BLE001
+            errors.append(e)
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    for k in range(4):
+        r1, r2, r3, r4 = results[k]
+        assert r1 == 64 * k * (k + 1)
+        close(r2, np.full(64, k + 1))
+        close(r3, np.full(64, k * (k + 2)))
+        close(r4, np.full(64, 2 * k))
