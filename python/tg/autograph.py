@@ -253,7 +253,7 @@ def _compile(fn, node):
         decorator_list=[], returns=None, type_comment=None)
     for n in ast.walk(factory):
         if n is not node and "lineno" in n._attributes and not hasattr(n, "lineno"):
-            ast.copy_location(n, node)
+            _at(n, node)
     module = ast.Module(body=[factory], type_ignores=[])
     ast.fix_missing_locations(module)
     import __future__
@@ -506,24 +506,33 @@ def _name(id_, store=False):
 
 
 def _assign(name, value, loc):
-    return ast.copy_location(ast.Assign(targets=[_name(name, True)],
+    return _at(ast.Assign(targets=[_name(name, True)],
                                         value=ast.Constant(value)), loc)
 
 
 def _not(name, loc):
-    return ast.copy_location(ast.UnaryOp(ast.Not(), ast.copy_location(_name(name), loc)), loc)
+    return _at(ast.UnaryOp(ast.Not(), _at(_name(name), loc)), loc)
 
 
 def _guard(flag, body, loc):
     """`if not flag: body`."""
-    return ast.copy_location(ast.If(test=_not(flag, loc), body=body, orelse=[]), loc)
+    return _at(ast.If(test=_not(flag, loc), body=body, orelse=[]), loc)
+
+
+def _at(node, loc):
+    """Gives a generated node the start of `loc` as its whole extent (Python
+    puts a call at the end line of its callee: a generated call must not
+    inherit the user statement's last line)."""
+    node.lineno, node.col_offset = loc.lineno, loc.col_offset
+    node.end_lineno, node.end_col_offset = loc.lineno, loc.col_offset
+    return node
 
 
 def _located(nodes, loc):
     for root in nodes:
         for n in ast.walk(root):
             if "lineno" in n._attributes:
-                ast.copy_location(n, loc)
+                _at(n, loc)
     return nodes
 
 
@@ -539,7 +548,7 @@ class _Fill(ast.NodeTransformer):
 
     def visit_Expr(self, node):
         if isinstance(node.value, ast.Name) and node.value.id in self.blocks:
-            return self.blocks[node.value.id] or [ast.copy_location(ast.Pass(), node)]
+            return self.blocks[node.value.id] or [_at(ast.Pass(), node)]
         return self.generic_visit(node)
 
 
@@ -686,7 +695,7 @@ class _FunctionConverter:
                 self.declared.update(n.names)
         self.closure = _closure_names(node.body)
         _Liveness().block(node.body, set())
-        node.body = self.block(node.body) or [ast.copy_location(ast.Pass(), node)]
+        node.body = self.block(node.body) or [_at(ast.Pass(), node)]
 
     # -- jumps
 
@@ -701,14 +710,14 @@ class _FunctionConverter:
         def on_return(s):
             value = s.value if s.value is not None else ast.Constant(None)
             return [_assign("ag__do_return", True, s),
-                    ast.copy_location(ast.Assign(targets=[_name("ag__retval", True)],
+                    _at(ast.Assign(targets=[_name("ag__retval", True)],
                                                  value=value), s)]
         lowering = _Jumps(ast.Return, "ag__do_return", on_return, _walk_scope)
         body = node.body
         start = 1 if body and isinstance(body[0], ast.Expr) and isinstance(
             body[0].value, ast.Constant) and isinstance(body[0].value.value, str) else 0
         init = [_assign("ag__do_return", False, node), _assign("ag__retval", None, node)]
-        end = ast.copy_location(ast.Return(_name("ag__retval")), body[-1])
+        end = _at(ast.Return(_name("ag__retval")), body[-1])
         node.body = body[:start] + init + lowering.block(body[start:]) + [end]
 
     def lower_loops(self, stmts):
@@ -841,17 +850,17 @@ class _FunctionConverter:
 
     def _py_cond(self, test, kind, s, reason):
         what, line = reason
-        return ast.copy_location(ast.Call(
-            func=ast.copy_location(ast.Attribute(_name("ag__"), "py_cond", ast.Load()), s),
+        return _at(ast.Call(
+            func=_at(ast.Attribute(_name("ag__"), "py_cond", ast.Load()), s),
             args=[test, ast.Constant(kind), ast.Constant(s.lineno), ast.Constant(what),
                   ast.Constant(line)], keywords=[]), s)
 
     def _conjunction(self, exprs, loc):
         if len(exprs) == 1:
             return exprs[0]
-        lambdas = [ast.copy_location(ast.Lambda(args=_no_args(), body=e), loc) for e in exprs]
-        return ast.copy_location(ast.Call(
-            func=ast.copy_location(ast.Attribute(_name("ag__"), "and_", ast.Load()), loc),
+        lambdas = [_at(ast.Lambda(args=_no_args(), body=e), loc) for e in exprs]
+        return _at(ast.Call(
+            func=_at(ast.Attribute(_name("ag__"), "and_", ast.Load()), loc),
             args=lambdas, keywords=[]), loc)
 
     def while_(self, s):
@@ -891,15 +900,15 @@ class _FunctionConverter:
         extras = [self.expr(e) for e in s._ag_extra]
         body = self.block(s.body)
         if reason:
-            s.iter = ast.copy_location(ast.Call(
-                func=ast.copy_location(ast.Attribute(_name("ag__"), "py_iter", ast.Load()), s),
+            s.iter = _at(ast.Call(
+                func=_at(ast.Attribute(_name("ag__"), "py_iter", ast.Load()), s),
                 args=[iter_, ast.Constant(s.lineno), ast.Constant(reason[0]),
                       ast.Constant(reason[1])], keywords=[]), s)
             if extras:
-                stop = ast.copy_location(ast.If(
-                    test=ast.copy_location(ast.UnaryOp(ast.Not(), self._py_cond(
+                stop = _at(ast.If(
+                    test=_at(ast.UnaryOp(ast.Not(), self._py_cond(
                         self._conjunction(extras, s), "for", s, reason)), s),
-                    body=[ast.copy_location(ast.Break(), s)], orelse=[]), s)
+                    body=[_at(ast.Break(), s)], orelse=[]), s)
                 body = [stop] + body
             s.body = body
             return [s]
@@ -946,13 +955,13 @@ class _Expressions(ast.NodeTransformer):
         return any(isinstance(n, ast.NamedExpr) for root in nodes for n in ast.walk(root))
 
     def _ag(self, attr, args, loc):
-        return ast.copy_location(ast.Call(
-            func=ast.copy_location(ast.Attribute(
-                ast.copy_location(_name("ag__"), loc), attr, ast.Load()), loc),
+        return _at(ast.Call(
+            func=_at(ast.Attribute(
+                _at(_name("ag__"), loc), attr, ast.Load()), loc),
             args=args, keywords=[]), loc)
 
     def _lambda(self, e):
-        return ast.copy_location(ast.Lambda(args=_no_args(), body=e), e)
+        return _at(ast.Lambda(args=_no_args(), body=e), e)
 
     def visit_BoolOp(self, node):
         self.generic_visit(node)
@@ -973,7 +982,7 @@ class _Expressions(ast.NodeTransformer):
             return node
         return self._ag("if_exp", [node.test, self._lambda(node.body),
                                    self._lambda(node.orelse),
-                                   ast.copy_location(ast.Constant(node.lineno), node)], node)
+                                   _at(ast.Constant(node.lineno), node)], node)
 
     def visit_Call(self, node):
         self.generic_visit(node)
@@ -1321,16 +1330,15 @@ def _traced_if(cond, body, orelse, get_state, set_state, names, outputs, file, l
             if decide is not None:
                 theirs = decide[pos]
                 if (theirs is None) != (mine is None):
-                    where = "if" if mine is None else "else"
-                    other = "else" if mine is None else "if"
+                    only, missing = ("if", "else") if mine is None else ("else", "if")
                     if name.startswith("ag__"):
                         raise _error("%s is set only in the %s branch of the if; give it a "
-                                     "value in the %s branch too" % (_display(name), other,
-                                                                     where), file, line)
+                                     "value in the %s branch too" % (_display(name), only,
+                                                                     missing), file, line)
                     raise _pkg().TgError(
                         "'%s' is assigned only in the %s branch at %s:%d; give it a value "
-                        "in the %s branch too (or before the if)" % (name, other, file,
-                                                                      line, where))
+                        "in the %s branch too (or before the if)" % (name, only, file,
+                                                                      line, missing))
                 if mine is None:
                     continue
                 if theirs[0] != mine[0]:
@@ -1383,13 +1391,13 @@ def _traced_if(cond, body, orelse, get_state, set_state, names, outputs, file, l
                     raise _error("%s is %s in the else branch; the if branch gives %r" % (
                         _display(name), _describe(else_leaf), then_leaf), file, line)
                 return else_leaf
-            raise _Retry(dict(plan, **{slot: _dtype(else_leaf)}))
+            raise _Retry({**plan, slot: _dtype(else_leaf)})
         if tk == "py" and ek == "py":
             if slot in plan:
                 return _to_tensor(else_leaf, plan[slot], _display(name), file, line)
             if _same(then_leaf, else_leaf):
                 return _STATIC
-            raise _Retry(dict(plan, **{slot: _py_dtype(then_leaf, else_leaf)}))
+            raise _Retry({**plan, slot: _py_dtype(then_leaf, else_leaf)})
         if tk == ek == "none":
             return _STATIC
         if tk == ek == "object" and _same(then_leaf, else_leaf):
