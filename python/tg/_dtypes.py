@@ -75,12 +75,15 @@ def to_array(value, dtype=None, exact=False):
             raise error("cannot convert %r to a tensor" % (value,), TgTypeError, None)
         with np.errstate(all="ignore"):
             arr = source.astype(dtype) if source.dtype != dtype else source
-        if exact and source.dtype != dtype and dtype != bfloat16:
-            back = arr.astype(source.dtype) if source.dtype != np.bool_ else arr
-            same = np.array_equal(back, source, equal_nan=source.dtype.kind == "f") \
-                if source.dtype.kind != "b" else dtype == bool
-            if source.dtype.kind == "f" and dtype.kind == "f":
-                same = True  # float to float: rounding is the conversion TF does
+        if exact and source.dtype != dtype and dtype != bfloat16 and not (
+                source.dtype.kind == "f" and dtype.kind == "f"):
+            # (float to float: rounding is the conversion TF does)
+            if source.dtype.kind == "b":
+                same = dtype == bool
+            else:
+                with np.errstate(all="ignore"):
+                    same = np.array_equal(arr.astype(source.dtype), source,
+                                          equal_nan=source.dtype.kind == "f")
             if not same:
                 raise error("cannot convert %r to a %s tensor exactly (TF's rule: a "
                             "Python number adopts the tensor's dtype only when it "

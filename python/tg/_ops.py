@@ -24,9 +24,15 @@ from ._tensor import EagerTensor, SymbolicTensor, Tensor, mlir_type
 # Operands
 # ---------------------------------------------------------------------------
 
+_Variable = None
+
+
 def _variable_type():
-    from ._variables import Variable
-    return Variable
+    global _Variable
+    if _Variable is None:
+        from ._variables import Variable  # imports this module
+        _Variable = Variable
+    return _Variable
 
 
 def is_tensor_like(x):

@@ -1306,102 +1306,78 @@ def _traced_if(cond, body, orelse, get_state, set_state, names, outputs, file, l
     pred = _pred(cond, "if", file, line)
     init = get_state()
     out_idx = [i for i, n in enumerate(names) if n in outputs]
-    plan = {}  # (name index, leaf index) -> dtype of a Python leaf made a tensor
+    # (output position, leaf index) -> (dtype, shape) of a slot that the if
+    # branch, traced first, must also give as a tensor: learnt from the else
+    # branch, then both are traced again.
+    plan = {}
     record = {}
 
     def branch(taken):
         set_state(init)
         (body if taken else orelse)()
         values = get_state()
-        flat = []
-        for i in out_idx:
-            v = values[i]
-            flat.append(None if is_undefined(v) else _flatten(v))
+        flat = [None if is_undefined(values[i]) else _flatten(values[i]) for i in out_idx]
         if taken:
             record["then"] = flat
-            return _branch_outputs(flat, values, decide=None)
-        return _branch_outputs(flat, values, decide=record["then"])
-
-    def _branch_outputs(flat, values, decide):
-        outs = []
-        for pos, i in enumerate(out_idx):
-            name = names[i]
-            mine = flat[pos]
-            if decide is not None:
-                theirs = decide[pos]
-                if (theirs is None) != (mine is None):
-                    only, missing = ("if", "else") if mine is None else ("else", "if")
-                    if name.startswith("ag__"):
-                        raise _error("%s is set only in the %s branch of the if; give it a "
-                                     "value in the %s branch too" % (_display(name), only,
-                                                                     missing), file, line)
-                    raise _pkg().TgError(
-                        "'%s' is assigned only in the %s branch at %s:%d; give it a value "
-                        "in the %s branch too (or before the if)" % (name, only, file,
-                                                                      line, missing))
-                if mine is None:
-                    continue
-                if theirs[0] != mine[0]:
-                    raise _error("%s has a different structure in the two branches of the "
-                                 "if: %r and %r" % (_display(name), values[i], theirs[1]),
-                                 file, line)
-            if mine is None:
-                continue
-            for j, leaf in enumerate(mine[1]):
-                slot = (pos, j)
-                if decide is None:
-                    if slot in plan:
-                        if _kind(leaf) == "py":
-                            leaf = _to_tensor(leaf, plan[slot], _display(name), file, line)
-                        outs.append(leaf)
+            outs = []
+            for pos, mine in enumerate(flat):
+                for j, leaf in enumerate(mine[1] if mine else ()):
+                    if (pos, j) in plan:
+                        outs.append(_as_spec(leaf, plan[(pos, j)], names[out_idx[pos]],
+                                             leaf, file, line))
                     elif _kind(leaf) == "tensor":
                         outs.append(leaf)
-                    continue
-                other = decide[pos][1][j]
-                out = _pair(name, other, leaf, slot, file, line)
+            return tuple(outs)
+        outs = []
+        for pos, mine in enumerate(flat):
+            name, theirs = names[out_idx[pos]], record["then"][pos]
+            if (theirs is None) != (mine is None):
+                only, missing = ("if", "else") if mine is None else ("else", "if")
+                if name.startswith("ag__"):
+                    raise _error("%s is set only in the %s branch of the if; give it a value "
+                                 "in the %s branch too" % (_display(name), only, missing),
+                                 file, line)
+                raise tg.TgError(
+                    "'%s' is assigned only in the %s branch at %s:%d; give it a value in "
+                    "the %s branch too (or before the if)" % (name, only, file, line,
+                                                               missing))
+            if mine is None:
+                continue
+            if theirs[0] != mine[0]:
+                raise _error("%s has a different structure in the two branches of the if: "
+                             "%r and %r" % (_display(name), _unflatten(*theirs),
+                                            values[out_idx[pos]]), file, line)
+            for j, (then_leaf, else_leaf) in enumerate(zip(theirs[1], mine[1])):
+                out = _pair(name, then_leaf, else_leaf, (pos, j))
                 if out is not _STATIC:
                     outs.append(out)
         return tuple(outs)
 
-    def _pair(name, then_leaf, else_leaf, slot, file, line):
-        """What the else branch returns at a slot, given the then branch's
-        leaf; raises _Retry when the then branch must change."""
+    def _pair(name, then_leaf, else_leaf, slot):
+        """What the else branch gives at a slot; raises _Retry when the if
+        branch must give a tensor there too."""
         tk, ek = _kind(then_leaf), _kind(else_leaf)
-        then_is_tensor = slot in plan or tk == "tensor"
-        if tk == "tensor" or ek == "tensor":
-            if {tk, ek} - {"tensor", "py"}:
-                raise _error("%s is %s in the if branch and %s in the else branch; both "
-                             "must be tensors (or numbers)" % (
-                                 _display(name), _describe(then_leaf), _describe(else_leaf)),
-                             file, line)
-            if tk == "tensor" and ek == "tensor":
-                if then_leaf is else_leaf and not then_is_tensor:
-                    return _STATIC
-                if (_dtype(then_leaf), tuple(then_leaf.shape)) != (
-                        _dtype(else_leaf), tuple(else_leaf.shape)):
-                    raise _error("%s is %s in the if branch and %s in the else branch; "
-                                 "tg.cond needs the same shape and dtype in both" % (
-                                     _display(name), _describe(then_leaf),
-                                     _describe(else_leaf)), file, line)
-                return else_leaf
-            if tk == "tensor":  # the else branch gave a Python number
-                return _to_tensor(else_leaf, _dtype(then_leaf), _display(name), file, line)
+        if tk in _TENSORISH and ek in _TENSORISH and not tk == ek == "undefret":
             if slot in plan:
-                if plan[slot] != _dtype(else_leaf):
-                    raise _error("%s is %s in the else branch; the if branch gives %r" % (
-                        _display(name), _describe(else_leaf), then_leaf), file, line)
-                return else_leaf
-            raise _Retry({**plan, slot: _dtype(else_leaf)})
-        if tk == "py" and ek == "py":
-            if slot in plan:
-                return _to_tensor(else_leaf, plan[slot], _display(name), file, line)
-            if _same(then_leaf, else_leaf):
+                spec = plan[slot]
+            elif tk == "tensor":
+                spec = (_dtype(then_leaf), tuple(then_leaf.shape))
+            elif tk == ek == "py" and _same(then_leaf, else_leaf):
                 return _STATIC
-            raise _Retry({**plan, slot: _py_dtype(then_leaf, else_leaf)})
-        if tk == ek == "none":
+            elif ek == "tensor":
+                raise _Retry({**plan, slot: (_dtype(else_leaf), tuple(else_leaf.shape))})
+            else:
+                numbers = [v for v in (then_leaf, else_leaf) if type(v) in (bool, int, float)]
+                raise _Retry({**plan, slot: (_py_dtype(*numbers), ())})
+            return _as_spec(else_leaf, spec, name, then_leaf, file, line, "else")
+        if tk == ek and tk in ("none", "undefret"):
             return _STATIC
         if tk == ek == "object" and _same(then_leaf, else_leaf):
             return _STATIC
+        if "undefret" in (tk, ek):
+            raise _error("the function returns %s on one path and %s on another (the if "
+                         "here depends on a tensor); return a tensor on every path" % (
+                             _describe(then_leaf), _describe(else_leaf)), file, line)
         raise _error("%s is %s in the if branch and %s in the else branch; in a tg.cond only "
                      "tensors and numbers can differ between the branches" % (
                          _display(name), _describe(then_leaf), _describe(else_leaf)),
@@ -1417,19 +1393,38 @@ def _traced_if(cond, body, orelse, get_state, set_state, names, outputs, file, l
     else:
         raise AssertionError("tg.autograph: the branches of a cond do not settle")
     results = results if isinstance(results, (tuple, list)) else (results,)
-    # Rebuild the outputs: tensor slots from the cond, Python ones from the
-    # (equal) branch values; the other assigned names get their values back.
+    # The outputs: tensor slots from the cond, the others from the (equal)
+    # branch values; the other assigned names get their values back.
     final = list(init)
     it = iter(results)
     for pos, i in enumerate(out_idx):
         then = record["then"][pos]
         if then is None:
             continue
-        leaves = []
-        for j, leaf in enumerate(then[1]):
-            leaves.append(next(it) if (pos, j) in plan or _kind(leaf) == "tensor" else leaf)
+        leaves = [next(it) if (pos, j) in plan or _kind(leaf) == "tensor" else leaf
+                  for j, leaf in enumerate(then[1])]
         final[i] = _unflatten(then[0], leaves)
     set_state(tuple(final))
+
+
+_TENSORISH = ("tensor", "py", "undefret")
+
+
+def _as_spec(value, spec, name, other, file, line, branch="if"):
+    """`value` as a tensor of spec = (dtype, shape): a tensor must match it,
+    a Python number converts exactly, an undefined return value is zeros."""
+    dtype, shape = spec
+    k = _kind(value)
+    if k == "undefret":
+        return _pkg().constant(np.zeros(shape, dtype), dtype)
+    if k == "py" and shape == ():
+        return _to_tensor(value, dtype, _display(name), file, line)
+    if k == "tensor" and (_dtype(value), tuple(value.shape)) == (dtype, shape):
+        return value
+    mine, theirs = (value, other) if branch == "if" else (other, value)
+    raise _error("%s is %s in the if branch and %s in the else branch; tg.cond needs the "
+                 "same shape and dtype in both" % (_display(name), _describe(mine),
+                                                   _describe(theirs)), file, line)
 
 
 _STATIC = object()

@@ -551,3 +551,29 @@ def test_threads_trace_call_and_run_eager_ops(call_path, monkeypatch):
         close(r2, np.full(64, k + 1))
         close(r3, np.full(64, k * (k + 2)))
         close(r4, np.full(64, 2 * k))
+
+
+def test_the_same_mlp_trained_four_ways_gives_the_same_losses():
+    # benchmarks/train_four_ways.py times these; here: same values.
+    import os
+    import sys
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "benchmarks"))
+    import train_four_ways as four
+    params, batches = four.data(8)
+    losses = {name: way(params, batches)[0] for name, way in four.WAYS}
+    reference = losses["compiled step"]
+    for name, ls in losses.items():
+        np.testing.assert_allclose(ls, reference, rtol=1e-6, err_msg=name)
+    assert reference[-1] < reference[0]
+    # ... and they are the numpy reference's (float64 forward and backward).
+    w1, b1, w2, b2 = [p.astype(np.float64) for p in params]
+    for (x, y), loss in zip(batches, reference):
+        h = np.tanh(x @ w1 + b1)
+        z = h @ w2 + b2
+        z = z - z.max(1, keepdims=True)
+        logp = z - np.log(np.exp(z).sum(1, keepdims=True))
+        close(loss, -np.mean(np.sum(y * logp, 1)), 1e-5)
+        dz = (np.exp(logp) - y) / len(x)
+        dh = dz @ w2.T * (1 - h ** 2)
+        w2, b2 = w2 - four.LR * h.T @ dz, b2 - four.LR * dz.sum(0)
+        w1, b1 = w1 - four.LR * x.T @ dh, b1 - four.LR * dh.sum(0)
