@@ -469,11 +469,16 @@ def outline_gradient(g, target, sources, recorded):
                 leaf_ids.add(id(d))
                 leaves.append(d)
     reached = [s for s in sources if id(s) in reached_ids]
+    # Constants are copied into the function (the compiler folds them there)
+    # rather than passed in.
+    constants = [n.node for n in leaves if n.node is not None and
+                 n.node.op == "tg.constant"]
+    leaves = [n for n in leaves if n.node is None or n.node.op != "tg.constant"]
     args = reached + leaves
     p = _graph.Printer()
     for i, a in enumerate(args):
         p.names[id(a)] = "%%a%d" % i
-    p.print_nodes(slice_nodes, "  ")
+    p.print_nodes(constants + slice_nodes, "  ")
     fname = "tape%d" % len(g.functions)
     g.functions.append("func.func private @%s(%s) -> %s {\n%s\n  return %s : %s\n}\n" % (
         fname, ", ".join("%%a%d: %s" % (i, a.type) for i, a in enumerate(args)),
