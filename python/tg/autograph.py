@@ -674,6 +674,7 @@ class _FunctionConverter:
     def __init__(self, node, filename):
         self.node, self.filename = node, filename
         self.counter = 0
+        self.depth = 0  # how many generated functions the current block is in
 
     def new_name(self, base):
         self.counter += 1
@@ -717,7 +718,13 @@ class _FunctionConverter:
         start = 1 if body and isinstance(body[0], ast.Expr) and isinstance(
             body[0].value, ast.Constant) and isinstance(body[0].value.value, str) else 0
         init = [_assign("ag__do_return", False, node), _assign("ag__retval", None, node)]
-        end = _at(ast.Return(_name("ag__retval")), body[-1])
+        if _always_returns(body):
+            init[1].value = _at(ast.Call(func=_at(ast.Attribute(
+                _at(_name("ag__"), node), "UndefinedReturnValue", ast.Load()), node),
+                args=[], keywords=[]), node)
+        end = _at(ast.Return(_at(ast.Call(
+            func=_at(ast.Attribute(_at(_name("ag__"), node), "retval", ast.Load()), node),
+            args=[_at(_name("ag__retval"), node)], keywords=[]), node)), body[-1])
         node.body = body[:start] + init + lowering.block(body[start:]) + [end]
 
     def lower_loops(self, stmts):
@@ -824,15 +831,27 @@ class _FunctionConverter:
     def _nonlocal(names):
         return "    nonlocal %s\n" % ", ".join(names) if names else ""
 
-    @staticmethod
-    def _cleanup(names):
+    def _cleanup(self, names):
+        """Deletes the names left undefined, as plain Python would have them.
+        Only at the function's own level: inside a generated body an
+        enclosing statement's get_state still reads them."""
+        if self.depth:
+            return ""
         return "".join("\nif ag__.is_undefined(%s):\n    del %s" % (n, n) for n in names)
+
+    def nested_block(self, stmts):
+        self.depth += 1
+        try:
+            return self.block(stmts)
+        finally:
+            self.depth -= 1
 
     def if_(self, s):
         reason = _unsupported(s, self.declared)
         modified = sorted(_bound_names(s.body + s.orelse))
         test = self.expr(s.test)
-        body, orelse = self.block(s.body), self.block(s.orelse)
+        block = self.block if reason else self.nested_block
+        body, orelse = block(s.body), block(s.orelse)
         if reason:
             s.test = self._py_cond(test, "if", s, reason)
             s.body, s.orelse = body, orelse or []
@@ -868,7 +887,7 @@ class _FunctionConverter:
         modified = sorted(_bound_names(s.body))
         test = self.expr(s.test)
         extras = [self.expr(e) for e in s._ag_extra]
-        body = self.block(s.body)
+        body = (self.block if reason else self.nested_block)(s.body)
         if reason:
             s.test = self._py_cond(self._conjunction(extras + [test], s), "while", s, reason)
             s.body = body
@@ -898,7 +917,7 @@ class _FunctionConverter:
         modified = sorted(_bound_names(s.body) | _bound_names(s.target))
         iter_ = self.expr(s.iter)
         extras = [self.expr(e) for e in s._ag_extra]
-        body = self.block(s.body)
+        body = (self.block if reason else self.nested_block)(s.body)
         if reason:
             s.iter = _at(ast.Call(
                 func=_at(ast.Attribute(_name("ag__"), "py_iter", ast.Load()), s),
@@ -1028,6 +1047,23 @@ def is_undefined(x):
     return type(x) is Undefined
 
 
+class UndefinedReturnValue:
+    """The return value of a function, every path of which ends in a
+    `return`, before one has run. A traced cond or loop may replace it by
+    zeros of the type the other path returns: the `do_return` flag keeps that
+    value from ever being returned."""
+
+    __slots__ = ()
+
+    def __repr__(self):
+        return "<no return value yet>"
+
+
+def retval(value):
+    """The value the converted function returns."""
+    return None if type(value) is UndefinedReturnValue else value
+
+
 def _display(name):
     if name == "ag__retval":
         return "the return value"
@@ -1062,6 +1098,8 @@ def _is_tensor_like(x):
 def _kind(x):
     if x is None:
         return "none"
+    if type(x) is UndefinedReturnValue:
+        return "undefret"
     if type(x) in (bool, int, float):
         return "py"
     if _is_tensor_like(x):
@@ -1077,6 +1115,8 @@ def _describe(x):
         return "the Python %s %r" % (type(x).__name__, x)
     if k == "none":
         return "None"
+    if k == "undefret":
+        return "no value (the function has not returned)"
     return "a %s" % type(x).__name__
 
 
@@ -1105,7 +1145,14 @@ def _to_tensor(value, dtype, what, file, line):
     if converted != value:
         raise _error("%s is %r, which is not exactly representable as %s" % (
             what, value, dtype), file, line)
-    return _pkg().constant(converted, dtype)
+    return _constant(converted, dtype)
+
+
+def _constant(value, dtype):
+    """tg.constant(value, dtype), cast when the core gives another dtype."""
+    tg = _pkg()
+    t = tg.constant(value, dtype)
+    return t if _dtype(t) == dtype else tg.cast(t, dtype)
 
 
 def _flatten(value):
@@ -1156,7 +1203,7 @@ def _pred(c, kind, file, line):
     """The condition of a traced if/while as a scalar bool tensor."""
     tg = _pkg()
     if type(c) is bool or isinstance(c, np.bool_):
-        return tg.constant(np.bool_(c), np.bool_)
+        return _constant(np.bool_(c), np.dtype(np.bool_))
     if not _is_tensor_like(c):
         raise _error("the condition of the %s is %s; tg needs a scalar bool tensor"
                      % (kind, _describe(c)), file, line)
@@ -1416,7 +1463,7 @@ def _as_spec(value, spec, name, other, file, line, branch="if"):
     dtype, shape = spec
     k = _kind(value)
     if k == "undefret":
-        return _pkg().constant(np.zeros(shape, dtype), dtype)
+        return _constant(np.zeros(shape, dtype), dtype)
     if k == "py" and shape == ():
         return _to_tensor(value, dtype, _display(name), file, line)
     if k == "tensor" and (_dtype(value), tuple(value.shape)) == (dtype, shape):
@@ -1432,7 +1479,7 @@ _STATIC = object()
 
 def _dummy():
     """A result for a tg.cond / tg.while_loop with nothing else to carry."""
-    return _pkg().constant(np.int32(0), np.int32)
+    return _constant(np.int32(0), np.dtype(np.int32))
 
 
 def while_stmt(test, extra_test, body, get_state, set_state, names, loop_vars, line):
@@ -1498,8 +1545,24 @@ def for_stmt(iterable, extra_test, body, get_state, set_state, names, loop_vars,
 
 def _traced_loop(test, extra_test, body, get_state, set_state, names, loop_names, file,
                  line, rng=None, target=None):
+    init = get_state()
+    placeholders = {}
+    for _ in range(64):
+        try:
+            return _traced_loop_once(test, extra_test, body, set_state, get_state, names,
+                                     loop_names, file, line, rng, target, init, placeholders)
+        except _Retry as retry:
+            placeholders = retry.plan
+            set_state(init)
+    raise AssertionError("tg.autograph: the loop variables do not settle")
+
+
+def _traced_loop_once(test, extra_test, body, set_state, get_state, names, loop_names, file,
+                      line, rng, target, init, placeholders):
+    """One try at the tg.while_loop; raises _Retry with the (dtype, shape) of
+    the return values the body defines that had none before the loop."""
     tg = _pkg()
-    init = list(get_state())
+    init = list(init)
     index = [i for i, n in enumerate(names) if n in loop_names]
     counter0 = delta = limit = None
     if rng is not None:
@@ -1512,17 +1575,14 @@ def _traced_loop(test, extra_test, body, get_state, set_state, names, loop_names
     for i in index:
         v = init[i]
         if is_undefined(v):
-            if names[i] == "ag__retval":
-                raise _error("a `return` inside a tensor-dependent loop needs the returned "
-                             "value to be defined before the loop; assign it to a variable "
-                             "before the loop, set it in the loop, `break`, and return it "
-                             "after the loop", file, line)
             raise _error("%s is assigned in this tensor-dependent loop and used in a later "
                          "iteration or after the loop, but has no value before it; give it a "
                          "value before the loop" % _display(names[i]), file, line)
         structure, leaves = _flatten(v)
         slots = []
-        for leaf in leaves:
+        for j, leaf in enumerate(leaves):
+            if (i, j) in placeholders:
+                leaf = _as_spec(leaf, placeholders[(i, j)], names[i], leaf, file, line)
             k = _kind(leaf)
             if k == "py":
                 leaf = _to_tensor(leaf, _py_dtype(leaf), _display(names[i]), file, line)
@@ -1580,8 +1640,13 @@ def _traced_loop(test, extra_test, body, get_state, set_state, names, loop_names
             if s2 != structure:
                 raise _error("%s changes its structure in the loop: %r before, %r after an "
                              "iteration" % (name, init[i], v), file, line)
-            for slot, leaf in zip(slots, leaves):
+            for j, (slot, leaf) in enumerate(zip(slots, leaves)):
                 k = _kind(leaf)
+                if slot[0] == "static" and _kind(slot[1]) == "undefret" and k in _TENSORISH \
+                        and k != "undefret":
+                    spec = (_dtype(leaf), tuple(leaf.shape)) if k == "tensor" else (
+                        _py_dtype(leaf), ())
+                    raise _Retry({**placeholders, (i, j): spec})
                 if slot[0] == "static":
                     if not _same(slot[1], leaf):
                         raise _error("%s is %s before the loop and %s after an iteration; "
