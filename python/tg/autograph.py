@@ -1005,6 +1005,19 @@ class _Expressions(ast.NodeTransformer):
 
     def visit_Call(self, node):
         self.generic_visit(node)
+        if isinstance(node.func, ast.Name) and node.func.id == "super" and not node.args:
+            # Zero-argument super() reads the first argument of the frame it
+            # runs in, which is no longer the method's once the call is in
+            # a generated function: spell out what Python would use.
+            a = self.converter.node.args
+            first = (a.posonlyargs + a.args)[:1] or ([a.vararg] if a.vararg else [])
+            if first and not node.keywords:
+                node.args = [_at(_name("__class__"), node), _at(_name(first[0].arg), node)]
+                if a.vararg is not None and not (a.posonlyargs + a.args):
+                    node.args[1] = _at(ast.Subscript(_at(_name(first[0].arg), node),
+                                                     _at(ast.Constant(0), node),
+                                                     ast.Load()), node)
+            return node
         if isinstance(node.func, ast.Name) and node.func.id in _FRAME_DEPENDENT:
             return node
         call = self._ag("converted_call", [node.func] + node.args, node)
@@ -1421,10 +1434,11 @@ def _traced_if(cond, body, orelse, get_state, set_state, names, outputs, file, l
             return _STATIC
         if tk == ek == "object" and _same(then_leaf, else_leaf):
             return _STATIC
-        if "undefret" in (tk, ek):
-            raise _error("the function returns %s on one path and %s on another (the if "
-                         "here depends on a tensor); return a tensor on every path" % (
-                             _describe(then_leaf), _describe(else_leaf)), file, line)
+        if "undefret" in (tk, ek) or name == "ag__retval":
+            raise _error("the function returns %s on one path and %s on another, and this "
+                         "if depends on a tensor; return a tensor on every path (falling off "
+                         "the end returns None)" % (_describe(then_leaf), _describe(else_leaf)),
+                         file, line)
         raise _error("%s is %s in the if branch and %s in the else branch; in a tg.cond only "
                      "tensors and numbers can differ between the branches" % (
                          _display(name), _describe(then_leaf), _describe(else_leaf)),
@@ -1648,6 +1662,13 @@ def _traced_loop_once(test, extra_test, body, set_state, get_state, names, loop_
                         _py_dtype(leaf), ())
                     raise _Retry({**placeholders, (i, j): spec})
                 if slot[0] == "static":
+                    if not _same(slot[1], leaf) and names[i] == "ag__retval":
+                        raise _error("a `return` in this tensor-dependent loop returns %s, "
+                                     "but the function returns %s when the loop does not "
+                                     "return (falling off the end returns None); return a "
+                                     "tensor on every path" % (_describe(leaf),
+                                                               _describe(slot[1])),
+                                     file, line)
                     if not _same(slot[1], leaf):
                         raise _error("%s is %s before the loop and %s after an iteration; "
                                      "a tg.while_loop's variables must be tensors (or "

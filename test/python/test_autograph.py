@@ -509,6 +509,135 @@ def test_returning_none_on_one_path_is_an_error():
 
 
 # ---------------------------------------------------------------------------
+# On Python values, converted code means what the Python code means
+
+def py_loops(n):
+    out = []
+    for i in range(n):
+        if i == 2:
+            continue
+        if i == 5:
+            break
+        out.append(i)
+    else:
+        out.append("else")
+    return out
+
+
+def py_while_else(n):
+    i = 0
+    while i < n:
+        i += 1
+        if i % 3 == 0:
+            continue
+        if i > 7:
+            return ("early", i)
+    else:
+        return ("else", i)
+    return ("end", i)
+
+
+def py_nested(n):
+    for i in range(n):
+        for j in range(n):
+            if j > i:
+                break
+            if (i + j) % 2:
+                continue
+            if i * j > 6:
+                return i, j
+    return None
+
+
+def py_try_return(n):
+    try:
+        for i in range(n):
+            if i == 3:
+                return "ret"
+    finally:
+        pass
+    return "done"
+
+
+def py_while_true(n):
+    def g(k):
+        if k > 2:
+            return k * 2
+        return -k
+    total, k = 0, 0
+    while True:
+        k += 1
+        if k > n:
+            break
+        total += g(k)
+    return total, k
+
+
+def py_logic(n):
+    y = (n if n > 2 else -n) and (n or 5)
+    z = not n
+    if n > 3 and (z or n < 10):
+        w = 1
+    elif n == 0:
+        w = 2
+    else:
+        w = 3
+    return y, z, w
+
+
+class _Base:
+    def m(self, n):
+        return n + 1
+
+
+class _Derived(_Base):
+    def m(self, n):
+        if n > 1:
+            return super().m(n) * 10
+        return super().m(n)
+
+
+def py_super(n):
+    return _Derived().m(n)
+
+
+def py_unbound(n):
+    if n > 3:
+        q = 1
+    if n > 3:
+        return q
+    try:
+        return q
+    except NameError:
+        return "unbound"
+
+
+def py_comprehensions(n):
+    res = [x * 2 for x in range(n) if x % 2 and x > 1]
+    return res, (lambda: n > 2 and "yes")()
+
+
+def py_generator(n):
+    for i in range(n):
+        if i % 2:
+            yield i
+
+
+@pytest.mark.parametrize("f", [py_loops, py_while_else, py_nested, py_try_return,
+                               py_while_true, py_logic, py_super, py_unbound,
+                               py_comprehensions, py_generator])
+def test_python_semantics_are_kept(f):
+    g = autograph.convert(f)
+    assert g is not f
+    for n in range(12):
+        want = f(n)
+        got = g(n)
+        if inspect.isgenerator(want):
+            want, got = list(want), list(got)
+        assert got == want, (n, got, want)
+
+
+# ---------------------------------------------------------------------------
 # Calls, closures, conversion rules
 
 def helper(v):
@@ -655,6 +784,36 @@ def test_branches_of_different_shapes_or_kinds():
         with pytest.raises(tg.TgError) as e:
             fn(f)(X)
         assert where(f, "if tg") in str(e.value) and "'y'" in str(e.value)
+
+
+def test_conditions_must_be_scalar_bools():
+    def vector(x):
+        if x > 0:
+            x = x + 1.0
+        return x
+
+    def floats(x):
+        if tg.reduce_sum(x):
+            x = x + 1.0
+        return x
+    for f, what in ((vector, "shape (2,)"), (floats, "float32")):
+        with pytest.raises(tg.TgError, match="scalar bool") as e:
+            fn(f)(X)
+        assert where(f, "if ") in str(e.value) and what in str(e.value)
+
+
+def test_python_while_that_breaks_on_a_tensor_is_an_error():
+    def f(x):
+        i = 0
+        while i < 5:
+            if tg.reduce_sum(x) > 10.0:
+                break
+            x = x * 2.0
+            i += 1
+        return x
+    with pytest.raises(tg.TgError, match="depends on a tensor") as e:
+        fn(f)(X)
+    assert where(f, "while i") in str(e.value)
 
 
 def test_loop_variables_keep_shape_and_dtype():
