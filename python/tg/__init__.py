@@ -26,8 +26,10 @@ concern:
     _eager      eager execution through cached kernels
     _capi       the binding of the C API (compile, run)
     config      tg.config.run_functions_eagerly
+    random      tg.random (eager draws)
+    distribute  tg.distribute (one process until MPI jobs exist)
 """
-from . import _capi, config
+from . import _capi, config, distribute, random  # noqa: A004 (tf.random)
 from ._autodiff import GradientTape, grad, value_and_grad
 from ._control import cond, while_loop
 from ._dtypes import (bfloat16, bool, float16, float32, float64, int32,  # noqa: A004
@@ -79,7 +81,7 @@ __all__ = [
     "is_tensor",
     # functions, control flow, autodiff
     "function", "Function", "cond", "while_loop", "range", "GradientTape", "grad",
-    "value_and_grad", "config", "print", "set_num_threads", "get_num_threads",
+    "value_and_grad", "config", "distribute", "random", "print", "set_num_threads", "get_num_threads",
     # ops
     "abs", "add", "broadcast_to", "cast", "concat", "constant", "convert_to_tensor",
     "conv2d", "cos", "div", "divide", "equal", "exp", "expand_dims", "fill",

@@ -319,6 +319,8 @@ sub, mul = subtract, multiply
 def _compare(pred, tf_name):
     def f(x, y, name=None):
         x, y = same_dtype(tf_name, x, y)
+        if x.dtype == _dtypes.bool:  # tg.cmp compares numbers: as 0 and 1
+            x, y = cast(x, _dtypes.int32), cast(y, _dtypes.int32)
         return apply("cmp", b_cmp, [x, y], pred=pred)
     f.__name__ = tf_name
     f.__doc__ = "Elementwise `%s` comparison, broadcasting; a bool tensor." % pred
@@ -396,7 +398,7 @@ select = where
 
 def logical_not(x, name=None):
     x = operand(x, _dtypes.bool)
-    return equal(x, False)
+    return where(x, np.zeros((), np.bool_), np.ones((), np.bool_))
 
 
 def logical_and(x, y, name=None):

@@ -92,8 +92,9 @@ class EagerTensor(Tensor):
         self._value = value  # a numpy array of a tg dtype
 
     def numpy(self):
-        """The value, as a numpy array (shared, not copied: do not write)."""
-        return self._value
+        """The value: a numpy array (shared, not copied: do not write), or a
+        numpy scalar for a 0-d tensor (as TF)."""
+        return self._value[()] if self._value.ndim == 0 else self._value
 
     @property
     def shape(self):
