@@ -27,8 +27,8 @@ import builtins
 
 import numpy as np
 
-from . import _dtypes, _eager, _graph, _ops
-from ._errors import TgError, TgTypeError, error
+from . import _eager, _graph, _ops
+from ._errors import TgTypeError, error
 from ._tensor import EagerTensor, SymbolicTensor, Tensor
 from ._variables import Variable
 
@@ -565,5 +565,3 @@ def grad(f, argnums=0):
     run.lower = vg.lower
     return run
 
-
-_ = (_dtypes, TgError)

@@ -8,8 +8,6 @@ tensors and Python numbers; Variables assigned inside them are threaded
 through as extra results (and loop-carried values), so state behaves as in
 program order.
 """
-import numpy as np
-
 from . import _dtypes, _graph, _ops
 from ._autodiff import flatten, unflatten
 from ._errors import TgTypeError, error, user_location
@@ -71,7 +69,7 @@ def cond(pred, true_fn=None, false_fn=None, name=None):
         raise error("tg.cond: the branches return different structures: %s and %s" %
                     (_structure_text(then_out), _structure_text(else_out)), loc=loc)
     # Which leaves are static (equal Python values, or None in both).
-    kinds, then_vals, else_vals = [], [], []
+    kinds = []
     for i, (a, b) in enumerate(zip(then_leaves, else_leaves)):
         if a is None or b is None:
             if a is not None or b is not None:
@@ -243,5 +241,3 @@ def _as_tuple(x):
         return tuple(x)
     return (x,)
 
-
-_ = np

@@ -10,8 +10,6 @@ Next to a tensor, a Python scalar (or a numpy value that is not a tensor)
 takes the tensor's dtype when it converts exactly, and is an error
 otherwise (`int32_tensor + 0.5` raises, as in TF).
 """
-import numbers
-
 import numpy as np
 
 from ._errors import TgError, TgTypeError, error
@@ -41,11 +39,6 @@ def as_dtype(dtype):
     if d is None or d not in MLIR_NAMES:
         raise error("tg has no dtype %r (it has %s)" % (dtype, SUPPORTED), TgTypeError, None)
     return d
-
-
-def is_python_scalar(x):
-    return isinstance(x, (numbers.Number, np.bool_)) and not isinstance(x, np.generic) \
-        or type(x) in (float, int, type(True))
 
 
 def _default_array(value):

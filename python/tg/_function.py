@@ -26,7 +26,7 @@ import warnings
 import numpy as np
 
 from . import _capi, _dtypes, _graph, _ops
-from ._errors import TgError, TgTypeError, error
+from ._errors import TgTypeError, error
 from ._tensor import EagerTensor, SymbolicTensor, Tensor, TensorSpec
 from ._variables import Variable
 
@@ -385,5 +385,3 @@ def run_functions_eagerly(run_eagerly):
 def functions_run_eagerly():
     return config_state.run_eagerly
 
-
-_ = TgError

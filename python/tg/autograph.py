@@ -196,7 +196,7 @@ def _converted_code(fn):
         return _code_cache[code]
     result = None
     module = getattr(fn, "__module__", None) or ""
-    if (code.co_name != "<lambda>" and not (code.co_flags & 0x180)  # coroutines
+    if (code not in _generated_codes and not (code.co_flags & 0x180)  # coroutines
             and module.split(".")[0] not in (__package__, "numpy")
             and not _excluded_path(code.co_filename)):
         node = _function_node(fn)
@@ -207,6 +207,9 @@ def _converted_code(fn):
 
 
 _parsed_files = {}
+# Code objects this module compiled (functions that converted code defines
+# are converted already).
+_generated_codes = set()
 
 
 def _function_node(fn):
@@ -227,6 +230,12 @@ def _function_node(fn):
             return None
         _parsed_files[key] = tree
     arg_names = list(code.co_varnames[:code.co_argcount + code.co_kwonlyargcount])
+    if code.co_name == "<lambda>":
+        # The one lambda of that line with these arguments (several: unknown).
+        found = [n for n in ast.walk(tree) if isinstance(n, ast.Lambda)
+                 and n.lineno == code.co_firstlineno and arg_names == [
+                     x.arg for x in n.args.posonlyargs + n.args.args + n.args.kwonlyargs]]
+        return found[0] if len(found) == 1 else None
     for node in ast.walk(tree):
         if isinstance(node, ast.FunctionDef) and node.name == code.co_name:
             first = min([node.lineno] + [d.lineno for d in node.decorator_list])
@@ -239,8 +248,13 @@ def _function_node(fn):
 
 def _compile(fn, node):
     node = copy.deepcopy(node)
-    node.decorator_list = []
-    _FunctionConverter(node, fn.__code__.co_filename).run()
+    if isinstance(node, ast.Lambda):
+        node.body = _Expressions(types.SimpleNamespace(node=node)).visit(node.body)
+        define, name = [ast.Return(node)], "<lambda>"
+    else:
+        node.decorator_list = []
+        _FunctionConverter(node, fn.__code__.co_filename).run()
+        define, name = [node, ast.Return(ast.Name(node.name, ast.Load()))], node.name
     # A factory whose locals are the original free variables (and ag__), so
     # that the converted function has them as closure cells: it is then
     # instantiated with the original cells, seeing their current values.
@@ -248,8 +262,7 @@ def _compile(fn, node):
     factory = ast.FunctionDef(
         name="ag__factory", args=_no_args(),
         body=[ast.Assign(targets=[ast.Name(v, ast.Store()) for v in freevars],
-                         value=ast.Constant(None)),
-              node, ast.Return(ast.Name(node.name, ast.Load()))],
+                         value=ast.Constant(None))] + define,
         decorator_list=[], returns=None, type_comment=None)
     for n in ast.walk(factory):
         if n is not node and "lineno" in n._attributes and not hasattr(n, "lineno"):
@@ -269,7 +282,12 @@ def _compile(fn, node):
         raise _error("tg.autograph could not convert '%s': %s" % (fn.__name__, e),
                      fn.__code__.co_filename, node.lineno) from e
     factory_code = _code_named(compiled, "ag__factory")
-    return _code_named(factory_code, node.name)
+    stack = [factory_code]
+    while stack:
+        c = stack.pop()
+        _generated_codes.add(c)
+        stack.extend(k for k in c.co_consts if isinstance(k, types.CodeType))
+    return _code_named(factory_code, name)
 
 
 def _code_named(code, name):
