@@ -121,6 +121,7 @@ class ConcreteFunction:
 
     def __init__(self, fn, leaves, keys, structure, name):
         g = _graph.Graph()
+        self.n_leaves = len(leaves)
         call_leaves, self.param_leaves = [], []
         arg_vars = {}
         for i, (x, k) in enumerate(zip(leaves, keys)):
@@ -180,8 +181,28 @@ class ConcreteFunction:
     def compile(self):
         self.exe = _capi.Executable(self.text, name=self.name)
         self.run = self.exe.fast if self.exe.fast is not None else self.exe
+        # Every leaf a tensor argument, results one tensor or a flat tuple of
+        # distinct tensors, no Variables, captures or prints.
+        outs = [v for kind, v in self.outputs]
+        self.single = self.out_structure is None
+        self.plain = (len(self.param_leaves) == self.n_leaves and not self.implicit and
+                      not self.var_writes and not self.prints and
+                      all(kind == "r" for kind, _ in self.outputs) and
+                      outs == list(range(len(outs))) and
+                      (self.single or self.out_structure == ("tuple",) + (None,) * len(outs)))
 
     def __call__(self, leaves):
+        if self.plain:
+            # Tensors in, tensors out, no state: the per-call path of small
+            # graphs, kept short.
+            results = self.run(*[x._value if type(x) is EagerTensor else x
+                                 for x in leaves])
+            if results is NotImplemented:
+                results = self.exe(*[_leaf_array(leaves[i], dtype)
+                                     for i, dtype in self.param_leaves])
+            if self.single:
+                return EagerTensor(results[0])
+            return tuple([EagerTensor(r) for r in results])
         arrays = [_leaf_array(leaves[i], dtype) for i, dtype in self.param_leaves]
         for kind, obj in self.implicit:
             if kind == "var":
@@ -218,6 +239,7 @@ class Function:
         self.__doc__ = getattr(python_function, "__doc__", None)
         self.__wrapped__ = python_function
         self._cache = collections.OrderedDict()
+        self._flat = {}  # signature of all-tensor positional calls -> concrete
         self._lock = threading.RLock()
         self.trace_count = 0
         try:
@@ -291,11 +313,25 @@ class Function:
         return tuple(out)
 
     def __call__(self, *args, **kwargs):
+        if not kwargs and self._flat:
+            # The common call: every argument a tensor or an ndarray.
+            try:
+                key = tuple([(a._value.shape, a._value.dtype) if type(a) is EagerTensor
+                             else (a.shape, a.dtype, 0) for a in args])
+            except AttributeError:
+                key = None
+            concrete = self._flat.get(key) if key is not None else None
+            if concrete is not None and _graph.current() is None and \
+                    not config_state.run_eagerly:
+                return concrete(args)
         if config_state.run_eagerly:
             return self.python_function(*args, **kwargs)
         if _graph.current() is not None:
             # Called from another function's trace: part of that graph.
             return self._python_body()(*args, **kwargs)
+        flat_args = args if not kwargs and self._simple and len(args) == self._nparams \
+            and self.input_signature is None and all(
+                type(a) is EagerTensor or type(a) is np.ndarray for a in args) else None
         args, kwargs = self._bind(args, kwargs)
         if self.input_signature is not None:
             if kwargs:
@@ -309,6 +345,11 @@ class Function:
         concrete = self._cache.get(key)
         if concrete is None:
             concrete = self._trace(leaves, keys, structure, key, args, kwargs)
+        if flat_args is not None:
+            self._flat[tuple([(a._value.shape, a._value.dtype) if type(a) is EagerTensor
+                              else (a.shape, a.dtype, 0) for a in flat_args])] = concrete
+            if len(self._flat) > _MAX_TRACES:
+                self._flat.clear()
         return concrete(leaves)
 
     def _trace(self, leaves, keys, structure, key, args, kwargs):
