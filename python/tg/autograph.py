@@ -154,7 +154,10 @@ def convert(fn):
 
 
 def converted_call(f, /, *args, **kwargs):
-    """Calls f(*args, **kwargs), converting f first when it is user code."""
+    """Calls f(*args, **kwargs), converting f first when it is user code.
+    Python's range() of a traced tensor is tg.range (TF's overload)."""
+    if f is range and any(_is_traced(_value(a)) for a in args):
+        return range_(*[_value(a) for a in args])
     return _converted_callable(f)(*args, **kwargs)
 
 
@@ -824,6 +827,13 @@ class _FunctionConverter:
         if isinstance(s, ast.AsyncFor):
             s.body = self.block(s.body)
             return [s]
+        if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name):
+            # A local's annotation does nothing at run time, and an annotated
+            # name cannot be `nonlocal` in the generated functions.
+            if s.value is None:
+                return []
+            s = _at(ast.Assign(targets=[s.target], value=s.value), s)
+            s.lineno, s.end_lineno = s.value.lineno, s.value.end_lineno
         return [self.expr(s)]
 
     def expr(self, node):
@@ -902,6 +912,9 @@ class _FunctionConverter:
 
     def while_(self, s):
         reason = _unsupported(s, self.declared)
+        if reason is None and any(isinstance(n, ast.NamedExpr) for e in [s.test] + s._ag_extra
+                                  for n in ast.walk(e)):
+            reason = ("an assignment expression (:=) in its condition", s.lineno)
         modified = sorted(_bound_names(s.body))
         test = self.expr(s.test)
         extras = [self.expr(e) for e in s._ag_extra]
@@ -1076,6 +1089,14 @@ class Undefined:
 
 def is_undefined(x):
     return type(x) is Undefined
+
+
+def _value(x):
+    """A tg.Variable inside a trace is state: its value is a read, never the
+    Python value it holds while tracing."""
+    if _is_variable(x) and _tracing() and hasattr(x, "read_value"):
+        return x.read_value()
+    return x
 
 
 class UndefinedReturnValue:
@@ -1266,15 +1287,15 @@ def _check_bool_operand(x, op):
 def and_(*operands):
     """Python's lazy `and` over operand functions; on traced bool tensors, a
     logical and (every operand is then evaluated: graph ops are pure)."""
-    result = operands[0]()
+    result = _value(operands[0]())
     for f in operands[1:]:
         if not _is_traced(result):
             if not result:
                 return result
-            result = f()
+            result = _value(f())
             continue
         _check_bool_operand(result, "and")
-        b = f()
+        b = _value(f())
         if _is_traced(b) or _is_tensor_like(b):
             _check_bool_operand(b, "and")
             result = _logical("and", result, b)
@@ -1285,15 +1306,15 @@ def and_(*operands):
 
 def or_(*operands):
     """Python's lazy `or`; on traced bool tensors, a logical or."""
-    result = operands[0]()
+    result = _value(operands[0]())
     for f in operands[1:]:
         if not _is_traced(result):
             if result:
                 return result
-            result = f()
+            result = _value(f())
             continue
         _check_bool_operand(result, "or")
-        b = f()
+        b = _value(f())
         if _is_traced(b) or _is_tensor_like(b):
             _check_bool_operand(b, "or")
             result = _logical("or", result, b)
@@ -1303,6 +1324,7 @@ def or_(*operands):
 
 
 def not_(x):
+    x = _value(x)
     if _is_traced(x):
         _check_bool_operand(x, "not")
         tg = _pkg()
@@ -1356,6 +1378,7 @@ class _Retry(BaseException):
 
 def if_stmt(cond, body, orelse, get_state, set_state, names, outputs, line):
     """`if cond: body() else: orelse()`; a tg.cond when cond is traced."""
+    cond = _value(cond)
     if not _is_traced(cond):
         if cond:
             body()
@@ -1367,6 +1390,7 @@ def if_stmt(cond, body, orelse, get_state, set_state, names, outputs, line):
 
 def if_exp(cond, if_true, if_false, line):
     """`if_true() if cond else if_false()`; a tg.cond when cond is traced."""
+    cond = _value(cond)
     if not _is_traced(cond):
         return if_true() if cond else if_false()
     box = [Undefined("ag__ifexp")]
@@ -1521,7 +1545,7 @@ def while_stmt(test, extra_test, body, get_state, set_state, names, loop_vars, l
     iteration = 0
     while True:
         if extra_test is not None:
-            extra = extra_test()
+            extra = _value(extra_test())
             if _is_traced(extra):
                 if iteration == 0:
                     break
@@ -1531,7 +1555,7 @@ def while_stmt(test, extra_test, body, get_state, set_state, names, loop_vars, l
                              "tg.while_loop", file, line)
             if not extra:
                 return
-        c = test()
+        c = _value(test())
         if _is_traced(c):
             if iteration == 0:
                 break
@@ -1554,6 +1578,7 @@ def for_stmt(iterable, extra_test, body, get_state, set_state, names, loop_vars,
     iteration under a tg.cond once extra_test (a break or return flag) is a
     traced tensor."""
     file = _user_file()
+    iterable = _value(iterable)
     if isinstance(iterable, RangeSpec):
         _traced_loop(None, extra_test, body, get_state, set_state, names, loop_vars, file,
                      line, rng=iterable, target=target)
@@ -1561,7 +1586,7 @@ def for_stmt(iterable, extra_test, body, get_state, set_state, names, loop_vars,
     items = _tensor_items(iterable, file, line) if _is_traced(iterable) else iterable
     it = iter(items)
     while True:
-        extra = True if extra_test is None else extra_test()
+        extra = True if extra_test is None else _value(extra_test())
         if not _is_traced(extra) and not extra:
             return
         try:
@@ -1648,9 +1673,9 @@ def _traced_loop_once(test, extra_test, body, set_state, get_state, names, loop_
         if rng is not None:
             c = rng._test(counter, limit, delta)
         else:
-            c = test()
+            c = _value(test())
         if extra_test is not None:
-            c = _and_values(extra_test(), c)
+            c = _and_values(_value(extra_test()), c)
         return _pred(c, "while" if rng is None else "for", file, line)
 
     def body_fn(*values):

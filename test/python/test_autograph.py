@@ -508,6 +508,51 @@ def test_returning_none_on_one_path_is_an_error():
     assert where(f, "if tg.reduce_sum") in str(e.value)
 
 
+def test_python_range_of_a_tensor_is_tg_range():
+    def f(x, n):
+        for i in range(n):
+            x = x + 1.0
+        return x
+    g = fn(f)
+    close(g(X, np.int32(3)), X + 3)
+    assert "scf.while" in g.lower(X, np.int32(3))
+
+
+def test_annotated_and_walrus_assignments():
+    def f(x):
+        if tg.reduce_sum(x) > 0:
+            y: float = x * 2.0
+        else:
+            y = x
+        n = 0
+        while (n := n + 1) < 3:
+            y = y + 1.0
+        return y
+    close(fn(f)(X), X * 2 + 2)
+
+
+@pytest.mark.xfail(reason="needs core: tg.Variables as state inside tg.function",
+                   strict=False)
+def test_variables_in_conditions_are_read_at_call_time():
+    flag = tg.Variable(True)
+    steps = tg.Variable(0)
+
+    def f(x):
+        if flag:
+            x = x + 1.0
+        while steps < 3:
+            steps.assign_add(1)
+            x = x * 2.0
+        return x
+    g = fn(f)
+    close(g(X), (X + 1) * 8)
+    flag.assign(False)
+    steps.assign(1)
+    close(g(X), X * 4)
+    assert g.trace_count == 1
+    assert int(np.asarray(steps.numpy())) == 3
+
+
 # ---------------------------------------------------------------------------
 # On Python values, converted code means what the Python code means
 
