@@ -42,7 +42,7 @@ import weakref
 
 import numpy as np
 
-__all__ = ["convert", "converted_call", "do_not_convert", "range_", "RangeSpec",
+__all__ = ["convert", "converted_call", "do_not_convert", "to_code", "range_", "RangeSpec",
            "if_stmt", "while_stmt", "for_stmt", "if_exp", "and_", "or_", "not_",
            "py_cond", "py_iter", "Undefined", "is_undefined"]
 
@@ -153,6 +153,17 @@ def convert(fn):
         return fn if new is None else new
 
 
+def to_code(fn):
+    """The Python source of fn as AutoGraph converts it (for reading: it is
+    compiled from the AST, with the user's line numbers)."""
+    converted = convert(fn)
+    tree = _converted_ast.get(getattr(converted, "__code__", None))
+    if tree is None:
+        raise _pkg().TgError("tg.autograph.to_code: %r is not converted (no Python source, "
+                             "or code AutoGraph leaves alone)" % (fn,))
+    return ast.unparse(tree)
+
+
 def converted_call(f, /, *args, **kwargs):
     """Calls f(*args, **kwargs), converting f first when it is user code.
     Python's range() of a traced tensor is tg.range (TF's overload)."""
@@ -210,6 +221,7 @@ def _converted_code(fn):
 
 
 _parsed_files = {}
+_converted_ast = {}  # converted code object -> the AST it was compiled from
 # Code objects this module compiled (functions that converted code defines
 # are converted already).
 _generated_codes = set()
@@ -285,6 +297,8 @@ def _compile(fn, node):
         raise _error("tg.autograph could not convert '%s': %s" % (fn.__name__, e),
                      fn.__code__.co_filename, node.lineno) from e
     factory_code = _code_named(compiled, "ag__factory")
+    _converted_ast[_code_named(factory_code, name)] = define[0] if name != "<lambda>" \
+        else define[0].value
     stack = [factory_code]
     while stack:
         c = stack.pop()
@@ -689,6 +703,11 @@ class _Jumps:
                 c.body = self.block(c.body)
 
 
+def _always_bound(name):
+    """The flags that lowering assigns at the top of the function."""
+    return name in ("ag__do_return", "ag__retval")
+
+
 class _FunctionConverter:
     """Converts one FunctionDef in place (and the functions nested in it)."""
 
@@ -845,6 +864,8 @@ class _FunctionConverter:
         get, set_ = self.new_name("ag__get_state"), self.new_name("ag__set_state")
         lines = []
         for n in names:
+            if _always_bound(n):
+                continue
             lines.append("try:\n    %s\nexcept NameError:\n    %s = ag__.Undefined(%r)"
                          % (n, n, n))
         lines.append("def %s():\n    return %s" % (get, _tuple_src(names)))
@@ -865,7 +886,8 @@ class _FunctionConverter:
         enclosing statement's get_state still reads them."""
         if self.depth:
             return ""
-        return "".join("\nif ag__.is_undefined(%s):\n    del %s" % (n, n) for n in names)
+        return "".join("\nif ag__.is_undefined(%s):\n    del %s" % (n, n) for n in names
+                       if not _always_bound(n))
 
     def nested_block(self, stmts):
         self.depth += 1
@@ -1049,7 +1071,9 @@ class _Expressions(ast.NodeTransformer):
                                                      _at(ast.Constant(0), node),
                                                      ast.Load()), node)
             return node
-        if isinstance(node.func, ast.Name) and node.func.id in _FRAME_DEPENDENT:
+        if isinstance(node.func, ast.Name) and node.func.id in _FRAME_DEPENDENT or (
+                isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name)
+                and node.func.value.id == "ag__"):
             return node
         call = self._ag("converted_call", [node.func] + node.args, node)
         call.keywords = node.keywords
@@ -1238,7 +1262,9 @@ def _unflatten(structure, leaves):
             return tuple(children)
         if s[0] == "list":
             return children
-        return s[0](*children)  # a namedtuple
+        if hasattr(s[0], "_fields"):  # a namedtuple
+            return s[0](*children)
+        return s[0](children)
     return build(structure)
 
 

@@ -788,6 +788,13 @@ def test_functions_defined_by_converted_code_are_not_converted_again():
     assert autograph.convert(inner) is inner
 
 
+def test_to_code_shows_the_conversion():
+    code = autograph.to_code(branchy)
+    assert "ag__.if_stmt(" in code and "def ag__if_body" in code
+    with pytest.raises(tg.TgError, match="not converted"):
+        autograph.to_code(len)
+
+
 def test_conversion_is_thread_safe():
     def f(x):
         if tg.reduce_sum(x) > 0:
