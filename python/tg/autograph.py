@@ -1279,7 +1279,6 @@ def _same(a, b):
 
 def _pred(c, kind, file, line):
     """The condition of a traced if/while as a scalar bool tensor."""
-    tg = _pkg()
     if type(c) is bool or isinstance(c, np.bool_):
         return _constant(np.bool_(c), np.dtype(np.bool_))
     if not _is_tensor_like(c):
@@ -1814,7 +1813,6 @@ class RangeSpec:
     def _tensors(self, file, line):
         """(start, limit, delta) for the loop: start is a tensor of the
         range's dtype, the others Python ints or tensors."""
-        tg = _pkg()
         values = []
         for what, v in (("start", self.start), ("limit", self.limit), ("delta", self.delta)):
             if type(v) is int:

@@ -927,7 +927,8 @@ def _del(x):
     y = x
     if tg.reduce_sum(x) > 0:
         del y
-    return x
+        y = x
+    return y
 
 
 def _raise(x):
