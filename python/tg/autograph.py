@@ -339,6 +339,9 @@ def _no_args():
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 _TRY = (ast.Try, ast.TryStar) if hasattr(ast, "TryStar") else (ast.Try,)
+_MATCH = getattr(ast, "Match", ())  # Python 3.10+
+_MATCH_NAMES = tuple(getattr(ast, n) for n in ("MatchAs", "MatchStar") if hasattr(ast, n))
+_MATCH_MAPPING = getattr(ast, "MatchMapping", ())
 
 
 def _scope_children(node):
@@ -390,9 +393,9 @@ def _bound_names(nodes):
                     names.add(a.asname or a.name.split(".")[0])
         elif isinstance(n, ast.ExceptHandler) and n.name:
             names.add(n.name)
-        elif isinstance(n, (ast.MatchAs, ast.MatchStar)) and n.name:
+        elif isinstance(n, _MATCH_NAMES) and n.name:
             names.add(n.name)
-        elif isinstance(n, ast.MatchMapping) and n.rest:
+        elif isinstance(n, _MATCH_MAPPING) and n.rest:
             names.add(n.rest)
     return names
 
@@ -462,7 +465,7 @@ class _Liveness:
             orelse = self.block(s.orelse, after)
             body = self.block(s.body, after | handlers | orelse)
             return body | handlers | orelse | after
-        if isinstance(s, ast.Match):
+        if isinstance(s, _MATCH):
             live = set(out) | _loaded_names(s.subject)
             for c in s.cases:
                 live |= self.block(c.body, out) | _loaded_names(c.guard)
@@ -516,7 +519,7 @@ def _unsupported(stmt, declared):
             reason = "a `return` inside a generator"
         elif isinstance(n, (ast.Break, ast.Continue)):
             reason = "a `%s`" % ("break" if isinstance(n, ast.Break) else "continue")
-        elif isinstance(n, (ast.AsyncFor, ast.Match)):
+        elif isinstance(n, (ast.AsyncFor,) + ((_MATCH,) if _MATCH else ())):
             reason = "an `async for`" if isinstance(n, ast.AsyncFor) else "a `match` statement"
         elif isinstance(n, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.For)):
             targets = n.targets if isinstance(n, ast.Assign) else [n.target]
@@ -624,7 +627,7 @@ def _sub_blocks(s):
     blocks = [getattr(s, f) for f in _bodies(s)]
     if isinstance(s, _TRY):
         blocks += [h.body for h in s.handlers]
-    if isinstance(s, ast.Match):
+    if isinstance(s, _MATCH):
         blocks += [c.body for c in s.cases]
     return blocks
 
@@ -698,7 +701,7 @@ class _Jumps:
                 h.body = self.block(h.body)
             if jumps_in_body and s.orelse:
                 s.orelse = [_guard(self.flag, s.orelse, s.orelse[0])]
-        if isinstance(s, ast.Match):
+        if isinstance(s, _MATCH):
             for c in s.cases:
                 c.body = self.block(c.body)
 
@@ -778,7 +781,7 @@ class _FunctionConverter:
             if isinstance(s, _TRY):
                 for h in s.handlers:
                     h.body = self.lower_loops(h.body)
-            if isinstance(s, ast.Match):
+            if isinstance(s, _MATCH):
                 for c in s.cases:
                     c.body = self.lower_loops(c.body)
             if isinstance(s, (ast.While, ast.For)):
@@ -838,7 +841,7 @@ class _FunctionConverter:
             for h in s.handlers:
                 h.body = self.block(h.body)
             return [s]
-        if isinstance(s, ast.Match):
+        if isinstance(s, _MATCH):
             s.subject = self.expr(s.subject)
             for c in s.cases:
                 c.body = self.block(c.body)

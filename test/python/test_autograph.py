@@ -788,6 +788,36 @@ def test_functions_defined_by_converted_code_are_not_converted_again():
     assert autograph.convert(inner) is inner
 
 
+def test_converted_code_runs_eagerly():
+    def f(x, n):
+        s = tg.reduce_sum(x) * 0.0
+        for i in RANGE(n):
+            if s > 5.0:
+                break
+            s = s + tg.cast(i, np.float32) + tg.reduce_sum(x)
+        while s < 100.0 and s > -1.0:
+            s = s * 2.0
+        return s if s > 0 else -s
+    try:
+        eager = autograph.convert(f)(tg.constant(X), 4)
+    except (TypeError, tg.TgError) as e:
+        pytest.xfail("needs core: iteration over eager tensors (%s)" % str(e)[:60])
+    close(eager, 112.0)
+    close(fn(f)(X, np.int32(4)), 112.0)
+
+
+def test_user_errors_keep_their_lines():
+    def f(x, flag):
+        if flag:
+            y = 1 // 0
+        else:
+            y = x
+        return y
+    with pytest.raises(ZeroDivisionError) as e:
+        fn(f)(X, True)
+    assert e.traceback[-1].lineno + 1 == line_of(f, "1 // 0")
+
+
 def test_to_code_shows_the_conversion():
     code = autograph.to_code(branchy)
     assert "ag__.if_stmt(" in code and "def ag__if_body" in code
