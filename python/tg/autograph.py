@@ -44,6 +44,7 @@ import numpy as np
 
 __all__ = ["convert", "converted_call", "do_not_convert", "to_code", "range_", "RangeSpec",
            "if_stmt", "while_stmt", "for_stmt", "if_exp", "and_", "or_", "not_",
+           "compare_chain",
            "py_cond", "py_iter", "Undefined", "is_undefined"]
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -1045,6 +1046,17 @@ class _Expressions(ast.NodeTransformer):
         return self._ag("and_" if isinstance(node.op, ast.And) else "or_",
                         [self._lambda(v) for v in node.values], node)
 
+    def visit_Compare(self, node):
+        self.generic_visit(node)
+        if len(node.ops) == 1 or self._walrus(node.comparators):
+            return node
+        # a < b < c is `a < b and b < c` with b evaluated once: and_ over
+        # comparisons, whose operands compare_chain evaluates lazily.
+        args = [node.left]
+        for op, right in zip(node.ops, node.comparators):
+            args += [_at(ast.Constant(type(op).__name__), node), self._lambda(right)]
+        return self._ag("compare_chain", args, node)
+
     def visit_UnaryOp(self, node):
         self.generic_visit(node)
         if isinstance(node.op, ast.Not):
@@ -1287,6 +1299,8 @@ def _pred(c, kind, file, line):
     if not _is_tensor_like(c):
         raise _error("the condition of the %s is %s; tg needs a scalar bool tensor"
                      % (kind, _describe(c)), file, line)
+    if _dtype(c) == np.dtype(np.bool_) and tuple(c.shape) != () and int(np.prod(c.shape)) == 1:
+        c = _pkg().reshape(c, ())
     if _dtype(c) != np.dtype(np.bool_) or tuple(c.shape) != ():
         raise _error("the condition of the %s is %s; tg.cond and tg.while_loop need a "
                      "scalar bool tensor (compare it, e.g. `x > 0`, or reduce it)"
@@ -1348,6 +1362,27 @@ def or_(*operands):
             result = _logical("or", result, b)
         elif b:
             return b
+    return result
+
+
+_COMPARE = {"Eq": lambda a, b: a == b, "NotEq": lambda a, b: a != b,
+            "Lt": lambda a, b: a < b, "LtE": lambda a, b: a <= b,
+            "Gt": lambda a, b: a > b, "GtE": lambda a, b: a >= b,
+            "Is": lambda a, b: a is b, "IsNot": lambda a, b: a is not b,
+            "In": lambda a, b: a in b, "NotIn": lambda a, b: a not in b}
+
+
+def compare_chain(left, *ops_and_operands):
+    """`left op1 b op2 c ...` (operands after the first as functions):
+    Python's chained comparison, the `and` of the comparisons being and_."""
+    result = None
+    for i in range(0, len(ops_and_operands), 2):
+        op, right = ops_and_operands[i], ops_and_operands[i + 1]()
+        r = _COMPARE[op](left, right)
+        result = r if result is None else and_(lambda: result, lambda: r)
+        if not _is_traced(result) and not result:
+            return result
+        left = right
     return result
 
 

@@ -225,6 +225,20 @@ def test_and_or_stay_lazy_on_python_values():
     close(g(X, 1.0), X + 1)
 
 
+def test_comparison_chains():
+    def f(x):
+        s = tg.reduce_sum(x)
+        if 0.0 < s < 10.0:
+            x = x + 1.0
+        if 0 < 1 < 2 > 1:  # plain Python
+            x = x * 2.0
+        return x
+    g = fn(f)
+    close(g(X), (X + 1) * 2)
+    close(g(X * 10), X * 20)
+    close(g(-X), -X * 2)
+
+
 def test_and_on_float_tensors_is_an_error():
     def f(x):
         if x[0:1] and tg.reduce_sum(x) > 0:
