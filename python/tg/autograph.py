@@ -18,8 +18,8 @@ TensorFlow AutoGraph's design:
   Python statement; a traced condition builds `tg.cond` or `tg.while_loop`,
   whose outputs or loop variables are the assigned variables that are live
   afterwards (a liveness analysis on the AST decides which).
-* `and`, `or`, `not` and `x if c else y` become `and_`, `or_`, `not_`,
-  `if_exp` (lazy as in Python when the operands are Python values), and every
+* `and`, `or`, `not`, `a < b < c` and `x if c else y` become `and_`, `or_`,
+  `not_`, `compare_chain`, `if_exp` (lazy as in Python on Python values), and every
   call goes through `converted_call`, which converts user functions on the
   fly (never tg's own code, numpy, the standard library or site-packages).
 
@@ -28,6 +28,13 @@ Statements that cannot become tg.cond/tg.while_loop (they contain `yield`,
 `global`/`nonlocal`, or assignments to attributes or items) stay Python; their
 condition is checked at run time and a traced one raises TgError naming the
 line and the construct, never a silent fallback.
+
+Branch outputs and loop variables may be tensors, Python numbers (made
+tensors of TF's default dtypes when the branches or iterations differ),
+None, other objects that stay the same, and nested tuples, lists and dicts
+of these. The converted function is built from the original's globals and
+closure cells (so it sees later changes of both, like the original), and
+`to_code(fn)` shows what it runs.
 """
 import ast
 import copy
@@ -44,8 +51,8 @@ import numpy as np
 
 __all__ = ["convert", "converted_call", "do_not_convert", "to_code", "range_", "RangeSpec",
            "if_stmt", "while_stmt", "for_stmt", "if_exp", "and_", "or_", "not_",
-           "compare_chain",
-           "py_cond", "py_iter", "Undefined", "is_undefined"]
+           "compare_chain", "py_cond", "py_iter", "Undefined", "UndefinedReturnValue",
+           "is_undefined", "retval"]
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 
