@@ -37,6 +37,7 @@ closure cells (so it sees later changes of both, like the original), and
 `to_code(fn)` shows what it runs.
 """
 import ast
+import collections
 import copy
 import functools
 import linecache
@@ -51,8 +52,8 @@ import numpy as np
 
 __all__ = ["convert", "converted_call", "do_not_convert", "to_code", "range_", "RangeSpec",
            "if_stmt", "while_stmt", "for_stmt", "if_exp", "and_", "or_", "not_",
-           "compare_chain", "py_cond", "py_iter", "Undefined", "UndefinedReturnValue",
-           "is_undefined", "retval"]
+           "compare_chain", "py_cond", "py_iter", "watch", "Undefined",
+           "UndefinedReturnValue", "is_undefined", "retval"]
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 
@@ -907,9 +908,38 @@ class _FunctionConverter:
         finally:
             self.depth -= 1
 
+    def _watch(self, stmts, bound, loc):
+        """Source of a function returning what the statement's body might
+        change in place (receivers of list/dict/set methods that mutate,
+        names passed to calls, from outside the body), and their texts."""
+        texts = []
+        for n in _walk_scope(stmts):
+            if not isinstance(n, ast.Call):
+                continue
+            exprs = [a for a in n.args + [k.value for k in n.keywords]
+                     if isinstance(a, ast.Name)]
+            if isinstance(n.func, ast.Attribute) and n.func.attr in _MUTATORS:
+                exprs.append(n.func.value)
+            for e in exprs:
+                root = e
+                while isinstance(root, ast.Attribute):
+                    root = root.value
+                if isinstance(root, ast.Name) and root.id not in bound \
+                        and not root.id.startswith("ag__"):
+                    text = ast.unparse(e)
+                    if text not in texts:
+                        texts.append(text)
+        if not texts:
+            return "", "None", ()
+        fn = self.new_name("ag__watched")
+        src = "\ndef %s():\n    return ag__.watch(%s)" % (
+            fn, ", ".join("lambda: %s" % t for t in texts))
+        return src, fn, tuple(texts)
+
     def if_(self, s):
         reason = _unsupported(s, self.declared)
         modified = sorted(_bound_names(s.body + s.orelse))
+        watch_src, watch_fn, watch_names = self._watch(s.body + s.orelse, set(modified), s)
         test = self.expr(s.test)
         block = self.block if reason else self.nested_block
         body, orelse = block(s.body), block(s.orelse)
@@ -920,11 +950,12 @@ class _FunctionConverter:
         outputs = [n for n in modified if n in s._ag_live_out or n in self.closure]
         scaffold, get, set_ = self._scaffold(modified)
         then_fn, else_fn = self.new_name("ag__if_body"), self.new_name("ag__else_body")
-        src = "%s\ndef %s():\n%s    ag__block_body\ndef %s():\n%s    ag__block_orelse\n" \
-              "ag__.if_stmt(ag__expr_test, %s, %s, %s, %s, %r, %r, %d)%s" % (
-                  scaffold, then_fn, self._nonlocal(modified), else_fn,
+        src = "%s%s\ndef %s():\n%s    ag__block_body\ndef %s():\n%s    ag__block_orelse\n" \
+              "ag__.if_stmt(ag__expr_test, %s, %s, %s, %s, %r, %r, %d, %s, %r)%s" % (
+                  scaffold, watch_src, then_fn, self._nonlocal(modified), else_fn,
                   self._nonlocal(modified), then_fn, else_fn, get, set_, tuple(modified),
-                  tuple(outputs), s.lineno, self._cleanup(modified))
+                  tuple(outputs), s.lineno, watch_fn, watch_names,
+                  self._cleanup(modified))
         return _template(src, s, {"ag__expr_test": test},
                          {"ag__block_body": body, "ag__block_orelse": orelse})
 
@@ -958,6 +989,8 @@ class _FunctionConverter:
             return [s]
         loop_vars = [n for n in modified if n in s._ag_live_head or n in self.closure]
         scaffold, get, set_ = self._scaffold(modified)
+        watch_src, watch_fn, watch_names = self._watch(s.body, set(modified), s)
+        scaffold += watch_src
         test_fn, extra_fn = self.new_name("ag__loop_test"), "None"
         body_fn = self.new_name("ag__loop_body")
         exprs = {"ag__expr_test": test}
@@ -967,9 +1000,10 @@ class _FunctionConverter:
             src += "\ndef %s():\n    return ag__expr_extra" % extra_fn
             exprs["ag__expr_extra"] = self._conjunction(extras, s)
         src += "\ndef %s():\n%s    ag__block_body\nag__.while_stmt(%s, %s, %s, %s, %s, %r, " \
-               "%r, %d)%s" % (body_fn, self._nonlocal(modified), test_fn, extra_fn, body_fn,
-                              get, set_, tuple(modified), tuple(loop_vars), s.lineno,
-                              self._cleanup(modified))
+               "%r, %d, %s, %r)%s" % (body_fn, self._nonlocal(modified), test_fn, extra_fn,
+                                      body_fn, get, set_, tuple(modified), tuple(loop_vars),
+                                      s.lineno, watch_fn, watch_names,
+                                      self._cleanup(modified))
         return _template(src, s, exprs, {"ag__block_body": body})
 
     def for_(self, s):
@@ -997,19 +1031,20 @@ class _FunctionConverter:
             return [s]
         loop_vars = [n for n in modified if n in s._ag_live_head or n in self.closure]
         scaffold, get, set_ = self._scaffold(modified)
+        watch_src, watch_fn, watch_names = self._watch(s.body, set(modified), s)
         body_fn, extra_fn = self.new_name("ag__loop_body"), "None"
         exprs = {"ag__expr_iter": iter_}
-        src = scaffold
+        src = scaffold + watch_src
         if extras:
             extra_fn = self.new_name("ag__extra_test")
             src += "\ndef %s():\n    return ag__expr_extra" % extra_fn
             exprs["ag__expr_extra"] = self._conjunction(extras, s)
         target = s.target.id if isinstance(s.target, ast.Name) else None
         src += "\ndef %s(ag__itr):\n%s    ag__target = ag__itr\n    ag__block_body\n" \
-               "ag__.for_stmt(ag__expr_iter, %s, %s, %s, %s, %r, %r, %d, %r)%s" % (
+               "ag__.for_stmt(ag__expr_iter, %s, %s, %s, %s, %r, %r, %d, %r, %s, %r)%s" % (
                    body_fn, self._nonlocal(modified), extra_fn, body_fn, get, set_,
-                   tuple(modified), tuple(loop_vars), s.lineno, target,
-                   self._cleanup(modified))
+                   tuple(modified), tuple(loop_vars), s.lineno, target, watch_fn,
+                   watch_names, self._cleanup(modified))
         stmts = _template(src, s, exprs, {"ag__block_body": body})
         # The target assignment: the user's own target expression.
         for n in ast.walk(ast.Module(body=stmts, type_ignores=[])):
@@ -1019,6 +1054,10 @@ class _FunctionConverter:
         return stmts
 
 
+_MUTATORS = {"append", "extend", "insert", "pop", "remove", "clear", "update", "add",
+             "discard", "setdefault", "popitem", "sort", "reverse", "appendleft",
+             "extendleft", "popleft", "rotate", "difference_update",
+             "intersection_update", "symmetric_difference_update"}
 _FRAME_DEPENDENT = {"super", "locals", "globals", "vars", "eval", "exec", "dir", "print"}
 
 
@@ -1437,6 +1476,65 @@ def _tensor_items(x, file, line):
             yield tg.reshape(x[k:k + 1], tuple(x.shape[1:]))
 
 
+def watch(*getters):
+    """The values of the expressions a traced statement might change in
+    place (None for those that cannot be read)."""
+    values = []
+    for g in getters:
+        try:
+            values.append(g())
+        except (NameError, AttributeError):
+            values.append(None)
+    return values
+
+
+_CONTAINERS = (list, dict, set, bytearray, collections.deque)
+
+
+def _items(v):
+    if isinstance(v, dict):
+        for k, x in v.items():
+            yield k
+            yield x
+    elif isinstance(v, set):
+        yield from sorted(v, key=id)
+    else:
+        yield from v
+
+
+class _Mutations:
+    """Python containers from outside a traced region, and their contents
+    when it started: a region that changes them would do so whatever the
+    data (a cond traces both branches, a loop its body once)."""
+
+    def __init__(self, named_values):
+        self.snapshots = [(name, v, list(_items(v))) for name, v in named_values
+                          if isinstance(v, _CONTAINERS)]
+
+    def check(self, kind, file, line):
+        for name, v, old in self.snapshots:
+            new = list(_items(v))
+            if len(new) == len(old) and all(a is b for a, b in zip(new, old)):
+                continue
+            if kind == "if":
+                why = ("tg.cond traces both branches whatever the condition, so the change "
+                       "would not depend on it; use a Python condition, or compute tensors "
+                       "(e.g. with tg.where)")
+            else:
+                why = ("tg.while_loop traces its body once, so the container cannot change "
+                       "per iteration; carry the values in a tensor loop variable instead")
+            raise _error("%s is a Python %s that this tensor-dependent %s changes in place; %s"
+                         % ("'%s'" % name if not name.startswith("ag__") else _display(name),
+                            type(v).__name__, kind, why), file, line)
+
+
+def _mutations(names, values, watched, watched_names):
+    pairs = list(zip(names, values))
+    if watched is not None:
+        pairs += list(zip(watched_names, watched()))
+    return _Mutations(pairs)
+
+
 class _Retry(BaseException):
     """Both branches of a cond must return a tensor at a slot where the
     first-traced branch had a Python value: trace again with `plan`."""
@@ -1446,8 +1544,11 @@ class _Retry(BaseException):
         self.plan = plan
 
 
-def if_stmt(cond, body, orelse, get_state, set_state, names, outputs, line):
-    """`if cond: body() else: orelse()`; a tg.cond when cond is traced."""
+def if_stmt(cond, body, orelse, get_state, set_state, names, outputs, line, watched=None,
+            watched_names=()):
+    """`if cond: body() else: orelse()`; a tg.cond when cond is traced.
+    `watched()` gives what the branches might change in place (named
+    `watched_names`): a traced cond must leave it alone."""
     cond = _value(cond)
     if not _is_traced(cond):
         if cond:
@@ -1455,7 +1556,8 @@ def if_stmt(cond, body, orelse, get_state, set_state, names, outputs, line):
         else:
             orelse()
         return
-    _traced_if(cond, body, orelse, get_state, set_state, names, outputs, _user_file(), line)
+    _traced_if(cond, body, orelse, get_state, set_state, names, outputs, _user_file(), line,
+               watched, watched_names)
 
 
 def if_exp(cond, if_true, if_false, line):
@@ -1469,14 +1571,16 @@ def if_exp(cond, if_true, if_false, line):
         box[0] = values[0]
     _traced_if(cond, lambda: set_state((if_true(),)), lambda: set_state((if_false(),)),
                lambda: (box[0],), set_state, ("ag__ifexp",), ("ag__ifexp",),
-               _user_file(), line)
+               _user_file(), line, None, ())
     return box[0]
 
 
-def _traced_if(cond, body, orelse, get_state, set_state, names, outputs, file, line):
+def _traced_if(cond, body, orelse, get_state, set_state, names, outputs, file, line,
+               watched, watched_names):
     tg = _pkg()
     pred = _pred(cond, "if", file, line)
     init = get_state()
+    mutations = _mutations(names, init, watched, watched_names)
     out_idx = [i for i, n in enumerate(names) if n in outputs]
     # (output position, leaf index) -> (dtype, shape) of a slot that the if
     # branch, traced first, must also give as a tensor: learnt from the else
@@ -1487,6 +1591,7 @@ def _traced_if(cond, body, orelse, get_state, set_state, names, outputs, file, l
     def branch(taken):
         set_state(init)
         (body if taken else orelse)()
+        mutations.check("if", file, line)
         values = get_state()
         flat = [None if is_undefined(values[i]) else _flatten(values[i]) for i in out_idx]
         if taken:
@@ -1608,7 +1713,8 @@ def _dummy():
     return _constant(np.int32(0), np.dtype(np.int32))
 
 
-def while_stmt(test, extra_test, body, get_state, set_state, names, loop_vars, line):
+def while_stmt(test, extra_test, body, get_state, set_state, names, loop_vars, line,
+               watched=None, watched_names=()):
     """`while extra_test() and test(): body()`; a tg.while_loop when the first
     evaluation of the condition is a traced tensor."""
     file = _user_file()
@@ -1637,11 +1743,12 @@ def while_stmt(test, extra_test, body, get_state, set_state, names, loop_vars, l
             return
         body()
         iteration += 1
-    _traced_loop(test, extra_test, body, get_state, set_state, names, loop_vars, file, line)
+    _traced_loop(test, extra_test, body, get_state, set_state, names, loop_vars, file, line,
+                 watched=watched, watched_names=watched_names)
 
 
 def for_stmt(iterable, extra_test, body, get_state, set_state, names, loop_vars, line,
-             target=None):
+             target=None, watched=None, watched_names=()):
     """`for x in iterable: body(x)` while extra_test() holds. A tg.range
     inside a trace becomes a tg.while_loop over an int32 counter; Python
     iterables (and traced tensors, over their first axis) are unrolled, each
@@ -1651,7 +1758,8 @@ def for_stmt(iterable, extra_test, body, get_state, set_state, names, loop_vars,
     iterable = _value(iterable)
     if isinstance(iterable, RangeSpec):
         _traced_loop(None, extra_test, body, get_state, set_state, names, loop_vars, file,
-                     line, rng=iterable, target=target)
+                     line, rng=iterable, target=target, watched=watched,
+                     watched_names=watched_names)
         return
     items = _tensor_items(iterable, file, line) if _is_traced(iterable) else iterable
     it = iter(items)
@@ -1665,19 +1773,21 @@ def for_stmt(iterable, extra_test, body, get_state, set_state, names, loop_vars,
             return
         if _is_traced(extra):
             _traced_if(extra, functools.partial(body, item), lambda: None, get_state,
-                       set_state, names, loop_vars, file, line)
+                       set_state, names, loop_vars, file, line, watched, watched_names)
         else:
             body(item)
 
 
 def _traced_loop(test, extra_test, body, get_state, set_state, names, loop_names, file,
-                 line, rng=None, target=None):
+                 line, rng=None, target=None, watched=None, watched_names=()):
     init = get_state()
+    mutations = _mutations(names, init, watched, watched_names)
     placeholders = {}
     for _ in range(64):
         try:
             return _traced_loop_once(test, extra_test, body, set_state, get_state, names,
-                                     loop_names, file, line, rng, target, init, placeholders)
+                                     loop_names, file, line, rng, target, init, placeholders,
+                                     mutations)
         except _Retry as retry:
             placeholders = retry.plan
             set_state(init)
@@ -1685,7 +1795,7 @@ def _traced_loop(test, extra_test, body, get_state, set_state, names, loop_names
 
 
 def _traced_loop_once(test, extra_test, body, set_state, get_state, names, loop_names, file,
-                      line, rng, target, init, placeholders):
+                      line, rng, target, init, placeholders, mutations):
     """One try at the tg.while_loop; raises _Retry with the (dtype, shape) of
     the return values the body defines that had none before the loop."""
     tg = _pkg()
@@ -1755,6 +1865,7 @@ def _traced_loop_once(test, extra_test, body, set_state, get_state, names, loop_
             body(counter)
         else:
             body()
+        mutations.check("loop", file, line)
         new = get_state()
         outs = []
         for i, (structure, slots) in zip(index, specs):

@@ -929,6 +929,50 @@ def test_python_while_that_breaks_on_a_tensor_is_an_error():
     assert where(f, "while i") in str(e.value)
 
 
+def test_changing_python_containers_in_traced_code_is_an_error():
+    def in_if(x):
+        outs = []
+        if tg.reduce_sum(x) > 0:
+            outs.append(x)
+        return x * len(outs)
+
+    def in_loop(x, n):
+        outs = [x]
+        for i in RANGE(n):
+            outs += [x * 2.0]
+        return outs[-1]
+
+    def in_helper(x, n):
+        outs = {}
+        while tg.reduce_sum(x) < 10.0:
+            store(outs, x)
+            x = x * 2.0
+        return x
+    for f, args, kw, name in ((in_if, (X,), "if tg", "outs"),
+                              (in_loop, (X, np.int32(2)), "for i", "outs"),
+                              (in_helper, (X, 1), "while tg", "outs")):
+        with pytest.raises(tg.TgError, match="Python (list|dict) that this|changes its "
+                                             "structure") as e:
+            fn(f)(*args)
+        assert where(f, kw) in str(e.value) and "'%s'" % name in str(e.value)
+
+    def fine(x, flag):
+        outs = []
+        for w in (1.0, 2.0):
+            if flag:
+                outs.append(x * w)
+        for i in RANGE(2):
+            tmp = []
+            tmp.append(x)
+            x = tmp[0] + 1.0
+        return outs[-1] + x
+    close(fn(fine)(X, True), X * 2 + X + 2)
+
+
+def store(d, v):
+    d["last"] = v
+
+
 def test_loop_variables_keep_shape_and_dtype():
     def f(x, n):
         s = 0
