@@ -26,6 +26,8 @@
 #include "mlir/Transforms/DialectConversion.h"
 #include "llvm/ADT/TypeSwitch.h"
 
+#include <cmath>
+
 namespace mlir {
 namespace tg {
 #define GEN_PASS_DEF_CONVERTTGTOLINALGPASS
@@ -133,6 +135,125 @@ static Value createZeros(OpBuilder &b, Location loc, RankedTensorType type) {
       .getResult(0);
 }
 
+/// Float to signed integer, defined everywhere: NaN, infinities and values
+/// outside the integer's range give INT_MIN, as x86's cvtt* instructions
+/// (and so numpy there) do. arith.fptosi alone is poison for them, which
+/// LLVM may fold to anything; the folders (TgFolders.cpp) give INT_MIN too.
+static Value floatToInt(OpBuilder &b, Location loc, Value v, IntegerType to) {
+  // Compare in at least f32: 2^(width-1) overflows f16.
+  if (isLowPrecisionFloat(v.getType()))
+    v = arith::ExtFOp::create(b, loc, b.getF32Type(), v);
+  Type from = v.getType();
+  unsigned width = to.getWidth();
+  double limit = std::ldexp(1.0, width - 1);
+  // In range: -2^(w-1) <= v < 2^(w-1) (both exact in f32 and f64); false
+  // for NaN (ordered comparisons).
+  Value geMin = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGE, v,
+                                      floatConstant(b, loc, from, -limit));
+  Value ltMax = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, v,
+                                      floatConstant(b, loc, from, limit));
+  Value inRange = arith::AndIOp::create(b, loc, geMin, ltMax);
+  Value converted = arith::FPToSIOp::create(b, loc, to, v);
+  Value intMin = arith::ConstantOp::create(
+      b, loc, b.getIntegerAttr(to, APInt::getSignedMinValue(width)));
+  return arith::SelectOp::create(b, loc, inRange, converted, intMin);
+}
+
+/// Integer division that never traps, with numpy's values: `x / 0` is 0 and
+/// `INT_MIN / -1` wraps to INT_MIN. `floor` rounds the quotient toward
+/// negative infinity (numpy's `//`); `remainder` gives numpy's `%` instead
+/// (the sign of the divisor; `x % 0` is 0). TgFolders.cpp folds the same.
+static Value safeIntDivide(OpBuilder &b, Location loc, Value a, Value d,
+                           bool floor, bool remainder) {
+  Type t = a.getType();
+  unsigned width = t.getIntOrFloatBitWidth();
+  auto constant = [&](const APInt &v) -> Value {
+    return arith::ConstantOp::create(b, loc, b.getIntegerAttr(t, v));
+  };
+  Value zero = constant(APInt::getZero(width));
+  Value one = constant(APInt(width, 1));
+  Value minusOne = constant(APInt::getAllOnes(width));
+  using P = arith::CmpIPredicate;
+  Value byZero = arith::CmpIOp::create(b, loc, P::eq, d, zero);
+  // x / -1 == -x (wrapping): dividing by 1 instead gives x, negated below.
+  // Division by 0 divides by 1 too, and the result is replaced by 0.
+  Value byMinusOne = arith::CmpIOp::create(b, loc, P::eq, d, minusOne);
+  Value safe = arith::SelectOp::create(
+      b, loc, arith::OrIOp::create(b, loc, byZero, byMinusOne), one, d);
+  Value q = arith::DivSIOp::create(b, loc, a, safe);
+  Value r = arith::RemSIOp::create(b, loc, a, safe);
+  q = arith::SelectOp::create(b, loc, byMinusOne,
+                              arith::SubIOp::create(b, loc, zero, a), q);
+  Value result = q;
+  if (floor || remainder) {
+    // Truncation rounded the wrong way when the remainder is non-zero and
+    // its sign differs from the divisor's.
+    Value rNonZero = arith::CmpIOp::create(b, loc, P::ne, r, zero);
+    Value rNeg = arith::CmpIOp::create(b, loc, P::slt, r, zero);
+    Value dNeg = arith::CmpIOp::create(b, loc, P::slt, d, zero);
+    Value fix = arith::AndIOp::create(
+        b, loc, rNonZero, arith::XOrIOp::create(b, loc, rNeg, dNeg));
+    result = remainder
+                 ? arith::SelectOp::create(b, loc, fix,
+                                           arith::AddIOp::create(b, loc, r, d),
+                                           r)
+                 : arith::SelectOp::create(b, loc, fix,
+                                           arith::SubIOp::create(b, loc, q, one),
+                                           q);
+  }
+  return arith::SelectOp::create(b, loc, byZero, zero, result);
+}
+
+/// numpy's float `divmod` (npymath's npy_divmod, npy_floor_divide and
+/// npy_remainder): the floored quotient or the remainder with the divisor's
+/// sign. A zero divisor gives `a / b` and `fmod(a, b)` (inf or NaN).
+static Value floatFloorDivide(OpBuilder &b, Location loc, Value a, Value d,
+                              bool remainder) {
+  Type t = a.getType();
+  using P = arith::CmpFPredicate;
+  Value zero = floatConstant(b, loc, t, 0.0);
+  Value one = floatConstant(b, loc, t, 1.0);
+  Value half = floatConstant(b, loc, t, 0.5);
+  Value fmod = arith::RemFOp::create(b, loc, a, d);
+  Value quotient = arith::DivFOp::create(b, loc, a, d);
+  Value byZero = arith::CmpFOp::create(b, loc, P::OEQ, d, zero);
+  if (remainder) {
+    // mod += b where mod != 0 and sign(mod) != sign(b); a zero mod takes
+    // b's sign.
+    Value modNonZero = arith::CmpFOp::create(b, loc, P::UNE, fmod, zero);
+    Value fix = arith::AndIOp::create(
+        b, loc, modNonZero,
+        arith::XOrIOp::create(
+            b, loc, arith::CmpFOp::create(b, loc, P::OLT, d, zero),
+            arith::CmpFOp::create(b, loc, P::OLT, fmod, zero)));
+    Value mod = arith::SelectOp::create(
+        b, loc, fix, arith::AddFOp::create(b, loc, fmod, d),
+        arith::SelectOp::create(b, loc, modNonZero, fmod,
+                                math::CopySignOp::create(b, loc, zero, d)));
+    return arith::SelectOp::create(b, loc, byZero, fmod, mod);
+  }
+  Value div = arith::DivFOp::create(
+      b, loc, arith::SubFOp::create(b, loc, a, fmod), d);
+  Value modNonZero = arith::CmpFOp::create(b, loc, P::UNE, fmod, zero);
+  Value fix = arith::AndIOp::create(
+      b, loc, modNonZero,
+      arith::XOrIOp::create(b, loc,
+                            arith::CmpFOp::create(b, loc, P::OLT, d, zero),
+                            arith::CmpFOp::create(b, loc, P::OLT, fmod, zero)));
+  div = arith::SelectOp::create(b, loc, fix,
+                                arith::SubFOp::create(b, loc, div, one), div);
+  Value floored = math::FloorOp::create(b, loc, div);
+  Value roundUp = arith::CmpFOp::create(
+      b, loc, P::OGT, arith::SubFOp::create(b, loc, div, floored), half);
+  floored = arith::SelectOp::create(
+      b, loc, roundUp, arith::AddFOp::create(b, loc, floored, one), floored);
+  Value divNonZero = arith::CmpFOp::create(b, loc, P::UNE, div, zero);
+  Value result = arith::SelectOp::create(
+      b, loc, divNonZero, floored,
+      math::CopySignOp::create(b, loc, zero, quotient));
+  return arith::SelectOp::create(b, loc, byZero, quotient, result);
+}
+
 /// Converts a scalar between any two tg element types (see tg.cast).
 static Value castScalar(OpBuilder &b, Location loc, Value v, Type to) {
   Type from = v.getType();
@@ -164,7 +285,7 @@ static Value castScalar(OpBuilder &b, Location loc, Value v, Type to) {
         arith::ConstantOp::create(b, loc, b.getIntegerAttr(from, 0)));
   }
   if (fromFloat)
-    return arith::FPToSIOp::create(b, loc, to, v);
+    return floatToInt(b, loc, v, cast<IntegerType>(to));
   unsigned fromWidth = from.getIntOrFloatBitWidth();
   unsigned toWidth = to.getIntOrFloatBitWidth();
   if (fromWidth == 1)
@@ -213,7 +334,20 @@ static Value buildScalarOp(Operation *op, OpBuilder &b, Location loc,
       })
       .Case([&](DivOp) -> Value {
         return isFloat ? Value(arith::DivFOp::create(b, loc, a[0], a[1]))
-                       : Value(arith::DivSIOp::create(b, loc, a[0], a[1]));
+                       : safeIntDivide(b, loc, a[0], a[1], /*floor=*/false,
+                                       /*remainder=*/false);
+      })
+      .Case([&](FloorDivOp) -> Value {
+        return isFloat ? floatFloorDivide(b, loc, a[0], a[1],
+                                          /*remainder=*/false)
+                       : safeIntDivide(b, loc, a[0], a[1], /*floor=*/true,
+                                       /*remainder=*/false);
+      })
+      .Case([&](ModOp) -> Value {
+        return isFloat ? floatFloorDivide(b, loc, a[0], a[1],
+                                          /*remainder=*/true)
+                       : safeIntDivide(b, loc, a[0], a[1], /*floor=*/true,
+                                       /*remainder=*/true);
       })
       .Case([&](PowOp) { return math::PowFOp::create(b, loc, a[0], a[1]); })
       .Case([&](MaximumOp) -> Value {
@@ -738,6 +872,7 @@ void mlir::tg::populateTgToLinalgConversionPatterns(RewritePatternSet &patterns)
   MLIRContext *ctx = patterns.getContext();
   patterns.add<ElementwiseLowering<AddOp>, ElementwiseLowering<SubOp>,
                ElementwiseLowering<MulOp>, ElementwiseLowering<DivOp>,
+               ElementwiseLowering<FloorDivOp>, ElementwiseLowering<ModOp>,
                ElementwiseLowering<PowOp>, ElementwiseLowering<MaximumOp>,
                ElementwiseLowering<MinimumOp>, ElementwiseLowering<NegOp>,
                ElementwiseLowering<AbsOp>, ElementwiseLowering<ExpOp>,

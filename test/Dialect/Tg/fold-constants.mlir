@@ -45,8 +45,8 @@ func.func @pow_max_min() -> (tensor<2xf64>, tensor<2xf64>, tensor<2xf64>) {
 // CHECK-DAG: tg.constant dense<[7, -5]> : tensor<2xi32>
 // CHECK-DAG: tg.constant dense<[-5, 2]> : tensor<2xi32>
 // CHECK-DAG: tg.constant dense<[5, 2]> : tensor<2xi32>
-// CHECK: %[[D:.*]] = tg.div
-// CHECK: return {{.*}}, %[[D]]
+// CHECK-DAG: tg.constant dense<[5, 0]> : tensor<2xi32>
+// CHECK-NOT: tg.div
 func.func @integers() -> (tensor<2xi32>, tensor<2xi32>, tensor<2xi32>, tensor<2xi32>) {
   %a = tg.constant dense<[5, -7]> : tensor<2xi32>
   %b = tg.constant dense<2> : tensor<i32>
@@ -56,7 +56,7 @@ func.func @integers() -> (tensor<2xi32>, tensor<2xi32>, tensor<2xi32>, tensor<2x
   // Integer division truncates toward zero: -7 / 2 == -3.
   %1 = tg.div %a, %b : (tensor<2xi32>, tensor<i32>) -> tensor<2xi32>
   %2 = tg.maximum %a, %b : (tensor<2xi32>, tensor<i32>) -> tensor<2xi32>
-  // Division by zero is left to run.
+  // Division by zero gives 0 (numpy's value), as compiled code does.
   %3 = tg.div %a, %z : (tensor<2xi32>, tensor<2xi32>) -> tensor<2xi32>
   %s = tg.sub %1, %0 : (tensor<2xi32>, tensor<2xi32>) -> tensor<2xi32>
   return %0, %s, %2, %3 : tensor<2xi32>, tensor<2xi32>, tensor<2xi32>, tensor<2xi32>
@@ -124,8 +124,8 @@ func.func @select_elementwise() -> tensor<2xf32> {
 // CHECK-DAG: tg.constant dense<[1.000000e+00, 0.000000e+00]> : tensor<2xf32>
 // CHECK-DAG: tg.constant dense<[true, false]> : tensor<2xi1>
 // CHECK-DAG: tg.constant dense<9.997550e-02> : tensor<f16>
-// CHECK: %[[NAN:.*]] = tg.cast
-// CHECK: return {{.*}}, %[[NAN]]
+// CHECK-DAG: tg.constant dense<-2147483648> : tensor<i32>
+// CHECK-NOT: tg.cast
 func.func @casts() -> (tensor<2xi32>, tensor<2xf32>, tensor<2xi1>, tensor<f16>, tensor<i32>) {
   %f = tg.constant dense<[1.5, -2.7]> : tensor<2xf32>
   %p = tg.constant dense<[true, false]> : tensor<2xi1>
@@ -139,7 +139,8 @@ func.func @casts() -> (tensor<2xi32>, tensor<2xf32>, tensor<2xi1>, tensor<f16>, 
   %2 = tg.cast %i : tensor<2xi64> to tensor<2xi1>
   // Rounded to nearest even.
   %3 = tg.cast %t : tensor<f32> to tensor<f16>
-  // NaN has no integer value: not folded.
+  // NaN (and infinities, out-of-range values) become INT_MIN, as x86 and
+  // numpy there, and as compiled code does.
   %4 = tg.cast %nan : tensor<f32> to tensor<i32>
   return %0, %1, %2, %3, %4 : tensor<2xi32>, tensor<2xf32>, tensor<2xi1>, tensor<f16>, tensor<i32>
 }
@@ -210,4 +211,46 @@ func.func @no_simplification(%x: tensor<2xf32>) -> tensor<2xf32> {
   %r = tg.reshape %b : tensor<2x2xf32> -> tensor<4xf32>
   %0 = tg.mul %x, %one : (tensor<2xf32>, tensor<f32>) -> tensor<2xf32>
   return %0 : tensor<2xf32>
+}
+
+// -----
+
+// Integer division never traps and matches numpy: x / 0 == x // 0 ==
+// x % 0 == 0, INT_MIN / -1 == INT_MIN // -1 == INT_MIN, INT_MIN % -1 == 0.
+// floordiv and mod floor (numpy's signs); div truncates.
+// CHECK-LABEL: func @int_division
+// CHECK-DAG: tg.constant dense<[0, -3, -2147483648, 2, -2]> : tensor<5xi32>
+// CHECK-DAG: tg.constant dense<[0, -4, -2147483648, 2, -3]> : tensor<5xi32>
+// CHECK-DAG: tg.constant dense<[0, 1, 0, 1, -1]> : tensor<5xi32>
+// CHECK-DAG: tg.constant dense<[0, -9223372036854775808]> : tensor<2xi64>
+// CHECK-NOT: tg.div
+// CHECK-NOT: tg.floordiv
+// CHECK-NOT: tg.mod
+func.func @int_division() -> (tensor<5xi32>, tensor<5xi32>, tensor<5xi32>, tensor<2xi64>) {
+  %a = tg.constant dense<[7, -7, -2147483648, 7, 5]> : tensor<5xi32>
+  %b = tg.constant dense<[0, 2, -1, 3, -2]> : tensor<5xi32>
+  %0 = tg.div %a, %b : (tensor<5xi32>, tensor<5xi32>) -> tensor<5xi32>
+  %1 = tg.floordiv %a, %b : (tensor<5xi32>, tensor<5xi32>) -> tensor<5xi32>
+  %2 = tg.mod %a, %b : (tensor<5xi32>, tensor<5xi32>) -> tensor<5xi32>
+  %c = tg.constant dense<[5, -9223372036854775808]> : tensor<2xi64>
+  %d = tg.constant dense<[0, -1]> : tensor<2xi64>
+  %3 = tg.div %c, %d : (tensor<2xi64>, tensor<2xi64>) -> tensor<2xi64>
+  return %0, %1, %2, %3 : tensor<5xi32>, tensor<5xi32>, tensor<5xi32>, tensor<2xi64>
+}
+
+// -----
+
+// Float floordiv and mod as numpy: floor of the quotient, remainder with
+// the divisor's sign; by zero, a / b and NaN.
+// CHECK-LABEL: func @float_floordiv_mod
+// CHECK-DAG: tg.constant dense<[3.000000e+00, -4.000000e+00, -4.000000e+00, 3.000000e+00, 0x7F800000]> : tensor<5xf32>
+// CHECK-DAG: tg.constant dense<[1.000000e+00, 1.000000e+00, -1.000000e+00, -1.000000e+00, 0x7FC00000]> : tensor<5xf32>
+// CHECK-NOT: tg.floordiv
+// CHECK-NOT: tg.mod
+func.func @float_floordiv_mod() -> (tensor<5xf32>, tensor<5xf32>) {
+  %a = tg.constant dense<[7.0, -7.0, 7.0, -7.0, 1.0]> : tensor<5xf32>
+  %b = tg.constant dense<[2.0, 2.0, -2.0, -2.0, 0.0]> : tensor<5xf32>
+  %0 = tg.floordiv %a, %b : (tensor<5xf32>, tensor<5xf32>) -> tensor<5xf32>
+  %1 = tg.mod %a, %b : (tensor<5xf32>, tensor<5xf32>) -> tensor<5xf32>
+  return %0, %1 : tensor<5xf32>, tensor<5xf32>
 }

@@ -674,3 +674,27 @@ func.func @unknown_op(%x: tensor<3xf32>) {
   %0 = tg.frobnicate %x : tensor<3xf32>
   return
 }
+
+// -----
+
+func.func @floordiv_not_broadcastable(%a: tensor<4x3xi32>, %b: tensor<4xi32>) {
+  // expected-error @+1 {{'tg.floordiv' op operand shapes (4, 3) and (4,) are not broadcast-compatible}}
+  %0 = tg.floordiv %a, %b : (tensor<4x3xi32>, tensor<4xi32>) -> tensor<4x3xi32>
+  return
+}
+
+// -----
+
+func.func @mod_element_types(%a: tensor<4xf32>, %b: tensor<4xi32>) {
+  // expected-error @+1 {{'tg.mod' op operands must share their element type, found 'f32' and 'i32'}}
+  %0 = tg.mod %a, %b : (tensor<4xf32>, tensor<4xi32>) -> tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @mod_bool(%a: tensor<4xi1>) {
+  // expected-error @+1 {{operand #0 must be statically shaped tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float or 32-bit signless integer or 64-bit signless integer values, but got 'tensor<4xi1>'}}
+  %0 = tg.mod %a, %a : (tensor<4xi1>, tensor<4xi1>) -> tensor<4xi1>
+  return
+}

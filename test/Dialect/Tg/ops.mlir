@@ -41,6 +41,10 @@ func.func @binary(%a: tensor<4x3xf32>, %b: tensor<3xf32>, %s: tensor<f32>, %i: t
   %5 = tg.maximum %i, %j : (tensor<2x1xi32>, tensor<3xi32>) -> tensor<2x3xi32>
   // CHECK: tg.minimum %[[B]], %[[B]] : (tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>
   %6 = tg.minimum %b, %b : (tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>
+  // CHECK: tg.floordiv %[[I]], %[[J]] : (tensor<2x1xi32>, tensor<3xi32>) -> tensor<2x3xi32>
+  %7 = tg.floordiv %i, %j : (tensor<2x1xi32>, tensor<3xi32>) -> tensor<2x3xi32>
+  // CHECK: tg.mod %[[A]], %[[B]] : (tensor<4x3xf32>, tensor<3xf32>) -> tensor<4x3xf32>
+  %8 = tg.mod %a, %b : (tensor<4x3xf32>, tensor<3xf32>) -> tensor<4x3xf32>
   return
 }
 

@@ -93,6 +93,14 @@ void DivOp::getCanonicalizationPatterns(RewritePatternSet &results,
                                         MLIRContext *context) {
   addBinaryPatterns<DivOp>(results, context);
 }
+void FloorDivOp::getCanonicalizationPatterns(RewritePatternSet &results,
+                                             MLIRContext *context) {
+  results.add<FoldBroadcastIntoConsumer<FloorDivOp>>(context);
+}
+void ModOp::getCanonicalizationPatterns(RewritePatternSet &results,
+                                        MLIRContext *context) {
+  results.add<FoldBroadcastIntoConsumer<ModOp>>(context);
+}
 void PowOp::getCanonicalizationPatterns(RewritePatternSet &results,
                                         MLIRContext *context) {
   addBinaryPatterns<PowOp>(results, context);

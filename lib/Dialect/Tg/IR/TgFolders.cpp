@@ -229,6 +229,93 @@ static Attribute foldUnaryFloat(Attribute operand, ShapedType type, Fn fn) {
 
 static APInt wrapAdd(const APInt &a, const APInt &b) { return a + b; }
 
+namespace {
+enum class IntDivision { Truncate, Floor, Remainder };
+} // namespace
+
+/// Integer division as compiled code computes it (safeIntDivide in
+/// TgToLinalg.cpp), with numpy's values: never undefined, `x / 0` and
+/// `x % 0` are 0, `INT_MIN / -1` wraps to INT_MIN.
+static APInt intDivide(const APInt &a, const APInt &b, IntDivision kind) {
+  unsigned width = a.getBitWidth();
+  if (b.isZero())
+    return APInt::getZero(width);
+  if (b.isAllOnes())
+    return kind == IntDivision::Remainder ? APInt::getZero(width) : -a;
+  APInt q = a.sdiv(b), r = a.srem(b);
+  if (kind == IntDivision::Truncate)
+    return q;
+  bool fix = !r.isZero() && r.isNegative() != b.isNegative();
+  if (kind == IntDivision::Remainder)
+    return fix ? r + b : r;
+  return fix ? q - 1 : q;
+}
+
+/// numpy's float floor division or remainder (npymath's npy_divmod), as
+/// floatFloorDivide in TgToLinalg.cpp computes it: in f32 for f16 and bf16,
+/// rounded once.
+static APFloat floatFloorDivide(const APFloat &x, const APFloat &y,
+                                bool remainder) {
+  const llvm::fltSemantics &original = x.getSemantics();
+  bool widen = &original == &APFloat::IEEEhalf() ||
+               &original == &APFloat::BFloat();
+  APFloat a = x, b = y;
+  bool losesInfo;
+  if (widen) {
+    a.convert(APFloat::IEEEsingle(), APFloat::rmNearestTiesToEven, &losesInfo);
+    b.convert(APFloat::IEEEsingle(), APFloat::rmNearestTiesToEven, &losesInfo);
+  }
+  const llvm::fltSemantics &sem = a.getSemantics();
+  auto rm = APFloat::rmNearestTiesToEven;
+  APFloat zero = APFloat::getZero(sem), one(sem, 1), half(0.5);
+  half.convert(sem, rm, &losesInfo);
+  auto isLess = [](const APFloat &u, const APFloat &v) {
+    return u.compare(v) == APFloat::cmpLessThan;
+  };
+  auto nonZero = [&](const APFloat &u) {
+    return u.compare(zero) != APFloat::cmpEqual; // true for NaN
+  };
+  APFloat fmod = a;
+  fmod.mod(b);
+  APFloat quotient = a;
+  quotient.divide(b, rm);
+  APFloat result = quotient;
+  bool byZero = b.compare(zero) == APFloat::cmpEqual;
+  bool fix = nonZero(fmod) && (isLess(b, zero) != isLess(fmod, zero));
+  if (byZero) {
+    result = remainder ? fmod : quotient;
+  } else if (remainder) {
+    if (fix) {
+      result = fmod;
+      result.add(b, rm);
+    } else if (nonZero(fmod)) {
+      result = fmod;
+    } else {
+      result = APFloat::copySign(zero, b);
+    }
+  } else {
+    APFloat div = a;
+    div.subtract(fmod, rm);
+    div.divide(b, rm);
+    if (fix)
+      div.subtract(one, rm);
+    if (nonZero(div)) {
+      APFloat floored = div;
+      floored.roundToIntegral(APFloat::rmTowardNegative);
+      APFloat diff = div;
+      diff.subtract(floored, rm);
+      if (diff.compare(half) == APFloat::cmpGreaterThan)
+        floored.add(one, rm);
+      result = floored;
+    } else {
+      result = APFloat::copySign(zero, quotient);
+    }
+  }
+  if (widen)
+    result.convert(original, APFloat::rmNearestTiesToEven, &losesInfo);
+  return result;
+}
+
 //===----------------------------------------------------------------------===//
 // tg.constant
 //===----------------------------------------------------------------------===//
@@ -291,14 +378,29 @@ OpFoldResult DivOp::fold(FoldAdaptor adaptor) {
         return a;
       },
       [](const APInt &a, const APInt &b) -> std::optional<APInt> {
-        // Division by zero and INT_MIN / -1 are undefined: leave them to run.
-        bool overflow = false;
-        if (b.isZero())
-          return std::nullopt;
-        APInt r = a.sdiv_ov(b, overflow);
-        if (overflow)
-          return std::nullopt;
-        return r;
+        return intDivide(a, b, IntDivision::Truncate);
+      });
+}
+
+OpFoldResult FloorDivOp::fold(FoldAdaptor adaptor) {
+  return foldBinary(
+      adaptor.getLhs(), adaptor.getRhs(), getType(),
+      [](const APFloat &a, const APFloat &b) {
+        return floatFloorDivide(a, b, /*remainder=*/false);
+      },
+      [](const APInt &a, const APInt &b) -> std::optional<APInt> {
+        return intDivide(a, b, IntDivision::Floor);
+      });
+}
+
+OpFoldResult ModOp::fold(FoldAdaptor adaptor) {
+  return foldBinary(
+      adaptor.getLhs(), adaptor.getRhs(), getType(),
+      [](const APFloat &a, const APFloat &b) {
+        return floatFloorDivide(a, b, /*remainder=*/true);
+      },
+      [](const APInt &a, const APInt &b) -> std::optional<APInt> {
+        return intDivide(a, b, IntDivision::Remainder);
       });
 }
 
@@ -431,8 +533,9 @@ OpFoldResult SelectOp::fold(FoldAdaptor adaptor) {
       });
 }
 
-/// Converts one scalar to `to`; std::nullopt where the result is undefined
-/// (NaN or out-of-range floats to integers).
+/// Converts one scalar to `to` as compiled code does (floatToInt in
+/// TgToLinalg.cpp): NaN, infinities and out-of-range floats become INT_MIN
+/// (x86's and numpy's value there).
 static std::optional<Scalar> castScalar(const Scalar &s, Type to) {
   if (auto toFloat = dyn_cast<FloatType>(to)) {
     APFloat r = APFloat::getZero(toFloat.getFloatSemantics());
@@ -457,7 +560,7 @@ static std::optional<Scalar> castScalar(const Scalar &s, Type to) {
     bool exact;
     if (f->convertToInteger(r, APFloat::rmTowardZero, &exact) &
         APFloat::opInvalidOp)
-      return std::nullopt;
+      return Scalar(APInt::getSignedMinValue(width));
     return Scalar(APInt(r));
   }
   const APInt &i = std::get<APInt>(s);

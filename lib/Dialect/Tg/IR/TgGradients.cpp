@@ -137,6 +137,21 @@ SmallVector<Value> DivOp::buildAdjoints(OpBuilder &b, ArrayRef<Value> dR) {
           sumToType(b, loc, dB, getRhs().getType())};
 }
 
+SmallVector<Value> FloorDivOp::buildAdjoints(OpBuilder &, ArrayRef<Value>) {
+  // Piecewise constant: the gradient is zero (TensorFlow's rule too).
+  return {Value(), Value()};
+}
+
+SmallVector<Value> ModOp::buildAdjoints(OpBuilder &b, ArrayRef<Value> dR) {
+  TG_NO_ADJOINT_FOR_INTEGERS(getResult())
+  Location loc = getLoc();
+  // a % b = a - floor(a / b) * b: da = 1, db = -floor(a / b).
+  Value floored = FloorDivOp::create(b, loc, getLhs(), getRhs());
+  Value dB = NegOp::create(b, loc, mul(b, loc, dR[0], floored));
+  return {sumToType(b, loc, dR[0], getLhs().getType()),
+          sumToType(b, loc, dB, getRhs().getType())};
+}
+
 SmallVector<Value> PowOp::buildAdjoints(OpBuilder &b, ArrayRef<Value> dR) {
   Location loc = getLoc();
   Type elem = getType().getElementType();

@@ -104,10 +104,40 @@ def Tg_MulOp : Tg_ElementwiseBinaryOp<"mul", Tg_NumericTensor, [Commutative]> {
 def Tg_DivOp : Tg_ElementwiseBinaryOp<"div", Tg_NumericTensor> {
   let summary = "elementwise division with numpy broadcasting";
   let description = [{
-    Float division is IEEE division; integer division truncates toward zero.
+    Float division is IEEE division; integer division truncates toward zero
+    (as `arith.divsi`). Integer division never traps: `x / 0` is 0 and
+    `INT_MIN / -1` wraps to `INT_MIN` (numpy's values), both when folded and
+    when run.
 
     ```mlir
     %r = tg.div %a, %b : (tensor<4x3xf32>, tensor<3xf32>) -> tensor<4x3xf32>
+    ```
+  }];
+}
+def Tg_FloorDivOp : Tg_ElementwiseBinaryOp<"floordiv", Tg_NumericTensor> {
+  let summary = "elementwise floor division with numpy broadcasting";
+  let description = [{
+    numpy's `a // b`: the quotient rounded toward negative infinity. On
+    integers `x // 0` is 0 and `INT_MIN // -1` wraps to `INT_MIN` (numpy's
+    values; never a trap). On floats it is numpy's `floor_divide`
+    (`(a - fmod(a, b)) / b`, corrected to the floor; `x // 0` is `x / 0`:
+    an infinity or NaN). Its gradient is zero.
+
+    ```mlir
+    %r = tg.floordiv %a, %b : (tensor<4x3xi32>, tensor<3xi32>) -> tensor<4x3xi32>
+    ```
+  }];
+}
+def Tg_ModOp : Tg_ElementwiseBinaryOp<"mod", Tg_NumericTensor> {
+  let summary = "elementwise modulo (numpy's `%`) with numpy broadcasting";
+  let description = [{
+    numpy's `a % b`: the remainder of the floor division, with the sign of
+    `b`, so that `a == (a // b) * b + a % b`. On integers `x % 0` is 0 (and
+    `INT_MIN % -1` is 0); on floats `x % 0` is NaN (IEEE `fmod`). Gradients:
+    `da = 1`, `db = -floor(a / b)`.
+
+    ```mlir
+    %r = tg.mod %a, %b : (tensor<4xf32>, tensor<f32>) -> tensor<4xf32>
     ```
   }];
 }
@@ -241,7 +271,9 @@ def Tg_CastOp : Tg_Op<"cast", [Pure, DeclareOpInterfaceMethods<TgGradientOpInter
   let description = [{
     Converts every element to the result's element type; the shape is kept.
     Float narrowing rounds to nearest even; float to integer truncates toward
-    zero; to `i1` means `x != 0`.
+    zero, and NaN, infinities and values outside the integer's range give
+    `INT_MIN` (x86's value, so numpy's there), both when folded and when run;
+    to `i1` means `x != 0`.
 
     ```mlir
     %r = tg.cast %x : tensor<4xf32> to tensor<4xf16>
