@@ -13,6 +13,7 @@
 
 #include "Internal.h"
 #include "tg/Dialect/Tg/IR/TgDialect.h"
+#include "tg/Dialect/Tg/IR/TgOps.h"
 #include "tg/Pipelines/Pipelines.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -234,7 +235,9 @@ static TgExecutable *compile(std::unique_ptr<llvm::MemoryBuffer> buffer,
   SourceMgrDiagnosticHandler handler(sourceMgr, &context, diagStream);
 
   OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
-  if (!module) {
+  // tg ops check their tensors' sizes; values of other dialects (function
+  // signatures, linalg-level input) are checked here.
+  if (!module || failed(tg::verifyAllTensorSizes(*module))) {
     setError(error, diagnostics);
     return nullptr;
   }

@@ -604,11 +604,28 @@ struct BroadcastToLowering : OpConversionPattern<BroadcastToOp> {
   }
 };
 
+/// Splat constants beyond this many elements become a linalg.fill: an
+/// arith.constant would be bufferized into a global holding every element
+/// (a 1e8-element splat: 400 MB in the object, GBs while compiling).
+static constexpr int64_t kMaxSplatGlobalElements = 1 << 16;
+
 struct ConstantLowering : OpConversionPattern<ConstantOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
   matchAndRewrite(ConstantOp op, OpAdaptor,
                   ConversionPatternRewriter &rewriter) const override {
+    auto splat = dyn_cast<SplatElementsAttr>(op.getValue());
+    auto type = cast<RankedTensorType>(op.getType());
+    if (splat && type.getNumElements() > kMaxSplatGlobalElements) {
+      Location loc = op.getLoc();
+      Value scalar = arith::ConstantOp::create(
+          rewriter, loc, cast<TypedAttr>(splat.getSplatValue<Attribute>()));
+      rewriter.replaceOp(op, linalg::FillOp::create(
+                                 rewriter, loc, scalar,
+                                 createEmpty(rewriter, loc, type))
+                                 .getResult(0));
+      return success();
+    }
     rewriter.replaceOpWithNewOp<arith::ConstantOp>(
         op, cast<TypedAttr>(op.getValue()));
     return success();

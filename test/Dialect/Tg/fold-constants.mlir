@@ -254,3 +254,17 @@ func.func @float_floordiv_mod() -> (tensor<5xf32>, tensor<5xf32>) {
   %1 = tg.mod %a, %b : (tensor<5xf32>, tensor<5xf32>) -> tensor<5xf32>
   return %0, %1 : tensor<5xf32>, tensor<5xf32>
 }
+
+// -----
+
+// A splat of any size folds without materializing its elements; a
+// reduction over more than 65536 elements is not folded.
+// CHECK-LABEL: func @huge_splat
+// CHECK: tg.constant dense<2.000000e+00> : tensor<100000000xf32>
+// CHECK: tg.reduce_sum
+func.func @huge_splat() -> tensor<f32> {
+  %a = tg.constant dense<1.0> : tensor<100000000xf32>
+  %b = tg.add %a, %a : (tensor<100000000xf32>, tensor<100000000xf32>) -> tensor<100000000xf32>
+  %s = tg.reduce_sum %b [0] : tensor<100000000xf32> -> tensor<f32>
+  return %s : tensor<f32>
+}

@@ -698,3 +698,31 @@ func.func @mod_bool(%a: tensor<4xi1>) {
   %0 = tg.mod %a, %a : (tensor<4xi1>, tensor<4xi1>) -> tensor<4xi1>
   return
 }
+
+// -----
+
+// Tensor sizes are bounded: 2^32 elements and 2^36 bytes per tensor.
+func.func @too_many_elements(%a: tensor<4294967296x2xf32>) {
+  // expected-error @+1 {{'tg.exp' op operand #0 has type 'tensor<4294967296x2xf32>', larger than tg's limit of 2^32 elements and 2^36 bytes (64 GiB) per tensor}}
+  %0 = tg.exp %a : tensor<4294967296x2xf32>
+  return
+}
+
+// -----
+
+// An element count that overflows int64 is caught before it overflows.
+func.func @overflowing_elements(%a: tensor<9223372036854775807x9223372036854775807xf32>) {
+  // expected-error @+1 {{'tg.neg' op operand #0 has type 'tensor<9223372036854775807x9223372036854775807xf32>', larger than tg's limit}}
+  %0 = tg.neg %a : tensor<9223372036854775807x9223372036854775807xf32>
+  return
+}
+
+// -----
+
+// Within the element limit but beyond the byte limit (2^32 f64 = 32 GiB is
+// fine; 2^33 elements are not).
+func.func @too_many_bytes() {
+  // expected-error @+1 {{'tg.constant' op result #0 has type 'tensor<65536x65536x2xf64>', larger than tg's limit}}
+  %0 = tg.constant dense<1.0> : tensor<65536x65536x2xf64>
+  return
+}

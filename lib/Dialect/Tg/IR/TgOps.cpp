@@ -17,6 +17,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
 #include "llvm/ADT/STLExtras.h"
 
 using namespace mlir;
@@ -264,6 +265,77 @@ DenseI64ArrayAttr mlir::tg::composePermutations(OpBuilder &builder,
   for (int64_t q : outer.asArrayRef())
     composed.push_back(inner[q]);
   return builder.getDenseI64ArrayAttr(composed);
+}
+
+LogicalResult mlir::tg::verifyTensorSize(Type type, Location loc,
+                                         StringRef what) {
+  auto shaped = dyn_cast<ShapedType>(type);
+  if (!shaped || !shaped.hasRank())
+    return success();
+  // Multiply with a bound check at every step: the product of the
+  // dimensions may overflow int64 long before the last one.
+  int64_t elements = 1;
+  for (int64_t d : shaped.getShape()) {
+    if (ShapedType::isDynamic(d))
+      return success();
+    if (d != 0 && elements > kMaxTensorElements / d) {
+      elements = -1;
+      break;
+    }
+    elements *= d;
+  }
+  if (elements == 0)
+    return success();
+  Type elem = shaped.getElementType();
+  int64_t bits = elem.isIntOrIndexOrFloat() ? elem.getIntOrFloatBitWidth() : 64;
+  int64_t bytes = std::max<int64_t>(1, bits / 8);
+  if (elements >= 0 && elements <= kMaxTensorElements &&
+      elements <= kMaxTensorBytes / bytes)
+    return success();
+  return emitError(loc) << what << " has type " << type
+                        << ", larger than tg's limit of 2^32 elements and "
+                           "2^36 bytes (64 GiB) per tensor";
+}
+
+LogicalResult mlir::tg::verifyTensorSizes(Operation *op) {
+  for (auto [i, t] : llvm::enumerate(op->getOperandTypes()))
+    if (failed(verifyTensorSize(t, op->getLoc(),
+                                "'" + op->getName().getStringRef().str() +
+                                    "' op operand #" + std::to_string(i))))
+      return failure();
+  for (auto [i, t] : llvm::enumerate(op->getResultTypes()))
+    if (failed(verifyTensorSize(t, op->getLoc(),
+                                "'" + op->getName().getStringRef().str() +
+                                    "' op result #" + std::to_string(i))))
+      return failure();
+  return success();
+}
+
+LogicalResult mlir::tg::verifyAllTensorSizes(Operation *root) {
+  WalkResult walk = root->walk([](Operation *op) {
+    for (auto [i, t] : llvm::enumerate(op->getResultTypes()))
+      if (failed(verifyTensorSize(t, op->getLoc(),
+                                  "'" + op->getName().getStringRef().str() +
+                                      "' op result #" + std::to_string(i))))
+        return WalkResult::interrupt();
+    for (Region &region : op->getRegions())
+      for (Block &block : region)
+        for (BlockArgument arg : block.getArguments())
+          if (failed(verifyTensorSize(arg.getType(), arg.getLoc(),
+                                      "block argument #" +
+                                          std::to_string(arg.getArgNumber()))))
+            return WalkResult::interrupt();
+    // Function signatures of declarations (no block arguments to see).
+    if (auto fn = dyn_cast<FunctionOpInterface>(op))
+      for (Type t : llvm::concat<const Type>(fn.getArgumentTypes(),
+                                             fn.getResultTypes()))
+        if (failed(verifyTensorSize(t, op->getLoc(),
+                                    "a type in the signature of @" +
+                                        SymbolTable::getSymbolName(op).str())))
+          return WalkResult::interrupt();
+    return WalkResult::advance();
+  });
+  return failure(walk.wasInterrupted());
 }
 
 //===----------------------------------------------------------------------===//

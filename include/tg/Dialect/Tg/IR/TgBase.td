@@ -28,6 +28,11 @@ def Tg_Dialect : Dialect {
     dimensions must be equal or one of them 1. Ops that take a result type in
     their textual form check it against the type inferred from the operands.
 
+    No tensor may exceed 2^32 elements or 2^36 bytes (64 GiB): every tg op
+    verifies the types it takes and gives. Integer arithmetic wraps, and
+    integer division never traps (`x / 0`, `x // 0` and `x % 0` are 0;
+    `INT_MIN / -1` is `INT_MIN`), with numpy's values, folded or run.
+
     The dialect is value-semantic: it is optimized with folders and
     canonicalization patterns, differentiated by `-tg-tape-to-gradient`, and
     lowered to linalg on tensors before bufferization.
@@ -65,7 +70,14 @@ def Tg_CmpPredicate : I32EnumAttr<"CmpPredicate", "comparison predicate", [
 // Base op classes
 //===----------------------------------------------------------------------===//
 
+// Every tensor an op takes or gives is within tg's size limits (no element
+// count overflows int64 or exceeds what any machine could hold); see
+// verifyTensorSizes in TgOps.cpp.
+def Tg_BoundedTensors : NativeOpTrait<"BoundedTensors"> {
+  let cppNamespace = "::mlir::tg";
+}
+
 class Tg_Op<string mnemonic, list<Trait> traits = []>
-    : Op<Tg_Dialect, mnemonic, traits>;
+    : Op<Tg_Dialect, mnemonic, !listconcat([Tg_BoundedTensors], traits)>;
 
 #endif // TG_DIALECT_TG_IR_TGBASE_TD

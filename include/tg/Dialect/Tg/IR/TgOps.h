@@ -32,6 +32,32 @@ namespace tg {
 /// on IR that is already verified).
 using EmitErrorFn = llvm::function_ref<InFlightDiagnostic()>;
 
+/// The largest tensor tg compiles: 2^32 elements and 2^36 bytes (64 GiB).
+/// Beyond them element counts and byte sizes come close to overflowing
+/// int64 index arithmetic, and no machine tg targets could hold the data.
+constexpr int64_t kMaxTensorElements = int64_t(1) << 32;
+constexpr int64_t kMaxTensorBytes = int64_t(1) << 36;
+
+/// Fails with an error at `loc` naming `what` when `type` is a statically
+/// shaped tensor or memref beyond kMaxTensorElements or kMaxTensorBytes.
+LogicalResult verifyTensorSize(Type type, Location loc, StringRef what);
+
+/// verifyTensorSize for every operand and result of `op`.
+LogicalResult verifyTensorSizes(Operation *op);
+
+/// verifyTensorSize for every value (results and block arguments) under
+/// `root`, whatever its dialect: what the C API checks before compiling.
+LogicalResult verifyAllTensorSizes(Operation *root);
+
+/// The trait behind Tg_BoundedTensors (TgBase.td).
+template <typename ConcreteType>
+class BoundedTensors : public OpTrait::TraitBase<ConcreteType, BoundedTensors> {
+public:
+  static LogicalResult verifyTrait(Operation *op) {
+    return verifyTensorSizes(op);
+  }
+};
+
 /// The numpy broadcast of the operands' shapes. The element type is
 /// `elementType` if given, else that of the last operand (tg.select's first
 /// operand is its predicate); the other operands must share it.
