@@ -532,6 +532,30 @@ static AffineMap getProjectionMap(int64_t rank, int64_t axis,
 
 namespace {
 
+/// Any tg op whose results are all empty tensors: nothing to compute, so
+/// they are tensor.empty (ahead of the op's own lowering, which may build
+/// slices or tiles that are out of bounds at size 0).
+struct ZeroSizeLowering : ConversionPattern {
+  ZeroSizeLowering(MLIRContext *ctx)
+      : ConversionPattern(MatchAnyOpTypeTag(), /*benefit=*/10, ctx) {}
+  LogicalResult
+  matchAndRewrite(Operation *op, ArrayRef<Value>,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (!isa<TgDialect>(op->getDialect()) || op->getNumResults() == 0 ||
+        op->getNumRegions() != 0)
+      return failure();
+    SmallVector<Value> empties;
+    for (Value r : op->getResults()) {
+      auto type = dyn_cast<RankedTensorType>(r.getType());
+      if (!type || !type.hasStaticShape() || type.getNumElements() != 0)
+        return failure();
+      empties.push_back(createEmpty(rewriter, op->getLoc(), type));
+    }
+    rewriter.replaceOp(op, empties);
+    return success();
+  }
+};
+
 /// Every elementwise tg op: one linalg.generic with broadcasting maps.
 template <typename OpTy>
 struct ElementwiseLowering : OpConversionPattern<OpTy> {
@@ -814,6 +838,10 @@ struct ConcatLowering : OpConversionPattern<ConcatOp> {
     int64_t offset = 0, axis = op.getAxis();
     for (Value input : adaptor.getInputs()) {
       auto inType = cast<RankedTensorType>(input.getType());
+      // An empty input contributes nothing (and an insert_slice of it at
+      // the end of the axis would be out of bounds).
+      if (inType.getNumElements() == 0)
+        continue;
       SmallVector<OpFoldResult> offsets(type.getRank(),
                                         rewriter.getIndexAttr(0));
       offsets[axis] = rewriter.getIndexAttr(offset);
@@ -898,6 +926,7 @@ void mlir::tg::populateTgToLinalgConversionPatterns(RewritePatternSet &patterns)
                ElementwiseLowering<SigmoidOp>, ElementwiseLowering<ReluOp>,
                ElementwiseLowering<SinOp>, ElementwiseLowering<CosOp>,
                ElementwiseLowering<CmpOp>>(ctx);
+  patterns.add<ZeroSizeLowering>(ctx);
   patterns.add<SelectLowering, CastLowering, BroadcastToLowering,
                ConstantLowering, MatmulLowering, TransposeLowering,
                ReshapeLowering, ConcatLowering, SliceLowering,

@@ -122,7 +122,8 @@ struct TgFuseRowReductionsPass
         continue;
       // Rows per tile: about `tile-bytes` of the widest row.
       auto type = cast<RankedTensorType>(root.getResult(0).getType());
-      if (!type.hasStaticShape())
+      // An empty tensor has no rows to tile (and no tile size divides 0).
+      if (!type.hasStaticShape() || type.getNumElements() == 0)
         continue;
       int64_t rowBytes = type.getDimSize(rank - 1) *
                          (type.getElementTypeBitWidth() / 8);
