@@ -56,3 +56,42 @@ func.func @missing(%x: tensor<3xf32>) -> tensor<3xf32> {
   %v, %g = tg.grad @nowhere(%x) wrt [0] : (tensor<3xf32>) -> (tensor<f32>, tensor<3xf32>)
   return %g : tensor<3xf32>
 }
+
+// -----
+
+// A loop with a step that is not positive cannot be reversed.
+func.func private @step_zero(%x: tensor<3xf32>) -> tensor<f32> {
+  %c0 = arith.constant 0 : index
+  %c5 = arith.constant 5 : index
+  // expected-error @+1 {{'scf.for' op has step 0; a loop can be differentiated only with a positive step}}
+  %r = scf.for %i = %c0 to %c5 step %c0 iter_args(%a = %x) -> (tensor<3xf32>) {
+    %m = tg.mul %a, %x : (tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>
+    scf.yield %m : tensor<3xf32>
+  }
+  %t = tg.reduce_sum %r [0] : tensor<3xf32> -> tensor<f32>
+  return %t : tensor<f32>
+}
+func.func @main(%x: tensor<3xf32>) -> tensor<3xf32> {
+  %v, %g = tg.grad @step_zero(%x) wrt [0] : (tensor<3xf32>) -> (tensor<f32>, tensor<3xf32>)
+  return %g : tensor<3xf32>
+}
+
+// -----
+
+// The tape of a loop with a huge trip count would not fit in memory.
+func.func private @huge(%x: tensor<3xf32>) -> tensor<f32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %cn = arith.constant 4611686018427387904 : index
+  // expected-error @+1 {{'scf.for' op runs 4611686018427387904 iterations; its gradient would record each iteration's 'tensor<3xf32>' state, beyond tg's limit of 2^32 elements per tensor}}
+  %r = scf.for %i = %c0 to %cn step %c1 iter_args(%a = %x) -> (tensor<3xf32>) {
+    %m = tg.mul %a, %x : (tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>
+    scf.yield %m : tensor<3xf32>
+  }
+  %t = tg.reduce_sum %r [0] : tensor<3xf32> -> tensor<f32>
+  return %t : tensor<f32>
+}
+func.func @main(%x: tensor<3xf32>) -> tensor<3xf32> {
+  %v, %g = tg.grad @huge(%x) wrt [0] : (tensor<3xf32>) -> (tensor<f32>, tensor<3xf32>)
+  return %g : tensor<3xf32>
+}

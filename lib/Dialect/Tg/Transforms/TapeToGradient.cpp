@@ -115,6 +115,25 @@ SmallVector<Value> variedCaptures(Operation *op, const Sweep &sweep) {
   return result;
 }
 
+/// The body of a region op under construction, filled by `fill` once the
+/// op exists. scf's builder callbacks run inside build(), before the op is
+/// created, when the region has no parent op yet: reversing a nested region
+/// op there (which looks for the values its regions capture from above)
+/// would walk up from a region that belongs to nothing.
+using BodyFiller = function_ref<void(OpBuilder &, Location, Value, ValueRange)>;
+
+scf::ForOp createFor(OpBuilder &b, Location loc, Value lb, Value ub,
+                     Value step, ValueRange inits, BodyFiller fill) {
+  auto loop = scf::ForOp::create(b, loc, lb, ub, step, inits);
+  Block *body = loop.getBody();
+  // Without iter_args the builder adds the terminator: fill() makes its own.
+  if (!body->empty())
+    body->back().erase();
+  OpBuilder nb = OpBuilder::atBlockEnd(body);
+  fill(nb, loc, loop.getInductionVar(), loop.getRegionIterArgs());
+  return loop;
+}
+
 class Differentiator {
 public:
   explicit Differentiator(ModuleOp module) : module(module), symbols(module) {}
@@ -235,8 +254,18 @@ LogicalResult Differentiator::reverseIf(OpBuilder &b, scf::IfOp op,
       scf::YieldOp::create(nb, nloc, zeros);
     };
   }
-  auto reversed =
-      scf::IfOp::create(b, loc, op.getCondition(), thenBuilder, elseBuilder);
+  // The branches are filled once the scf.if exists (see createFor).
+  auto reversed = scf::IfOp::create(
+      b, loc, TypeRange(ValueRange(captures)), op.getCondition(),
+      /*addThenBlock=*/true, /*addElseBlock=*/true);
+  {
+    OpBuilder nb = OpBuilder::atBlockEnd(reversed.thenBlock());
+    thenBuilder(nb, loc);
+  }
+  {
+    OpBuilder nb = OpBuilder::atBlockEnd(reversed.elseBlock());
+    elseBuilder(nb, loc);
+  }
   if (failed(status))
     return failure();
   for (auto [c, adjoint] : llvm::zip_equal(captures, reversed.getResults()))
@@ -285,7 +314,7 @@ LogicalResult Differentiator::reverseLoop(OpBuilder &b, Operation *op,
   replayInits.append(tapeInits);
   size_t n = inits.size();
   LogicalResult status = success();
-  auto replay = scf::ForOp::create(
+  auto replay = createFor(
       b, loc, zeroIdx, trips, oneIdx, replayInits,
       [&](OpBuilder &nb, Location nloc, Value i, ValueRange args) {
         SmallVector<Value> yields;
@@ -312,7 +341,7 @@ LogicalResult Differentiator::reverseLoop(OpBuilder &b, Operation *op,
   for (Value c : captures)
     revInits.push_back(createFloatSplat(b, loc, c.getType(), 0.0));
   Value last = arith::SubIOp::create(b, loc, trips, oneIdx);
-  auto rev = scf::ForOp::create(
+  auto rev = createFor(
       b, loc, zeroIdx, trips, oneIdx, revInits,
       [&](OpBuilder &nb, Location nloc, Value k, ValueRange args) {
         Value i = arith::SubIOp::create(nb, nloc, last, k);
@@ -361,12 +390,47 @@ LogicalResult Differentiator::reverseFor(OpBuilder &b, scf::ForOp op,
   if (!op.getInductionVar().getType().isIndex())
     return op.emitOpError("can be differentiated only with an index "
                           "induction variable");
-  // trips = ceildiv(max(ub - lb, 0), step), computed at run time.
+  // Known bounds are checked here: a step that is not positive, and a
+  // tape (one state per iteration) beyond tg's tensor size limit, would
+  // otherwise divide by zero or overflow the tape's allocation at run time.
+  APInt lb, ub, stepValue;
+  bool constantStep = matchPattern(op.getStep(), m_ConstantInt(&stepValue));
+  if (constantStep && !stepValue.isStrictlyPositive())
+    return op.emitOpError("has step ")
+           << stepValue.getSExtValue()
+           << "; a loop can be differentiated only with a positive step";
+  if (constantStep && matchPattern(op.getLowerBound(), m_ConstantInt(&lb)) &&
+      matchPattern(op.getUpperBound(), m_ConstantInt(&ub))) {
+    // In 128 bits: ub - lb overflows int64 for the largest bounds.
+    APInt span = ub.sext(128) - lb.sext(128);
+    APInt trips128 = span.isStrictlyPositive()
+                         ? (span + stepValue.sext(128) - 1)
+                               .sdiv(stepValue.sext(128))
+                         : APInt(128, 0);
+    for (Value init : op.getInitArgs()) {
+      auto t = dyn_cast<RankedTensorType>(init.getType());
+      if (!t || !t.hasStaticShape())
+        continue;
+      APInt taped = trips128 * APInt(128, std::max<int64_t>(1, t.getNumElements()));
+      if (taped.ugt(APInt(128, kMaxTensorElements)))
+        return op.emitOpError("runs ")
+               << llvm::toString(trips128, 10, /*Signed=*/true) << " iterations; its gradient would record "
+               << "each iteration's " << t
+               << " state, beyond tg's limit of 2^32 elements per tensor";
+    }
+  }
+  // trips = ceildiv(max(ub - lb, 0), step), computed at run time; a step
+  // known only then is taken as at least 1, so that nothing divides by 0.
   Value zero = arith::ConstantIndexOp::create(b, loc, 0);
   Value span = arith::MaxSIOp::create(
       b, loc, arith::SubIOp::create(b, loc, op.getUpperBound(), op.getLowerBound()),
       zero);
-  Value trips = arith::CeilDivSIOp::create(b, loc, span, op.getStep());
+  Value safeStep = constantStep
+                       ? op.getStep()
+                       : Value(arith::MaxSIOp::create(
+                             b, loc, op.getStep(),
+                             arith::ConstantIndexOp::create(b, loc, 1)));
+  Value trips = arith::CeilDivSIOp::create(b, loc, span, safeStep);
   auto step = [&](OpBuilder &nb, Location nloc, Value index, ValueRange state,
                   IRMapping &map, SmallVector<Operation *> &clones) {
     Value iv = arith::AddIOp::create(
