@@ -55,6 +55,8 @@ static void addPipeline(OpPassManager &pm, StringRef text) {
 static void buildTensorToBufferStages(OpPassManager &pm, bool optimize,
                                       bool cpuMatmuls = false,
                                       bool gpuMatmuls = false) {
+  // Recursion would overflow the stack at run time: a located error now.
+  pm.addPass(createTgRejectRecursionPass());
   // Gradients first, in tg ops, so that everything below applies to them.
   pm.addPass(createTgTapeToGradientPass());
   // Graph-level cleanup: everything removed here is never lowered.

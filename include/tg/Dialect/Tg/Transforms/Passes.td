@@ -79,6 +79,25 @@ def TgPrepareEntryPointsPass : Pass<"tg-prepare-entry-points", "::mlir::ModuleOp
   }];
 }
 
+def TgRejectRecursionPass : Pass<"tg-reject-recursion", "::mlir::ModuleOp"> {
+  let summary = "Reject programs whose functions call themselves";
+  let description = [{
+    tg programs have no use for recursion (loops are `scf.for`/`scf.while`),
+    and a recursive call compiles to code that overflows the stack at run
+    time, so a cycle in the call graph is a located error at one of its
+    calls, naming the cycle. Programs without recursion are left unchanged.
+
+    ```mlir
+    func.func @main(%x: tensor<3xf32>) -> tensor<3xf32> {
+      %y = func.call @main(%x) : (tensor<3xf32>) -> tensor<3xf32>
+      return %y : tensor<3xf32>
+    }
+    // error: 'func.call' op is recursive: @main -> @main; tg functions
+    // cannot call themselves (use scf.for or scf.while)
+    ```
+  }];
+}
+
 def TgTapeToGradientPass : Pass<"tg-tape-to-gradient", "::mlir::ModuleOp"> {
   let summary = "Replace tg.grad and tg.tape by the forward computation and its reverse sweep";
   let description = [{
