@@ -98,6 +98,8 @@ static void buildTensorToBufferStages(OpPassManager &pm, bool optimize,
   addPipeline(pm, "one-shot-bufferize{bufferize-function-boundaries "
                   "allow-return-allocs-from-loops "
                   "function-boundary-type-conversion=identity-layout-map}");
+  // A buffer returned twice gets a copy, so that each result has its own.
+  pm.addNestedPass<func::FuncOp>(createTgDistinctResultBuffersPass());
   // Results become caller-provided out-parameters: the caller owns every
   // result and no ownership crosses the boundary. Static result buffers are
   // hoisted into the out-parameter, so most results are written in place.

@@ -574,4 +574,25 @@ def TgGpuEmulatePass : Pass<"tg-gpu-emulate", "::mlir::ModuleOp"> {
                            "::mlir::scf::SCFDialect"];
 }
 
+def TgDistinctResultBuffersPass
+    : Pass<"tg-distinct-result-buffers", "::mlir::func::FuncOp"> {
+  let summary = "Give every result of a function a buffer of its own";
+  let description = [{
+    After bufferization, a function that returns the same buffer twice
+    (`return %y, %y` in tensors) would have two results aliasing one buffer,
+    which `buffer-results-to-out-params` cannot turn into two out-parameters.
+    Every repeated result becomes a copy in a fresh allocation, so each
+    result is written to its own caller-owned buffer.
+
+    ```mlir
+    return %b, %b : memref<3xf32>, memref<3xf32>
+    // becomes
+    %c = memref.alloc() : memref<3xf32>
+    memref.copy %b, %c : memref<3xf32> to memref<3xf32>
+    return %b, %c : memref<3xf32>, memref<3xf32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+}
+
 #endif // TG_DIALECT_TG_TRANSFORMS_PASSES_TD
