@@ -16,6 +16,7 @@
 #include "Internal.h"
 #include "tg/Dialect/Tg/IR/TgOps.h"
 #include "tg/Dialect/Tg/Transforms/Passes.h"
+#include "tg/Support/InputLimits.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -89,6 +90,10 @@ static FailureOr<std::string> buildCheckModule(StringRef path, StringRef entry,
   if (!buffer) {
     diagnostics = path.str() + ": error: cannot open file: " +
                   buffer.getError().message() + "\n";
+    return failure();
+  }
+  if (auto where = tg::findNestingBeyond((*buffer)->getBuffer())) {
+    diagnostics = tg::nestingError(path, *where);
     return failure();
   }
   sourceMgr.AddNewSourceBuffer(std::move(*buffer), llvm::SMLoc());
@@ -219,8 +224,11 @@ extern "C" int tgCheckGradients(const char *path, const char *entry,
                                 int64_t *numChecks, TgError **error) {
   std::vector<int64_t> argMap, wrt;
   std::string diagnostics;
-  FailureOr<std::string> text =
-      buildCheckModule(path, entry, argMap, wrt, diagnostics);
+  FailureOr<std::string> text = failure();
+  // Parsing and the passes recurse per level of nesting: a large stack.
+  tg::runWithCompileStack([&] {
+    text = buildCheckModule(path, entry, argMap, wrt, diagnostics);
+  });
   if (failed(text)) {
     setError(error, diagnostics);
     return 1;

@@ -15,6 +15,7 @@
 #include "tg/Dialect/Tg/IR/TgDialect.h"
 #include "tg/Dialect/Tg/IR/TgOps.h"
 #include "tg/Pipelines/Pipelines.h"
+#include "tg/Support/InputLimits.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -215,9 +216,9 @@ static std::unique_ptr<llvm::TargetMachine> createHostTargetMachine() {
   return std::move(*tm);
 }
 
-static TgExecutable *compile(std::unique_ptr<llvm::MemoryBuffer> buffer,
-                             const TgCompileOptions *options,
-                             TgError **error) {
+static TgExecutable *compileHere(std::unique_ptr<llvm::MemoryBuffer> buffer,
+                                 const TgCompileOptions *options,
+                                 TgError **error) {
   TgCompileOptions opts = options ? *options : tgDefaultCompileOptions();
   // The pipelines name upstream passes textually, which needs the registry.
   static std::once_flag registerPasses;
@@ -368,6 +369,24 @@ static TgExecutable *compile(std::unique_ptr<llvm::MemoryBuffer> buffer,
     fn.packed = *packed;
   }
   return executable.release();
+}
+
+/// Compiles on a thread with a large stack, after bounding the input's
+/// nesting (tg/Support/InputLimits.h): deeply nested input is an error,
+/// never a stack overflow, whatever stack the caller's thread has.
+static TgExecutable *compile(std::unique_ptr<llvm::MemoryBuffer> buffer,
+                             const TgCompileOptions *options,
+                             TgError **error) {
+  if (auto where = tg::findNestingBeyond(buffer->getBuffer())) {
+    setError(error,
+             tg::nestingError(buffer->getBufferIdentifier(), *where));
+    return nullptr;
+  }
+  TgExecutable *executable = nullptr;
+  tg::runWithCompileStack([&] {
+    executable = compileHere(std::move(buffer), options, error);
+  });
+  return executable;
 }
 
 extern "C" {

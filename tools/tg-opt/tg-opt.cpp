@@ -14,6 +14,7 @@
 #include "tg/Dialect/Tg/IR/TgDialect.h"
 #include "tg/Dialect/Tg/Transforms/Passes.h"
 #include "tg/Pipelines/Pipelines.h"
+#include "tg/Support/InputLimits.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
@@ -21,6 +22,8 @@
 #include "mlir/InitAllPasses.h"
 #include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/raw_ostream.h"
 
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
@@ -35,6 +38,23 @@ int main(int argc, char **argv) {
   mlir::registerAllToLLVMIRTranslations(registry);
   registry.insert<mlir::tg::TgDialect>();
 
-  return mlir::asMainReturnCode(
-      mlir::MlirOptMain(argc, argv, "tg optimizer driver\n", registry));
+  auto [inputFilename, outputFilename] = mlir::registerAndParseCLIOptions(
+      argc, argv, "tg optimizer driver\n", registry);
+  // Input nested too deeply for the parser is a located error, not a stack
+  // overflow (standard input is not read twice: only the stack guards it).
+  if (inputFilename != "-") {
+    if (auto buffer = llvm::MemoryBuffer::getFile(inputFilename,
+                                                  /*IsText=*/true)) {
+      if (auto where = mlir::tg::findNestingBeyond((*buffer)->getBuffer())) {
+        llvm::errs() << mlir::tg::nestingError(inputFilename, *where);
+        return 1;
+      }
+    }
+  }
+  mlir::LogicalResult result = mlir::failure();
+  mlir::tg::runWithCompileStack([&] {
+    result = mlir::MlirOptMain(argc, argv, inputFilename, outputFilename,
+                               registry);
+  });
+  return mlir::asMainReturnCode(result);
 }

@@ -1,0 +1,98 @@
+//===- InputLimits.h - Limits on what tg's tools accept ---------*- C++ -*-===//
+//
+// Part of the tg project.
+//
+//===----------------------------------------------------------------------===//
+//
+// MLIR's parser, verifier and passes recurse once per level of nesting
+// (regions, attributes, types), so a small file nested deeply enough
+// overflows any fixed stack. tg's tools (tg-opt, tg-run, the C API) bound
+// it twice: a text scan rejects input nested deeper than kMaxNestingDepth
+// with a located error before parsing, and parsing and compilation run on a
+// thread whose stack (kCompileStackBytes) holds that depth with a wide
+// margin. docs/design.md, "Reliability: limits and integer semantics", lists
+// the limits and what was tested.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TG_SUPPORT_INPUTLIMITS_H
+#define TG_SUPPORT_INPUTLIMITS_H
+
+#include "llvm/ADT/STLFunctionalExtras.h"
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/thread.h"
+
+#include <optional>
+#include <string>
+#include <utility>
+
+namespace mlir {
+namespace tg {
+
+/// The deepest nesting of brackets, braces, parentheses and angle brackets
+/// tg's tools accept (real programs nest a few dozen levels).
+constexpr unsigned kMaxNestingDepth = 1000;
+
+/// The stack of the thread that parses and compiles: 256 MiB of address
+/// space (pages are committed only when touched).
+constexpr unsigned kCompileStackBytes = 256u << 20;
+
+/// The 1-based line and column where `text` first nests deeper than
+/// `limit`, or std::nullopt. String literals and `//` comments are skipped;
+/// `->` does not close a `<`.
+inline std::optional<std::pair<unsigned, unsigned>>
+findNestingBeyond(llvm::StringRef text, unsigned limit = kMaxNestingDepth) {
+  unsigned depth = 0, line = 1, column = 0;
+  for (size_t i = 0, e = text.size(); i < e; ++i) {
+    char c = text[i];
+    ++column;
+    if (c == '\n') {
+      ++line;
+      column = 0;
+      continue;
+    }
+    if (c == '/' && i + 1 < e && text[i + 1] == '/') {
+      while (i + 1 < e && text[i + 1] != '\n')
+        ++i;
+      continue;
+    }
+    if (c == '"') {
+      for (++i; i < e && text[i] != '"' && text[i] != '\n'; ++i, ++column)
+        if (text[i] == '\\')
+          ++i, ++column;
+      ++column;
+      continue;
+    }
+    if (c == '(' || c == '[' || c == '{' || c == '<') {
+      if (++depth > limit)
+        return std::make_pair(line, column);
+    } else if ((c == ')' || c == ']' || c == '}' ||
+                (c == '>' && (i == 0 || text[i - 1] != '-'))) &&
+               depth > 0) {
+      --depth;
+    }
+  }
+  return std::nullopt;
+}
+
+/// The diagnostic for input nested too deeply, located as MLIR's are.
+inline std::string nestingError(llvm::StringRef bufferName,
+                                std::pair<unsigned, unsigned> where) {
+  return bufferName.str() + ":" + std::to_string(where.first) + ":" +
+         std::to_string(where.second) + ": error: input nested more than " +
+         std::to_string(kMaxNestingDepth) +
+         " levels deep (brackets, braces, parentheses); tg accepts at most " +
+         std::to_string(kMaxNestingDepth) + "\n";
+}
+
+/// Runs `fn` to completion on a thread with a kCompileStackBytes stack.
+inline void runWithCompileStack(llvm::function_ref<void()> fn) {
+  llvm::thread worker(std::optional<unsigned>(kCompileStackBytes),
+                      [fn] { fn(); });
+  worker.join();
+}
+
+} // namespace tg
+} // namespace mlir
+
+#endif // TG_SUPPORT_INPUTLIMITS_H
