@@ -346,11 +346,12 @@ static TgExecutable *compileHere(std::unique_ptr<llvm::MemoryBuffer> buffer,
   auto engine =
       ExecutionEngine::create(*module, engineOptions, createHostTargetMachine());
   if (!engine) {
-    std::string message = diagnostics;
-    llvm::raw_string_ostream os(message);
-    os << "error: JIT compilation failed: "
-       << llvm::toString(engine.takeError()) << "\n";
-    setError(error, message);
+    // The translation to LLVM IR reports the op it failed on, located; the
+    // engine's own error then only repeats it, unlocated. One or the other.
+    std::string reason = llvm::toString(engine.takeError());
+    setError(error, !diagnostics.empty()
+                        ? diagnostics
+                        : "error: JIT compilation failed: " + reason + "\n");
     return nullptr;
   }
   executable->engine = std::move(*engine);

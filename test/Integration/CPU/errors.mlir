@@ -94,6 +94,14 @@
 // OK: tensor<3xf32>
 // OK-NEXT: [2.71828, 2.71828, 2.71828]
 
+// An op that survives lowering but has no LLVM IR translation: one located
+// error (the JIT's own unlocated "JIT compilation failed" is not repeated).
+// RUN: not tg-run %t/untranslatable.mlir --input=%t/x3.npy 2>&1 | FileCheck %s --check-prefix=JIT
+// RUN: not tg-run %t/untranslatable.mlir --input=%t/x3.npy 2>&1 | grep -c "error:" | grep -qx 1
+// JIT: untranslatable.mlir:4:8: error: cannot be converted to LLVM IR: missing `LLVMTranslationDialectInterface` registration for dialect for op: spirv.FAdd
+// JIT-NOT: error:
+
+
 //--- good.mlir
 func.func @main(%x: tensor<3xf32>, %y: tensor<2x2xf32>) -> tensor<3xf32> {
   %0 = tg.exp %x : tensor<3xf32>
@@ -137,4 +145,13 @@ func.func private @f(%x: tensor<f32>) -> tensor<f32> {
 func.func @main(%x: tensor<f32>) -> tensor<f32> {
   %v, %g = tg.grad @f(%x) wrt [0] : (tensor<f32>) -> (tensor<f32>, tensor<f32>)
   return %g : tensor<f32>
+}
+
+//--- untranslatable.mlir
+func.func @main(%x: tensor<3xf32>) -> tensor<1xf32> {
+  %i = arith.constant 0 : index
+  %e = tensor.extract %x[%i] : tensor<3xf32>
+  %c = spirv.FAdd %e, %e : f32
+  %t = tensor.from_elements %c : tensor<1xf32>
+  return %t : tensor<1xf32>
 }
