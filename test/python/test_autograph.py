@@ -513,6 +513,31 @@ def test_early_return_from_a_while_loop():
     close(fn(f)(X), X * 32 + 1000)
 
 
+def test_early_return_from_a_python_loop_on_a_tensor_condition():
+    def f(x):
+        for w in [1.0, 2.0, 3.0]:
+            if tg.reduce_sum(x) * w > 5.0:
+                return x * w
+        return -x
+    g = fn(f)
+    close(g(X), X * 2)
+    close(g(X / 10), -X / 10)
+
+
+def test_break_and_continue_in_nested_tensor_loops():
+    def f(x):
+        s = tg.reduce_sum(x) * 0.0
+        for i in RANGE(4):
+            for j in RANGE(4):
+                if j > i:
+                    break
+                if i + j == 2:
+                    continue
+                s = s + tg.cast(i * 10 + j, np.float32)
+        return s
+    close(fn(f)(X), sum(i * 10 + j for i in range(4) for j in range(i + 1) if i + j != 2))
+
+
 def test_returning_none_on_one_path_is_an_error():
     def f(x):
         if tg.reduce_sum(x) > 0:
