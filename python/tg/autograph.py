@@ -1939,7 +1939,7 @@ class RangeSpec:
         return "tg.range(%r, %r, %r)" % (self.start, self.limit, self.delta)
 
     def _python(self):
-        return all(type(v) is int for v in (self.start, self.limit, self.delta))
+        return all(type(v) in (int, float) for v in (self.start, self.limit, self.delta))
 
     def __iter__(self):
         file, line = _caller()
@@ -1953,7 +1953,7 @@ class RangeSpec:
             file, line = _caller()
             raise _error("the length of a tg.range with tensor bounds is not known when "
                          "tracing", file, line)
-        return len(range(self.start, self.limit, self.delta))
+        return len(np.arange(self.start, self.limit, self.delta, dtype=self.dtype))
 
     @property
     def shape(self):
@@ -1971,42 +1971,49 @@ class RangeSpec:
         range's dtype, the others Python ints or tensors."""
         values = []
         for what, v in (("start", self.start), ("limit", self.limit), ("delta", self.delta)):
-            if type(v) is int:
+            if type(v) in (int, float):
                 values.append(v)
                 continue
-            if not _is_tensor_like(v) or tuple(v.shape) != () or _dtype(v).kind not in "iu":
-                raise _error("tg.range: %s is %s; it must be an integer scalar" % (
+            if not _is_tensor_like(v) or tuple(v.shape) != () or _dtype(v).kind not in "iuf":
+                raise _error("tg.range: %s is %s; it must be a number" % (
                     what, _describe(v)), file, line)
             values.append(v)
         start, limit, delta = values
-        if type(delta) is int and delta == 0:
+        if type(delta) in (int, float) and delta == 0:
             raise _error("tg.range: delta must not be zero", file, line)
-        if type(start) is int:
+        if type(start) in (int, float):
             start = _to_tensor(start, self.dtype, "the start of tg.range", file, line)
+        elif _dtype(start) != self.dtype:
+            start = _pkg().cast(start, self.dtype)
         return start, limit, delta
 
     @staticmethod
     def _test(counter, limit, delta):
-        if type(delta) is int:
+        if type(delta) in (int, float):
             return counter < limit if delta > 0 else counter > limit
         return _pkg().where(delta > 0, counter < limit, counter > limit)
 
 
 def range_(start, limit=None, delta=1, dtype=None, name=None):  # noqa: ARG001 (TF's name)
     """tf.range: with Python (or eager) bounds and no trace active, an eager
-    int32 tensor of np.arange; inside a trace, a RangeSpec that a converted
-    `for` loop turns into a tg.while_loop (TF's rule, even for Python bounds)."""
+    tensor of np.arange (int32, or float32 for float bounds: TF's dtypes);
+    inside a trace, a RangeSpec that a converted `for` loop turns into a
+    tg.while_loop (TF's rule, even for Python bounds)."""
     if limit is None:
         start, limit = 0, start
-    bounds = (start, limit, delta)
+    bounds = [start, limit, delta]
     if dtype is None:
-        dtypes = {_dtype(v) for v in bounds if _is_tensor_like(v)}
-        dtype = dtypes.pop() if len(dtypes) == 1 else np.dtype(np.int32)
+        order = [np.dtype(t) for t in (np.int32, np.int64, np.float32, np.float64)]
+        kinds = [_dtype(v) if _is_tensor_like(v) else order[2] if isinstance(v, float)
+                 else order[0] for v in bounds]
+        dtype = max(kinds, key=lambda d: order.index(d) if d in order else 0)
     dtype = np.dtype(dtype)
+    # Eager tensors and numpy scalars are Python numbers from here on.
+    bounds = [np.asarray(v).item() if _is_tensor_like(v) and not _is_traced(v) else v
+              for v in bounds]
     if not _tracing() and not any(_is_traced(v) for v in bounds):
-        values = [int(np.asarray(v)) for v in bounds]
-        return _pkg().constant(np.arange(*values, dtype=dtype), dtype)
-    plain = [int(v) if isinstance(v, (np.integer,)) else v for v in bounds]
-    eager = [int(np.asarray(v)) if _is_tensor_like(v) and not _is_traced(v) else v
-             for v in plain]
-    return RangeSpec(*eager, dtype=dtype)
+        if bounds[2] == 0:
+            file, line = _caller()
+            raise _error("tg.range: delta must not be zero", file, line)
+        return _constant(np.arange(*bounds, dtype=dtype), dtype)
+    return RangeSpec(*bounds, dtype=dtype)

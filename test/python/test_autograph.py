@@ -344,6 +344,14 @@ def test_tg_range_start_limit_delta():
     close(g(X, np.int32(2), np.int32(11), np.int32(3)), 2 + 5 + 8)
 
 
+def test_float_tg_range_loop():
+    def f(x):
+        for t in RANGE(0.0, 1.0, 0.25):
+            x = x + t
+        return x
+    close(fn(f)(X), X + 1.5)
+
+
 def test_the_loop_index_after_the_loop():
     def f(x, n):
         for i in RANGE(n):
@@ -358,6 +366,11 @@ def test_tg_range_eagerly_and_outside_converted_code():
     r = RANGE(2, 8, 2)
     assert np.asarray(r).dtype == np.int32
     np.testing.assert_array_equal(np.asarray(r), [2, 4, 6])
+    r = RANGE(0.5, 2.0, 0.5)  # TF: float bounds give float32
+    assert np.asarray(r).dtype == np.float32
+    np.testing.assert_array_equal(np.asarray(r), [0.5, 1.0, 1.5])
+    with pytest.raises(tg.TgError, match="delta"):
+        RANGE(0, 3, 0)
 
     @autograph.do_not_convert
     def f(x):
