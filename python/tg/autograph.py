@@ -141,9 +141,11 @@ def do_not_convert(fn):
 def convert(fn):
     """The AutoGraph version of `fn`: same signature, defaults, name, globals
     and closure, with its control flow going through this module's
-    operators. Returned unchanged: what has no Python source (builtins,
-    REPL lambdas), lambdas, coroutines, code of tg itself, numpy, the
-    standard library or site-packages, and functions already converted."""
+    operators. Returned unchanged: what has no Python source (builtins, REPL
+    lambdas), a lambda that shares its line with another of the same
+    arguments, coroutines, code of tg itself, numpy, the standard library or
+    site-packages, functions marked with do_not_convert, and functions
+    already converted (so converting twice is harmless)."""
     if isinstance(fn, types.MethodType):
         converted = convert(fn.__func__)
         return fn if converted is fn.__func__ else types.MethodType(converted, fn.__self__)
@@ -671,9 +673,8 @@ class _Jumps:
     block: the jump sets `flag`, and what follows a statement that may jump
     runs under `if not flag`."""
 
-    def __init__(self, kind, flag, on_assign, walker, on_loop=None):
-        self.kind, self.flag, self.on_assign = kind, flag, on_assign
-        self.walker, self.on_loop = walker, on_loop
+    def __init__(self, kind, flag, on_assign, walker):
+        self.kind, self.flag, self.on_assign, self.walker = kind, flag, on_assign, walker
 
     def contains(self, s):
         return any(isinstance(n, self.kind) for n in self.walker([s]))
@@ -1022,11 +1023,13 @@ class _FunctionConverter:
                 args=[iter_, ast.Constant(s.lineno), ast.Constant(reason[0]),
                       ast.Constant(reason[1])], keywords=[]), s)
             if extras:
+                # At the end of the body (the flags only change in it): a
+                # check at the top would take one more item from the iterator.
                 stop = _at(ast.If(
                     test=_at(ast.UnaryOp(ast.Not(), self._py_cond(
                         self._conjunction(extras, s), "for", s, reason)), s),
                     body=[_at(ast.Break(), s)], orelse=[]), s)
-                body = [stop] + body
+                body = body + [stop]
             s.body = body
             return [s]
         loop_vars = [n for n in modified if n in s._ag_live_head or n in self.closure]

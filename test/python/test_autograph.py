@@ -714,6 +714,20 @@ def py_comprehensions(n):
     return res, (lambda: n > 2 and "yes")()
 
 
+def py_break_keeps_the_iterator(n):
+    it = iter(range(10))
+    for i in it:
+        try:  # a native loop (a `try` cannot be converted)
+            if i == n:
+                break
+        finally:
+            pass
+    for j in it:
+        if j == n + 2:
+            break
+    return i, j, next(it, None)
+
+
 def py_generator(n):
     for i in range(n):
         if i % 2:
@@ -722,7 +736,8 @@ def py_generator(n):
 
 @pytest.mark.parametrize("f", [py_loops, py_while_else, py_nested, py_try_return,
                                py_while_true, py_logic, py_super, py_unbound,
-                               py_comprehensions, py_generator])
+                               py_comprehensions, py_break_keeps_the_iterator,
+                               py_generator])
 def test_python_semantics_are_kept(f):
     g = autograph.convert(f)
     assert g is not f
