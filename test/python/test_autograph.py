@@ -798,7 +798,6 @@ def test_nested_function_definitions_are_converted():
 
 
 def test_closures_see_their_current_values():
-    scale = [2.0]
     factor = 2.0
 
     def f(x):
@@ -809,7 +808,6 @@ def test_closures_see_their_current_values():
     close(tg.function(g)(X), X * 2)
     factor = 5.0  # noqa: F841 (read by f through its closure cell)
     close(tg.function(g)(X), X * 5)
-    del scale
 
 
 def test_convert_keeps_the_signature_and_is_idempotent():
@@ -1034,9 +1032,10 @@ def test_loop_variables_keep_shape_and_dtype():
         for i in RANGE(n):
             s = s + tg.reduce_sum(x)
         return s
-    with pytest.raises(tg.TgError) as e:
+    with pytest.raises(tg.TgError) as e:  # an int32 loop variable plus a float32 sum
         fn(f)(X, np.int32(3))
-    assert where(f, "for i in") in str(e.value) or "dtype" in str(e.value)
+    message = str(e.value)
+    assert where(f, "for i in") in message or where(f, "s = s +") in message, message
 
 
 def test_a_loop_variable_needs_a_value_before_the_loop():
