@@ -9,6 +9,9 @@
 //===----------------------------------------------------------------------===//
 
 #include "tg/Pipelines/Pipelines.h"
+#include "tg/Codegen/CPU/Passes.h"
+#include "tg/Codegen/Common/Passes.h"
+#include "tg/Codegen/GPU/Passes.h"
 #include "tg/Dialect/Tg/Transforms/Passes.h"
 
 #include "tg/Conversion/Passes.h"

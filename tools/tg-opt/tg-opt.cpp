@@ -10,6 +10,9 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "tg/Codegen/CPU/Passes.h"
+#include "tg/Codegen/Common/Passes.h"
+#include "tg/Codegen/GPU/Passes.h"
 #include "tg/Conversion/Passes.h"
 #include "tg/Dialect/Tg/IR/TgDialect.h"
 #include "tg/Dialect/Tg/Transforms/Passes.h"
@@ -29,6 +32,9 @@ int main(int argc, char **argv) {
   mlir::registerAllPasses();
   mlir::tg::registerTgPasses();
   mlir::tg::registerTgConversionPasses();
+  mlir::tg::registerTgCodegenCommonPasses();
+  mlir::tg::registerTgCodegenCPUPasses();
+  mlir::tg::registerTgCodegenGPUPasses();
   mlir::tg::registerTgPipelines();
 
   mlir::DialectRegistry registry;

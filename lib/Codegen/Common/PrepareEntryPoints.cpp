@@ -9,7 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "tg/Dialect/Tg/Transforms/Passes.h"
+#include "tg/Codegen/Common/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -17,7 +17,7 @@
 namespace mlir {
 namespace tg {
 #define GEN_PASS_DEF_TGPREPAREENTRYPOINTSPASS
-#include "tg/Dialect/Tg/Transforms/Passes.h.inc"
+#include "tg/Codegen/Common/Passes.h.inc"
 } // namespace tg
 } // namespace mlir
 

@@ -17,9 +17,9 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "tg/Dialect/Tg/Transforms/Passes.h"
+#include "tg/Codegen/CPU/Passes.h"
 
-#include "MatmulFusion.h"
+#include "tg/Codegen/Common/MatmulFusion.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -32,7 +32,7 @@
 namespace mlir {
 namespace tg {
 #define GEN_PASS_DEF_TGMATMULMICROKERNELSPASS
-#include "tg/Dialect/Tg/Transforms/Passes.h.inc"
+#include "tg/Codegen/CPU/Passes.h.inc"
 } // namespace tg
 } // namespace mlir
 

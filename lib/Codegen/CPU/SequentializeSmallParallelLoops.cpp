@@ -9,7 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "tg/Dialect/Tg/Transforms/Passes.h"
+#include "tg/Codegen/CPU/Passes.h"
 
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
@@ -18,7 +18,7 @@
 namespace mlir {
 namespace tg {
 #define GEN_PASS_DEF_TGSEQUENTIALIZESMALLPARALLELLOOPSPASS
-#include "tg/Dialect/Tg/Transforms/Passes.h.inc"
+#include "tg/Codegen/CPU/Passes.h.inc"
 } // namespace tg
 } // namespace mlir
 

@@ -14,12 +14,12 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "tg/Dialect/Tg/Transforms/Passes.h"
+#include "tg/Codegen/GPU/Passes.h"
 
 namespace mlir {
 namespace tg {
 #define GEN_PASS_DEF_TGGPUEMULATEPASS
-#include "tg/Dialect/Tg/Transforms/Passes.h.inc"
+#include "tg/Codegen/GPU/Passes.h.inc"
 } // namespace tg
 } // namespace mlir
 

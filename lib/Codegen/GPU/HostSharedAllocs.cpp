@@ -12,7 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "tg/Dialect/Tg/Transforms/Passes.h"
+#include "tg/Codegen/GPU/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -24,7 +24,7 @@ namespace mlir {
 namespace tg {
 #define GEN_PASS_DEF_TGHOSTSHAREDALLOCSPASS
 #define GEN_PASS_DEF_TGGPUHOSTOPSTOKERNELSPASS
-#include "tg/Dialect/Tg/Transforms/Passes.h.inc"
+#include "tg/Codegen/GPU/Passes.h.inc"
 } // namespace tg
 } // namespace mlir
 

@@ -12,7 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "tg/Dialect/Tg/Transforms/Passes.h"
+#include "tg/Codegen/Common/Passes.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/Utils/Utils.h"
@@ -21,7 +21,7 @@
 namespace mlir {
 namespace tg {
 #define GEN_PASS_DEF_TGPREPARECPUMATMULSPASS
-#include "tg/Dialect/Tg/Transforms/Passes.h.inc"
+#include "tg/Codegen/Common/Passes.h.inc"
 } // namespace tg
 } // namespace mlir
 

@@ -13,14 +13,14 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "tg/Dialect/Tg/Transforms/Passes.h"
+#include "tg/Codegen/Common/Passes.h"
 
 #include "llvm/ADT/DenseSet.h"
 
 namespace mlir {
 namespace tg {
 #define GEN_PASS_DEF_TGDISTINCTRESULTBUFFERSPASS
-#include "tg/Dialect/Tg/Transforms/Passes.h.inc"
+#include "tg/Codegen/Common/Passes.h.inc"
 } // namespace tg
 } // namespace mlir
 

@@ -12,8 +12,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef TG_LIB_DIALECT_TG_TRANSFORMS_MATMULFUSION_H
-#define TG_LIB_DIALECT_TG_TRANSFORMS_MATMULFUSION_H
+#ifndef TG_CODEGEN_COMMON_MATMULFUSION_H
+#define TG_CODEGEN_COMMON_MATMULFUSION_H
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/Dominance.h"
@@ -65,4 +65,4 @@ void eraseMatmulAndFusions(Operation *kernelOp, MatmulFusions fused);
 } // namespace tg
 } // namespace mlir
 
-#endif // TG_LIB_DIALECT_TG_TRANSFORMS_MATMULFUSION_H
+#endif // TG_CODEGEN_COMMON_MATMULFUSION_H

@@ -11,7 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "tg/Dialect/Tg/Transforms/Passes.h"
+#include "tg/Codegen/CPU/Passes.h"
 
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -19,7 +19,7 @@
 namespace mlir {
 namespace tg {
 #define GEN_PASS_DEF_TGCOLLAPSEELEMENTWISEDIMSPASS
-#include "tg/Dialect/Tg/Transforms/Passes.h.inc"
+#include "tg/Codegen/CPU/Passes.h.inc"
 } // namespace tg
 } // namespace mlir
 

@@ -25,9 +25,9 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "tg/Dialect/Tg/Transforms/Passes.h"
+#include "tg/Codegen/GPU/Passes.h"
 
-#include "MatmulFusion.h"
+#include "tg/Codegen/Common/MatmulFusion.h"
 
 #include "mlir/Analysis/SliceAnalysis.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
@@ -44,7 +44,7 @@ namespace tg {
 #define GEN_PASS_DEF_TGGPUMATMULKERNELSPASS
 #define GEN_PASS_DEF_TGGPUBLOCKREDUCTIONSPASS
 #define GEN_PASS_DEF_TGGPUFLATTENPARALLELLOOPSPASS
-#include "tg/Dialect/Tg/Transforms/Passes.h.inc"
+#include "tg/Codegen/GPU/Passes.h.inc"
 } // namespace tg
 } // namespace mlir
 

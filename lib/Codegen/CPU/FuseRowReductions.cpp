@@ -12,7 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "tg/Dialect/Tg/Transforms/Passes.h"
+#include "tg/Codegen/CPU/Passes.h"
 
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/Tensor/Transforms/Transforms.h"
@@ -23,7 +23,7 @@
 namespace mlir {
 namespace tg {
 #define GEN_PASS_DEF_TGFUSEROWREDUCTIONSPASS
-#include "tg/Dialect/Tg/Transforms/Passes.h.inc"
+#include "tg/Codegen/CPU/Passes.h.inc"
 } // namespace tg
 } // namespace mlir
 

@@ -1,0 +1,199 @@
+//===- Passes.td - tg CPU code generation passes -----------*- tablegen -*-===//
+//
+// Part of the tg project.
+//
+//===----------------------------------------------------------------------===//
+//
+// The CPU back end's passes: row-tile fusion on tensors, then on buffers the
+// matmul micro-kernels, loop shaping for OpenMP and the vectorizer, and
+// vector-friendly math; the last one annotates LLVM-dialect loops.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TG_CODEGEN_CPU_PASSES_TD
+#define TG_CODEGEN_CPU_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def TgFuseRowReductionsPass
+    : Pass<"tg-fuse-row-reductions", "::mlir::func::FuncOp"> {
+  let summary = "Fuse reductions along rows with their producers and consumers, one row tile at a time";
+  let description = [{
+    An elementwise `linalg.generic` (on tensors, rank 2 or more) that reads
+    the result of a reduction along the innermost dimension, as softmax,
+    log-softmax and normalizations do, is tiled along its outer dimensions
+    into an `scf.forall` of row tiles of about `tile-bytes`, and every
+    producer in its chain is computed inside the tile: the reductions, the
+    elementwise ops between them, their fills. The chain is the producers
+    that are fills, elementwise generics over the same iteration space, or
+    reductions along the innermost dimension, and whose results nothing
+    outside the chain reads (so nothing is computed twice). Softmax then
+    makes its passes over a row tile while it is in L1, instead of four
+    passes over the whole tensor.
+
+    A tile holds the largest divisor of the row count that fits
+    `tile-bytes`, so tiles and temporaries keep static shapes. Reductions
+    with a unit dimension in their iteration space (what elementwise fusion
+    makes of `keepdims` reductions) are not chains; the CPU pipeline runs
+    upstream's `-linalg-fold-unit-extent-dims` first.
+
+    Tiling and fusion are upstream's
+    (`scf::tileConsumerAndFuseProducersUsingSCF`).
+  }];
+  let options = [
+    Option<"tileBytes", "tile-bytes", "int64_t", "16384",
+           "Bytes of the consumer's result per row tile">,
+  ];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
+def TgMatmulMicrokernelsPass
+    : Pass<"tg-matmul-microkernels", "::mlir::func::FuncOp"> {
+  let summary = "Packed, cache-blocked, register-tiled f32 matmul with fused "
+                "elementwise epilogue";
+  let description = [{
+    Rewrites each `linalg.matmul` on buffers (f32, static shapes, default
+    indexing maps, unit innermost strides, at least `min-flops` flops) into
+    the loop nest of a BLIS-style matrix multiply built from vector ops:
+
+    - B is packed into zero-padded column panels `nr` wide,
+      `packed[j][k][0:nr] = B[k][j*nr : j*nr + nr]`, in a parallel loop;
+    - an `scf.parallel` over blocks of `mc` rows times groups of `ng` panels,
+      and inside it loops over `kc`-deep slices of k, panels, and `mr`-row
+      register tiles;
+    - the micro-kernel keeps an `mr` x `nr` tile of C in `mr` loop-carried
+      `vector<nr x f32>` values and does, per k step, one vector load of the
+      packed panel, `mr` scalar loads of A broadcast to vectors and `mr`
+      `vector.fma`;
+    - edges: the last panel is zero-padded in the packed copy and read or
+      written through masked loads and stores; the last `m mod mr` rows get a
+      register tile of their own size.
+
+    A zero `linalg.fill` of C just before the matmul becomes a zero
+    initialization of the tile. When C is a private allocation whose only
+    reader is one elementwise 2-D `linalg.generic` (a bias add, an
+    activation, the mask of relu's gradient: operands indexed by rows,
+    columns, both or neither), that generic's body runs on the tile in
+    registers after the last k slice and stores its result directly: C is
+    never written (nor allocated) when k fits one slice. A later column sum
+    of that result (`out[j] += result[i][j]` as a whole generic, a dense
+    layer's bias gradient), with nothing writing the result in between, is
+    accumulated from the same registers into per-row-block partial sums
+    (each written by one parallel iteration only), which are added to its
+    output where the column sum was.
+
+    The default tile (8 x 32) is for AVX-512 (16 zmm accumulators); the CPU
+    pipeline picks the tile for the host's vector ISA.
+  }];
+  let options = [
+    Option<"mr", "mr", "int64_t", "8", "Rows of the register tile">,
+    Option<"nr", "nr", "int64_t", "32", "Columns of the register tile (vector lanes)">,
+    Option<"kc", "kc", "int64_t", "256", "Depth of a k slice (cache block)">,
+    Option<"mc", "mc", "int64_t", "128", "Rows of a parallel block (rounded up to mr)">,
+    Option<"ng", "ng", "int64_t", "4", "Panels of a parallel block">,
+    Option<"minFlops", "min-flops", "int64_t", "4096",
+           "Leave matmuls below this many flops to the generic lowering">,
+  ];
+  let dependentDialects = ["::mlir::scf::SCFDialect",
+                           "::mlir::vector::VectorDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
+def TgCollapseElementwiseDimsPass
+    : Pass<"tg-collapse-elementwise-dims", "::mlir::func::FuncOp"> {
+  let summary = "Elementwise linalg.generic on whole buffers as one flat loop";
+  let description = [{
+    An all-parallel `linalg.generic` on memrefs of rank 2 or more whose
+    operands are whole (identity indexing maps) or scalars, and whose
+    memrefs are contiguous, iterates over one collapsed dimension instead: its operands
+    become `memref.collapse_shape` views (no copies), by upstream's
+    `linalg::populateCollapseDimensions`. One long innermost loop gives the
+    LLVM vectorizer whole vectors where rows are short (a 64-wide row is one
+    iteration of a 4 x 16-lane unrolled vector loop) and no per-row loop
+    overhead.
+
+    Transposes and broadcasts keep their loops (upstream's legality check
+    lets a broadcast such as `(d0, d1) -> (d1)` through, then builds a
+    generic that fails to verify).
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
+def TgSequentializeSmallParallelLoopsPass
+    : Pass<"tg-sequentialize-small-parallel-loops", "::mlir::func::FuncOp"> {
+  let summary = "Keep loop nests too small to pay for a thread fork sequential";
+  let description = [{
+    An outermost `scf.parallel` whose work (its trip count times the trip
+    counts of the loops nested in it, all with constant bounds) is below
+    `min-iterations` becomes a nest of `scf.for`: forking an OpenMP team
+    costs microseconds (much more when the workers sleep), which tiny loops
+    never earn back. Loops with non-constant bounds stay parallel.
+
+    Of a multi-dimensional `scf.parallel` that stays parallel, only the
+    outer dimensions up to the first whose cumulated trip count reaches
+    `min-parallel-trips` stay parallel; the inner ones become `scf.for`
+    inside it. `-convert-scf-to-openmp` collapses every dimension into one
+    iteration space, which would leave no plain innermost loop to vectorize.
+
+    An `scf.parallel` nested in another (an elementwise op inside a row
+    tile of `-tg-fuse-row-reductions`) becomes `scf.for`: it runs inside its
+    thread, never as a nested OpenMP team.
+  }];
+  let options = [
+    Option<"minIterations", "min-iterations", "int64_t", "32768",
+           "Parallelize only loop nests with at least this many iterations">,
+    Option<"minParallelTrips", "min-parallel-trips", "int64_t", "64",
+           "Keep parallel only the outer dimensions needed for this many "
+           "iterations">,
+  ];
+  let dependentDialects = ["::mlir::scf::SCFDialect"];
+}
+
+def TgApproximateMathPass : Pass<"tg-approximate-math"> {
+  let summary = "f32 math functions as polynomial approximations";
+  let description = [{
+    Rewrites f32 (scalar or vector) `math` functions (`tanh`, `exp`, `log`,
+    `log1p`, `expm1`, `erf`, `atan`, `rsqrt`, ...) into upstream MLIR's
+    polynomial approximations: plain arithmetic that vectorizes, instead of
+    one libm call per element. f64 stays with libm, and so do `sin` and
+    `cos` (the approximation's range reduction is too coarse for large
+    arguments).
+
+    Error against numpy's f64 result rounded to f32, over 10^6 points
+    (benchmarks/approx_error.py; the CPU integration tests compare with
+    numpy at their usual tolerance): `tanh` 4.4 ulp on [-10, 10], `exp`
+    1.0 ulp on [-87, 88], `log` 0.8 ulp on [e^-80, e^80], `sigmoid` (via
+    `exp`) 2.5 ulp on [-30, 30].
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
+def TgInterleaveLoopsPass : Pass<"tg-interleave-loops", "::mlir::LLVM::LLVMFuncOp"> {
+  let summary = "Ask LLVM to interleave the vector loops of long scalar bodies";
+  let description = [{
+    Attaches `llvm.loop.interleave.count` (an `#llvm.loop_annotation` on the
+    latch branch) to each innermost loop of the LLVM dialect whose body has
+    no vector values (code LLVM's loop vectorizer will vectorize, not the
+    matmul micro-kernels) and at least `min-ops` floating-point operations.
+
+    The vectorizer picks an interleave count of 1 for large loop bodies, so
+    a long fused elementwise chain (tanh, exp, ... as polynomials) runs one
+    16-lane iteration at a time, each a long dependency chain. Four
+    independent iterations in flight keep the FMA pipes busy: the 20-op
+    benchmark graph on 64x64 goes from 4.7 to 3.7 us per call on AVX-512.
+    Small bodies keep LLVM's own choice.
+  }];
+  let options = [
+    Option<"count", "count", "unsigned", "4", "Interleave count to request">,
+    Option<"minOps", "min-ops", "unsigned", "16",
+           "Annotate only loops with at least this many floating-point ops">,
+  ];
+}
+
+#endif // TG_CODEGEN_CPU_PASSES_TD

@@ -1,0 +1,126 @@
+//===- Passes.td - tg code generation (shared) passes ------*- tablegen -*-===//
+//
+// Part of the tg project.
+//
+//===----------------------------------------------------------------------===//
+//
+// Code generation passes both back ends run: on linalg on tensors before
+// bufferization (entry-point ABI, private inits for the matmul kernels) and
+// on buffers after it (one buffer per result, arith expansion).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TG_CODEGEN_COMMON_PASSES_TD
+#define TG_CODEGEN_COMMON_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def TgPrepareEntryPointsPass : Pass<"tg-prepare-entry-points", "::mlir::ModuleOp"> {
+  let summary = "Record entry signatures and request C interfaces for the JIT";
+  let description = [{
+    Marks every public `func.func` with `llvm.emit_c_interface` (so the JIT
+    can call it through one pointer per memref) and records its tensor-level
+    type as `tg.signature`. The attribute survives lowering to the LLVM
+    dialect, which is how `tg-run` knows the shapes and dtypes of an entry
+    point given as LLVM-dialect IR.
+
+    ```mlir
+    func.func @main(%x: tensor<3xf32>) -> tensor<f32>
+    // becomes
+    func.func @main(%x: tensor<3xf32>) -> tensor<f32>
+        attributes {llvm.emit_c_interface,
+                    tg.signature = (tensor<3xf32>) -> tensor<f32>}
+    ```
+  }];
+}
+
+def TgPrepareCpuMatmulsPass : Pass<"tg-prepare-cpu-matmuls"> {
+  let summary = "Shape linalg on tensors for the CPU matmul micro-kernels";
+  let description = [{
+    Rewrites on tensors, before bufferization:
+
+    - `linalg.conv_2d_nhwc_hwcf` becomes an `scf.forall` over tiles of
+      output rows (per image), each an im2col copy and a matmul: one
+      `linalg.generic` copies every receptive field of the tile's input
+      rows into a `[1, rows, ow, kh, kw, c]` patches tensor, and
+      `linalg.matmul` multiplies its `[rows*ow, kh*kw*c]` view by the
+      filter's `[kh*kw*c, f]` view into the tile of the output. A tile
+      holds the largest divisor of `oh` whose patches fit
+      `im2col-tile-bytes`, so the patches (`kh*kw` times the input's
+      memory) are written and read back in L2, not through memory; the
+      convolution runs in the micro-kernels. A fill of the output becomes a
+      fill of each tile.
+    - a `linalg.matmul` whose zero-filled init is shared with other ops
+      (CSE merges identical fills) gets a fill of its own, so that
+      bufferization does not copy zeros into its buffer and
+      `-tg-matmul-microkernels` can start the tile from zero and fuse the
+      matmul's consumer. A fill of its own whose `tensor.empty` is shared
+      (with the consumer's init, say) gets an empty of its own too:
+      otherwise a later op may be bufferized into the matmul's buffer once
+      the product is dead, and a buffer with two writers takes no epilogue.
+    - a batched f32 matmul (the `linalg.generic` contraction
+      `-convert-tg-to-linalg` builds for `tg.matmul` with batch dimensions,
+      broadcast batch dimensions included) becomes an `scf.for` nest over
+      the batch of 2-D `linalg.matmul` on `tensor.extract_slice`s, so that
+      each batch element runs in the micro-kernels.
+    - the elementwise consumer of a matmul (the micro-kernels' epilogue)
+      gets a `tensor.empty` of its own as its init, so that it is never
+      bufferized into a buffer that ops between the matmul and it still
+      read (which would keep it from running on the matmul's tile);
+    - a `linalg.transpose` feeding a matmul gets a `tensor.empty` of its
+      own, so that two transposes never share a buffer and the
+      micro-kernels can read the transposed operand in place from the
+      transpose's source.
+
+    With `private-inits-only`, only the last three kinds (the separate
+    inits): the GPU pipeline uses them so that `-tg-gpu-matmul-kernels`
+    can take the same fill, epilogue and transposes over.
+  }];
+  let options = [
+    Option<"im2colTileBytes", "im2col-tile-bytes", "int64_t", "1048576",
+           "Bytes of im2col patches per tile of convolution output rows">,
+    Option<"privateInitsOnly", "private-inits-only", "bool", "false",
+           "Only give matmuls, their consumers and transposes inits of their "
+           "own (no convolution or batched-matmul rewrites)">,
+  ];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
+def TgDistinctResultBuffersPass
+    : Pass<"tg-distinct-result-buffers", "::mlir::func::FuncOp"> {
+  let summary = "Give every result of a function a buffer of its own";
+  let description = [{
+    After bufferization, a function that returns the same buffer twice
+    (`return %y, %y` in tensors) would have two results aliasing one buffer,
+    which `buffer-results-to-out-params` cannot turn into two out-parameters.
+    Every repeated result becomes a copy in a fresh allocation, so each
+    result is written to its own caller-owned buffer.
+
+    ```mlir
+    return %b, %b : memref<3xf32>, memref<3xf32>
+    // becomes
+    %c = memref.alloc() : memref<3xf32>
+    memref.copy %b, %c : memref<3xf32> to memref<3xf32>
+    return %b, %c : memref<3xf32>, memref<3xf32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+}
+
+def TgExpandArithPass : Pass<"tg-expand-arith"> {
+  let summary = "Upstream's arith expansions, keeping min/max reductions as intrinsics";
+  let description = [{
+    What `-arith-expand{include-bf16=true}` does (ceil/floor division,
+    bf16 conversions, scaling extf/truncf, `maximumf`/`minimumf` as
+    compare and select), except that `maximumf`/`minimumf` marked
+    `reassoc` (reduction steps) stay, to become `llvm.maximum`/`minimum`:
+    LLVM's loop vectorizer recognizes a reduction over those intrinsics,
+    not over the select chain. A 256x1000 row maximum went from 418 us to
+    vector speed.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
+#endif // TG_CODEGEN_COMMON_PASSES_TD

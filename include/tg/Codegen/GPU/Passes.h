@@ -1,0 +1,38 @@
+//===- Passes.h - tg Codegen/GPU passes -------------------------*- C++ -*-===//
+//
+// Part of the tg project.
+//
+//===----------------------------------------------------------------------===//
+//
+// Declarations of the passes in Passes.td, and the dialects they create.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TG_CODEGEN_GPU_PASSES_H
+#define TG_CODEGEN_GPU_PASSES_H
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/OpenMP/OpenMPDialect.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/Pass.h"
+
+namespace mlir {
+namespace tg {
+
+#define GEN_PASS_DECL
+#include "tg/Codegen/GPU/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "tg/Codegen/GPU/Passes.h.inc"
+
+} // namespace tg
+} // namespace mlir
+
+#endif // TG_CODEGEN_GPU_PASSES_H
