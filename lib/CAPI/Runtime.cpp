@@ -27,7 +27,6 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
-#include "mlir/InitAllPasses.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Target/LLVMIR/Dialect/All.h"
@@ -220,9 +219,8 @@ static TgExecutable *compileHere(std::unique_ptr<llvm::MemoryBuffer> buffer,
                                  const TgCompileOptions *options,
                                  TgError **error) {
   TgCompileOptions opts = options ? *options : tgDefaultCompileOptions();
-  // The pipelines name upstream passes textually, which needs the registry.
-  static std::once_flag registerPasses;
-  std::call_once(registerPasses, [] { registerAllPasses(); });
+  // The pipelines are built from create...Pass calls: no pass registry is
+  // needed, only the dialects and translations below.
   DialectRegistry registry;
   tgcapi::registerCompilerDialects(registry);
   MLIRContext context(registry);

@@ -4,7 +4,10 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// Each stage carries a one-line reason for being where it is.
+// Each pipeline is built from create...Pass(options) calls only (upstream's
+// GPUToNVVMPipeline.cpp is the model), so that a misspelled pass or option is
+// a compile error, not a run-time one, and no pass registry is needed to
+// build them. Each stage carries a one-line reason for being where it is.
 //
 //===----------------------------------------------------------------------===//
 
@@ -12,19 +15,29 @@
 #include "tg/Codegen/CPU/Passes.h"
 #include "tg/Codegen/Common/Passes.h"
 #include "tg/Codegen/GPU/Passes.h"
+#include "tg/Conversion/Passes.h"
 #include "tg/Dialect/Tg/Transforms/Passes.h"
 
-#include "tg/Conversion/Passes.h"
-
+#include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
+#include "mlir/Conversion/ConvertToLLVM/ToLLVMPass.h"
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Arith/Transforms/Passes.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
-
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
 #include "llvm/Support/Path.h"
-#include "llvm/TargetParser/Host.h"
 #include "llvm/Support/Program.h"
+#include "llvm/TargetParser/Host.h"
 
 #include <cstdlib>
-#include "mlir/Transforms/Passes.h"
 
 using namespace mlir;
 using namespace mlir::tg;
@@ -45,11 +58,13 @@ void mlir::tg::buildTgOptimizePipeline(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
 }
 
-/// Appends an upstream pipeline given in textual form (without the
-/// builtin.module wrapper, which would nest the passes a level too deep).
-static void addPipeline(OpPassManager &pm, StringRef text) {
-  if (failed(parsePassPipeline(text, pm)))
-    llvm::report_fatal_error(llvm::Twine("tg: bad built-in pipeline: ") + text);
+/// The host-side lowering of memrefs that both back ends end with:
+/// subviews and reshapes as plain descriptor arithmetic, affine maps as
+/// arith, then memref ops (allocations, loads, stores) in the LLVM dialect.
+static void addMemRefToLLVMStages(OpPassManager &pm) {
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
 }
 
 /// The stages shared by the CPU and GPU pipelines: differentiation,
@@ -72,10 +87,12 @@ static void buildTensorToBufferStages(OpPassManager &pm, bool optimize,
   // Private functions (the gradient functions tg.grad outlines) are inlined
   // into their callers: across a call, bufferization can only return fresh
   // buffers that the caller then copies into its results.
-  addPipeline(pm, "inline,canonicalize");
+  pm.addPass(createInlinerPass());
+  pm.addPass(createCanonicalizerPass());
   // Fuse producer/consumer elementwise generics (and broadcasts) into one.
-  addPipeline(pm, "func.func(linalg-fuse-elementwise-ops)");
-  addPipeline(pm, "canonicalize,cse");
+  pm.addNestedPass<func::FuncOp>(createLinalgElementwiseOpFusionPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
   // Convolutions as matmuls, and matmuls with inits of their own, for the
   // CPU's matmul micro-kernels (after fusion, which would fold the im2col
   // copy back into a convolution).
@@ -84,7 +101,9 @@ static void buildTensorToBufferStages(OpPassManager &pm, bool optimize,
     // producers and consumers) computed one row tile at a time, in cache.
     // Unit dimensions dropped first: keepdims reductions become plain row
     // reductions read through (d0) maps, the form the chains are made of.
-    addPipeline(pm, "func.func(linalg-fold-unit-extent-dims),canonicalize,cse");
+    pm.addNestedPass<func::FuncOp>(createLinalgFoldUnitExtentDimsPass());
+    pm.addPass(createCanonicalizerPass());
+    pm.addPass(createCSEPass());
     pm.addNestedPass<func::FuncOp>(createTgFuseRowReductionsPass());
     pm.addPass(createTgPrepareCpuMatmulsPass());
   }
@@ -98,20 +117,26 @@ static void buildTensorToBufferStages(OpPassManager &pm, bool optimize,
   // Tensors to buffers across function boundaries with plain strided memrefs,
   // which is the ABI the runtime's descriptors follow. Loops may yield new
   // buffers (loop-carried tensors such as the autodiff tapes).
-  addPipeline(pm, "one-shot-bufferize{bufferize-function-boundaries "
-                  "allow-return-allocs-from-loops "
-                  "function-boundary-type-conversion=identity-layout-map}");
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.allowReturnAllocsFromLoops = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
   // A buffer returned twice gets a copy, so that each result has its own.
   pm.addNestedPass<func::FuncOp>(createTgDistinctResultBuffersPass());
   // Results become caller-provided out-parameters: the caller owns every
   // result and no ownership crosses the boundary. Static result buffers are
   // hoisted into the out-parameter, so most results are written in place.
-  addPipeline(pm, "buffer-results-to-out-params{hoist-static-allocs=true modify-public-functions=true}");
+  bufferization::BufferResultsToOutParamsPassOptions outParams;
+  outParams.hoistStaticAllocs = true;
+  outParams.modifyPublicFunctions = true;
+  pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
   // Row tiles (scf.forall on buffers) run as scf.parallel: OpenMP or loops.
   if (cpuMatmuls)
-    addPipeline(pm, "func.func(scf-forall-to-parallel)");
+    pm.addNestedPass<func::FuncOp>(createForallToParallelLoopPass());
   // Ownership-based deallocation frees every intermediate buffer.
-  addPipeline(pm, "buffer-deallocation-pipeline");
+  bufferization::buildBufferDeallocationPipeline(pm);
 }
 
 /// The vector ISA named by -tg-cpu-pipeline's vector-isa option, with
@@ -140,27 +165,29 @@ void mlir::tg::buildTgCpuPipeline(OpPassManager &pm,
     mk.nr = isa == VectorISA::AVX512 ? 32 : 16;
     pm.addNestedPass<func::FuncOp>(createTgMatmulMicrokernelsPass(mk));
     // One mask and one index computation per tile, not one per row.
-    addPipeline(pm, "canonicalize,cse");
+    pm.addPass(createCanonicalizerPass());
+    pm.addPass(createCSEPass());
   }
   // Elementwise generics over whole buffers iterate one flat dimension.
   pm.addNestedPass<func::FuncOp>(createTgCollapseElementwiseDimsPass());
   // Loops over buffers (the performance work tiles and vectorizes here).
   if (options.threads == 1) {
-    addPipeline(pm, "func.func(convert-linalg-to-loops)");
-    addPipeline(pm, "convert-scf-to-cf,expand-strided-metadata,lower-affine,"
-                    "finalize-memref-to-llvm");
+    pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+    pm.addPass(createSCFToControlFlowPass());
+    addMemRefToLLVMStages(pm);
   } else {
     // Parallel dimensions become scf.parallel, then OpenMP worksharing
     // loops; reduction dimensions stay sequential inside each iteration.
-    addPipeline(pm, "func.func(convert-linalg-to-parallel-loops)");
+    pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
     // Nests too small to pay for forking a thread team stay sequential.
     pm.addNestedPass<func::FuncOp>(createTgSequentializeSmallParallelLoopsPass(
         {options.parallelMinIterations}));
-    addPipeline(pm, "convert-scf-to-openmp{num-threads=" +
-                        std::to_string(options.threads) + "}");
+    ConvertSCFToOpenMPPassOptions openmp;
+    openmp.numThreads = options.threads;
+    pm.addPass(createConvertSCFToOpenMPPass(openmp));
     // memref lowering must precede scf-to-cf when OpenMP regions are present.
-    addPipeline(pm, "expand-strided-metadata,lower-affine,"
-                    "finalize-memref-to-llvm,convert-scf-to-cf");
+    addMemRefToLLVMStages(pm);
+    pm.addPass(createSCFToControlFlowPass());
   }
   // bf16 conversions become integer ops (no runtime library call needed).
   pm.addPass(createTgExpandArithPass());
@@ -169,14 +196,32 @@ void mlir::tg::buildTgCpuPipeline(OpPassManager &pm,
   if (isa != VectorISA::None)
     pm.addPass(createTgApproximateMathPass());
   // Math ops with LLVM intrinsics first; the rest (tanh, ...) call libm.
-  addPipeline(pm, "convert-math-to-llvm,convert-math-to-libm");
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createConvertMathToLibmPass());
   // convert-openmp-to-llvm must follow the func conversion in convert-to-llvm.
   // Vector masks need the vector conversion's own mask materialization.
-  addPipeline(pm, "convert-vector-to-llvm,convert-to-llvm,convert-openmp-to-llvm,"
-                  "reconcile-unrealized-casts");
+  pm.addPass(createConvertVectorToLLVMPass());
+  pm.addPass(createConvertToLLVMPass());
+  pm.addPass(createConvertOpenMPToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
   // Long elementwise loop bodies: several vector iterations in flight.
   if (isa != VectorISA::None)
     pm.addNestedPass<LLVM::LLVMFuncOp>(createTgInterleaveLoopsPass());
+}
+
+/// The CUDA toolkit directory for gpu-module-to-binary: the option, else
+/// $CUDA_HOME, else the toolkit around the ptxas on PATH (or in
+/// /usr/local/cuda); empty when there is none.
+static std::string findCudaToolkit(StringRef option) {
+  if (!option.empty())
+    return option.str();
+  if (const char *env = std::getenv("CUDA_HOME"))
+    return env;
+  if (auto ptxas =
+          llvm::sys::findProgramByName("ptxas", {"/usr/local/cuda/bin"}))
+    return llvm::sys::path::parent_path(llvm::sys::path::parent_path(*ptxas))
+        .str();
+  return "";
 }
 
 void mlir::tg::buildTgGpuPipeline(OpPassManager &pm,
@@ -197,50 +242,65 @@ void mlir::tg::buildTgGpuPipeline(OpPassManager &pm,
   // column reductions) as parallel loops, flattened (consecutive threads
   // take consecutive elements), tiled by 256 and mapped to blocks x
   // threads: one thread per output element.
-  addPipeline(pm, "func.func(convert-linalg-to-parallel-loops)");
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
   pm.addNestedPass<func::FuncOp>(createTgGpuFlattenParallelLoopsPass());
   // (No canonicalization before the mapping: it would inline the
   // one-iteration loops that keep scalar ops off the host.)
-  addPipeline(pm, "func.func(scf-parallel-loop-tiling{parallel-loop-tile-sizes=256 "
-                  "no-min-max-bounds=true},"
-                  "gpu-map-parallel-loops,convert-parallel-loops-to-gpu)");
+  {
+    OpPassManager &fpm = pm.nest<func::FuncOp>();
+    fpm.addPass(createParallelLoopTilingPass(/*tileSize=*/{256},
+                                             /*noMinMaxBounds=*/true));
+    fpm.addPass(createGpuMapParallelLoopsPass());
+    fpm.addPass(createConvertParallelLoopToGpuPass());
+  }
   if (options.emulate) {
     // The launches as OpenMP teams, then the CPU back end.
     pm.addPass(createTgGpuEmulatePass());
-    addPipeline(pm, "canonicalize,expand-strided-metadata,lower-affine,"
-                    "finalize-memref-to-llvm,convert-scf-to-cf");
+    pm.addPass(createCanonicalizerPass());
+    addMemRefToLLVMStages(pm);
+    pm.addPass(createSCFToControlFlowPass());
     pm.addPass(createTgExpandArithPass());
-    addPipeline(pm, "convert-math-to-llvm,convert-math-to-libm,convert-to-llvm,"
-                    "convert-openmp-to-llvm,reconcile-unrealized-casts");
+    pm.addPass(createConvertMathToLLVMPass());
+    pm.addPass(createConvertMathToLibmPass());
+    pm.addPass(createConvertToLLVMPass());
+    pm.addPass(createConvertOpenMPToLLVMPass());
+    pm.addPass(createReconcileUnrealizedCastsPass());
     return;
   }
   // Each mapped nest outlined as a kernel.
-  addPipeline(pm, "gpu-kernel-outlining,lower-affine,canonicalize");
+  pm.addPass(createGpuKernelOutliningPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createCanonicalizerPass());
   // Kernels to NVVM for the chosen chip.
-  addPipeline(pm, "nvvm-attach-target{chip=" + options.chip + " O=3}");
-  addPipeline(pm, "convert-scf-to-cf,gpu.module(convert-gpu-to-nvvm,"
-                  "canonicalize,cse,reconcile-unrealized-casts)");
+  GpuNVVMAttachTargetOptions target;
+  target.chip = options.chip;
+  target.optLevel = 3;
+  pm.addPass(createGpuNVVMAttachTarget(target));
+  pm.addPass(createSCFToControlFlowPass());
+  {
+    OpPassManager &kernels = pm.nest<gpu::GPUModuleOp>();
+    kernels.addPass(createConvertGpuOpsToNVVMOps());
+    kernels.addPass(createCanonicalizerPass());
+    kernels.addPass(createCSEPass());
+    kernels.addPass(createReconcileUnrealizedCastsPass());
+  }
   // Host code to LLVM; launches become calls of the mgpu* runtime.
-  addPipeline(pm, "expand-strided-metadata,lower-affine,"
-                  "finalize-memref-to-llvm,gpu-to-llvm,arith-expand{include-bf16=true},"
-                  "convert-math-to-llvm,convert-math-to-libm,convert-to-llvm,"
-                  "reconcile-unrealized-casts");
+  addMemRefToLLVMStages(pm);
+  pm.addPass(createGpuToLLVMConversionPass());
+  arith::ArithExpandOpsPassOptions expand;
+  expand.includeBf16 = true;
+  pm.addPass(arith::createArithExpandOpsPass(expand));
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createConvertMathToLibmPass());
+  pm.addPass(createConvertToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
   // Kernels to PTX (or cubin/fatbin through ptxas), embedded in the host code.
   // The toolkit provides libdevice (math functions in kernels) and ptxas.
   // Find it here rather than rely on the environment of whoever runs us.
-  std::string toolkitDir = options.toolkit;
-  if (toolkitDir.empty()) {
-    if (const char *env = std::getenv("CUDA_HOME"))
-      toolkitDir = env;
-    else if (auto ptxas = llvm::sys::findProgramByName(
-                 "ptxas", {"/usr/local/cuda/bin"}))
-      toolkitDir = llvm::sys::path::parent_path(
-                       llvm::sys::path::parent_path(*ptxas))
-                       .str();
-  }
-  std::string toolkit = toolkitDir.empty() ? "" : " toolkit=" + toolkitDir;
-  addPipeline(pm, "gpu-module-to-binary{format=" + options.format + toolkit +
-                      "}");
+  GpuModuleToBinaryPassOptions binary;
+  binary.compilationTarget = options.format;
+  binary.toolkitPath = findCudaToolkit(options.toolkit);
+  pm.addPass(createGpuModuleToBinaryPass(binary));
 }
 
 void mlir::tg::registerTgPipelines() {
