@@ -4,8 +4,9 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// See Passes.td (-tg-host-shared-allocs, -tg-gpu-host-ops-to-kernels), the
-// two passes that place the GPU pipeline's host code. Managed memory keeps the host code that the pipeline leaves
+// See Passes.td (-tg-host-shared-allocs; -tg-gpu-host-ops-to-kernels, in
+// GpuHostOpsToKernels.cpp, is the other pass that places the GPU pipeline's
+// host code). Managed memory keeps the host code that the pipeline leaves
 // on the CPU (copies into out-parameters, scalar reads of branch conditions)
 // correct without an explicit host/device split; explicit device buffers
 // and transfers are a later optimization.
@@ -23,7 +24,6 @@
 namespace mlir {
 namespace tg {
 #define GEN_PASS_DEF_TGHOSTSHAREDALLOCSPASS
-#define GEN_PASS_DEF_TGGPUHOSTOPSTOKERNELSPASS
 #include "tg/Codegen/GPU/Passes.h.inc"
 } // namespace tg
 } // namespace mlir
@@ -87,41 +87,6 @@ struct TgHostSharedAllocsPass
         for (Value c : copies)
           createDealloc(b, ret.getLoc(), c);
       });
-    }
-  }
-};
-
-struct TgGpuHostOpsToKernelsPass
-    : tg::impl::TgGpuHostOpsToKernelsPassBase<TgGpuHostOpsToKernelsPass> {
-  void runOnOperation() override {
-    SmallVector<memref::CopyOp> copies;
-    SmallVector<linalg::LinalgOp> scalarOps;
-    getOperation().walk([&](Operation *op) {
-      if (op->getParentOfType<gpu::LaunchOp>() ||
-          op->getParentOfType<scf::ParallelOp>())
-        return;
-      auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
-      if (linalgOp && linalgOp.getNumLoops() == 0 &&
-          linalgOp.hasPureBufferSemantics())
-        scalarOps.push_back(linalgOp);
-      else if (auto c = dyn_cast<memref::CopyOp>(op))
-        copies.push_back(c);
-    });
-    // linalg.copy becomes a parallel loop, hence a kernel.
-    for (memref::CopyOp c : copies) {
-      OpBuilder b(c);
-      linalg::CopyOp::create(b, c.getLoc(), c.getSource(), c.getTarget());
-      c.erase();
-    }
-    // A parallel loop of one iteration: a kernel of one thread.
-    for (linalg::LinalgOp op : scalarOps) {
-      OpBuilder b(op);
-      Location loc = op.getLoc();
-      Value zero = arith::ConstantIndexOp::create(b, loc, 0);
-      Value one = arith::ConstantIndexOp::create(b, loc, 1);
-      auto loop = scf::ParallelOp::create(b, loc, ValueRange{zero},
-                                          ValueRange{one}, ValueRange{one});
-      op->moveBefore(loop.getBody()->getTerminator());
     }
   }
 };
