@@ -12,7 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "tg-c/Runtime.h"
-#include "tg/Runtime/Npy.h"
+#include "tg/Support/Npy.h"
 
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/FileSystem.h"

@@ -11,8 +11,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef TG_RUNTIME_NPY_H
-#define TG_RUNTIME_NPY_H
+#ifndef TG_SUPPORT_NPY_H
+#define TG_SUPPORT_NPY_H
 
 #include "tg-c/Runtime.h"
 
@@ -52,4 +52,4 @@ llvm::Error writeNpyFile(llvm::StringRef path, TgDType dtype,
 
 } // namespace tg
 
-#endif // TG_RUNTIME_NPY_H
+#endif // TG_SUPPORT_NPY_H

@@ -10,7 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "tg/Runtime/Npy.h"
+#include "tg/Support/Npy.h"
 
 #include "gtest/gtest.h"
 #include <cstring>
