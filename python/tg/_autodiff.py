@@ -219,6 +219,8 @@ class GradientTape:
         return unflatten(sources, grads)
 
     def _eligible(self, var):
+        if var.dtype.kind != "f":
+            return False  # integer Variables have no gradient (None, as TF)
         return id(var) in self._watched_vars or (var.trainable and self._watch_accessed)
 
     # Traced ------------------------------------------------------------------
