@@ -693,3 +693,22 @@ def test_integer_pow_and_mean_and_conv_padding_names():
     close(same, explicit)
     assert tg.executing_eagerly()
     assert not tg.function(lambda: tg.executing_eagerly())()
+
+
+def test_autograph_recursion_and_containers_changed_by_tensor_loops():
+    @tg.function
+    def rec(x, n):
+        if n == 0:
+            return x
+        return rec(x * 2.0, n - 1)
+    close(rec(tg.constant(1.0), 3), 8.0)
+
+    @tg.function
+    def appends(n):
+        out = []
+        for i in tg.range(n):
+            out.append(1.0)
+        return tg.constant(float(len(out)))
+    with pytest.raises(tg.TgError, match="'out' is a Python list that this "
+                       "tensor-dependent loop changes in place"):
+        appends(tg.constant(5))
