@@ -712,3 +712,10 @@ def test_autograph_recursion_and_containers_changed_by_tensor_loops():
     with pytest.raises(tg.TgError, match="'out' is a Python list that this "
                        "tensor-dependent loop changes in place"):
         appends(tg.constant(5))
+
+
+def test_pow_gradients_at_zero_base_follow_tf():
+    # d(0^y)/dy is 0 for y > 0 (TF's rule; 0 * log(0) would be NaN).
+    close(tg.grad(lambda y: tg.constant(0.0) ** y)(2.0), 0.0)
+    close(tg.grad(lambda y: tg.constant(2.0) ** y)(3.0), 8.0 * np.log(2.0), 1e-5)
+    close(tg.grad(lambda x: x ** 3.0)(0.0), 0.0)
