@@ -719,3 +719,16 @@ def test_pow_gradients_at_zero_base_follow_tf():
     close(tg.grad(lambda y: tg.constant(0.0) ** y)(2.0), 0.0)
     close(tg.grad(lambda y: tg.constant(2.0) ** y)(3.0), 8.0 * np.log(2.0), 1e-5)
     close(tg.grad(lambda x: x ** 3.0)(0.0), 0.0)
+
+
+def test_second_derivative_through_a_loop_is_a_clear_error():
+    # Not supported yet (the loop's gradient tapes its iterations); never a
+    # silent wrong value, and the message says what and where.
+    def cube(x):
+        _, y = tg.while_loop(lambda i, y: i < 3, lambda i, y: (i + 1, y * x),
+                             (tg.constant(0), tg.constant(1.0)))
+        return y
+    close(tg.grad(cube)(2.0), 12.0)
+    with pytest.raises(tg.TgError, match=r"test_frontend.py:%d:0: error: a second "
+                       r"derivative through a loop" % (here() - 5)):
+        tg.grad(tg.grad(cube))(2.0)
