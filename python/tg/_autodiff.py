@@ -211,6 +211,9 @@ class GradientTape:
             grads = self._traced_gradient(targets, ogs, flat_sources)
         else:
             grads = self._eager_gradient(targets, ogs, flat_sources)
+        if not self._persistent and not self._active:
+            # A used, finished, non-persistent tape lets its records go.
+            self._records, self._var_reads = [], []
         if unconnected_gradients == "zero":
             grads = [g if g is not None else _ops.zeros(s.shape, s.dtype)
                      for g, s in zip(grads, flat_sources)]
