@@ -3,7 +3,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR=${TG_BUILD_DIR:-build}
+# Sanitizer (and fuzzer) builds live apart, in build-asan unless
+# TG_BUILD_DIR says otherwise: TG_SANITIZE=address,undefined [TG_FUZZ=ON].
+options=()
+if [ -n "${TG_SANITIZE:-}" ]; then
+  BUILD_DIR=${TG_BUILD_DIR:-build-asan}
+  options+=(-DTG_SANITIZE="$TG_SANITIZE" -DTG_FUZZ="${TG_FUZZ:-OFF}")
+fi
 
+if [ -f "$BUILD_DIR/build.ninja" ] && [ ${#options[@]} -gt 0 ]; then
+  cmake "$BUILD_DIR" "${options[@]}" >/dev/null
+fi
 if [ ! -f "$BUILD_DIR/build.ninja" ]; then
   launcher=()
   command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
@@ -14,9 +24,10 @@ if [ ! -f "$BUILD_DIR/build.ninja" ]; then
     -DMLIR_DIR=/usr/lib/llvm-22/lib/cmake/mlir \
     -DLLVM_EXTERNAL_LIT=/usr/lib/llvm-22/bin/lit \
     -DPython3_EXECUTABLE=/usr/bin/python3 \
-    "${launcher[@]}"
+    "${launcher[@]}" "${options[@]}"
 fi
 cmake --build "$BUILD_DIR" -- -j"$(nproc)"
+[ -z "${TG_SANITIZE:-}" ] || exit 0
 
 # Make the Python package importable by Debian's python3 (a development
 # install: a .pth file pointing at this checkout's python/ folder, which

@@ -17,6 +17,8 @@ PACKAGES=(
   # Python front end and the numpy-computed expectations of the tests
   python3 python3-numpy python3-dev python3-pytest libopenblas0-pthread
 )
+# Sanitizer and fuzzer builds (TG_SANITIZE, TG_FUZZ): clang's runtimes.
+[ -z "${TG_SANITIZE:-}${TG_FUZZ:-}" ] || PACKAGES+=(libclang-rt-22-dev)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

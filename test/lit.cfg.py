@@ -15,7 +15,9 @@ config.test_exec_root = os.path.join(config.tg_obj_root, "test")
 config.excludes = ["CMakeLists.txt", "README.md", "lit.cfg.py", "lit.site.cfg.py", "Inputs", "npycheck.py", "extract_ptx.py", "gpu_emulated_run.py"]
 
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
-llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
+llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP",
+                                     "ASAN_OPTIONS", "UBSAN_OPTIONS",
+                                     "LSAN_OPTIONS"])
 llvm_config.use_default_substitutions()
 
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
@@ -29,7 +31,11 @@ config.substitutions.append(
      os.path.join(config.test_source_root, "Integration", "npycheck.py")))
 
 import shutil
-if shutil.which("valgrind"):
+# Sanitized builds (-DTG_SANITIZE): ASan checks what valgrind would, and
+# the two cannot run together.
+if getattr(config, "tg_sanitize", ""):
+    config.available_features.add("sanitized")
+elif shutil.which("valgrind"):
     config.available_features.add("valgrind")
 
 # "gpu": a CUDA driver and device are present (tests that run kernels).

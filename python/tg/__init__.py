@@ -29,7 +29,11 @@ concern:
     random      tg.random (eager draws)
     distribute  tg.distribute (one process until MPI jobs exist)
 """
-from . import _capi, config, distribute, random  # noqa: A004 (tf.random)
+import builtins
+
+import numpy as np
+
+from . import _capi, _errors, _graph, config, distribute, random  # noqa: A004
 from ._autodiff import GradientTape, grad, value_and_grad
 from ._control import cond, while_loop
 from ._dtypes import (bfloat16, bool, float16, float32, float64, int32,  # noqa: A004
@@ -60,8 +64,8 @@ def set_num_threads(n):
     """Worker threads for graphs compiled from now on (like
     torch.set_num_threads); 0 means every core, the default. Graphs already
     compiled keep theirs."""
-    if int(n) < 0:
-        raise TgError("tg.set_num_threads: expected 0 or more threads, got %d" % n)
+    if not isinstance(n, (int, np.integer)) or isinstance(n, builtins.bool) or n < 0:
+        raise _errors.error("tg.set_num_threads: expected 0 or more threads, got %r" % (n,))
     _capi.num_threads = int(n)
 
 
@@ -74,11 +78,16 @@ def is_tensor(x):
     return isinstance(x, Tensor)
 
 
+def executing_eagerly():
+    """False while a tg.function is being traced (tf.executing_eagerly)."""
+    return _graph.current() is None
+
+
 __all__ = [
     # tensors, dtypes, errors
     "Tensor", "EagerTensor", "TensorSpec", "Variable", "TgError", "TgTypeError",
     "float32", "float64", "float16", "bfloat16", "int32", "int64", "bool", "as_dtype",
-    "is_tensor",
+    "is_tensor", "executing_eagerly",
     # functions, control flow, autodiff
     "function", "Function", "cond", "while_loop", "range", "GradientTape", "grad",
     "value_and_grad", "config", "distribute", "random", "print", "set_num_threads", "get_num_threads",

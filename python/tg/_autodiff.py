@@ -211,6 +211,9 @@ class GradientTape:
             grads = self._traced_gradient(targets, ogs, flat_sources)
         else:
             grads = self._eager_gradient(targets, ogs, flat_sources)
+        if not self._persistent and not self._active:
+            # A used, finished, non-persistent tape lets its records go.
+            self._records, self._var_reads = [], []
         if unconnected_gradients == "zero":
             grads = [g if g is not None else _ops.zeros(s.shape, s.dtype)
                      for g, s in zip(grads, flat_sources)]
@@ -219,6 +222,8 @@ class GradientTape:
         return unflatten(sources, grads)
 
     def _eligible(self, var):
+        if var.dtype.kind != "f":
+            return False  # integer Variables have no gradient (None, as TF)
         return id(var) in self._watched_vars or (var.trainable and self._watch_accessed)
 
     # Traced ------------------------------------------------------------------

@@ -154,7 +154,10 @@ class Executable:
             self.result_types.append((tuple(t.shape[d] for d in range(t.rank)),
                                       NUMPY_OF[t.dtype]))
         self.fast = None
-        if fast is not None:
+        # The compiled call path has no numpy type for bfloat16 (raw V2):
+        # such graphs take the ctypes path.
+        if fast is not None and all(np.dtype(d) != np.dtype("V2")
+                                    for _, d in self.result_types):
             self.fast = fast.Caller(
                 self._fn, _address(lib.tgFunctionRun), _address(lib.tgErrorMessage),
                 _address(lib.tgErrorDestroy),

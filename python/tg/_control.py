@@ -8,6 +8,8 @@ tensors and Python numbers; Variables assigned inside them are threaded
 through as extra results (and loop-carried values), so state behaves as in
 program order.
 """
+import numpy as np
+
 from . import _dtypes, _graph, _ops
 from ._autodiff import flatten, unflatten
 from ._errors import TgTypeError, error, user_location
@@ -56,9 +58,12 @@ def cond(pred, true_fn=None, false_fn=None, name=None):
     g = _graph.current()
     if g is None or not _is_traced(pred.read_value() if isinstance(pred, Variable)
                                    else pred):
-        if isinstance(pred, Tensor) and pred.size != 1:
-            raise error("tg.cond: the condition must be a scalar")
-        return true_fn() if bool(pred) else false_fn()
+        p = pred.read_value() if isinstance(pred, Variable) else pred
+        if isinstance(p, (Tensor, np.ndarray, np.generic)) and (
+                p.dtype != _dtypes.bool or p.size != 1):
+            raise error("tg.cond: the condition must be a boolean scalar, got shape %s "
+                        "dtype %s" % (tuple(p.shape), p.dtype), TgTypeError)
+        return true_fn() if bool(p) else false_fn()
     loc = user_location()
     p = _predicate(g, pred, "tg.cond")
     then_region, then_out, then_vars = g.trace_region(true_fn)

@@ -44,6 +44,8 @@ def as_dtype(dtype):
 def _default_array(value):
     """A numpy array for a non-tensor value, with TF's default dtypes."""
     arr = np.asarray(value)
+    if not arr.dtype.isnative:
+        arr = arr.astype(arr.dtype.newbyteorder("="))
     if arr.dtype == np.float64 and not isinstance(value, (np.ndarray, np.generic)):
         return arr.astype(np.float32)  # Python floats and lists of them
     if arr.dtype == np.int64 and not isinstance(value, (np.ndarray, np.generic)):
@@ -53,6 +55,23 @@ def _default_array(value):
         return arr.astype(np.int32)  # Python ints
     return arr
 
+
+
+def to_bfloat16(values):
+    """float values as bfloat16 bits (round to nearest even), as raw V2."""
+    f = np.asarray(values, np.float32)
+    u = f.view(np.uint32).astype(np.uint64)
+    sixteen, one = np.uint64(16), np.uint64(1)
+    rounded = ((u + np.uint64(0x7FFF) + ((u >> sixteen) & one)) >> sixteen).astype(
+        np.uint16)
+    rounded = np.where(np.isnan(f), np.uint16(0x7FC0), rounded)
+    return np.ascontiguousarray(rounded).view(bfloat16).reshape(f.shape)
+
+
+def from_bfloat16(bits):
+    """bfloat16 (raw V2) values as float32."""
+    b = np.ascontiguousarray(bits).view(np.uint16).astype(np.uint32) << 16
+    return b.view(np.float32).reshape(np.shape(bits))
 
 
 def to_array(value, dtype=None, exact=False):
@@ -66,6 +85,10 @@ def to_array(value, dtype=None, exact=False):
         source = np.asarray(value)
         if source.dtype.kind in "OUS":
             raise error("cannot convert %r to a tensor" % (value,), TgTypeError, None)
+        if dtype == bfloat16 and source.dtype != bfloat16:
+            return to_bfloat16(source)
+        if source.dtype == bfloat16 and dtype != bfloat16:
+            source = from_bfloat16(source)
         with np.errstate(all="ignore"):
             arr = source.astype(dtype) if source.dtype != dtype else source
         if exact and source.dtype != dtype and dtype != bfloat16 and not (
@@ -79,8 +102,8 @@ def to_array(value, dtype=None, exact=False):
                                           equal_nan=source.dtype.kind == "f")
             if not same:
                 raise error("cannot convert %r to a %s tensor exactly (TF's rule: a "
-                            "Python number adopts the tensor's dtype only when it "
-                            "converts exactly; cast one side with tg.cast)" %
+                            "value takes a dtype, given or the other operand's, only "
+                            "when no information is lost; convert with tg.cast)" %
                             (value, dtype), TgTypeError, None)
     if arr.dtype not in MLIR_NAMES:
         raise error("dtype %s is not a tg dtype (tg has %s)" % (arr.dtype, SUPPORTED),

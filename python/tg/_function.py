@@ -25,7 +25,7 @@ import warnings
 
 import numpy as np
 
-from . import _capi, _dtypes, _graph, _ops
+from . import _capi, _dtypes, _eager, _graph, _ops
 from ._errors import TgTypeError, error
 from ._tensor import EagerTensor, SymbolicTensor, Tensor, TensorSpec
 from ._variables import Variable
@@ -164,8 +164,8 @@ class ConcreteFunction:
                 ref = ("arg", arg_vars[id(var)]) if id(var) in arg_vars else ("var", var)
                 self.var_writes.append((ref, result(value)))
             self.prints = [([(kind, result(v) if kind == "tensor" else v)
-                             for kind, v in parts], sep, end)
-                           for parts, sep, end in g.prints]
+                             for kind, v in parts], sep, end, stream)
+                           for parts, sep, end, stream in g.prints]
         self.implicit = []
         for kind, obj, _ in g.implicit:
             if kind == "var":
@@ -203,6 +203,25 @@ class ConcreteFunction:
             if self.single:
                 return EagerTensor(results[0])
             return tuple([EagerTensor(r) for r in results])
+        if not self.var_writes:
+            return self._run(leaves)
+        # A call that updates Variables is atomic with respect to other
+        # updates of them (TF's assign ops are): their locks, in one order.
+        variables = {}
+        for kind, obj in self.implicit:
+            if kind != "capture":
+                var = obj if kind == "var" else leaves[obj]
+                variables[id(var)] = var
+        locks = [variables[k]._lock for k in sorted(variables)]
+        for lock in locks:
+            lock.acquire()
+        try:
+            return self._run(leaves)
+        finally:
+            for lock in reversed(locks):
+                lock.release()
+
+    def _run(self, leaves):
         arrays = [_leaf_array(leaves[i], dtype) for i, dtype in self.param_leaves]
         for kind, obj in self.implicit:
             if kind == "var":
@@ -216,9 +235,9 @@ class ConcreteFunction:
             results = self.exe(*arrays)
         for (kind, obj), i in self.var_writes:
             (obj if kind == "var" else leaves[obj])._set_value(results[i])
-        for parts, sep, end in self.prints:
+        for parts, sep, end, stream in self.prints:
             print(*[str(results[v]) if kind == "tensor" else v for kind, v in parts],
-                  sep=sep, end=end)
+                  sep=sep, end=end, file=stream)
         out = [EagerTensor(results[v]) if kind == "r" else v for kind, v in self.outputs]
         return _rebuild(self.out_structure, iter(out))
 
@@ -252,6 +271,9 @@ class Function:
         self._nparams = len(params)
         self.input_signature = None
         if input_signature is not None:
+            if not isinstance(input_signature, (list, tuple)):
+                raise error("input_signature must be a list of tg.TensorSpec, got %r" %
+                            (input_signature,), TgTypeError)
             specs = list(input_signature)
             for s in specs:
                 if not isinstance(s, TensorSpec):
@@ -322,12 +344,19 @@ class Function:
                 key = None
             concrete = self._flat.get(key) if key is not None else None
             if concrete is not None and _graph.current() is None and \
-                    not config_state.run_eagerly:
+                    not config_state.run_eagerly and not _eager.active_tapes():
                 return concrete(args)
         if config_state.run_eagerly:
+            if self.input_signature is not None and not kwargs:
+                args = self._apply_signature(args)
             return self.python_function(*args, **kwargs)
         if _graph.current() is not None:
             # Called from another function's trace: part of that graph.
+            return self._python_body()(*args, **kwargs)
+        if _eager.active_tapes():
+            # An eager GradientTape must see the function's ops (reads of
+            # Variables included): run them one by one, recorded, through
+            # the same (AutoGraph-converted) body. Same values, op by op.
             return self._python_body()(*args, **kwargs)
         flat_args = args if not kwargs and self._simple and len(args) == self._nparams \
             and self.input_signature is None and all(
@@ -386,12 +415,17 @@ class Function:
                 varying[(i, part)] += 1
         counts = collections.Counter(i for i, _ in varying)
         leaf = max(counts, key=lambda i: counts[i]) if counts else 0
-        warnings.warn(
-            "tg.function %r has been traced %d times; %s keeps changing. Python values "
-            "are part of the cache key (TF's rule), so each new value traces and "
-            "compiles again: pass it as a tensor (tg.constant) or fix it." % (
-                self.__name__, self.trace_count, self._argument_name(args, kwargs, leaf)),
-            stacklevel=4)
+        kinds = {k[1][leaf][0] for k in keys if leaf < len(k[1])}
+        if kinds <= {"T", "V"}:
+            advice = ("its shape or dtype keeps changing, and each new shape traces and "
+                      "compiles again: use a few fixed shapes (pad or batch)")
+        else:
+            advice = ("Python values are part of the cache key (TF's rule), so each new "
+                      "value traces and compiles again: pass it as a tensor "
+                      "(tg.constant) or fix it")
+        warnings.warn("tg.function %r has been traced %d times; %s keeps changing: %s." % (
+            self.__name__, self.trace_count, self._argument_name(args, kwargs, leaf),
+            advice), stacklevel=4)
 
     def lower(self, *args, **kwargs):
         """The tg module text this call would compile."""

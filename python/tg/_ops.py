@@ -279,7 +279,7 @@ def _check_float(op, x):
 def _binary(op):
     def f(x, y, name=None):
         x, y = same_dtype(op, x, y)
-        if x.dtype == _dtypes.bool and op not in ("maximum", "minimum"):
+        if x.dtype == _dtypes.bool:
             raise error("tg.%s is not defined on bool tensors" % op, TgTypeError)
         return apply(op, b_binary, [x, y], op=op)
     f.__name__ = op
@@ -300,7 +300,29 @@ floor_div = floordiv
 
 
 def pow(x, y, name=None):  # noqa: A001 (tf.pow)
-    """x ** y elementwise."""
+    """x ** y elementwise. Integer tensors take a non-negative Python int
+    exponent (computed by squaring, wrapping as numpy does)."""
+    if is_tensor_like(x) and x.dtype.kind in "iu" and not is_tensor_like(y):
+        k = np.asarray(y)
+        if k.ndim != 0 or k.dtype.kind not in "iu":
+            raise error("tg.pow: an integer tensor's exponent must be a Python int "
+                        "(cast to float for other exponents)", TgTypeError)
+        k = int(k)
+        if k < 0:
+            raise error("tg.pow: integers to negative integer powers are not allowed "
+                        "(numpy's rule; cast to float)")
+        result, base = ones_like(x), x
+        while k:
+            if k & 1:
+                result = multiply(result, base)
+            k >>= 1
+            if k:
+                base = multiply(base, base)
+        return result
+    x, y = same_dtype("pow", x, y)
+    if x.dtype.kind != "f":
+        raise error("tg.pow of %s tensors: the exponent must be a Python int, or cast "
+                    "to float" % x.dtype, TgTypeError)
     return _pow(x, y)
 
 
@@ -373,6 +395,8 @@ neg = negative
 
 def abs(x, name=None):  # noqa: A001 (tf.abs)
     x = operand(x)
+    if x.dtype == _dtypes.bool:
+        raise error("tg.abs is not defined on bool tensors", TgTypeError)
     if x.dtype.kind == "f":
         return apply("abs", b_unary, [x], op="abs")
     return where(less(x, 0), negative(x), x)
@@ -428,6 +452,8 @@ def cast(x, dtype, name=None):
 def matmul(a, b, transpose_a=False, transpose_b=False, name=None):
     """Matrix product of rank >= 2 tensors (batched, broadcasting)."""
     a, b = same_dtype("matmul", a, b)
+    if a.dtype == _dtypes.bool:
+        raise error("tg.matmul is not defined on bool tensors", TgTypeError)
     if transpose_a:
         a = transpose(a, _swap_last(a.ndim))
     if transpose_b:
@@ -462,9 +488,8 @@ def _axes(axis, rank, op):
         return tuple(range(rank))
     axes = [axis] if not isinstance(axis, (list, tuple)) else list(axis)
     if rank == 0:
-        for a in axes:
-            if a not in (0, -1):
-                raise error("tg.%s: axis %r is out of range for a 0-d tensor" % (op, a))
+        if axes:
+            raise error("tg.%s: axis %r is out of range for a 0-d tensor" % (op, axis))
         return ()
     normalized = sorted({_axis(a, rank, op) for a in axes})
     if len(normalized) != len(axes):
@@ -518,7 +543,15 @@ def _reduction(op):
         if x.dtype == _dtypes.bool:
             raise error("tg.%s of a bool tensor: cast it first" % op, TgTypeError)
         axes = _axes(axis, x.ndim, op)
-        return apply(op, b_reduce, [x], op=op, axes=axes, keepdims=builtins.bool(keepdims))
+        keep = builtins.bool(keepdims)
+        if op == "reduce_mean" and x.dtype.kind in "iu" and axes:
+            # TF's integer mean: the sum divided by the count, truncated.
+            count = int(np.prod([x.shape[a] for a in axes], dtype=np.int64))
+            total = apply("reduce_sum", b_reduce, [x], op="reduce_sum", axes=axes,
+                          keepdims=keep)
+            return apply("div", b_binary, [total, np.array(builtins.max(count, 1),
+                                                           x.dtype)], op="div")
+        return apply(op, b_reduce, [x], op=op, axes=axes, keepdims=keep)
     f.__name__ = op
     f.__doc__ = "tf.%s: over `axis` (all by default), keepdims as TF." % op
     return f
@@ -584,14 +617,54 @@ def squeeze(input, axis=None, name=None):  # noqa: A002
     return reshape(x, [d for i, d in enumerate(x.shape) if i not in axes])
 
 
+def _pair(v, what):
+    if isinstance(v, (int, np.integer)) and not isinstance(v, bool):
+        v = (int(v), int(v))
+    try:
+        v = tuple(int(e) for e in v)
+    except (TypeError, ValueError):
+        raise error("tg.conv2d: %s must be an int or two ints, got %r" % (what, v),
+                    TgTypeError) from None
+    if len(v) == 4:  # TF's NHWC form [1, sh, sw, 1]
+        v = v[1:3]
+    if len(v) != 2 or any(e < 1 for e in v):
+        raise error("tg.conv2d: %s must be two positive ints, got %r" % (what, v))
+    return v
+
+
 def conv2d(x, w, strides=(1, 1), padding=(0, 0, 0, 0), dilations=(1, 1)):
-    """NHWC input, HWCF filter; padding is [top, bottom, left, right]."""
+    """NHWC input, HWCF filter. `padding` is "VALID", "SAME" (TF's rule) or
+    explicit [top, bottom, left, right]; strides and dilations an int or two
+    ints (or TF's four)."""
     x, w = same_dtype("conv2d", x, w)
     if x.ndim != 4 or w.ndim != 4 or x.shape[3] != w.shape[2]:
         raise error("tg.conv2d: expects NHWC input and HWCF filter with matching "
                     "channels, got %s and %s" % (x.shape, w.shape))
-    return apply("conv2d", b_conv2d, [x, w], strides=tuple(strides),
-                 padding=tuple(padding), dilations=tuple(dilations))
+    strides, dilations = _pair(strides, "strides"), _pair(dilations, "dilations")
+    if isinstance(padding, str):
+        if padding.upper() == "VALID":
+            padding = (0, 0, 0, 0)
+        elif padding.upper() == "SAME":
+            pads = []
+            for d in range(2):
+                window = dilations[d] * (w.shape[d] - 1) + 1
+                out = -(-x.shape[1 + d] // strides[d])
+                total = builtins.max((out - 1) * strides[d] + window - x.shape[1 + d], 0)
+                pads += [total // 2, total - total // 2]
+            padding = tuple(pads)
+        else:
+            raise error("tg.conv2d: padding must be 'SAME', 'VALID' or four ints, got %r"
+                        % (padding,))
+    try:
+        padding = tuple(int(p) for p in padding)
+    except (TypeError, ValueError):
+        raise error("tg.conv2d: padding must be 'SAME', 'VALID' or four ints, got %r" %
+                    (padding,), TgTypeError) from None
+    if len(padding) != 4 or any(p < 0 for p in padding):
+        raise error("tg.conv2d: explicit padding is four ints >= 0 [top, bottom, left, "
+                    "right], got %r" % (padding,))
+    return apply("conv2d", b_conv2d, [x, w], strides=strides, padding=padding,
+                 dilations=dilations)
 
 
 def stop_gradient(input, name=None):  # noqa: A002
@@ -623,7 +696,8 @@ def constant(value, dtype=None, shape=None, name=None):
             return cast(value, dtype)
         return identity(value)
     dtype = _dtypes.as_dtype(dtype)
-    arr = to_array(value, dtype)
+    # TF's rule: a value converts to an explicit dtype only when exactly.
+    arr = to_array(value, dtype, exact=True)
     if shape is not None:
         shape = tuple(int(d) for d in shape)
         if arr.size == 1:
@@ -639,19 +713,48 @@ def constant(value, dtype=None, shape=None, name=None):
     return EagerTensor(arr)
 
 
-convert_to_tensor = constant
+def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None):
+    """tf.convert_to_tensor: `dtype_hint` is used when it converts exactly."""
+    if dtype is None and dtype_hint is not None and not is_tensor_like(value):
+        try:
+            return constant(value, dtype_hint)
+        except TgTypeError:
+            pass
+    return constant(value, dtype)
 
 
 def fill(dims, value, name=None):
-    return constant(value, shape=dims)
+    return constant(value, shape=_shape_argument(dims, "fill"))
+
+
+def _shape_argument(shape, op):
+    """A shape: an int (TF accepts a scalar) or a sequence of sizes >= 0."""
+    if isinstance(shape, Tensor):
+        if type(shape) is SymbolicTensor:
+            raise error("tg.%s: shapes are static in tg; the shape must be known when "
+                        "tracing, not a traced tensor" % op, TgTypeError)
+        shape = shape.numpy().tolist()
+    if isinstance(shape, (int, np.integer)) and not isinstance(shape, bool):
+        shape = [shape]
+    try:
+        dims = [int(d) for d in shape]
+    except (TypeError, ValueError):
+        raise error("tg.%s: a shape is a list of ints, got %r" % (op, shape),
+                    TgTypeError) from None
+    if any(d < 0 for d in dims):
+        raise error("tg.%s: negative dimension in shape %s" % (op, dims))
+    if int(np.prod(dims, dtype=np.float64)) >= 2 ** 32:
+        raise error("tg.%s: shape %s has more than 2^32 elements (tg's limit per "
+                    "tensor)" % (op, dims))
+    return tuple(dims)
 
 
 def zeros(shape, dtype=_dtypes.float32, name=None):
-    return constant(np.zeros((), _dtypes.as_dtype(dtype)), shape=shape)
+    return constant(0, dtype=dtype, shape=_shape_argument(shape, "zeros"))
 
 
 def ones(shape, dtype=_dtypes.float32, name=None):
-    return constant(np.ones((), _dtypes.as_dtype(dtype)), shape=shape)
+    return constant(1, dtype=dtype, shape=_shape_argument(shape, "ones"))
 
 
 def zeros_like(input, dtype=None, name=None):  # noqa: A002
@@ -721,6 +824,13 @@ def getitem(x, index):
         raise error("an index can only have a single ellipsis ('...')")
     if builtins.sum(1 for i in items if isinstance(i, tuple) and i[0] == "list") > 1:
         raise error("only one integer-list index per indexing (a gather) is supported")
+    advanced = [k for k, i in enumerate(items) if isinstance(i, int) or (
+        isinstance(i, tuple) and i[0] == "list")]
+    if any(isinstance(items[k], tuple) for k in advanced) and len(advanced) > 1 and \
+            advanced[-1] - advanced[0] != len(advanced) - 1:
+        raise error("an index list and an integer index separated by other indices: "
+                    "numpy moves the list's axis first, TF rejects it; index in two "
+                    "steps", IndexErrorTg)
     consumed = builtins.sum(1 for i in items if i is not None and i is not Ellipsis)
     if consumed > x.ndim:
         raise error("too many indices (%d) for a tensor of rank %d" % (consumed, x.ndim),
@@ -826,6 +936,12 @@ def array_ufunc(ufunc, method, inputs, kwargs):
     if any(type(i) is SymbolicTensor for i in inputs):
         raise error("numpy's %s.%s has no tg equivalent on traced tensors; use tg ops "
                     "inside tg.function" % (ufunc.__name__, method), TgTypeError)
+    if _eager.active_tapes():
+        # Computed by numpy, it would be invisible to the tape: a silently
+        # wrong gradient. (Outside a tape, TF too computes it in numpy.)
+        raise error("numpy's %s has no tg op, so a GradientTape cannot record it; "
+                    "write it with tg ops (or compute it outside the tape)" %
+                    ufunc.__name__, TgTypeError)
     # Like TF's EagerTensor: other numpy functions compute in numpy, on the
     # values (and, like in TF, no tape sees them).
     plain = [np.asarray(i) if isinstance(i, Tensor) else i for i in inputs]
@@ -840,12 +956,14 @@ def array_ufunc(ufunc, method, inputs, kwargs):
 # tg.print
 # ---------------------------------------------------------------------------
 
-def print_(*values, sep=" ", end="\n"):
+def print_(*values, sep=" ", end="\n", output_stream=None, summarize=None, name=None):
     """Prints the values at every call of the function (tf.print); eagerly,
-    at once."""
+    at once. `output_stream` is a file object (sys.stdout by default);
+    `summarize` is accepted and ignored (numpy's printing summarizes)."""
     g = _graph.current()
     if g is None:
-        builtins.print(*[_format(v) for v in values], sep=sep, end=end)
+        builtins.print(*[_format(v) for v in values], sep=sep, end=end,
+                       file=output_stream)
         return None
     if g.region is not g.root:
         raise error("tg.print inside tg.cond or tg.while_loop is not supported yet; "
@@ -856,7 +974,7 @@ def print_(*values, sep=" ", end="\n"):
             parts.append(("tensor", _symbolic(g, v)))
         else:
             parts.append(("text", v))
-    g.prints.append((parts, sep, end))
+    g.prints.append((parts, sep, end, output_stream))
     return None
 
 

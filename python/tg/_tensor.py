@@ -92,9 +92,9 @@ class EagerTensor(Tensor):
         self._value = value  # a numpy array of a tg dtype
 
     def numpy(self):
-        """The value: a numpy array (shared, not copied: do not write), or a
-        numpy scalar for a 0-d tensor (as TF)."""
-        return self._value[()] if self._value.ndim == 0 else self._value
+        """The value: a copy, as a numpy array, or a numpy scalar for a 0-d
+        tensor (as TF). `np.asarray(tensor)` reads it without a copy."""
+        return self._value[()] if self._value.ndim == 0 else self._value.copy()
 
     @property
     def shape(self):
@@ -109,13 +109,18 @@ class EagerTensor(Tensor):
             return self._value.astype(dtype)
         return self._value.copy() if copy else self._value
 
+    def _shown(self):
+        if self.dtype == _dtypes.bfloat16:
+            return _dtypes.from_bfloat16(self._value)
+        return self._value
+
     def __repr__(self):
         return "<tg.Tensor: shape=%s, dtype=%s, numpy=%r>" % (
-            self.shape, _dtype_name(self.dtype), self._value)
+            self.shape, _dtype_name(self.dtype), self._shown())
 
     def __str__(self):
         return "tg.Tensor(%s, shape=%s, dtype=%s)" % (
-            self._value, self.shape, _dtype_name(self.dtype))
+            self._shown(), self.shape, _dtype_name(self.dtype))
 
     def _scalar(self, kind):
         if self._value.size != 1:
@@ -209,7 +214,13 @@ class TensorSpec:
     """The shape and dtype of a tg.function argument (tf.TensorSpec)."""
 
     def __init__(self, shape, dtype=_dtypes.float32, name=None):
-        if shape is None or any(d is None or int(d) < 0 for d in shape):
+        if isinstance(shape, (int, np.integer)) and not isinstance(shape, bool):
+            shape = [shape]
+        if not isinstance(shape, (list, tuple)):
+            raise error("tg.TensorSpec: the shape is a list of sizes, got %r" % (shape,),
+                        TgTypeError)
+        if any(d is None or not isinstance(d, (int, np.integer)) or int(d) < 0
+               for d in shape):
             raise error("tg.TensorSpec: shapes are static in tg; every dimension "
                         "needs a size, got %s" % (shape,))
         self.shape = tuple(int(d) for d in shape)

@@ -36,7 +36,7 @@ class Variable:
         self._value = np.array(value.numpy(), copy=True)
         self.trainable = bool(trainable)
         self.name = name if name is not None else "Variable:%d" % next(_ids)
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
 
     # Reading ---------------------------------------------------------------
     @property
@@ -129,10 +129,16 @@ class Variable:
         return self if not read_value else EagerTensor(self._value)
 
     def assign_add(self, delta, read_value=True):
-        return self.assign(_ops.add(self, delta), read_value)
+        if _graph.current() is not None:
+            return self.assign(_ops.add(self, delta), read_value)
+        with self._lock:  # atomic, as TF's: concurrent updates all count
+            return self.assign(_ops.add(self, delta), read_value)
 
     def assign_sub(self, delta, read_value=True):
-        return self.assign(_ops.subtract(self, delta), read_value)
+        if _graph.current() is not None:
+            return self.assign(_ops.subtract(self, delta), read_value)
+        with self._lock:
+            return self.assign(_ops.subtract(self, delta), read_value)
 
     def _set_value(self, array):
         """The value a compiled call computed (tg.function's write-back)."""

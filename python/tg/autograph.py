@@ -280,6 +280,9 @@ def _compile(fn, node):
     else:
         node.decorator_list = []
         _FunctionConverter(node, fn.__code__.co_filename).run()
+        # Renamed in the factory: the function's own name inside its body
+        # (recursion) must stay the global it is, not the factory's local.
+        node.name = "ag__converted_" + node.name
         define, name = [node, ast.Return(ast.Name(node.name, ast.Load()))], node.name
     # A factory whose locals are the original free variables (and ag__), so
     # that the converted function has them as closure cells: it is then
@@ -917,10 +920,15 @@ class _FunctionConverter:
         for n in _walk_scope(stmts):
             if not isinstance(n, ast.Call):
                 continue
-            exprs = [a for a in n.args + [k.value for k in n.keywords]
+            func, args = n.func, n.args
+            # A body converted already: ag__.converted_call(f, *args).
+            if isinstance(func, ast.Attribute) and func.attr == "converted_call" and \
+                    isinstance(func.value, ast.Name) and func.value.id == "ag__" and args:
+                func, args = args[0], args[1:]
+            exprs = [a for a in args + [k.value for k in n.keywords]
                      if isinstance(a, ast.Name)]
-            if isinstance(n.func, ast.Attribute) and n.func.attr in _MUTATORS:
-                exprs.append(n.func.value)
+            if isinstance(func, ast.Attribute) and func.attr in _MUTATORS:
+                exprs.append(func.value)
             for e in exprs:
                 root = e
                 while isinstance(root, ast.Attribute):
@@ -1617,10 +1625,9 @@ def _traced_if(cond, body, orelse, get_state, set_state, names, outputs, file, l
                     raise _error("%s is set only in the %s branch of the if; give it a value "
                                  "in the %s branch too" % (_display(name), only, missing),
                                  file, line)
-                raise tg.TgError(
-                    "'%s' is assigned only in the %s branch at %s:%d; give it a value in "
-                    "the %s branch too (or before the if)" % (name, only, file, line,
-                                                               missing))
+                raise _error("'%s' is assigned only in the %s branch; give it a value in "
+                             "the %s branch too (or before the if)" % (name, only, missing),
+                             file, line)
             if mine is None:
                 continue
             if theirs[0] != mine[0]:

@@ -26,6 +26,7 @@
 #include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Signals.h"
 #include "llvm/Support/raw_ostream.h"
 
 int main(int argc, char **argv) {
@@ -57,6 +58,11 @@ int main(int argc, char **argv) {
       }
     }
   }
+  // LLVM's signal handlers are installed lazily, with an alternate signal
+  // stack for the thread that installs them; install them here, so that it
+  // is not the compile thread (whose exit would then leave ASan to unmap a
+  // stack it did not map).
+  llvm::sys::PrintStackTraceOnErrorSignal(argv[0]);
   mlir::LogicalResult result = mlir::failure();
   mlir::tg::runWithCompileStack([&] {
     result = mlir::MlirOptMain(argc, argv, inputFilename, outputFilename,

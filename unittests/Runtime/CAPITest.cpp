@@ -13,6 +13,7 @@
 
 #include "gtest/gtest.h"
 #include <cmath>
+#include <cstdint>
 #include <string>
 
 namespace {
@@ -134,6 +135,80 @@ TEST(CAPI, DTypes) {
   EXPECT_EQ(tgDTypeSize(TG_DTYPE_BF16), 2u);
   EXPECT_EQ(tgDTypeSize(TG_DTYPE_I1), 1u);
   EXPECT_STREQ(tgDTypeName(TG_DTYPE_I64), "i64");
+}
+
+} // namespace
+
+namespace {
+
+// Issue 14: what used to kill the caller's process through the C API.
+
+TEST(CAPIReliability, IntegerDivisionNeverTraps) {
+  Compiled c(R"mlir(
+func.func @main(%a: tensor<4xi32>, %b: tensor<4xi32>) -> (tensor<4xi32>, tensor<4xi32>, tensor<4xi32>) {
+  %q = tg.div %a, %b : (tensor<4xi32>, tensor<4xi32>) -> tensor<4xi32>
+  %f = tg.floordiv %a, %b : (tensor<4xi32>, tensor<4xi32>) -> tensor<4xi32>
+  %m = tg.mod %a, %b : (tensor<4xi32>, tensor<4xi32>) -> tensor<4xi32>
+  return %q, %f, %m : tensor<4xi32>, tensor<4xi32>, tensor<4xi32>
+}
+)mlir");
+  ASSERT_NE(c.exe, nullptr) << c.error;
+  TgError *err = nullptr;
+  const TgFunction *fn = tgExecutableLookup(c.exe, "main", &err);
+  ASSERT_NE(fn, nullptr);
+  int32_t a[4] = {7, -7, INT32_MIN, 5}, b[4] = {0, 2, -1, -3};
+  int32_t q[4] = {}, f[4] = {}, m[4] = {};
+  int64_t shape[1] = {4};
+  TgTensor args[2] = {{TG_DTYPE_I32, 1, shape, a}, {TG_DTYPE_I32, 1, shape, b}};
+  TgTensor results[3] = {{TG_DTYPE_I32, 1, shape, q},
+                         {TG_DTYPE_I32, 1, shape, f},
+                         {TG_DTYPE_I32, 1, shape, m}};
+  ASSERT_EQ(tgFunctionRun(fn, args, 2, results, 3, &err), 0);
+  // numpy: a // b == [0, -4, INT_MIN, -2], a % b == [0, 1, 0, -1].
+  int32_t wantQ[4] = {0, -3, INT32_MIN, -1}, wantF[4] = {0, -4, INT32_MIN, -2},
+          wantM[4] = {0, 1, 0, -1};
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(q[i], wantQ[i]) << i;
+    EXPECT_EQ(f[i], wantF[i]) << i;
+    EXPECT_EQ(m[i], wantM[i]) << i;
+  }
+}
+
+TEST(CAPIReliability, DeepNestingIsAnError) {
+  std::string source = "func.func @main() attributes {a = ";
+  source += std::string(20000, '[') + std::string(20000, ']');
+  source += "} {\n  return\n}\n";
+  Compiled c(source);
+  EXPECT_EQ(c.exe, nullptr);
+  EXPECT_NE(c.error.find("test.mlir:1:1034: error: input nested more than "
+                         "1000 levels deep"),
+            std::string::npos)
+      << c.error;
+}
+
+TEST(CAPIReliability, RecursionIsAnError) {
+  Compiled c(R"mlir(
+func.func @main(%x: tensor<3xf32>) -> tensor<3xf32> {
+  %y = call @main(%x) : (tensor<3xf32>) -> tensor<3xf32>
+  return %y : tensor<3xf32>
+}
+)mlir");
+  EXPECT_EQ(c.exe, nullptr);
+  EXPECT_NE(c.error.find("'func.call' op is recursive: @main -> @main"),
+            std::string::npos)
+      << c.error;
+}
+
+TEST(CAPIReliability, OversizedTensorIsAnError) {
+  Compiled c(R"mlir(
+func.func @main(%x: tensor<4294967296x4294967296xf32>) -> tensor<4294967296x4294967296xf32> {
+  return %x : tensor<4294967296x4294967296xf32>
+}
+)mlir");
+  EXPECT_EQ(c.exe, nullptr);
+  EXPECT_NE(c.error.find("larger than tg's limit of 2^32 elements"),
+            std::string::npos)
+      << c.error;
 }
 
 } // namespace

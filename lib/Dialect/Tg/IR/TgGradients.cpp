@@ -155,12 +155,17 @@ SmallVector<Value> ModOp::buildAdjoints(OpBuilder &b, ArrayRef<Value> dR) {
 SmallVector<Value> PowOp::buildAdjoints(OpBuilder &b, ArrayRef<Value> dR) {
   Location loc = getLoc();
   Type elem = getType().getElementType();
-  // d(a^b)/da = b * a^(b-1); d(a^b)/db = a^b * ln(a).
+  // d(a^b)/da = b * a^(b-1); d(a^b)/db = a^b * ln(a), with ln(a) taken as
+  // 0 where a <= 0 (TF's rule: at a = 0 the derivative in b is 0 for b > 0,
+  // where 0 * ln(0) would give NaN).
   Value bm1 = sub(b, loc, getRhs(), scalar(b, loc, elem, 1.0));
   Value dA = mul(b, loc, dR[0],
                  mul(b, loc, getRhs(), PowOp::create(b, loc, getLhs(), bm1)));
-  Value dB = mul(b, loc, dR[0],
-                 mul(b, loc, getResult(), LogOp::create(b, loc, getLhs())));
+  Value zero = scalar(b, loc, elem, 0.0);
+  Value positive = cmp(b, loc, CmpPredicate::gt, getLhs(), zero);
+  Value logA =
+      select(b, loc, positive, LogOp::create(b, loc, getLhs()), zero);
+  Value dB = mul(b, loc, dR[0], mul(b, loc, getResult(), logA));
   return {sumToType(b, loc, dA, getLhs().getType()),
           sumToType(b, loc, dB, getRhs().getType())};
 }

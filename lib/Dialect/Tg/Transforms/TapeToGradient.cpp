@@ -198,6 +198,17 @@ LogicalResult Differentiator::reverse(OpBuilder &b, ArrayRef<Operation *> ops,
             .Case([&](scf::IfOp o) { return reverseIf(b, o, sweep); })
             .Case([&](scf::ForOp o) { return reverseFor(b, o, sweep); })
             .Case([&](scf::WhileOp o) { return reverseWhile(b, o, sweep); })
+            .Case<tensor::InsertSliceOp, tensor::ExtractSliceOp>(
+                [&](Operation *o) {
+                  // In tg programs these come from a loop's gradient: the
+                  // tape of its iterations (reverseLoop).
+                  return o->emitError(
+                      "a second derivative through a loop (scf.for or "
+                      "scf.while: tg.while_loop, or a loop AutoGraph "
+                      "converted) is not supported yet: the loop's gradient "
+                      "keeps a tape of its iterations, which tg cannot "
+                      "differentiate again");
+                })
             .Default([&](Operation *o) {
               return o->emitOpError(
                   "cannot be differentiated: it has no reverse-mode rule "
