@@ -10,7 +10,7 @@
 // as cache-level tiling or scf.forall is added (hoist_redundant_vector_
 // transfers leaves the C loads and stores inside the k loop, ~4x slower),
 // partial tiles are left scalar, and a plain structured.pack lowers to scalar
-// copies (../shared/PERF-NOTES.md has the measurements). Building the loop
+// copies (docs/performance-notes.md has the measurements). Building the loop
 // nest directly keeps the accumulators in loop-carried vectors by
 // construction, handles edges with masks, and lets the elementwise consumer
 // run on the tile while it is still in registers.

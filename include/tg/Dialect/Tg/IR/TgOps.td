@@ -4,7 +4,7 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// Every op of the tg dialect (../shared/spec/tg-dialect.md, section 2). The
+// Every op of the tg dialect (docs/contract.md, section 2). The
 // textual forms are the contract; the verifiers check every shape invariant so
 // that later passes may assume well-formed IR. Folders live in TgFolders.cpp,
 // canonicalization patterns in TgCanonicalize.{td,cpp}.

@@ -98,8 +98,11 @@ def TgTapeToGradientPass : Pass<"tg-tape-to-gradient", "::mlir::ModuleOp"> {
       adjoint; a target that does not depend on one gets zero gradients.
     - `scf.if` is reversed as an `scf.if` on the same condition that
       recomputes the taken branch and runs its reverse sweep. `scf.for`
-      (constant bounds, tensor iter_args) records each iteration's state on
-      a tensor tape in a replay of the loop, then runs the reverse loop.
+      (index induction variable, tensor iter_args; the bounds may be known
+      only at run time, a constant step must be positive) records each
+      iteration's state on a tensor tape, whose length is the trip count
+      computed at run time, in a replay of the loop, then runs the reverse
+      loop.
       `scf.while` first counts its trips, then is handled like a loop of
       that many iterations, so data-dependent trip counts work.
     - Every tg op supplies its rule through TgGradientOpInterface; an op
