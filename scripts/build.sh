@@ -1,5 +1,9 @@
 #!/usr/bin/env bash
 # Configures (once) and builds tg in ./build with clang-22, lld and ccache.
+# Installs nothing: scripts/setup.sh installs the packages, and the Python
+# package is used from the checkout (PYTHONPATH=python; it finds
+# build/lib/libTgCAPI.so itself) or installed with `cmake --install build`
+# and -DTG_INSTALL_PYTHON=ON.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR=${TG_BUILD_DIR:-build}
@@ -27,14 +31,3 @@ if [ ! -f "$BUILD_DIR/build.ninja" ]; then
     "${launcher[@]}" "${options[@]}"
 fi
 cmake --build "$BUILD_DIR" -- -j"$(nproc)"
-[ -z "${TG_SANITIZE:-}" ] || exit 0
-
-# Make the Python package importable by Debian's python3 (a development
-# install: a .pth file pointing at this checkout's python/ folder, which
-# finds the C API library in build/lib).
-site=$(/usr/bin/python3 -c 'import site, sys; print(next((p for p in site.getsitepackages() if p.startswith("/usr/local")), ""))')
-if [ -n "$site" ] && { [ -w "$site" ] || mkdir -p "$site" 2>/dev/null; } && [ -w "$site" ]; then
-  echo "$PWD/python" > "$site/tg.pth"
-else
-  echo "build: cannot write to Python's site-packages; use PYTHONPATH=$PWD/python"
-fi

@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
-# Sets up, builds and runs the demo: tg-opt optimizes a graph; tg-run
-# compiles a 2-layer MLP for this CPU and runs it on .npy inputs next to
+# Runs the demo on a built tg (scripts/build.sh): tg-opt optimizes a graph;
+# tg-run compiles a 2-layer MLP for this CPU and runs it on .npy inputs next to
 # numpy's answer; then it compiles the MLP's loss *and its gradient* in one
 # graph, runs it, and checks the gradients against finite differences.
+# The README's demo command is
+#   bash scripts/setup.sh && bash scripts/build.sh && bash scripts/demo.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
-bash scripts/build.sh
 BUILD_DIR=${TG_BUILD_DIR:-build}
+if [ ! -x "$BUILD_DIR/bin/tg-run" ]; then
+  echo "demo: no build in $BUILD_DIR; run bash scripts/build.sh first" >&2
+  exit 1
+fi
 
 echo "== 1. graph optimization: tg-opt -tg-optimize examples/mlp.mlir"
 "$BUILD_DIR/bin/tg-opt" -tg-optimize examples/mlp.mlir
