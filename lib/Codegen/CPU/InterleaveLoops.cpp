@@ -14,6 +14,7 @@
 #include "tg/Codegen/CPU/Passes.h"
 
 #include "mlir/Analysis/CFGLoopInfo.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/Dominance.h"
 
 namespace mlir {

@@ -15,6 +15,9 @@
 
 #include "tg/Codegen/Common/Passes.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+
 #include "llvm/ADT/DenseSet.h"
 
 namespace mlir {

@@ -4,22 +4,15 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// Declarations of the passes in Passes.td, and the dialects they create.
+// Declarations of the passes in Passes.td: options structs, create
+// functions and registration. No dialect header is needed here; each pass's
+// file includes the dialects it works on and creates.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef TG_CODEGEN_CPU_PASSES_H
 #define TG_CODEGEN_CPU_PASSES_H
 
-#include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
-#include "mlir/Dialect/Linalg/IR/Linalg.h"
-#include "mlir/Dialect/Math/IR/Math.h"
-#include "mlir/Dialect/MemRef/IR/MemRef.h"
-#include "mlir/Dialect/SCF/IR/SCF.h"
-#include "mlir/Dialect/Tensor/IR/Tensor.h"
-#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Pass/Pass.h"
 
 namespace mlir {
