@@ -225,10 +225,14 @@ extern "C" int tgCheckGradients(const char *path, const char *entry,
   std::vector<int64_t> argMap, wrt;
   std::string diagnostics;
   FailureOr<std::string> text = failure();
-  // Parsing and the passes recurse per level of nesting: a large stack.
-  tg::runWithCompileStack([&] {
-    text = buildCheckModule(path, entry, argMap, wrt, diagnostics);
-  });
+  // Parsing and the passes recurse per level of nesting: a large stack,
+  // which also recovers from a crash.
+  if (!tg::runWithCompileStack([&] {
+        text = buildCheckModule(path, entry, argMap, wrt, diagnostics);
+      })) {
+    setError(error, diagnostics.empty() ? tg::crashError(path) : diagnostics);
+    return 1;
+  }
   if (failed(text)) {
     setError(error, diagnostics);
     return 1;

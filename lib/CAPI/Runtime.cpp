@@ -217,7 +217,7 @@ static std::unique_ptr<llvm::TargetMachine> createHostTargetMachine() {
 
 static TgExecutable *compileHere(std::unique_ptr<llvm::MemoryBuffer> buffer,
                                  const TgCompileOptions *options,
-                                 TgError **error) {
+                                 std::string &diagnostics, TgError **error) {
   TgCompileOptions opts = options ? *options : tgDefaultCompileOptions();
   // The pipelines are built from create...Pass calls: no pass registry is
   // needed, only the dialects and translations below.
@@ -227,7 +227,6 @@ static TgExecutable *compileHere(std::unique_ptr<llvm::MemoryBuffer> buffer,
   // One diagnostic per problem: no "see current operation" note dumping IR.
   context.printOpOnDiagnostic(false);
 
-  std::string diagnostics;
   llvm::raw_string_ostream diagStream(diagnostics);
   llvm::SourceMgr sourceMgr;
   sourceMgr.AddNewSourceBuffer(std::move(buffer), llvm::SMLoc());
@@ -372,7 +371,9 @@ static TgExecutable *compileHere(std::unique_ptr<llvm::MemoryBuffer> buffer,
 
 /// Compiles on a thread with a large stack, after bounding the input's
 /// nesting (tg/Support/InputLimits.h): deeply nested input is an error,
-/// never a stack overflow, whatever stack the caller's thread has.
+/// never a stack overflow, whatever stack the caller's thread has; a crash
+/// while compiling is recovered from and reported with the diagnostics
+/// printed before it.
 static TgExecutable *compile(std::unique_ptr<llvm::MemoryBuffer> buffer,
                              const TgCompileOptions *options,
                              TgError **error) {
@@ -382,9 +383,15 @@ static TgExecutable *compile(std::unique_ptr<llvm::MemoryBuffer> buffer,
     return nullptr;
   }
   TgExecutable *executable = nullptr;
-  tg::runWithCompileStack([&] {
-    executable = compileHere(std::move(buffer), options, error);
-  });
+  // Diagnostics live out here: they are the report if the compile crashes.
+  std::string diagnostics, name = buffer->getBufferIdentifier().str();
+  if (!tg::runWithCompileStack([&] {
+        executable =
+            compileHere(std::move(buffer), options, diagnostics, error);
+      })) {
+    setError(error, diagnostics.empty() ? tg::crashError(name) : diagnostics);
+    return nullptr;
+  }
   return executable;
 }
 

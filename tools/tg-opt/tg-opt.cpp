@@ -64,9 +64,16 @@ int main(int argc, char **argv) {
   // stack it did not map).
   llvm::sys::PrintStackTraceOnErrorSignal(argv[0]);
   mlir::LogicalResult result = mlir::failure();
-  mlir::tg::runWithCompileStack([&] {
-    result = mlir::MlirOptMain(argc, argv, inputFilename, outputFilename,
-                               registry);
-  });
+  uint64_t printed = llvm::errs().tell();
+  if (!mlir::tg::runWithCompileStack([&] {
+        result = mlir::MlirOptMain(argc, argv, inputFilename, outputFilename,
+                                   registry);
+      })) {
+    // A crash (an upstream bug) after a diagnostic: that diagnostic is the
+    // report. Otherwise say what happened.
+    if (llvm::errs().tell() == printed)
+      llvm::errs() << mlir::tg::crashError(inputFilename);
+    return 1;
+  }
   return mlir::asMainReturnCode(result);
 }
