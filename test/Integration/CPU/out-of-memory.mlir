@@ -12,6 +12,12 @@
 // CHECK-NOT: error:
 // CHECK-NOT: Stack dump
 
+// A result that cannot be allocated (tg-run allocates results): the same.
+// RUN: not bash -c "ulimit -v 4000000 && tg-run %s -e big_result --input=%t/s.npy" 2>&1 | FileCheck %s --check-prefix=RESULT
+// RESULT: out-of-memory.mlir: error: out of memory: cannot allocate 8589934592 bytes for result #0 (tensor<2147483648xf32>)
+// RESULT-NOT: error:
+// RESULT-NOT: Stack dump
+
 func.func @main(%x: tensor<f32>) -> (tensor<f32>, tensor<f32>) {
   %b = tg.broadcast_to %x : tensor<f32> -> tensor<65536x32768xf32>
   %e = tg.exp %b : tensor<65536x32768xf32>
@@ -19,4 +25,9 @@ func.func @main(%x: tensor<f32>) -> (tensor<f32>, tensor<f32>) {
   %s = tg.reduce_sum %t [0, 1] : tensor<32768x65536xf32> -> tensor<f32>
   %m = tg.reduce_max %e [0, 1] : tensor<65536x32768xf32> -> tensor<f32>
   return %s, %m : tensor<f32>, tensor<f32>
+}
+
+func.func @big_result(%x: tensor<f32>) -> tensor<2147483648xf32> {
+  %b = tg.broadcast_to %x : tensor<f32> -> tensor<2147483648xf32>
+  return %b : tensor<2147483648xf32>
 }
