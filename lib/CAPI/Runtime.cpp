@@ -32,6 +32,7 @@
 #include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
+#include "llvm/ExecutionEngine/Orc/Mangling.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
@@ -40,6 +41,9 @@
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
 
+#include <csetjmp>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
 #include <string>
@@ -140,6 +144,66 @@ TgCompileOptions tgDefaultCompileOptions(void) {
 }
 
 } // extern "C"
+
+//===----------------------------------------------------------------------===//
+// Allocation in compiled code
+//===----------------------------------------------------------------------===//
+
+// Compiled code allocates its intermediates with malloc and never checks the
+// result: a tensor within tg's size limit that this machine cannot hold made
+// it write through a null pointer. The JIT links these instead: a failed
+// allocation returns to the tgFunctionRun on the same thread, which reports
+// it; on any other thread (an OpenMP worker) it is reported and the process
+// exits with status 1.
+namespace {
+thread_local std::jmp_buf *allocationFailureTarget = nullptr;
+thread_local size_t failedAllocationBytes = 0;
+} // namespace
+
+[[noreturn]] static void allocationFailed(size_t bytes) {
+  if (std::jmp_buf *target = allocationFailureTarget) {
+    failedAllocationBytes = bytes;
+    std::longjmp(*target, 1);
+  }
+  std::fprintf(stderr,
+               "error: out of memory: compiled code could not allocate %zu "
+               "bytes\n",
+               bytes);
+  std::_Exit(1);
+}
+
+static void *checkedMalloc(size_t bytes) {
+  void *p = std::malloc(bytes);
+  if (!p && bytes)
+    allocationFailed(bytes);
+  return p;
+}
+
+static void *checkedCalloc(size_t count, size_t size) {
+  void *p = std::calloc(count, size);
+  if (!p && count && size)
+    allocationFailed(count * size);
+  return p;
+}
+
+static void *checkedAlignedAlloc(size_t alignment, size_t bytes) {
+  void *p = std::aligned_alloc(alignment, bytes);
+  if (!p && bytes)
+    allocationFailed(bytes);
+  return p;
+}
+
+static llvm::orc::SymbolMap allocationSymbols(llvm::orc::MangleAndInterner interner) {
+  llvm::orc::SymbolMap symbols;
+  auto define = [&](const char *name, auto *fn) {
+    symbols[interner(name)] = {llvm::orc::ExecutorAddr::fromPtr(fn),
+                               llvm::JITSymbolFlags::Exported};
+  };
+  define("malloc", &checkedMalloc);
+  define("calloc", &checkedCalloc);
+  define("aligned_alloc", &checkedAlignedAlloc);
+  return symbols;
+}
 
 //===----------------------------------------------------------------------===//
 // Compilation
@@ -352,6 +416,8 @@ static TgExecutable *compileHere(std::unique_ptr<llvm::MemoryBuffer> buffer,
     return nullptr;
   }
   executable->engine = std::move(*engine);
+  // Before anything is materialized: compiled code allocates through these.
+  executable->engine->registerSymbols(allocationSymbols);
   // Run the global constructors: GPU code loads its kernel modules there.
   executable->engine->initialize();
   for (auto &entry : executable->functions) {
@@ -567,7 +633,19 @@ extern "C" int tgFunctionRun(const TgFunction *fn, const TgTensor *args,
     descriptorPtrs.push_back(descriptor(i));
   for (void *&p : descriptorPtrs)
     packedArgs.push_back(&p);
+  // A failed allocation in compiled code returns here (see checkedMalloc).
+  std::jmp_buf allocationFailure;
+  if (setjmp(allocationFailure)) {
+    allocationFailureTarget = nullptr;
+    setError(error, "error: out of memory: @" + fn->name +
+                        " could not allocate " +
+                        std::to_string(failedAllocationBytes) +
+                        " bytes for an intermediate tensor\n");
+    return 1;
+  }
+  allocationFailureTarget = &allocationFailure;
   fn->packed(packedArgs.data());
+  allocationFailureTarget = nullptr;
 #ifdef TG_HAS_CUDA_RUNTIME
   if (fn->gpu) {
     tgCudaSynchronize();

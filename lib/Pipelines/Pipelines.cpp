@@ -73,8 +73,10 @@ static void addMemRefToLLVMStages(OpPassManager &pm) {
 static void buildTensorToBufferStages(OpPassManager &pm, bool optimize,
                                       bool cpuMatmuls = false,
                                       bool gpuMatmuls = false) {
-  // Recursion would overflow the stack at run time: a located error now.
+  // Recursion would overflow the stack at run time, and a loop whose step
+  // is not positive never ends: located errors now.
   pm.addPass(createTgRejectRecursionPass());
+  pm.addPass(createTgRejectNonPositiveStepsPass());
   // Gradients first, in tg ops, so that everything below applies to them.
   pm.addPass(createTgTapeToGradientPass());
   // Graph-level cleanup: everything removed here is never lowered.

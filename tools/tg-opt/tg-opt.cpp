@@ -45,8 +45,11 @@ int main(int argc, char **argv) {
   mlir::registerAllToLLVMIRTranslations(registry);
   registry.insert<mlir::tg::TgDialect>();
 
-  auto [inputFilename, outputFilename] = mlir::registerAndParseCLIOptions(
-      argc, argv, "tg optimizer driver\n", registry);
+  std::pair<std::string, std::string> files =
+      mlir::registerAndParseCLIOptions(argc, argv, "tg optimizer driver\n",
+                                       registry);
+  const std::string &inputFilename = files.first,
+                    &outputFilename = files.second;
   // Input nested too deeply for the parser is a located error, not a stack
   // overflow (standard input is not read twice: only the stack guards it).
   if (inputFilename != "-") {

@@ -24,6 +24,7 @@
 #include <chrono>
 #include <cinttypes>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <optional>
@@ -295,7 +296,19 @@ int main(int argc, char **argv) {
     TgTensorType t = tgFunctionResultType(fn, i);
     results[i].dtype = t.dtype;
     results[i].shape.assign(t.shape, t.shape + t.rank);
-    results[i].data.resize(results[i].numElements() * tgDTypeSize(t.dtype));
+    size_t bytes = results[i].numElements() * tgDTypeSize(t.dtype);
+    // A result this process cannot hold is an error, not an abort inside
+    // std::vector (built without exceptions). The probe is volatile: an
+    // unused malloc/free pair may be removed, as if it had succeeded.
+    void *volatile probe = std::malloc(bytes);
+    bool allocated = probe != nullptr;
+    std::free(probe);
+    if (!allocated && bytes)
+      return fail(inputFile + ": error: out of memory: cannot allocate " +
+                  std::to_string(bytes) + " bytes for result #" +
+                  std::to_string(i) + " (" +
+                  typeString(t.dtype, results[i].shape) + ")");
+    results[i].data.resize(bytes);
   }
   std::vector<TgTensor> argViews, resultViews;
   for (auto &a : args)

@@ -66,3 +66,29 @@
 // RUN: %gpu-run %S/../../../examples/mlp_train_step.mlir --input=%t/mlp/x.npy --input=%t/mlp/w1.npy --input=%t/mlp/b1.npy --input=%t/mlp/w2.npy --input=%t/mlp/b2.npy --input=%t/mlp/y.npy --output-dir=%t/step
 // RUN: %npycheck check %t/step/result1.npy "mlp_backward(x, w1, b1, w2, b2, y)[1]" x=%t/mlp/x.npy w1=%t/mlp/w1.npy b1=%t/mlp/b1.npy w2=%t/mlp/w2.npy b2=%t/mlp/b2.npy y=%t/mlp/y.npy
 // RUN: %npycheck check %t/step/result3.npy "mlp_backward(x, w1, b1, w2, b2, y)[3]" x=%t/mlp/x.npy w1=%t/mlp/w1.npy b1=%t/mlp/b1.npy w2=%t/mlp/w2.npy b2=%t/mlp/b2.npy y=%t/mlp/y.npy
+
+// Integer division, floordiv, mod and float-to-int casts (issue 14): numpy's
+// values on the GPU too, never a trap.
+// RUN: %npycheck gen %t/ia32.npy "np.array([7, -7, 7, -7, 0, 5, -2147483648, -2147483648, 2147483647, -1], np.int32)"
+// RUN: %npycheck gen %t/ib32.npy "np.array([2, 2, -2, -2, 3, 0, -1, 0, -1, 3], np.int32)"
+// RUN: %npycheck gen %t/ia64.npy "np.array([9, -9, -9223372036854775808, 4, -5], np.int64)"
+// RUN: %npycheck gen %t/ib64.npy "np.array([-4, 0, -1, 4, 3], np.int64)"
+// RUN: %gpu-run %S/../CPU/integer-semantics.mlir -e ints --input=%t/ia32.npy --input=%t/ib32.npy --input=%t/ia64.npy --input=%t/ib64.npy --output-dir=%t/ints
+// RUN: %npycheck check %t/ints/result0.npy "trunc_div(a, b)" a=%t/ia32.npy b=%t/ib32.npy
+// RUN: %npycheck check %t/ints/result1.npy "a // b" a=%t/ia32.npy b=%t/ib32.npy
+// RUN: %npycheck check %t/ints/result2.npy "a % b" a=%t/ia32.npy b=%t/ib32.npy
+// RUN: %npycheck check %t/ints/result4.npy "a // b" a=%t/ia64.npy b=%t/ib64.npy
+// RUN: %npycheck check %t/ints/result5.npy "a % b" a=%t/ia64.npy b=%t/ib64.npy
+// RUN: %npycheck gen %t/fa.npy "np.array([7, -7, 7, -7, 1, -1, 0, 5.5, -0.5, np.inf, 3, 3, -3, np.nan], np.float32)"
+// RUN: %npycheck gen %t/fb.npy "np.array([2, 2, -2, -2, 0, 0, 0, 1.5, 2, 2, np.inf, -np.inf, np.inf, 1], np.float32)"
+// RUN: %npycheck gen %t/ra.npy "np.random.default_rng(1).standard_normal(64).astype(np.float32) * 10"
+// RUN: %npycheck gen %t/rb.npy "np.random.default_rng(2).standard_normal(64).astype(np.float32)"
+// RUN: %gpu-run %S/../CPU/integer-semantics.mlir -e floats --input=%t/fa.npy --input=%t/fb.npy --input=%t/ra.npy --input=%t/rb.npy --output-dir=%t/fl
+// RUN: %npycheck check %t/fl/result0.npy "a // b" a=%t/fa.npy b=%t/fb.npy
+// RUN: %npycheck check %t/fl/result1.npy "a % b" a=%t/fa.npy b=%t/fb.npy
+// RUN: %npycheck check %t/fl/result2.npy "a // b" a=%t/ra.npy b=%t/rb.npy
+// RUN: %npycheck check %t/fl/result3.npy "a % b" a=%t/ra.npy b=%t/rb.npy
+// RUN: %npycheck gen %t/fc.npy "np.array([np.nan, 1e30, -1e30, np.inf, -np.inf, 2.5, -2.5, 2147483520.0], np.float32)"
+// RUN: %gpu-run %S/../CPU/integer-semantics.mlir -e casts --input=%t/fc.npy --output-dir=%t/casts
+// RUN: %npycheck check %t/casts/result0.npy "x.astype(np.int32)" x=%t/fc.npy
+// RUN: %npycheck check %t/casts/result1.npy "x.astype(np.int64)" x=%t/fc.npy

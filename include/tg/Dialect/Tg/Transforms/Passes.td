@@ -81,6 +81,22 @@ def TgRejectRecursionPass : Pass<"tg-reject-recursion", "::mlir::ModuleOp"> {
   }];
 }
 
+def TgRejectNonPositiveStepsPass
+    : Pass<"tg-reject-nonpositive-steps", "::mlir::ModuleOp"> {
+  let summary = "Reject scf.for loops whose constant step is not positive";
+  let description = [{
+    An `scf.for` needs a positive step; upstream's verifier no longer checks
+    a constant one, and a step of 0 or less compiled to a loop that either
+    never ends or was folded away, silently. tg rejects it with a located
+    error at the loop, before anything else runs.
+
+    ```mlir
+    %r = scf.for %i = %c0 to %c5 step %c0 iter_args(%a = %x) -> (tensor<3xf32>) {
+    // error: 'scf.for' op has step 0; a loop's step must be positive
+    ```
+  }];
+}
+
 def TgTapeToGradientPass : Pass<"tg-tape-to-gradient", "::mlir::ModuleOp"> {
   let summary = "Replace tg.grad and tg.tape by the forward computation and its reverse sweep";
   let description = [{
