@@ -215,7 +215,7 @@ def mlp_step(peer, rng):
         step = tg_mlp_step()
         run = lambda: step(*args)  # noqa: E731
         check = lambda r: np.concatenate(  # noqa: E731
-            [np.ravel(r[0])] + [g.ravel()[:4] for g in r[1]])
+            [np.ravel(r[0])] + [np.ravel(g)[:4] for g in r[1]])
     elif peer == "numpy":
         def run():
             x, y = p["x"], p["y"]

@@ -1,5 +1,5 @@
 """Every code example of the TensorFlow tutorials tg grew from
-(shared/seeds/: "Utilisation du mode graphique", "Modes d'exécution",
+(the seeds of the project brief: "Utilisation du mode graphique", "Modes d'exécution",
 "Esecuzione del Grafo"), as written, with `tf` renamed `tg`; each gives
 TensorFlow's answer. Examples that are invalid TensorFlow 2 raise the error
 TF raises, naming the line."""
