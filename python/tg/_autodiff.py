@@ -342,30 +342,24 @@ class GradientTape:
                    if id(p) in reached]
         refs = {id(p): ("s", i) for i, p in enumerate(sources)}
         leaves, plan_records = [], []
-        # A source that is not reached but read by a needed op is a leaf.
+
+        def ref_of(t):
+            """A tensor's place in the replay: source, record result, or a
+            leaf (an argument of the replay, added on first use)."""
+            ref = refs.get(id(t))
+            if ref is None:
+                ref = refs[id(t)] = ("l", len(leaves))
+                leaves.append(t)
+            return ref
         for k in sorted(needed):
             name, builder, attrs, operands, results = records[k]
-            operand_refs = []
-            for o in operands:
-                ref = refs.get(id(o))
-                if ref is None:
-                    ref = ("l", len(leaves))
-                    refs[id(o)] = ref
-                    leaves.append(o)
-                operand_refs.append(ref)
+            operand_refs = [ref_of(o) for o in operands]
             for i, r in enumerate(results):
                 refs.setdefault(id(r), ("r", len(plan_records), i))
             plan_records.append((builder, tuple(sorted(attrs.items())), tuple(operand_refs),
                                  len(results)))
         extra = []
-        target_refs = []
-        for t in targets:
-            ref = refs.get(id(t))
-            if ref is None:
-                ref = ("l", len(leaves))
-                refs[id(t)] = ref
-                leaves.append(t)
-            target_refs.append(ref)
+        target_refs = [ref_of(t) for t in targets]
         og_refs = None
         if ogs is not None:
             og_refs = []
