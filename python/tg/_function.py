@@ -107,6 +107,21 @@ def _leaf_key(x, where):
     return ("P", t, x)
 
 
+def _flat_key(args):
+    """The key of a call whose arguments are all tensors or ndarrays (the
+    short per-call path), or None."""
+    key = []
+    for a in args:
+        t = type(a)
+        if t is EagerTensor:
+            key.append((a._value.shape, a._value.dtype))
+        elif t is np.ndarray:
+            key.append((a.shape, a.dtype, 0))
+        else:
+            return None
+    return tuple(key)
+
+
 def _leaf_array(x, dtype):
     if type(x) is EagerTensor:
         return x._value
@@ -337,11 +352,7 @@ class Function:
     def __call__(self, *args, **kwargs):
         if not kwargs and self._flat:
             # The common call: every argument a tensor or an ndarray.
-            try:
-                key = tuple([(a._value.shape, a._value.dtype) if type(a) is EagerTensor
-                             else (a.shape, a.dtype, 0) for a in args])
-            except AttributeError:
-                key = None
+            key = _flat_key(args)
             concrete = self._flat.get(key) if key is not None else None
             if concrete is not None and _graph.current() is None and \
                     not config_state.run_eagerly and not _eager.active_tapes():
@@ -358,9 +369,8 @@ class Function:
             # Variables included): run them one by one, recorded, through
             # the same (AutoGraph-converted) body. Same values, op by op.
             return self._python_body()(*args, **kwargs)
-        flat_args = args if not kwargs and self._simple and len(args) == self._nparams \
-            and self.input_signature is None and all(
-                type(a) is EagerTensor or type(a) is np.ndarray for a in args) else None
+        flat_key = _flat_key(args) if not kwargs and self._simple and \
+            len(args) == self._nparams and self.input_signature is None else None
         args, kwargs = self._bind(args, kwargs)
         if self.input_signature is not None:
             if kwargs:
@@ -374,9 +384,8 @@ class Function:
         concrete = self._cache.get(key)
         if concrete is None:
             concrete = self._trace(leaves, keys, structure, key, args, kwargs)
-        if flat_args is not None:
-            self._flat[tuple([(a._value.shape, a._value.dtype) if type(a) is EagerTensor
-                              else (a.shape, a.dtype, 0) for a in flat_args])] = concrete
+        if flat_key is not None:
+            self._flat[flat_key] = concrete
             if len(self._flat) > _MAX_TRACES:
                 self._flat.clear()
         return concrete(leaves)
