@@ -1383,43 +1383,37 @@ def _check_bool_operand(x, op):
 # ---------------------------------------------------------------------------
 # Runtime: operators.
 
-def and_(*operands):
-    """Python's lazy `and` over operand functions; on traced bool tensors, a
-    logical and (every operand is then evaluated: graph ops are pure)."""
+def _lazy_logical(op, operands):
+    """Python's lazy `and`/`or` over operand functions; on traced bool
+    tensors, a logical and/or (every operand is then evaluated: graph ops
+    are pure). A Python value decides the whole expression when it is
+    falsy for `and`, truthy for `or`."""
+    decides = (lambda v: not v) if op == "and" else bool
     result = _value(operands[0]())
     for f in operands[1:]:
         if not _is_traced(result):
-            if not result:
+            if decides(result):
                 return result
             result = _value(f())
             continue
-        _check_bool_operand(result, "and")
+        _check_bool_operand(result, op)
         b = _value(f())
         if _is_traced(b) or _is_tensor_like(b):
-            _check_bool_operand(b, "and")
-            result = _logical("and", result, b)
-        elif not b:
+            _check_bool_operand(b, op)
+            result = _logical(op, result, b)
+        elif decides(b):
             return b
     return result
+
+
+def and_(*operands):
+    """Python's lazy `and`; on traced bool tensors, a logical and."""
+    return _lazy_logical("and", operands)
 
 
 def or_(*operands):
     """Python's lazy `or`; on traced bool tensors, a logical or."""
-    result = _value(operands[0]())
-    for f in operands[1:]:
-        if not _is_traced(result):
-            if result:
-                return result
-            result = _value(f())
-            continue
-        _check_bool_operand(result, "or")
-        b = _value(f())
-        if _is_traced(b) or _is_tensor_like(b):
-            _check_bool_operand(b, "or")
-            result = _logical("or", result, b)
-        elif b:
-            return b
-    return result
+    return _lazy_logical("or", operands)
 
 
 _COMPARE = {"Eq": lambda a, b: a == b, "NotEq": lambda a, b: a != b,
