@@ -12,6 +12,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "FuzzCommon.h"
+
 #include "tg-c/Runtime.h"
 
 #include "llvm/ADT/StringRef.h"
@@ -22,23 +24,6 @@
 #include <cstring>
 #include <string>
 #include <vector>
-
-/// linalg.transpose, linalg.broadcast and linalg.reduce crash MLIR 22's
-/// parser when their permutation or dimensions list is malformed (the
-/// parser stores the null attribute it failed to parse): found by these
-/// fuzzers, recovered from by tg's tools (InputLimits.h) and tested in
-/// test/Integration/CPU/upstream-crashes.mlir; skipped here so that fuzzing
-/// goes on to find something else.
-static bool hasKnownUpstreamCrash(llvm::StringRef text) {
-  return text.contains("linalg.transpose") ||
-         text.contains("linalg.broadcast") || text.contains("linalg.reduce");
-}
-
-extern "C" int LLVMFuzzerInitialize(int *, char ***) {
-  // Crashes must reach the fuzzer, not be recovered from.
-  setenv("TG_CRASH_RECOVERY", "0", 1);
-  return 0;
-}
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   // Small programs: compile time grows with size, and small inputs reach

@@ -12,6 +12,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "FuzzCommon.h"
+
 #include "tg/Dialect/Tg/IR/TgDialect.h"
 #include "tg/Dialect/Tg/IR/TgOps.h"
 #include "tg/Support/InputLimits.h"
@@ -35,23 +37,6 @@
 #include <string>
 
 using namespace mlir;
-
-/// linalg.transpose, linalg.broadcast and linalg.reduce crash MLIR 22's
-/// parser when their permutation or dimensions list is malformed (the
-/// parser stores the null attribute it failed to parse): found by these
-/// fuzzers, recovered from by tg's tools (InputLimits.h) and tested in
-/// test/Integration/CPU/upstream-crashes.mlir; skipped here so that fuzzing
-/// goes on to find something else.
-static bool hasKnownUpstreamCrash(llvm::StringRef text) {
-  return text.contains("linalg.transpose") ||
-         text.contains("linalg.broadcast") || text.contains("linalg.reduce");
-}
-
-extern "C" int LLVMFuzzerInitialize(int *, char ***) {
-  // Crashes must reach the fuzzer, not be recovered from.
-  setenv("TG_CRASH_RECOVERY", "0", 1);
-  return 0;
-}
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   // A copy: MLIR's lexer reads the NUL after the buffer, which the
