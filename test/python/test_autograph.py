@@ -1222,13 +1222,68 @@ def s_while(x):
     return y
 
 
-@pytest.mark.parametrize("f", [
-    s_if,
-    pytest.param(s_while, marks=pytest.mark.xfail(
-        reason="needs core: second derivatives through scf.while (tensor.extract_slice has "
-               "no reverse-mode rule)", strict=False))])
-def test_second_order_gradients(f):
-    x = np.float64(1.3)
+def s_elif(x):
+    if x > 2.0:
+        y = x * x
+    elif x > 0:
+        y = x * x * x
+    else:
+        y = tg.sin(x)
+    return y
+
+
+def s_for(x):
+    y = x
+    for i in RANGE(3):
+        y = y * x + tg.sin(x * tg.cast(i, np.float64))
+    return y
+
+
+def s_break(x):
+    y = x
+    for i in RANGE(10):
+        if y > 5.0:
+            break
+        y = y * x
+    return y
+
+
+def s_continue(x):
+    y = x * 0.0
+    for i in RANGE(5):
+        if i % 2 == 0:
+            continue
+        y = y + tg.exp(x * tg.cast(i, np.float64))
+    return y
+
+
+def s_return(x):
+    for i in RANGE(4):
+        if x * tg.cast(i, np.float64) > 2.0:
+            return x * x * x * tg.cast(i, np.float64)
+    return tg.sin(x)
+
+
+def s_nested(x):
+    y = x
+    for i in RANGE(2):
+        j = 0
+        while j < 2:
+            if y > 0:
+                y = y * x
+            else:
+                y = y - x * x
+            j += 1
+    return y
+
+
+SECOND_ORDER = [s_if, s_elif, s_while, s_for, s_break, s_continue, s_return, s_nested]
+
+
+@pytest.mark.parametrize("f,x", [(f, x) for f in SECOND_ORDER for x in (1.3, 2.1)] +
+                         [(f, -0.6) for f in (s_if, s_elif, s_return, s_nested)])
+def test_second_order_gradients(f, x):
+    x = np.float64(x)
     g = autograph.convert(f)
     second = tg.grad(tg.grad(g))(x)
     first = tg.grad(g)

@@ -172,3 +172,48 @@ func.func @calls(%x: tensor<3xf32>) -> (tensor<3xf32>, tensor<3xf32>) {
   %w, %h = tg.grad @constant(%x) wrt [0] : (tensor<3xf32>) -> (tensor<f32>, tensor<3xf32>)
   return %g, %h : tensor<3xf32>, tensor<3xf32>
 }
+
+// -----
+
+// A second derivative through a loop: the inner gradient, which the outer
+// one differentiates again, recomputes the loop's states (a replay of i
+// iterations inside reverse iteration i) instead of taping them, so that it
+// carries only statically shaped values; the outermost gradient still
+// tapes. The function as written (with its tg.grad) is what gets
+// differentiated, although @sum_grad itself is lowered in place too.
+// CHECK-LABEL: func.func private @cube_grad_0_nested
+// CHECK-NOT: tensor.insert_slice
+// CHECK-NOT: tensor.extract_slice
+// CHECK: scf.for
+// CHECK: scf.for {{.*}} -> (tensor<f32>, tensor<f32>)
+// CHECK-NEXT: %[[I:.*]] = arith.subi
+// CHECK-NEXT: scf.for %{{.*}} = %{{.*}} to %[[I]] step %{{.*}} iter_args(%{{.*}} = %arg0) -> (tensor<f32>)
+// CHECK: return
+// CHECK-LABEL: func.func private @cube_grad_0(
+// CHECK: tensor.insert_slice
+// CHECK-LABEL: func.func private @sum_grad(
+// CHECK: call @cube_grad_0(
+// CHECK-LABEL: func.func private @sum_grad_grad_0(
+// CHECK-NOT: call
+// CHECK: tensor.insert_slice
+// CHECK: return
+// CHECK-LABEL: func.func @second
+// CHECK: call @sum_grad_grad_0(
+func.func private @cube(%x: tensor<f32>) -> tensor<f32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %p = scf.for %i = %c0 to %c2 step %c1 iter_args(%acc = %x) -> tensor<f32> {
+    %n = tg.mul %acc, %x : (tensor<f32>, tensor<f32>) -> tensor<f32>
+    scf.yield %n : tensor<f32>
+  }
+  return %p : tensor<f32>
+}
+func.func private @sum_grad(%x: tensor<f32>) -> tensor<f32> {
+  %v, %g = tg.grad @cube(%x) wrt [0] : (tensor<f32>) -> (tensor<f32>, tensor<f32>)
+  return %g : tensor<f32>
+}
+func.func @second(%x: tensor<f32>) -> tensor<f32> {
+  %v, %g = tg.grad @sum_grad(%x) wrt [0] : (tensor<f32>) -> (tensor<f32>, tensor<f32>)
+  return %g : tensor<f32>
+}

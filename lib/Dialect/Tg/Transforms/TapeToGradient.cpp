@@ -12,7 +12,9 @@
 // sweep itself, recursively, inside new regions: their bodies are recomputed
 // inside the reverse regions (values of a forward region do not dominate
 // code outside it), and loops keep their per-iteration states on a tensor
-// tape.
+// tape. Reverse code that an enclosing tape or grad differentiates again (a
+// second derivative) recomputes those states instead, so that it holds no
+// tape to be differentiated in turn (see reverseLoop).
 //
 //===----------------------------------------------------------------------===//
 
@@ -138,6 +140,10 @@ scf::ForOp createFor(OpBuilder &b, Location loc, Value lb, Value ub,
 class Differentiator {
 public:
   explicit Differentiator(ModuleOp module) : module(module), symbols(module) {}
+  ~Differentiator() {
+    for (auto &entry : asWritten)
+      entry.second->erase();
+  }
 
   LogicalResult run();
 
@@ -149,6 +155,16 @@ private:
                                               ArrayRef<int64_t> wrt,
                                               Location requestLoc);
   LogicalResult inlineCalls(Region &region);
+  LogicalResult lowerNested(Operation *root, Region &body);
+  /// A function as the input module wrote it: run() lowers the tapes and
+  /// grads of every function in place, but differentiating or inlining one
+  /// needs its tapes and grads unlowered (to lower them for a sweep, with
+  /// recomputed loops).
+  func::FuncOp lookupAsWritten(StringRef name) {
+    if (func::FuncOp f = asWritten.lookup(name))
+      return f;
+    return symbols.lookup<func::FuncOp>(name);
+  }
 
   LogicalResult reverse(OpBuilder &b, ArrayRef<Operation *> ops, Sweep &sweep);
   LogicalResult reverseIf(OpBuilder &b, scf::IfOp op, Sweep &sweep);
@@ -163,10 +179,21 @@ private:
                             ValueRange inits, ValueRange results,
                             StepBuilder step, Sweep &sweep);
 
+  /// True while building reverse code that a tape or grad around it will
+  /// differentiate again: its loops then recompute their states instead of
+  /// keeping a tape (see reverseLoop).
+  bool recomputeLoops() const { return nesting > 0; }
+
   ModuleOp module;
   SymbolTable symbols;
-  /// Gradient functions already made, by callee and wrt list.
-  std::map<std::pair<std::string, std::vector<int64_t>>, func::FuncOp> made;
+  /// How many tapes or grads being lowered enclose the current one.
+  int nesting = 0;
+  /// Detached copies of the input's functions that hold tapes or grads.
+  llvm::StringMap<func::FuncOp> asWritten;
+  /// Gradient functions already made, by callee, wrt list and whether their
+  /// loops recompute (nested) or tape.
+  std::map<std::tuple<std::string, std::vector<int64_t>, bool>, func::FuncOp>
+      made;
   /// Callees being differentiated (to diagnose recursion through tg.grad).
   llvm::StringSet<> inProgress;
 };
@@ -199,17 +226,6 @@ LogicalResult Differentiator::reverse(OpBuilder &b, ArrayRef<Operation *> ops,
             .Case([&](scf::IfOp o) { return reverseIf(b, o, sweep); })
             .Case([&](scf::ForOp o) { return reverseFor(b, o, sweep); })
             .Case([&](scf::WhileOp o) { return reverseWhile(b, o, sweep); })
-            .Case<tensor::InsertSliceOp, tensor::ExtractSliceOp>(
-                [&](Operation *o) {
-                  // In tg programs these come from a loop's gradient: the
-                  // tape of its iterations (reverseLoop).
-                  return o->emitError(
-                      "a second derivative through a loop (scf.for or "
-                      "scf.while: tg.while_loop, or a loop AutoGraph "
-                      "converted) is not supported yet: the loop's gradient "
-                      "keeps a tape of its iterations, which tg cannot "
-                      "differentiate again");
-                })
             .Default([&](Operation *o) {
               return o->emitOpError(
                   "cannot be differentiated: it has no reverse-mode rule "
@@ -299,51 +315,81 @@ LogicalResult Differentiator::reverseLoop(OpBuilder &b, Operation *op,
   SmallVector<Value> captures = variedCaptures(op, sweep);
   Value zeroIdx = arith::ConstantIndexOp::create(b, loc, 0);
   Value oneIdx = arith::ConstantIndexOp::create(b, loc, 1);
-
-  // Replay the loop once, recording the state entering each iteration on a
-  // tape: one tensor<trips x shape> per carried value.
-  SmallVector<Value> tapeInits;
-  for (Value init : inits) {
-    auto t = cast<RankedTensorType>(init.getType());
-    SmallVector<int64_t> shape{ShapedType::kDynamic};
-    shape.append(t.getShape().begin(), t.getShape().end());
-    tapeInits.push_back(tensor::EmptyOp::create(
-        b, loc, RankedTensorType::get(shape, t.getElementType()),
-        ValueRange{trips}));
-  }
-  auto sliceAt = [&](OpBuilder &nb, Location nloc, RankedTensorType t,
-                     Value index) {
-    SmallVector<OpFoldResult> offsets{index}, sizes{nb.getIndexAttr(1)},
-        strides(t.getRank() + 1, nb.getIndexAttr(1));
-    for (int64_t d : t.getShape()) {
-      offsets.push_back(nb.getIndexAttr(0));
-      sizes.push_back(nb.getIndexAttr(d));
-    }
-    (void)nloc;
-    return std::make_tuple(offsets, sizes, strides);
-  };
-  SmallVector<Value> replayInits(inits);
-  replayInits.append(tapeInits);
   size_t n = inits.size();
   LogicalResult status = success();
-  auto replay = createFor(
-      b, loc, zeroIdx, trips, oneIdx, replayInits,
-      [&](OpBuilder &nb, Location nloc, Value i, ValueRange args) {
-        SmallVector<Value> yields;
-        SmallVector<Value> tapes;
-        for (size_t j = 0; j < n; ++j) {
-          auto t = cast<RankedTensorType>(args[j].getType());
-          auto [offsets, sizes, strides] = sliceAt(nb, nloc, t, i);
-          tapes.push_back(tensor::InsertSliceOp::create(
-              nb, nloc, args[j], args[n + j], offsets, sizes, strides));
-        }
-        IRMapping map;
-        SmallVector<Operation *> clones;
-        yields = step(nb, nloc, i, args.take_front(n), map, clones);
-        yields.append(tapes);
-        scf::YieldOp::create(nb, nloc, yields);
-      });
-  ValueRange tape = replay.getResults().drop_front(n);
+
+  // The state entering iteration i, built inside the reverse loop.
+  std::function<SmallVector<Value>(OpBuilder &, Location, Value)> stateAt;
+  SmallVector<Value> tape;
+  if (recomputeLoops()) {
+    // This reverse code will be differentiated again (a second derivative):
+    // recompute state_i from the inits by replaying i iterations. It costs
+    // trips^2/2 forward steps instead of a tape, but everything it carries
+    // is statically shaped, so the next differentiation reverses it like
+    // any other loop; a tape (tensor.insert_slice into a growing
+    // tensor<trips x ...>) would have to be taped again itself.
+    stateAt = [&](OpBuilder &nb, Location nloc, Value i) {
+      auto replay = createFor(
+          nb, nloc, zeroIdx, i, oneIdx, inits,
+          [&](OpBuilder &rb, Location rloc, Value j, ValueRange args) {
+            IRMapping map;
+            SmallVector<Operation *> clones;
+            scf::YieldOp::create(rb, rloc, step(rb, rloc, j, args, map, clones));
+          });
+      return SmallVector<Value>(replay.getResults());
+    };
+  } else {
+    // Replay the loop once, recording the state entering each iteration on
+    // a tape: one tensor<trips x shape> per carried value.
+    SmallVector<Value> tapeInits;
+    for (Value init : inits) {
+      auto t = cast<RankedTensorType>(init.getType());
+      SmallVector<int64_t> shape{ShapedType::kDynamic};
+      shape.append(t.getShape().begin(), t.getShape().end());
+      tapeInits.push_back(tensor::EmptyOp::create(
+          b, loc, RankedTensorType::get(shape, t.getElementType()),
+          ValueRange{trips}));
+    }
+    auto sliceAt = [](OpBuilder &nb, RankedTensorType t, Value index) {
+      SmallVector<OpFoldResult> offsets{index}, sizes{nb.getIndexAttr(1)},
+          strides(t.getRank() + 1, nb.getIndexAttr(1));
+      for (int64_t d : t.getShape()) {
+        offsets.push_back(nb.getIndexAttr(0));
+        sizes.push_back(nb.getIndexAttr(d));
+      }
+      return std::make_tuple(offsets, sizes, strides);
+    };
+    SmallVector<Value> replayInits(inits);
+    replayInits.append(tapeInits);
+    auto replay = createFor(
+        b, loc, zeroIdx, trips, oneIdx, replayInits,
+        [&](OpBuilder &nb, Location nloc, Value i, ValueRange args) {
+          SmallVector<Value> tapes;
+          for (size_t j = 0; j < n; ++j) {
+            auto t = cast<RankedTensorType>(args[j].getType());
+            auto [offsets, sizes, strides] = sliceAt(nb, t, i);
+            tapes.push_back(tensor::InsertSliceOp::create(
+                nb, nloc, args[j], args[n + j], offsets, sizes, strides));
+          }
+          IRMapping map;
+          SmallVector<Operation *> clones;
+          SmallVector<Value> yields =
+              step(nb, nloc, i, args.take_front(n), map, clones);
+          yields.append(tapes);
+          scf::YieldOp::create(nb, nloc, yields);
+        });
+    tape.assign(replay.getResults().begin() + n, replay.getResults().end());
+    stateAt = [&](OpBuilder &nb, Location nloc, Value i) {
+      SmallVector<Value> state;
+      for (size_t j = 0; j < n; ++j) {
+        auto t = cast<RankedTensorType>(inits[j].getType());
+        auto [offsets, sizes, strides] = sliceAt(nb, t, i);
+        state.push_back(tensor::ExtractSliceOp::create(
+            nb, nloc, t, tape[j], offsets, sizes, strides));
+      }
+      return state;
+    };
+  }
 
   // The reverse loop: k = 0..trips-1 visits iteration trips-1-k, recomputes
   // it from the taped state and sweeps back through it.
@@ -357,13 +403,7 @@ LogicalResult Differentiator::reverseLoop(OpBuilder &b, Operation *op,
       b, loc, zeroIdx, trips, oneIdx, revInits,
       [&](OpBuilder &nb, Location nloc, Value k, ValueRange args) {
         Value i = arith::SubIOp::create(nb, nloc, last, k);
-        SmallVector<Value> state;
-        for (size_t j = 0; j < n; ++j) {
-          auto t = cast<RankedTensorType>(inits[j].getType());
-          auto [offsets, sizes, strides] = sliceAt(nb, nloc, t, i);
-          state.push_back(tensor::ExtractSliceOp::create(
-              nb, nloc, t, tape[j], offsets, sizes, strides));
-        }
+        SmallVector<Value> state = stateAt(nb, nloc, i);
         IRMapping map;
         SmallVector<Operation *> clones;
         SmallVector<Value> next = step(nb, nloc, i, state, map, clones);
@@ -568,7 +608,7 @@ LogicalResult Differentiator::inlineCalls(Region &region) {
           "calls nest more than 64 deep: recursive functions cannot be "
           "differentiated");
     for (func::CallOp call : calls) {
-      auto callee = symbols.lookup<func::FuncOp>(call.getCallee());
+      func::FuncOp callee = lookupAsWritten(call.getCallee());
       if (!callee || callee.isExternal())
         return call.emitOpError("calls @")
                << call.getCallee()
@@ -591,8 +631,22 @@ LogicalResult Differentiator::inlineCalls(Region &region) {
   }
 }
 
+LogicalResult Differentiator::lowerNested(Operation *root, Region &body) {
+  // Callees come in as written, tapes and grads included; those are then
+  // lowered for a sweep that differentiates them again (loops recompute),
+  // and the gradient functions they became are inlined in turn.
+  if (failed(inlineCalls(body)))
+    return failure();
+  ++nesting;
+  LogicalResult inner = lowerAll(root);
+  --nesting;
+  if (failed(inner))
+    return failure();
+  return inlineCalls(body);
+}
+
 LogicalResult Differentiator::lowerTape(TapeOp tape) {
-  if (failed(lowerAll(tape)) || failed(inlineCalls(tape.getBody())))
+  if (failed(lowerNested(tape, tape.getBody())))
     return failure();
   OpBuilder b(tape);
   Location loc = tape.getLoc();
@@ -619,8 +673,9 @@ LogicalResult Differentiator::lowerTape(TapeOp tape) {
 FailureOr<func::FuncOp>
 Differentiator::getGradientFunction(func::FuncOp f, ArrayRef<int64_t> wrt,
                                     Location requestLoc) {
-  auto key = std::make_pair(f.getName().str(),
-                            std::vector<int64_t>(wrt.begin(), wrt.end()));
+  auto key = std::make_tuple(f.getName().str(),
+                             std::vector<int64_t>(wrt.begin(), wrt.end()),
+                             recomputeLoops());
   if (auto it = made.find(key); it != made.end())
     return it->second;
   if (f.isExternal())
@@ -630,19 +685,21 @@ Differentiator::getGradientFunction(func::FuncOp f, ArrayRef<int64_t> wrt,
     return emitError(requestLoc, "cannot differentiate @")
            << f.getName() << ": it differentiates itself recursively";
 
-  // A private clone returning (value, gradients...).
+  // A private clone returning (value, gradients...), after f in the module.
   OpBuilder b(module.getBodyRegion());
-  b.setInsertionPointAfter(f);
+  b.setInsertionPointAfter(symbols.lookup<func::FuncOp>(f.getName()));
   auto g = cast<func::FuncOp>(b.clone(*f));
   std::string name = f.getName().str() + "_grad";
   for (int64_t i : wrt)
     name += "_" + std::to_string(i);
+  if (recomputeLoops())
+    name += "_nested";
   g.setName(name);
   g.setPrivate();
   g->removeAttr("tg.signature");
   g->removeAttr("llvm.emit_c_interface");
   symbols.insert(g);
-  if (failed(lowerAll(g)) || failed(inlineCalls(g.getBody())))
+  if (failed(lowerNested(g, g.getBody())))
     return failure();
   if (!g.getBody().hasOneBlock())
     return emitError(requestLoc, "cannot differentiate @")
@@ -678,7 +735,7 @@ Differentiator::getGradientFunction(func::FuncOp f, ArrayRef<int64_t> wrt,
 }
 
 LogicalResult Differentiator::lowerGrad(GradOp grad) {
-  auto callee = symbols.lookup<func::FuncOp>(grad.getCallee());
+  func::FuncOp callee = lookupAsWritten(grad.getCallee());
   if (!callee)
     return grad.emitOpError("'") << grad.getCallee()
                                  << "' does not reference a func.func";
@@ -712,6 +769,15 @@ LogicalResult Differentiator::lowerAll(Operation *root) {
 
 LogicalResult Differentiator::run() {
   SmallVector<func::FuncOp> funcs(module.getOps<func::FuncOp>());
+  for (func::FuncOp f : funcs) {
+    bool differentiates = f->walk([](Operation *op) {
+                             return isa<TapeOp, GradOp>(op)
+                                        ? WalkResult::interrupt()
+                                        : WalkResult::advance();
+                           }).wasInterrupted();
+    if (differentiates)
+      asWritten[f.getName()] = cast<func::FuncOp>(f->clone());
+  }
   for (func::FuncOp f : funcs)
     if (failed(lowerAll(f)))
       return failure();
