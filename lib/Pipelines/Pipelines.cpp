@@ -107,6 +107,10 @@ static void buildTensorToBufferStages(OpPassManager &pm, bool optimize,
     pm.addPass(createCanonicalizerPass());
     pm.addPass(createCSEPass());
     pm.addNestedPass<func::FuncOp>(createTgFuseRowReductionsPass());
+    // Large reductions as trees of partial results (accuracy: no
+    // accumulator sums more than a block). After the row fusion, whose
+    // chains are plain row reductions.
+    pm.addNestedPass<func::FuncOp>(createTgSplitReductionsPass());
     pm.addPass(createTgPrepareCpuMatmulsPass());
   }
   // The GPU matmul kernels take over the same fills, consumers and

@@ -49,6 +49,48 @@ def TgFuseRowReductionsPass
                            "::mlir::tensor::TensorDialect"];
 }
 
+def TgSplitReductionsPass
+    : Pass<"tg-split-reductions", "::mlir::func::FuncOp"> {
+  let summary = "Split large float reductions into trees of partial results, "
+                "for accuracy";
+  let description = [{
+    A float32 sum accumulated in one loop nest adds every element to one of
+    a few running accumulators (one per vector lane after LLVM vectorizes
+    the reassociable reduction): once an accumulator is large, each addition
+    rounds away most of the next element. A full sum of 10^8 values in
+    [1, 2) came out 1.2% wrong that way.
+
+    This pass rewrites each single-output float reduction `linalg.generic`
+    on tensors (not a contraction or convolution; its combiner found by
+    `matchReduction`, with a neutral element) that reduces more than a
+    block of elements per output: the outermost reduction dimension `d`
+    that, with the reduction dimensions inside it, spans more than a block
+    is split into `(dq, db)` with `db` covering at most a block; the
+    reduction dimensions outside `d`, and `dq`, become parallel and index a
+    tensor of partial results; a second generic reduces those with the
+    same combiner into the original init (and is split again if it is
+    large). The remainder of `d` that does not fill a block is reduced by
+    the original generic from the neutral element, and combined with that
+    result. No accumulator then sums more than a block, and the partials
+    add up as a tree, like numpy's pairwise summation. The new parallel
+    dimensions also let a full sum run on several threads.
+
+    A block is `vector-block` elements when the innermost loop is a
+    reduction (LLVM keeps one chain per lane, so each chain is about 1/64 of
+    the block), and `sequential-block` otherwise (a column sum: each output
+    is one sequential chain).
+  }];
+  let options = [
+    Option<"vectorBlock", "vector-block", "int64_t", "4096",
+           "Elements per partial result when the innermost loop reduces">,
+    Option<"sequentialBlock", "sequential-block", "int64_t", "256",
+           "Elements per partial result when the innermost loop is parallel">,
+  ];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def TgMatmulMicrokernelsPass
     : Pass<"tg-matmul-microkernels", "::mlir::func::FuncOp"> {
   let summary = "Packed, cache-blocked, register-tiled f32 matmul with fused "
