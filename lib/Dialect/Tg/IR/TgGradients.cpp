@@ -419,6 +419,24 @@ SmallVector<Value> SliceOp::buildAdjoints(OpBuilder &b, ArrayRef<Value> dR) {
   return {scatterIntoZeros(b, getLoc(), dR[0], xType, getStart(), getStride())};
 }
 
+/// `x` with dimension `d` reversed (a filter's taps, so a handful of
+/// slices): tg has no reverse op.
+static Value reverseDim(OpBuilder &b, Location loc, Value x, int64_t d) {
+  RankedTensorType type = tensorType(x);
+  int64_t size = type.getDimSize(d);
+  if (size == 1)
+    return x;
+  SmallVector<Value> pieces;
+  for (int64_t k = size - 1; k >= 0; --k) {
+    SmallVector<int64_t> start(type.getRank(), 0), limit(type.getShape()),
+        ones(type.getRank(), 1);
+    start[d] = k;
+    limit[d] = k + 1;
+    pieces.push_back(SliceOp::create(b, loc, x, start, limit, ones));
+  }
+  return ConcatOp::create(b, loc, pieces, d);
+}
+
 SmallVector<Value> Conv2DOp::buildAdjoints(OpBuilder &b, ArrayRef<Value> dR) {
   TG_NO_ADJOINT_FOR_INTEGERS(getResult())
   Location loc = getLoc();
@@ -430,59 +448,58 @@ SmallVector<Value> Conv2DOp::buildAdjoints(OpBuilder &b, ArrayRef<Value> dR) {
           f = wType.getDimSize(3);
   int64_t oh = outType.getDimSize(1), ow = outType.getDimSize(2);
   ArrayRef<int64_t> pad = getPadding(), st = getStrides(), dil = getDilations();
-  // The zero-padded input, as the convolution reads it.
-  auto paddedType = RankedTensorType::get(
-      {n, inType.getDimSize(1) + pad[0] + pad[1],
-       inType.getDimSize(2) + pad[2] + pad[3], c},
-      elem);
-  Value padded = scatterIntoZeros(b, loc, getInput(), paddedType,
-                                  {0, pad[0], pad[2], 0}, {1, 1, 1, 1});
-  // Each filter tap (i, j) is a matmul between the adjoint and the strided
-  // input window it reads: out[n, y, x, :] += in[n, i*dh + y*sh,
-  // j*dw + x*sw, :] @ W[i, j]. Its adjoints are two more matmuls.
-  auto rowsType = [&](int64_t cols) {
-    return RankedTensorType::get({n * oh * ow, cols}, elem);
-  };
-  Value dRows = ReshapeOp::create(b, loc, rowsType(f), dR[0]);
-  Value dPadded;
-  SmallVector<Value> tapGrads;
-  for (int64_t i = 0; i < kh; ++i) {
-    for (int64_t j = 0; j < kw; ++j) {
-      SmallVector<int64_t> start{0, i * dil[0], j * dil[1], 0};
-      SmallVector<int64_t> limit{n, i * dil[0] + st[0] * (oh - 1) + 1,
-                                 j * dil[1] + st[1] * (ow - 1) + 1, c};
-      SmallVector<int64_t> stride{1, st[0], st[1], 1};
-      Value window = SliceOp::create(b, loc, padded, start, limit, stride);
-      Value rows = ReshapeOp::create(b, loc, rowsType(c), window);
-      SmallVector<int64_t> tapStart{i, j, 0, 0}, tapLimit{i + 1, j + 1, c, f},
-          ones{1, 1, 1, 1};
-      Value tap = ReshapeOp::create(
-          b, loc, RankedTensorType::get({c, f}, elem),
-          SliceOp::create(b, loc, getFilter(), tapStart, tapLimit, ones));
-      // d tap = window^T @ dR.
-      tapGrads.push_back(ReshapeOp::create(
-          b, loc, RankedTensorType::get({1, c, f}, elem),
-          MatmulOp::create(b, loc, TransposeOp::create(b, loc, rows, {1, 0}),
-                           dRows)));
-      // d window = dR @ tap^T, scattered back to where the window was read.
-      Value dWindow = ReshapeOp::create(
-          b, loc, cast<RankedTensorType>(window.getType()),
-          MatmulOp::create(b, loc, dRows,
-                           TransposeOp::create(b, loc, tap, {1, 0})));
-      Value scattered =
-          scatterIntoZeros(b, loc, dWindow, paddedType, start, stride);
-      dPadded = dPadded ? add(b, loc, dPadded, scattered) : scattered;
-    }
-  }
-  Value dFilter = ReshapeOp::create(
-      b, loc, wType,
-      tapGrads.size() == 1 ? tapGrads[0]
-                           : Value(ConcatOp::create(b, loc, tapGrads, 0)));
-  SmallVector<int64_t> inStart{0, pad[0], pad[2], 0};
-  SmallVector<int64_t> inLimit{n, pad[0] + inType.getDimSize(1),
-                               pad[2] + inType.getDimSize(2), c};
-  Value dInput = SliceOp::create(b, loc, dPadded, inStart, inLimit,
-                                 {1, 1, 1, 1});
+  int64_t hp = inType.getDimSize(1) + pad[0] + pad[1],
+          wp = inType.getDimSize(2) + pad[2] + pad[3];
+  // Both adjoints are convolutions themselves, so they run on the same
+  // kernels as the forward pass (im2col tiles and the matmul micro-kernels
+  // on the CPU, the implicit-GEMM kernel on the GPU). out[n, y, x, f] reads
+  // the zero-padded input P at (i*dh + y*sh, j*dw + x*sw).
+  //
+  // The input's: dP[r] = sum over i, y with i*dh + y*sh = r of dR[y] W[i]^T,
+  // a full correlation of dR spread out by the strides (zeros between its
+  // rows and columns, and (k-1)*dilation zeros before) with the filter
+  // flipped and its channels swapped, at stride 1 and the same dilations.
+  // A stride of s leaves (s^2-1)/s^2 of its products zero.
+  SmallVector<int64_t> zeros4{0, 0, 0, 0}, ones2{1, 1};
+  Value spread = scatterIntoZeros(
+      b, loc, dR[0],
+      RankedTensorType::get(
+          {n, hp + (kh - 1) * dil[0], wp + (kw - 1) * dil[1], f}, elem),
+      {0, (kh - 1) * dil[0], (kw - 1) * dil[1], 0}, {1, st[0], st[1], 1});
+  Value flipped = TransposeOp::create(
+      b, loc, reverseDim(b, loc, reverseDim(b, loc, getFilter(), 0), 1),
+      {0, 1, 3, 2});
+  Value dPadded = Conv2DOp::create(b, loc, spread, flipped, ones2, zeros4,
+                                   SmallVector<int64_t>{dil[0], dil[1]});
+  Value dInput = dPadded;
+  if (hp != inType.getDimSize(1) || wp != inType.getDimSize(2))
+    dInput = SliceOp::create(
+        b, loc, dPadded, {0, pad[0], pad[2], 0},
+        {n, pad[0] + inType.getDimSize(1), pad[2] + inType.getDimSize(2), c},
+        {1, 1, 1, 1});
+
+  // The filter's: dW[i, j, c, f] = sum over n, y, x of
+  // P[n, i*dh + y*sh, j*dw + x*sw, c] dR[n, y, x, f]: a convolution of P
+  // with channels and batch swapped (c images of n channels) by dR as an
+  // oh x ow filter of n to f channels, the strides and dilations swapped;
+  // its output rows past kh (when the forward pass left input rows unread)
+  // are dropped.
+  auto paddedType = RankedTensorType::get({n, hp, wp, c}, elem);
+  Value padded = hp == inType.getDimSize(1) && wp == inType.getDimSize(2)
+                     ? getInput()
+                     : scatterIntoZeros(b, loc, getInput(), paddedType,
+                                        {0, pad[0], pad[2], 0}, {1, 1, 1, 1});
+  Value images = TransposeOp::create(b, loc, padded, {3, 1, 2, 0});
+  Value taps = TransposeOp::create(b, loc, dR[0], {1, 2, 0, 3});
+  Value g = Conv2DOp::create(b, loc, images, taps,
+                             SmallVector<int64_t>{dil[0], dil[1]}, zeros4,
+                             SmallVector<int64_t>{st[0], st[1]});
+  RankedTensorType gType = tensorType(g);
+  if (gType.getDimSize(1) != kh || gType.getDimSize(2) != kw)
+    g = SliceOp::create(b, loc, g, {0, 0, 0, 0}, {c, kh, kw, f}, {1, 1, 1, 1});
+  (void)oh;
+  (void)ow;
+  Value dFilter = TransposeOp::create(b, loc, g, {1, 2, 0, 3});
   return {dInput, dFilter};
 }
 
