@@ -91,8 +91,9 @@ static void buildTensorToBufferStages(OpPassManager &pm, bool optimize,
   // buffers that the caller then copies into its results.
   pm.addPass(createInlinerPass());
   pm.addPass(createCanonicalizerPass());
-  // Fuse producer/consumer elementwise generics (and broadcasts) into one.
-  pm.addNestedPass<func::FuncOp>(createLinalgElementwiseOpFusionPass());
+  // Fuse producer/consumer elementwise generics (and broadcasts) into one,
+  // up to a body size that keeps compile time linear in the program.
+  pm.addNestedPass<func::FuncOp>(createTgFuseElementwisePass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   // Convolutions as matmuls, and matmuls with inits of their own, for the

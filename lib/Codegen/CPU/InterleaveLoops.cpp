@@ -65,7 +65,8 @@ struct TgInterleaveLoopsPass
           continue;
         CFGLoopInfo loops(dominance.getDomTree(&region));
         for (CFGLoop *loop : loops.getLoopsInPreorder()) {
-          if (!loop->isInnermost() || floatOpsIn(loop) < minOps)
+          int64_t ops = loop->isInnermost() ? floatOpsIn(loop) : -1;
+          if (ops < int64_t(minOps) || ops > int64_t(maxOps))
             continue;
           Block *latch = loop->getLoopLatch();
           if (!latch)

@@ -229,12 +229,16 @@ def TgInterleaveLoopsPass : Pass<"tg-interleave-loops", "::mlir::LLVM::LLVMFuncO
     16-lane iteration at a time, each a long dependency chain. Four
     independent iterations in flight keep the FMA pipes busy: the 20-op
     benchmark graph on 64x64 goes from 4.7 to 3.7 us per call on AVX-512.
-    Small bodies keep LLVM's own choice.
+    Small bodies keep LLVM's own choice, and so do bodies of more than
+    `max-ops` (interleaving a loop of thousands of ops makes LLVM's
+    vectorizer and register allocator take seconds, super-linearly).
   }];
   let options = [
     Option<"count", "count", "unsigned", "4", "Interleave count to request">,
     Option<"minOps", "min-ops", "unsigned", "16",
            "Annotate only loops with at least this many floating-point ops">,
+    Option<"maxOps", "max-ops", "unsigned", "512",
+           "Annotate only loops with at most this many floating-point ops">,
   ];
 }
 

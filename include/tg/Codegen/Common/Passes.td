@@ -34,6 +34,30 @@ def TgPrepareEntryPointsPass : Pass<"tg-prepare-entry-points", "::mlir::ModuleOp
   }];
 }
 
+def TgFuseElementwisePass
+    : Pass<"tg-fuse-elementwise", "::mlir::func::FuncOp"> {
+  let summary = "Elementwise fusion of linalg generics on tensors, with a cap "
+                "on the fused body";
+  let description = [{
+    Upstream's `-linalg-fuse-elementwise-ops` (the same patterns: producer
+    into consumer when the producer has one use, reshapes folded by
+    expansion, constants folded), except that two generics fuse only while
+    their bodies together hold at most `max-body-ops` ops. Upstream fuses
+    one pair at a time and clones both bodies each time, so a chain of N
+    elementwise ops costs O(N^2) to fuse, and the one loop it becomes makes
+    LLVM's loop vectorizer and register allocator super-linear as well: a
+    2000-op chain took 14 s in tg-run. Capped, a long chain becomes several
+    loops of bounded size, at the cost of one intermediate buffer per cut.
+  }];
+  let options = [
+    Option<"maxBodyOps", "max-body-ops", "int64_t", "256",
+           "Most ops in a fused generic's body">,
+  ];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::affine::AffineDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def TgPrepareCpuMatmulsPass : Pass<"tg-prepare-cpu-matmuls"> {
   let summary = "Shape linalg on tensors for the CPU matmul micro-kernels";
   let description = [{

@@ -1,0 +1,79 @@
+//===- FuseElementwise.cpp - Elementwise fusion with a size cap -----------===//
+//
+// Part of the tg project.
+//
+//===----------------------------------------------------------------------===//
+//
+// See Passes.td. Upstream's -linalg-fuse-elementwise-ops with the same
+// patterns, and one more condition in its control function: the fused body
+// stays under `max-body-ops`. Upstream fuses a producer into its consumer
+// one pair at a time, cloning both bodies, so a chain of N ops grows one
+// generic of 1, 2, ..., N ops (O(N^2) compile time), and the single loop
+// body it leaves makes LLVM's vectorizer and register allocator
+// super-linear too (a 2000-op chain: 14 s in tg-run). Upstream's pass has
+// no option for this, hence the copy of its pattern list.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tg/Codegen/Common/Passes.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Tensor/Transforms/Transforms.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace mlir {
+namespace tg {
+#define GEN_PASS_DEF_TGFUSEELEMENTWISEPASS
+#include "tg/Codegen/Common/Passes.h.inc"
+} // namespace tg
+} // namespace mlir
+
+using namespace mlir;
+
+/// Ops in the body of `op` (its regions), or 0 for an op without regions.
+static int64_t bodySize(Operation *op) {
+  int64_t count = 0;
+  for (Region &region : op->getRegions())
+    for (Block &block : region)
+      count += block.getOperations().size();
+  return count;
+}
+
+namespace {
+struct TgFuseElementwisePass
+    : tg::impl::TgFuseElementwisePassBase<TgFuseElementwisePass> {
+  using Base::Base;
+  void runOnOperation() override {
+    MLIRContext *context = &getContext();
+    int64_t cap = maxBodyOps;
+    // Upstream's condition (a producer with one use, so that nothing is
+    // computed twice) and the cap.
+    linalg::ControlFusionFn control = [cap](OpOperand *fused) {
+      Operation *producer = fused->get().getDefiningOp();
+      if (!producer || !producer->hasOneUse())
+        return false;
+      return bodySize(producer) + bodySize(fused->getOwner()) <= cap;
+    };
+    RewritePatternSet patterns(context);
+    linalg::populateElementwiseOpsFusionPatterns(patterns, control);
+    linalg::populateFoldReshapeOpsByExpansionPatterns(patterns, control);
+    tensor::populateBubbleUpExpandShapePatterns(patterns);
+    affine::AffineApplyOp::getCanonicalizationPatterns(patterns, context);
+    linalg::GenericOp::getCanonicalizationPatterns(patterns, context);
+    tensor::ExpandShapeOp::getCanonicalizationPatterns(patterns, context);
+    tensor::CollapseShapeOp::getCanonicalizationPatterns(patterns, context);
+    context->getLoadedDialect<linalg::LinalgDialect>()
+        ->getCanonicalizationPatterns(patterns);
+    linalg::populateConstantFoldLinalgOperations(patterns, control);
+    // Top-down, as upstream's pass (for compile time).
+    if (failed(applyPatternsGreedily(
+            getOperation(), std::move(patterns),
+            GreedyRewriteConfig().setUseTopDownTraversal())))
+      return signalPassFailure();
+  }
+};
+} // namespace
