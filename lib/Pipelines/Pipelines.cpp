@@ -175,6 +175,9 @@ void mlir::tg::buildTgCpuPipeline(OpPassManager &pm,
     pm.addPass(createCanonicalizerPass());
     pm.addPass(createCSEPass());
   }
+  // Copies into or out of strided views as vectorizable loops, not the
+  // runner's element-by-element memrefCopy.
+  pm.addNestedPass<func::FuncOp>(createTgStridedCopiesToLoopsPass());
   // Elementwise generics over whole buffers iterate one flat dimension.
   pm.addNestedPass<func::FuncOp>(createTgCollapseElementwiseDimsPass());
   // Loops over buffers (the performance work tiles and vectorizes here).

@@ -473,3 +473,57 @@ def test_dense_layer_gradients_with_fused_bias_sums(threads):
     dz = ((1 - np.tanh(h @ w164) ** 2) @ w164.T) * (z > 0)
     np.testing.assert_allclose(gb0, dz.sum(0), rtol=1e-4, atol=1e-4)
     np.testing.assert_allclose(gw0, x64.T @ dz, rtol=1e-4, atol=1e-3)
+
+
+def conv_reference(x, w, strides, padding, dilations):
+    """out, and d sum(out * r) / dx and / dw, by the definition (float64)."""
+    sh, sw = strides
+    dh, dw = dilations
+    pt, pb, pl, pr = padding
+    xp = np.pad(x.astype(np.float64), ((0, 0), (pt, pb), (pl, pr), (0, 0)))
+    kh, kw = w.shape[:2]
+    oh = (xp.shape[1] - dh * (kh - 1) - 1) // sh + 1
+    ow = (xp.shape[2] - dw * (kw - 1) - 1) // sw + 1
+    out = np.zeros((x.shape[0], oh, ow, w.shape[3]))
+    for i in range(kh):
+        for j in range(kw):
+            win = xp[:, i * dh:i * dh + sh * (oh - 1) + 1:sh, j * dw:j * dw + sw * (ow - 1) + 1:sw, :]
+            out += np.einsum("nyxc,cf->nyxf", win, w[i, j].astype(np.float64))
+    return out
+
+
+@pytest.mark.parametrize("k,strides,padding,dilations", [
+    ((3, 3), (2, 2), (1, 1, 1, 1), (1, 1)),   # the CNN's strided conv
+    ((3, 3), (2, 2), (0, 1, 1, 0), (1, 1)),   # asymmetric padding
+    ((1, 1), (2, 2), (0, 0, 0, 0), (1, 1)),   # a phase with no taps
+    ((2, 3), (3, 2), (1, 2, 0, 2), (1, 1)),   # strides above the kernel
+    ((5, 5), (3, 3), (2, 2, 2, 2), (1, 1)),
+    ((3, 2), (2, 1), (1, 2, 0, 1), (1, 2)),   # dilation: the spread path
+    ((3, 3), (1, 1), (1, 1, 1, 1), (2, 1)),
+    ((1, 1), (1, 1), (0, 0, 0, 0), (1, 1)),
+])
+def test_conv2d_gradients_against_the_definition(k, strides, padding, dilations):
+    # Both adjoints are convolutions (strided ones one stride phase at a
+    # time); compared with the definition's gradients in float64.
+    x = rng.standard_normal((2, 11, 9, 3)).astype(np.float32)
+    w = rng.standard_normal(k + (3, 4)).astype(np.float32)
+    out = conv_reference(x, w, strides, padding, dilations)
+    r = rng.standard_normal(out.shape).astype(np.float32)
+    loss = lambda x, w: tg.reduce_sum(  # noqa: E731
+        tg.conv2d(x, w, strides=strides, padding=padding, dilations=dilations) * r)
+    gx, gw = tg.grad(loss, argnums=(0, 1))(x, w)
+    # The definition is linear in x and in w: unit vectors give the exact
+    # gradients.
+    x64, w64 = x.astype(np.float64), w.astype(np.float64)
+    want_gx = np.zeros_like(x64)
+    for idx in np.ndindex(*x.shape):
+        e = np.zeros_like(x64)
+        e[idx] = 1.0
+        want_gx[idx] = (conv_reference(e, w64, strides, padding, dilations) * r).sum()
+    want_gw = np.zeros_like(w64)
+    for idx in np.ndindex(*w.shape):
+        e = np.zeros_like(w64)
+        e[idx] = 1.0
+        want_gw[idx] = (conv_reference(x64, e, strides, padding, dilations) * r).sum()
+    np.testing.assert_allclose(gx, want_gx, rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(gw, want_gw, rtol=1e-4, atol=1e-4 * np.abs(want_gw).max())

@@ -67,6 +67,20 @@ struct Conv2DToMatmul : OpRewritePattern<linalg::Conv2DNhwcHwcfOp> {
         1, oh);
     while (oh % rowsPerTile)
       --rowsPerTile;
+    // Small images (a whole image's patches in one tile): several images
+    // per tile, so that the matmul has rows enough to amortize packing the
+    // filter (64 images of 4x4 outputs were 64 matmuls of 16 rows), up to
+    // 512 rows, which leaves tiles for several threads.
+    int64_t imagesPerTile = 1;
+    if (rowsPerTile == oh) {
+      int64_t patchBytes =
+          std::max<int64_t>(1, oh * ow * k * elem.getIntOrFloatBitWidth() / 8);
+      imagesPerTile = std::clamp<int64_t>(
+          std::min(tileBytes / patchBytes, 512 / std::max<int64_t>(1, oh * ow)),
+          1, n);
+      while (n % imagesPerTile)
+        --imagesPerTile;
+    }
     int64_t inRows = (rowsPerTile - 1) * strides[0] + (kh - 1) * dilations[0] + 1;
     int64_t width = inType.getDimSize(2);
 
@@ -80,7 +94,7 @@ struct Conv2DToMatmul : OpRewritePattern<linalg::Conv2DNhwcHwcfOp> {
          d[2] * strides[1] + d[4] * dilations[1], d[5]},
         ctx);
     auto patchesType =
-        RankedTensorType::get({1, rowsPerTile, ow, kh, kw, c}, elem);
+        RankedTensorType::get({imagesPerTile, rowsPerTile, ow, kh, kw, c}, elem);
     // [kh*kw*c, f], the filter as the matmul's right operand.
     Value rhs = tensor::CollapseShapeOp::create(
         rewriter, loc, filter, SmallVector<ReassociationIndices>{{0, 1, 2}, {3}});
@@ -94,10 +108,13 @@ struct Conv2DToMatmul : OpRewritePattern<linalg::Conv2DNhwcHwcfOp> {
     auto initFill = init.getDefiningOp<linalg::FillOp>();
     Value loopInit = initFill ? initFill.getOutputs()[0] : init;
     auto forall = scf::ForallOp::create(
-        rewriter, loc, ArrayRef<OpFoldResult>{index(n), index(oh / rowsPerTile)},
+        rewriter, loc,
+        ArrayRef<OpFoldResult>{index(n / imagesPerTile), index(oh / rowsPerTile)},
         ValueRange{loopInit}, std::nullopt,
         [&](OpBuilder &b, Location l, ValueRange args) {
-          Value batch = args[0], tile = args[1], out = args[2];
+          Value tile = args[1], out = args[2];
+          Value batch = arith::MulIOp::create(
+              b, l, args[0], arith::ConstantIndexOp::create(b, l, imagesPerTile));
           Value y0 = arith::MulIOp::create(
               b, l, tile, arith::ConstantIndexOp::create(b, l, rowsPerTile));
           Value inY = arith::MulIOp::create(
@@ -106,7 +123,8 @@ struct Conv2DToMatmul : OpRewritePattern<linalg::Conv2DNhwcHwcfOp> {
           SmallVector<OpFoldResult> unit(4, one);
           Value slice = tensor::ExtractSliceOp::create(
               b, l, input, ArrayRef<OpFoldResult>{batch, inY, zero, zero},
-              ArrayRef<OpFoldResult>{one, index(inRows), index(width), index(c)},
+              ArrayRef<OpFoldResult>{index(imagesPerTile), index(inRows),
+                                     index(width), index(c)},
               unit);
           Value empty = tensor::EmptyOp::create(b, l, patchesType.getShape(), elem);
           auto im2col = linalg::GenericOp::create(
@@ -119,7 +137,8 @@ struct Conv2DToMatmul : OpRewritePattern<linalg::Conv2DNhwcHwcfOp> {
           Value lhs = tensor::CollapseShapeOp::create(b, l, im2col.getResult(0),
                                                       rows);
           SmallVector<OpFoldResult> outOffsets{batch, y0, zero, zero};
-          SmallVector<OpFoldResult> outSizes{one, index(rowsPerTile), index(ow),
+          SmallVector<OpFoldResult> outSizes{index(imagesPerTile),
+                                             index(rowsPerTile), index(ow),
                                              index(f)};
           Value accTile = tensor::ExtractSliceOp::create(b, l, out, outOffsets,
                                                          outSizes, unit);

@@ -91,6 +91,21 @@ def TgSplitReductionsPass
                            "::mlir::tensor::TensorDialect"];
 }
 
+def TgStridedCopiesToLoopsPass
+    : Pass<"tg-strided-copies-to-loops", "::mlir::func::FuncOp"> {
+  let summary = "Copies between strided buffers as linalg.copy loops";
+  let description = [{
+    A `memref.copy` whose source or target is not contiguous (a subview: the
+    interior of a padded buffer, a slice) becomes `linalg.copy`, which the
+    pipeline lowers to a loop nest that LLVM vectorizes. Left alone,
+    finalize-memref-to-llvm calls the C runner's generic `memrefCopy`,
+    which copies one element at a time through the strides: it took a
+    quarter of a small padded convolution's time. Contiguous copies stay
+    `memref.copy` (a memcpy).
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 def TgMatmulMicrokernelsPass
     : Pass<"tg-matmul-microkernels", "::mlir::func::FuncOp"> {
   let summary = "Packed, cache-blocked, register-tiled f32 matmul with fused "

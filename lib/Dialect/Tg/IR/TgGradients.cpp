@@ -72,9 +72,6 @@ static Value sumToType(OpBuilder &b, Location loc, Value g, Type target) {
   return r;
 }
 
-static Value add(OpBuilder &b, Location loc, Value x, Value y) {
-  return AddOp::create(b, loc, x, y);
-}
 static Value sub(OpBuilder &b, Location loc, Value x, Value y) {
   return SubOp::create(b, loc, x, y);
 }
@@ -437,6 +434,63 @@ static Value reverseDim(OpBuilder &b, Location loc, Value x, int64_t d) {
   return ConcatOp::create(b, loc, pieces, d);
 }
 
+/// The adjoint of a strided convolution's zero-padded input `[n, hp, wp, c]`
+/// (no dilation), one stride phase at a time: the rows r = a + sh*t of dP
+/// receive dR[t - m] W[a + sh*m]^T, a stride-1 full correlation of dR with
+/// the taps a, a + sh, ... of the filter, flipped. The sh*sw phase outputs
+/// are interleaved into dP. Spreading dR over zeros instead would multiply
+/// by zeros (sh*sw - 1) times out of sh*sw.
+static Value stridedDataAdjoint(OpBuilder &b, Location loc, Value dR,
+                                Value filter, int64_t hp, int64_t wp,
+                                ArrayRef<int64_t> st) {
+  RankedTensorType dType = tensorType(dR), wType = tensorType(filter);
+  Type elem = dType.getElementType();
+  int64_t n = dType.getDimSize(0), oh = dType.getDimSize(1),
+          ow = dType.getDimSize(2), f = dType.getDimSize(3);
+  int64_t kh = wType.getDimSize(0), kw = wType.getDimSize(1),
+          c = wType.getDimSize(2);
+  int64_t th = llvm::divideCeil(hp, st[0]), tw = llvm::divideCeil(wp, st[1]);
+  auto phaseType = RankedTensorType::get({n, th, 1, tw, 1, c}, elem);
+  SmallVector<Value> rows;
+  for (int64_t a = 0; a < st[0]; ++a) {
+    SmallVector<Value> phases;
+    for (int64_t p = 0; p < st[1]; ++p) {
+      int64_t ka = a < kh ? (kh - 1 - a) / st[0] + 1 : 0;
+      int64_t kb = p < kw ? (kw - 1 - p) / st[1] + 1 : 0;
+      Value phase;
+      if (ka == 0 || kb == 0) {
+        phase = zerosLike(b, loc, phaseType);
+      } else {
+        Value taps = SliceOp::create(
+            b, loc, filter, {a, p, 0, 0},
+            {a + (ka - 1) * st[0] + 1, p + (kb - 1) * st[1] + 1, c, f},
+            {st[0], st[1], 1, 1});
+        Value flipped = TransposeOp::create(
+            b, loc, reverseDim(b, loc, reverseDim(b, loc, taps, 0), 1),
+            {0, 1, 3, 2});
+        // th >= oh: the forward pass reads no further than row hp - 1.
+        Value conv = Conv2DOp::create(
+            b, loc, dR, flipped, SmallVector<int64_t>{1, 1},
+            SmallVector<int64_t>{ka - 1, th - oh, kb - 1, tw - ow},
+            SmallVector<int64_t>{1, 1});
+        phase = ReshapeOp::create(b, loc, phaseType, conv);
+      }
+      phases.push_back(phase);
+    }
+    rows.push_back(phases.size() == 1
+                       ? phases[0]
+                       : Value(ConcatOp::create(b, loc, phases, 4)));
+  }
+  Value all = rows.size() == 1 ? rows[0]
+                               : Value(ConcatOp::create(b, loc, rows, 2));
+  Value interleaved = ReshapeOp::create(
+      b, loc, RankedTensorType::get({n, th * st[0], tw * st[1], c}, elem), all);
+  if (th * st[0] == hp && tw * st[1] == wp)
+    return interleaved;
+  return SliceOp::create(b, loc, interleaved, {0, 0, 0, 0}, {n, hp, wp, c},
+                         {1, 1, 1, 1});
+}
+
 SmallVector<Value> Conv2DOp::buildAdjoints(OpBuilder &b, ArrayRef<Value> dR) {
   TG_NO_ADJOINT_FOR_INTEGERS(getResult())
   Location loc = getLoc();
@@ -459,18 +513,25 @@ SmallVector<Value> Conv2DOp::buildAdjoints(OpBuilder &b, ArrayRef<Value> dR) {
   // a full correlation of dR spread out by the strides (zeros between its
   // rows and columns, and (k-1)*dilation zeros before) with the filter
   // flipped and its channels swapped, at stride 1 and the same dilations.
-  // A stride of s leaves (s^2-1)/s^2 of its products zero.
+  // Strided convolutions without dilation go one stride phase at a time
+  // (stridedDataAdjoint): spread out, a stride of s would leave
+  // (s^2-1)/s^2 of the products zero.
   SmallVector<int64_t> zeros4{0, 0, 0, 0}, ones2{1, 1};
-  Value spread = scatterIntoZeros(
-      b, loc, dR[0],
-      RankedTensorType::get(
-          {n, hp + (kh - 1) * dil[0], wp + (kw - 1) * dil[1], f}, elem),
-      {0, (kh - 1) * dil[0], (kw - 1) * dil[1], 0}, {1, st[0], st[1], 1});
-  Value flipped = TransposeOp::create(
-      b, loc, reverseDim(b, loc, reverseDim(b, loc, getFilter(), 0), 1),
-      {0, 1, 3, 2});
-  Value dPadded = Conv2DOp::create(b, loc, spread, flipped, ones2, zeros4,
-                                   SmallVector<int64_t>{dil[0], dil[1]});
+  Value dPadded;
+  if ((st[0] > 1 || st[1] > 1) && dil[0] == 1 && dil[1] == 1) {
+    dPadded = stridedDataAdjoint(b, loc, dR[0], getFilter(), hp, wp, st);
+  } else {
+    Value spread = scatterIntoZeros(
+        b, loc, dR[0],
+        RankedTensorType::get(
+            {n, hp + (kh - 1) * dil[0], wp + (kw - 1) * dil[1], f}, elem),
+        {0, (kh - 1) * dil[0], (kw - 1) * dil[1], 0}, {1, st[0], st[1], 1});
+    Value flipped = TransposeOp::create(
+        b, loc, reverseDim(b, loc, reverseDim(b, loc, getFilter(), 0), 1),
+        {0, 1, 3, 2});
+    dPadded = Conv2DOp::create(b, loc, spread, flipped, ones2, zeros4,
+                               SmallVector<int64_t>{dil[0], dil[1]});
+  }
   Value dInput = dPadded;
   if (hp != inType.getDimSize(1) || wp != inType.getDimSize(2))
     dInput = SliceOp::create(
