@@ -59,6 +59,21 @@ struct Conv2DToMatmul : OpRewritePattern<linalg::Conv2DNhwcHwcfOp> {
     MLIRContext *ctx = rewriter.getContext();
 
     int64_t f = outType.getDimSize(3), k = kh * kw * c;
+    // A 1x1 convolution at stride 1 is one matmul of the pixels by the
+    // filter: no patches to gather.
+    if (kh == 1 && kw == 1 && strides[0] == 1 && strides[1] == 1 &&
+        inType.getDimSize(1) == oh && inType.getDimSize(2) == ow) {
+      SmallVector<ReassociationIndices> pixels{{0, 1, 2}, {3}};
+      Value lhs = tensor::CollapseShapeOp::create(rewriter, loc, input, pixels);
+      Value rhs = tensor::CollapseShapeOp::create(
+          rewriter, loc, filter, SmallVector<ReassociationIndices>{{0, 1, 2}, {3}});
+      Value acc = tensor::CollapseShapeOp::create(rewriter, loc, init, pixels);
+      auto matmul = linalg::MatmulOp::create(rewriter, loc, acc.getType(),
+                                             ValueRange{lhs, rhs}, ValueRange{acc});
+      rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(
+          op, outType, matmul.getResult(0), pixels);
+      return success();
+    }
     // Output rows per tile: the largest divisor of oh whose patches fit in
     // tileBytes, so that a tile's patches are written and read back in L2
     // instead of going through memory (7 MB for a 56x56x64 3x3 conv).

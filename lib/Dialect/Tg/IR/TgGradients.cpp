@@ -517,27 +517,40 @@ SmallVector<Value> Conv2DOp::buildAdjoints(OpBuilder &b, ArrayRef<Value> dR) {
   // (stridedDataAdjoint): spread out, a stride of s would leave
   // (s^2-1)/s^2 of the products zero.
   SmallVector<int64_t> zeros4{0, 0, 0, 0}, ones2{1, 1};
-  Value dPadded;
-  if ((st[0] > 1 || st[1] > 1) && dil[0] == 1 && dil[1] == 1) {
-    dPadded = stridedDataAdjoint(b, loc, dR[0], getFilter(), hp, wp, st);
+  Value flipped = TransposeOp::create(
+      b, loc, reverseDim(b, loc, reverseDim(b, loc, getFilter(), 0), 1),
+      {0, 1, 3, 2});
+  int64_t spanH = (kh - 1) * dil[0], spanW = (kw - 1) * dil[1];
+  Value dInput;
+  if (st[0] == 1 && st[1] == 1 && pad[0] <= spanH && pad[1] <= spanH &&
+      pad[2] <= spanW && pad[3] <= spanW) {
+    // Stride 1, padding within the filter's span ('SAME', 'VALID'): the
+    // rows of the unpadded input directly, dR padded by span - padding.
+    dInput = Conv2DOp::create(b, loc, dR[0], flipped, ones2,
+                              SmallVector<int64_t>{spanH - pad[0],
+                                                   spanH - pad[1],
+                                                   spanW - pad[2],
+                                                   spanW - pad[3]},
+                              SmallVector<int64_t>{dil[0], dil[1]});
   } else {
-    Value spread = scatterIntoZeros(
-        b, loc, dR[0],
-        RankedTensorType::get(
-            {n, hp + (kh - 1) * dil[0], wp + (kw - 1) * dil[1], f}, elem),
-        {0, (kh - 1) * dil[0], (kw - 1) * dil[1], 0}, {1, st[0], st[1], 1});
-    Value flipped = TransposeOp::create(
-        b, loc, reverseDim(b, loc, reverseDim(b, loc, getFilter(), 0), 1),
-        {0, 1, 3, 2});
-    dPadded = Conv2DOp::create(b, loc, spread, flipped, ones2, zeros4,
-                               SmallVector<int64_t>{dil[0], dil[1]});
+    Value dPadded;
+    if ((st[0] > 1 || st[1] > 1) && dil[0] == 1 && dil[1] == 1) {
+      dPadded = stridedDataAdjoint(b, loc, dR[0], getFilter(), hp, wp, st);
+    } else {
+      Value spread = scatterIntoZeros(
+          b, loc, dR[0],
+          RankedTensorType::get({n, hp + spanH, wp + spanW, f}, elem),
+          {0, spanH, spanW, 0}, {1, st[0], st[1], 1});
+      dPadded = Conv2DOp::create(b, loc, spread, flipped, ones2, zeros4,
+                                 SmallVector<int64_t>{dil[0], dil[1]});
+    }
+    dInput = dPadded;
+    if (hp != inType.getDimSize(1) || wp != inType.getDimSize(2))
+      dInput = SliceOp::create(
+          b, loc, dPadded, {0, pad[0], pad[2], 0},
+          {n, pad[0] + inType.getDimSize(1), pad[2] + inType.getDimSize(2), c},
+          {1, 1, 1, 1});
   }
-  Value dInput = dPadded;
-  if (hp != inType.getDimSize(1) || wp != inType.getDimSize(2))
-    dInput = SliceOp::create(
-        b, loc, dPadded, {0, pad[0], pad[2], 0},
-        {n, pad[0] + inType.getDimSize(1), pad[2] + inType.getDimSize(2), c},
-        {1, 1, 1, 1});
 
   // The filter's: dW[i, j, c, f] = sum over n, y, x of
   // P[n, i*dh + y*sh, j*dw + x*sw, c] dR[n, y, x, f]: a convolution of P
