@@ -23,7 +23,7 @@ T = "tensor<64x64xf32>"
 def chain(n):
     """N elementwise ops, each on the previous result (and an argument), as
     an unrolled Python loop writes them."""
-    lines = ["func.func @main(%a: %s, %b: %s) -> %s {" % (T, T, T)]
+    lines = ["func.func @main(%%a: %s, %%b: %s) -> %s {" % (T, T, T)]
     prev = "%a"
     unary = ["tanh", "exp", "sigmoid", "sin", "neg", "abs", "cos"]
     binary = [("add", "%a"), ("mul", "%b"), ("sub", "%b"), ("maximum", "%a"),

@@ -99,6 +99,51 @@ def mean_matmul(peer, rng):
             "check": np.asarray(run()).reshape(1)}
 
 
+def reduction(peer, rng, shape, axis, square=False):
+    """A float32 sum read once (GB/s), and each peer's relative error
+    against the float64 sum (issue 18: within 2e-6 up to 1e8 elements)."""
+    import numpy as np
+    x = rng.uniform(1, 2, size=shape).astype(np.float32)
+    if peer == "tg":
+        import tg
+        f = tg.function(lambda a: tg.reduce_sum(a * a if square else a, axis=axis))
+        run = lambda: f(x)  # noqa: E731
+    elif peer == "numpy":
+        run = ((lambda: np.sum(x * x, axis=axis)) if square  # noqa: E731
+               else (lambda: np.sum(x, axis=axis)))
+    else:
+        import torch
+        t = torch.from_numpy(x)
+        dim = tuple(range(x.ndim)) if axis is None else axis
+        run = ((lambda: torch.sum(t * t, dim=dim).numpy()) if square  # noqa: E731
+               else (lambda: torch.sum(t, dim=dim).numpy()))
+    got = np.asarray(run(), np.float64)
+    flat = x if axis is not None else x.reshape(-1)
+    if axis is None:  # the float64 reference in chunks (no 8-byte copy)
+        want = sum(((flat[i:i + (1 << 22)].astype(np.float64)) ** (2 if square else 1)).sum()
+                   for i in range(0, flat.size, 1 << 22))
+    else:
+        want = (x.astype(np.float64) ** (2 if square else 1)).sum(axis=axis)
+    error = float(np.max(np.abs(got - want)) / np.max(np.abs(want)))
+    return {"run": run, "work": 4.0 * x.size, "check": got.reshape(-1)[:8],
+            "error": error}
+
+
+@workload("sum 10000x10000", "GB/s")
+def sum_square_matrix(peer, rng):
+    return reduction(peer, rng, (10000, 10000), None)
+
+
+@workload("sum(x*x) 100M", "GB/s")
+def sum_of_squares(peer, rng):
+    return reduction(peer, rng, (10 ** 8,), None, square=True)
+
+
+@workload("column sums 200000x64", "GB/s")
+def column_sums(peer, rng):
+    return reduction(peer, rng, (200000, 64), 0)
+
+
 @workload("chain 16M", "GB/s")
 def chain_16m(peer, rng):
     """relu(a*b+c)*0.5+tanh(a) on 16M f32: 3 arrays in, 1 out."""
@@ -282,6 +327,96 @@ def conv2d(peer, rng):
             "check": np.asarray(run())[0, :2, :2, :2].ravel()}
 
 
+def conv_fwd_bwd(peer, rng, n, hw, c, f, k, stride):
+    """Loss sum(conv(x, w)^2) and its gradients w.r.t. x and w (NHWC/HWCF
+    for tg, NCHW/OIHW for PyTorch), padding (k-1)/2 on each side."""
+    import numpy as np
+    x = rng.standard_normal((n, hw, hw, c)).astype(np.float32)
+    w = (rng.standard_normal((k, k, c, f)) / np.sqrt(k * k * c)).astype(np.float32)
+    p = (k - 1) // 2
+    out = (hw + 2 * p - k) // stride + 1
+    if peer == "tg":
+        import tg
+        step = tg.function(tg.value_and_grad(
+            lambda x, w: tg.reduce_sum(tg.conv2d(x, w, strides=stride, padding=(p, p, p, p)) ** 2),
+            argnums=(0, 1)))
+        run = lambda: step(x, w)[1][1]  # noqa: E731
+    elif peer == "torch":
+        import torch
+        tx = torch.from_numpy(x.transpose(0, 3, 1, 2).copy()).requires_grad_()
+        tw = torch.from_numpy(w.transpose(3, 2, 0, 1).copy()).requires_grad_()
+
+        def run():
+            tx.grad = tw.grad = None
+            y = torch.nn.functional.conv2d(tx, tw, stride=stride, padding=p)
+            (y * y).sum().backward()
+            return tw.grad.numpy().transpose(2, 3, 1, 0)
+    else:
+        return None
+    flops = 2.0 * n * out * out * f * k * k * c * 3  # forward, d input, d filter
+    return {"run": run, "work": flops, "check": np.asarray(run())[0, 0, :2, :2].ravel()}
+
+
+@workload("conv fwd+bwd 8x56x56 64->64 3x3", "GFLOP/s")
+def conv_resnet(peer, rng):
+    return conv_fwd_bwd(peer, rng, 8, 56, 64, 64, 3, 1)
+
+
+@workload("conv fwd+bwd 8x28x28 128->128 1x1", "GFLOP/s")
+def conv_pointwise(peer, rng):
+    return conv_fwd_bwd(peer, rng, 8, 28, 128, 128, 1, 1)
+
+
+@workload("conv fwd+bwd 64x8x8 16->32 3x3 s2", "GFLOP/s")
+def conv_digits(peer, rng):
+    return conv_fwd_bwd(peer, rng, 64, 8, 16, 32, 3, 2)
+
+
+@workload("CNN train step digits b64", None)
+def cnn_step(peer, rng):
+    """8x8x1 digits, batch 64: conv 1->16 3x3 relu, conv 16->32 3x3 stride 2
+    relu, dense 512->10, softmax cross-entropy; loss and every gradient."""
+    import numpy as np
+    x = rng.standard_normal((64, 8, 8, 1)).astype(np.float32)
+    y = np.eye(10, dtype=np.float32)[rng.integers(0, 10, 64)]
+    w1 = (rng.standard_normal((3, 3, 1, 16)) / 3).astype(np.float32)
+    w2 = (rng.standard_normal((3, 3, 16, 32)) / 12).astype(np.float32)
+    w3 = (rng.standard_normal((512, 10)) / 22).astype(np.float32)
+    b1, b2, b3 = (np.zeros(n, np.float32) for n in (16, 32, 10))
+    if peer == "tg":
+        import tg
+
+        def loss(x, y, w1, b1, w2, b2, w3, b3):
+            h = tg.relu(tg.conv2d(x, w1, padding=(1, 1, 1, 1)) + b1)
+            h = tg.relu(tg.conv2d(h, w2, strides=2, padding=(1, 1, 1, 1)) + b2)
+            logits = tg.matmul(tg.reshape(h, (64, 512)), w3) + b3
+            return -tg.reduce_mean(tg.reduce_sum(y * tg.log_softmax(logits, 1), 1))
+        step = tg.function(tg.value_and_grad(loss, argnums=(2, 3, 4, 5, 6, 7)))
+        run = lambda: step(x, y, w1, b1, w2, b2, w3, b3)[1][0]  # noqa: E731
+    elif peer == "torch":
+        import torch
+        F = torch.nn.functional
+        tx = torch.from_numpy(x.transpose(0, 3, 1, 2).copy())
+        ty = torch.from_numpy(y)
+        params = [torch.from_numpy(a.copy()).requires_grad_() for a in (
+            w1.transpose(3, 2, 0, 1), b1, w2.transpose(3, 2, 0, 1), b2, w3, b3)]
+
+        def run():
+            for q in params:
+                q.grad = None
+            tw1, tb1, tw2, tb2, tw3, tb3 = params
+            h = F.relu(F.conv2d(tx, tw1, tb1, padding=1))
+            h = F.relu(F.conv2d(h, tw2, tb2, stride=2, padding=1))
+            # NHWC flattening order, as tg's reshape.
+            logits = h.permute(0, 2, 3, 1).reshape(64, 512) @ tw3 + tb3
+            loss = -(ty * F.log_softmax(logits, 1)).sum(1).mean()
+            loss.backward()
+            return tw1.grad.numpy().transpose(2, 3, 1, 0)
+    else:
+        return None
+    return {"run": run, "work": None, "check": np.asarray(run())[:, :, 0, :2].ravel()}
+
+
 @workload("compile MLP step", None)
 def compile_mlp(peer, rng):
     """Seconds from the traced training graph to callable machine code."""
@@ -325,6 +460,7 @@ def child(peer, threads):
             if r is not None:
                 current = r
                 r = {"work": r["work"], "seconds": r.get("seconds"),
+                     "error": r.get("error"),
                      "check": np.asarray(r["check"], dtype=np.float64)
                      .ravel().tolist()}
             print(json.dumps(r), flush=True)
@@ -456,8 +592,17 @@ def main():
                 ratio = "%.2fx" % (best / t["seconds"])
                 row["speedup_vs_best_peer"] = best / t["seconds"]
             diff = ""
-            if "numpy" in results and name in results["numpy"]:
-                ref = np.array(results["numpy"][name]["check"])
+            if t.get("error") is not None:
+                # Accuracy workloads: each peer's error against float64.
+                errors = {p: results[p][name]["error"] for p in peers
+                          if name in results.get(p, {})}
+                row["error_vs_f64"] = errors
+                diff = "vs f64: " + ", ".join("%s %.1e" % (p, e)
+                                              for p, e in errors.items())
+            elif any(name in results.get(p, {}) for p in ("numpy", "torch")):
+                # Against numpy's result, or PyTorch's where numpy has none.
+                ref_peer = "numpy" if name in results.get("numpy", {}) else "torch"
+                ref = np.array(results[ref_peer][name]["check"])
                 got = np.array(t["check"])
                 if ref.shape == got.shape:
                     d = float(np.max(np.abs(ref - got)) /
