@@ -90,8 +90,14 @@ struct Conv2DToMatmul : OpRewritePattern<linalg::Conv2DNhwcHwcfOp> {
     if (rowsPerTile == oh) {
       int64_t patchBytes =
           std::max<int64_t>(1, oh * ow * k * elem.getIntOrFloatBitWidth() / 8);
+      // At least 64 rows even past tileBytes: a filter gradient computed
+      // as a convolution has tiny images (kh x kw outputs) and huge
+      // patches, and 9-row matmuls ran at a third of the FMA peak.
+      int64_t pixels = std::max<int64_t>(1, oh * ow);
       imagesPerTile = std::clamp<int64_t>(
-          std::min(tileBytes / patchBytes, 512 / std::max<int64_t>(1, oh * ow)),
+          std::min(std::max<int64_t>(tileBytes / patchBytes,
+                                     llvm::divideCeil(64, pixels)),
+                   512 / pixels),
           1, n);
       while (n % imagesPerTile)
         --imagesPerTile;
