@@ -296,8 +296,8 @@ def mlp_step(peer, rng):
         check = lambda r: np.concatenate(  # noqa: E731
             [np.ravel(r[0].detach().numpy())]
             + [g.numpy().ravel()[:4] for g in r[1]])
-    return {"run": run, "work": MLP_FLOPS,
-            "check": check(run())}
+    return {"run": run, "work": MLP_FLOPS, "check": check(run()),
+            "plan": step.memory_plan(*args) if peer == "tg" else None}
 
 
 @workload("conv2d 56x56x64", "GFLOP/s")
@@ -414,7 +414,8 @@ def cnn_step(peer, rng):
             return tw1.grad.numpy().transpose(2, 3, 1, 0)
     else:
         return None
-    return {"run": run, "work": None, "check": np.asarray(run())[:, :, 0, :2].ravel()}
+    return {"run": run, "work": None, "check": np.asarray(run())[:, :, 0, :2].ravel(),
+            "plan": step.memory_plan(x, y, w1, b1, w2, b2, w3, b3) if peer == "tg" else None}
 
 
 @workload("compile MLP step", None)

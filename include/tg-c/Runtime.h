@@ -114,6 +114,28 @@ int tgFunctionRun(const TgFunction *function, const TgTensor *args,
                   int64_t numArgs, TgTensor *results, int64_t numResults,
                   TgError **error);
 
+/// The plan of a function's intermediate buffers (-tg-plan-memory): one
+/// arena per call.
+typedef struct TgMemoryPlan {
+  /// Bytes of the arena allocated at each call.
+  int64_t arenaBytes;
+  /// The largest sum of bytes of buffers live at one point: no plan of
+  /// these buffers can use less.
+  int64_t lowerBoundBytes;
+  /// What the planned buffers would take allocated one by one.
+  int64_t separateBytes;
+  /// How many buffers the arena holds.
+  int64_t buffers;
+  /// Bytes of static intermediate buffers left with an allocation of their
+  /// own (inside parallel loops, or escaping their block).
+  int64_t unplannedBytes;
+} TgMemoryPlan;
+
+/// Fills `*plan` for `function` and returns 0; returns non-zero when the
+/// function has no plan (compiled for the GPU, or from LLVM-dialect input
+/// lowered without -tg-plan-memory).
+int tgFunctionMemoryPlan(const TgFunction *function, TgMemoryPlan *plan);
+
 /// The result of checking one differentiated argument.
 typedef struct TgGradientCheck {
   /// The argument's index in the entry point's argument list.

@@ -84,7 +84,23 @@ struct TgFunction {
   /// Why this public function cannot be called, or empty.
   std::string unusable;
   void (*packed)(void **) = nullptr;
+  /// From the function's tg.memory_plan attribute (-tg-plan-memory).
+  std::optional<TgMemoryPlan> memoryPlan;
 };
+
+/// The memory plan -tg-plan-memory recorded on `func`, if any.
+static std::optional<TgMemoryPlan> readMemoryPlan(Operation *func) {
+  auto plan = func->getAttrOfType<DictionaryAttr>("tg.memory_plan");
+  if (!plan)
+    return std::nullopt;
+  auto get = [&](StringRef name) -> int64_t {
+    auto v = plan.getAs<IntegerAttr>(name);
+    return v ? v.getInt() : 0;
+  };
+  return TgMemoryPlan{get("arena_bytes"), get("lower_bound_bytes"),
+                      get("separate_bytes"), get("buffers"),
+                      get("unplanned_bytes")};
+}
 
 struct TgExecutable {
   std::unique_ptr<ExecutionEngine> engine;
@@ -337,6 +353,7 @@ static TgExecutable *compileHere(std::unique_ptr<llvm::MemoryBuffer> buffer,
                        "-tg-cpu-pipeline";
       else
         describeSignature(*fn, type);
+      fn->memoryPlan = readMemoryPlan(func);
       executable->functions[fn->name] = std::move(fn);
     }
   } else {
@@ -378,6 +395,10 @@ static TgExecutable *compileHere(std::unique_ptr<llvm::MemoryBuffer> buffer,
     }
     if (opts.dumpLLVMDialect)
       module->print(llvm::errs());
+    for (auto func : module->getOps<LLVM::LLVMFuncOp>())
+      if (auto it = executable->functions.find(func.getName());
+          it != executable->functions.end())
+        it->second->memoryPlan = readMemoryPlan(func);
   }
 
   std::unique_ptr<llvm::TargetMachine> tm = createHostTargetMachine();
@@ -506,6 +527,13 @@ const TgFunction *tgExecutableLookup(const TgExecutable *executable,
     return nullptr;
   }
   return &fn;
+}
+
+int tgFunctionMemoryPlan(const TgFunction *fn, TgMemoryPlan *plan) {
+  if (!fn || !plan || !fn->memoryPlan)
+    return 1;
+  *plan = *fn->memoryPlan;
+  return 0;
 }
 
 int64_t tgFunctionNumArgs(const TgFunction *fn) { return fn->args.size(); }

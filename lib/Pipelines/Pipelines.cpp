@@ -175,6 +175,10 @@ void mlir::tg::buildTgCpuPipeline(OpPassManager &pm,
     pm.addPass(createCanonicalizerPass());
     pm.addPass(createCSEPass());
   }
+  // One arena per call for the intermediate buffers, bytes reused between
+  // buffers whose live ranges are disjoint (after the micro-kernels, whose
+  // fusions look for buffers of their own).
+  pm.addNestedPass<func::FuncOp>(createTgPlanMemoryPass());
   // Copies into or out of strided views as vectorizable loops, not the
   // runner's element-by-element memrefCopy.
   pm.addNestedPass<func::FuncOp>(createTgStridedCopiesToLoopsPass());

@@ -550,6 +550,8 @@ def value_and_grad(f, argnums=0):
     run.__name__ = traced.__name__
     run.lower = lambda *args, **kwargs: compiled.lower(*[
         _as_grad_argument(a, i) if i in nums else a for i, a in enumerate(args)], **kwargs)
+    run.memory_plan = lambda *args, **kwargs: compiled.memory_plan(*[
+        _as_grad_argument(a, i) if i in nums else a for i, a in enumerate(args)], **kwargs)
     return run
 
 
@@ -562,5 +564,6 @@ def grad(f, argnums=0):
         return vg(*args, **kwargs)[1]
     run.__name__ = vg.__name__
     run.lower = vg.lower
+    run.memory_plan = vg.memory_plan
     return run
 

@@ -39,6 +39,12 @@ class TgTensorType(ctypes.Structure):
                 ("shape", ctypes.POINTER(ctypes.c_int64))]
 
 
+class TgMemoryPlan(ctypes.Structure):
+    _fields_ = [("arena_bytes", ctypes.c_int64), ("lower_bound_bytes", ctypes.c_int64),
+                ("separate_bytes", ctypes.c_int64), ("buffers", ctypes.c_int64),
+                ("unplanned_bytes", ctypes.c_int64)]
+
+
 class TgCompileOptions(ctypes.Structure):
     _fields_ = [("optimize", ctypes.c_int), ("threads", ctypes.c_int),
                 ("dumpLLVMDialect", ctypes.c_int), ("entry", ctypes.c_char_p),
@@ -79,6 +85,8 @@ lib.tgFunctionResultType.argtypes = [_P, ctypes.c_int64]
 lib.tgFunctionRun.restype = ctypes.c_int
 lib.tgFunctionRun.argtypes = [_P, ctypes.POINTER(TgTensor), ctypes.c_int64,
                               ctypes.POINTER(TgTensor), ctypes.c_int64, ctypes.POINTER(_P)]
+lib.tgFunctionMemoryPlan.restype = ctypes.c_int
+lib.tgFunctionMemoryPlan.argtypes = [_P, ctypes.POINTER(TgMemoryPlan)]
 lib.tgErrorMessage.restype = ctypes.c_char_p
 lib.tgErrorMessage.argtypes = [_P]
 lib.tgErrorDestroy.argtypes = [_P]
@@ -148,6 +156,9 @@ class Executable:
         if not self._fn:
             _raise(error)
         self._local = threading.local()
+        plan = TgMemoryPlan()
+        self.memory_plan = None if lib.tgFunctionMemoryPlan(self._fn, ctypes.byref(plan)) \
+            else {name: getattr(plan, name) for name, _ in TgMemoryPlan._fields_}
         self.result_types = []
         for i in range(lib.tgFunctionNumResults(self._fn)):
             t = lib.tgFunctionResultType(self._fn, i)

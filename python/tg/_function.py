@@ -371,6 +371,16 @@ class Function:
             return self._python_body()(*args, **kwargs)
         flat_key = _flat_key(args) if not kwargs and self._simple and \
             len(args) == self._nparams and self.input_signature is None else None
+        concrete, leaves = self._concrete(args, kwargs)
+        if flat_key is not None:
+            self._flat[flat_key] = concrete
+            if len(self._flat) > _MAX_TRACES:
+                self._flat.clear()
+        return concrete(leaves)
+
+    def _concrete(self, args, kwargs):
+        """The compiled trace for these arguments (traced now if new), and
+        the arguments' leaves."""
         args, kwargs = self._bind(args, kwargs)
         if self.input_signature is not None:
             if kwargs:
@@ -384,11 +394,18 @@ class Function:
         concrete = self._cache.get(key)
         if concrete is None:
             concrete = self._trace(leaves, keys, structure, key, args, kwargs)
-        if flat_key is not None:
-            self._flat[flat_key] = concrete
-            if len(self._flat) > _MAX_TRACES:
-                self._flat.clear()
-        return concrete(leaves)
+        return concrete, leaves
+
+    def memory_plan(self, *args, **kwargs):
+        """How the call with these arguments holds its intermediate tensors
+        (compiling it if it is new): a dict of `arena_bytes` (one arena per
+        call, buffers whose lifetimes are disjoint share bytes),
+        `lower_bound_bytes` (the most bytes live at once: no plan uses
+        less), `separate_bytes` (the buffers allocated one by one),
+        `buffers`, and `unplanned_bytes` (buffers of parallel loops, with
+        allocations of their own). tg-run --report-memory prints the same."""
+        concrete, _ = self._concrete(args, kwargs)
+        return dict(concrete.exe.memory_plan) if concrete.exe.memory_plan else None
 
     def _trace(self, leaves, keys, structure, key, args, kwargs):
         with self._lock:

@@ -45,6 +45,8 @@ static const char usage[] =
     "  --threads=N        worker threads, 0 for all cores (default: 0)\n"
     "  --repeat=N         time N calls after one warm-up\n"
     "  --no-optimize      skip -tg-optimize before lowering\n"
+    "  --report-memory    print the plan of the entry's intermediate buffers:\n"
+    "                     its arena next to the lower bound (-tg-plan-memory)\n"
     "  --check-grad       compare the gradients of the entry's tg.grad with\n"
     "                     central finite differences in f64; exit 1 past the\n"
     "                     tolerance\n"
@@ -64,6 +66,7 @@ struct Options {
   unsigned repeat = 0;
   bool optimize = true;
   bool checkGrad = false;
+  bool reportMemory = false;
   double gradTolerance = 1e-3;
 };
 
@@ -124,6 +127,8 @@ static std::optional<std::string> parseArgs(int argc, char **argv,
         return std::string("error: --grad-tolerance expects a positive number");
     } else if (arg == "--check-grad" || arg == "-check-grad") {
       options.checkGrad = true;
+    } else if (arg == "--report-memory" || arg == "-report-memory") {
+      options.reportMemory = true;
     } else if (arg == "--print" || arg == "-print") {
       options.print = true;
     } else if (arg == "--no-optimize" || arg == "-no-optimize") {
@@ -340,6 +345,22 @@ int main(int argc, char **argv) {
     outs() << format("@%s: %u calls: min %.4f ms, median %.4f ms, max %.4f ms\n",
                      entryName.c_str(), repeat, ms.front(),
                      ms[ms.size() / 2], ms.back());
+  }
+
+  if (opt.reportMemory) {
+    TgMemoryPlan plan;
+    auto mb = [](int64_t bytes) { return double(bytes) / (1 << 20); };
+    if (tgFunctionMemoryPlan(fn, &plan))
+      outs() << "@" << entryName << ": no memory plan (the GPU target, or "
+             << "LLVM-dialect input)\n";
+    else
+      outs() << format("@%s: intermediates in one arena of %.3f MiB (%lld "
+                       "buffers); lower bound %.3f MiB (the most bytes live "
+                       "at once); %.3f MiB allocated one by one; %.3f MiB "
+                       "left unplanned\n",
+                       entryName.c_str(), mb(plan.arenaBytes),
+                       (long long)plan.buffers, mb(plan.lowerBoundBytes),
+                       mb(plan.separateBytes), mb(plan.unplannedBytes));
   }
 
   if (opt.print)

@@ -1,5 +1,6 @@
-// A program within tg's tensor size limit whose intermediate (8 GiB) this
-// process cannot allocate (its address space is capped at 4 GB here):
+// A program within tg's tensor size limit whose intermediates (two of
+// 8 GiB, live at the same time, so one arena of 16 GiB: -tg-plan-memory)
+// this process cannot allocate (its address space is capped at 4 GB here):
 // compiled code's failed malloc ends the run with one error and exit
 // status 1, instead of a write through a null pointer. (ASan cannot run
 // under an address-space cap.)
@@ -8,7 +9,7 @@
 // RUN: rm -rf %t && mkdir -p %t
 // RUN: %npycheck gen %t/s.npy "np.float32(0.5)"
 // RUN: not bash -c "ulimit -v 4000000 && tg-run %s --input=%t/s.npy --print" 2>&1 | FileCheck %s
-// CHECK: error: out of memory: @main could not allocate 8589934656 bytes for an intermediate tensor
+// CHECK: error: out of memory: @main could not allocate 17181966400 bytes for an intermediate tensor
 // CHECK-NOT: error:
 // CHECK-NOT: Stack dump
 

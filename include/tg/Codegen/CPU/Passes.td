@@ -91,6 +91,50 @@ def TgSplitReductionsPass
                            "::mlir::tensor::TensorDialect"];
 }
 
+def TgPlanMemoryPass : Pass<"tg-plan-memory", "::mlir::func::FuncOp"> {
+  let summary = "Pack a function's intermediate buffers into one arena, "
+                "reusing bytes between buffers whose live ranges are disjoint";
+  let description = [{
+    Ownership-based deallocation frees a buffer at the end of the block
+    that allocated it, so every intermediate of a training step stays
+    allocated until the step returns. This pass computes each buffer's real
+    live range (from its `memref.alloc` to the end of the last op that uses
+    it or a view of it, in the function's pre-order numbering, so that a
+    use inside a loop keeps the buffer live across the whole loop) and
+    places every static buffer in one arena allocated at the start of the
+    call: greedy first fit, largest first, 64-byte aligned offsets, and two
+    buffers share bytes only when their live ranges are disjoint. Buffers of
+    loop bodies and branches are planned too; buffers inside parallel loops
+    (one per thread), buffers that escape their block (yielded, returned,
+    passed to a call, deallocated elsewhere) and dynamic shapes keep their
+    own allocation.
+
+    Each planned `memref.alloc` becomes a `memref.view` of the arena
+    (annotated `tg.arena_bytes = [offset, bytes]`), its deallocations are
+    erased, and the function gets
+    `tg.memory_plan = {arena_bytes, lower_bound_bytes, separate_bytes,
+    buffers, unplanned_bytes}`: the arena next to the largest sum of bytes
+    live at one point (no plan can use less) and to the sum of the planned
+    buffers (what they took allocated one by one), which `tg-run --report-memory` and
+    `Function.memory_plan()` report. Upstream MLIR gained a static planner
+    after the 22 branch, for the entry block only (`docs/design.md`).
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
+def TgCheckMemoryPlanPass
+    : Pass<"tg-check-memory-plan", "::mlir::func::FuncOp"> {
+  let summary = "Fail if two arena buffers live at the same time share bytes "
+                "(a test of -tg-plan-memory)";
+  let description = [{
+    Recomputes the live range of every `memref.view` that -tg-plan-memory
+    made and reports an error, with both locations, for two views of the
+    same arena that are live at the same time and whose byte ranges
+    overlap, or for a planned view that escapes its block.
+  }];
+}
+
 def TgStridedCopiesToLoopsPass
     : Pass<"tg-strided-copies-to-loops", "::mlir::func::FuncOp"> {
   let summary = "Copies between strided buffers as linalg.copy loops";

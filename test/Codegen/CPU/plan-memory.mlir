@@ -1,0 +1,102 @@
+// RUN: tg-opt %s -tg-plan-memory -tg-check-memory-plan -split-input-file | FileCheck %s
+
+// Three buffers of a chain, each dead once the next is computed: %a and %c
+// share bytes, the arena holds two (the lower bound), the deallocations of
+// the buffers give way to one of the arena.
+// CHECK-LABEL: func.func @chain
+// CHECK-SAME: tg.memory_plan = {arena_bytes = 8192 : i64, buffers = 3 : i64, lower_bound_bytes = 8192 : i64, separate_bytes = 12288 : i64, unplanned_bytes = 0 : i64}
+// CHECK: %[[ARENA:.*]] = memref.alloc() {alignment = 64 : i64} : memref<8192xi8>
+// CHECK: memref.view %[[ARENA]][%{{.*}}][] {tg.arena_bytes = array<i64: 0, 4096>}
+// CHECK: memref.view %[[ARENA]][%{{.*}}][] {tg.arena_bytes = array<i64: 4096, 4096>}
+// CHECK: memref.view %[[ARENA]][%{{.*}}][] {tg.arena_bytes = array<i64: 0, 4096>}
+// CHECK-NOT: memref.alloc
+// CHECK: memref.dealloc %[[ARENA]]
+// CHECK-NEXT: return
+#id = affine_map<(d0) -> (d0)>
+func.func @chain(%x: memref<1024xf32>, %out: memref<1024xf32>) {
+  %a = memref.alloc() {alignment = 64 : i64} : memref<1024xf32>
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]} ins(%x : memref<1024xf32>) outs(%a : memref<1024xf32>) {
+  ^bb0(%i: f32, %o: f32):
+    %e = math.exp %i : f32
+    linalg.yield %e : f32
+  }
+  %b = memref.alloc() {alignment = 64 : i64} : memref<1024xf32>
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]} ins(%a : memref<1024xf32>) outs(%b : memref<1024xf32>) {
+  ^bb0(%i: f32, %o: f32):
+    %e = math.tanh %i : f32
+    linalg.yield %e : f32
+  }
+  %c = memref.alloc() {alignment = 64 : i64} : memref<1024xf32>
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]} ins(%b : memref<1024xf32>) outs(%c : memref<1024xf32>) {
+  ^bb0(%i: f32, %o: f32):
+    %e = math.sin %i : f32
+    linalg.yield %e : f32
+  }
+  linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel"]} ins(%c, %x : memref<1024xf32>, memref<1024xf32>) outs(%out : memref<1024xf32>) {
+  ^bb0(%i: f32, %j: f32, %o: f32):
+    %e = arith.addf %i, %j : f32
+    linalg.yield %e : f32
+  }
+  memref.dealloc %a : memref<1024xf32>
+  memref.dealloc %b : memref<1024xf32>
+  memref.dealloc %c : memref<1024xf32>
+  return
+}
+
+// -----
+
+// %first is dead (its last use, not its deallocation, counts) when %read
+// is allocated: they share bytes. %read is read inside the loop, so it
+// stays live across all of it, and the loop body's buffer %t (dead at the
+// end of each iteration) gets other bytes. A buffer allocated inside a
+// parallel loop (one per thread) and a buffer yielded out of a loop keep
+// their own allocations.
+// CHECK-LABEL: func.func @loops
+// CHECK-SAME: tg.memory_plan = {arena_bytes = 8192 : i64, buffers = 3 : i64, lower_bound_bytes = 8192 : i64, separate_bytes = 12288 : i64, unplanned_bytes = 8192 : i64}
+// CHECK: %[[ARENA:.*]] = memref.alloc() {alignment = 64 : i64} : memref<8192xi8>
+// CHECK: memref.view %[[ARENA]][%{{.*}}][] {tg.arena_bytes = array<i64: 0, 4096>} : memref<8192xi8> to memref<1024xf32>
+// CHECK: memref.view %[[ARENA]][%{{.*}}][] {tg.arena_bytes = array<i64: 0, 4096>} : memref<8192xi8> to memref<1024xf32>
+// CHECK: scf.for
+// CHECK: memref.view %[[ARENA]][%{{.*}}][] {tg.arena_bytes = array<i64: 4096, 4096>} : memref<8192xi8> to memref<1024xf32>
+// CHECK: scf.parallel
+// CHECK: memref.alloc() : memref<1024xf32>
+// CHECK: memref.dealloc
+// CHECK: scf.for
+// CHECK: memref.alloc() : memref<1024xf32>
+// CHECK: scf.yield
+#id = affine_map<(d0) -> (d0)>
+func.func @loops(%x: memref<1024xf32>, %out: memref<1024xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %first = memref.alloc() : memref<1024xf32>
+  memref.copy %x, %first : memref<1024xf32> to memref<1024xf32>
+  memref.copy %first, %out : memref<1024xf32> to memref<1024xf32>
+  %read = memref.alloc() : memref<1024xf32>
+  memref.copy %x, %read : memref<1024xf32> to memref<1024xf32>
+  scf.for %i = %c0 to %c4 step %c1 {
+    %t = memref.alloc() : memref<1024xf32>
+    linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]} ins(%read : memref<1024xf32>) outs(%t : memref<1024xf32>) {
+    ^bb0(%a: f32, %o: f32):
+      %e = math.exp %a : f32
+      linalg.yield %e : f32
+    }
+    memref.copy %t, %out : memref<1024xf32> to memref<1024xf32>
+    memref.dealloc %t : memref<1024xf32>
+  }
+  scf.parallel (%j) = (%c0) to (%c4) step (%c1) {
+    %p = memref.alloc() : memref<1024xf32>
+    memref.copy %x, %p : memref<1024xf32> to memref<1024xf32>
+    memref.dealloc %p : memref<1024xf32>
+    scf.reduce
+  }
+  %carried = scf.for %i = %c0 to %c4 step %c1 iter_args(%acc = %x) -> memref<1024xf32> {
+    %n = memref.alloc() : memref<1024xf32>
+    memref.copy %acc, %n : memref<1024xf32> to memref<1024xf32>
+    scf.yield %n : memref<1024xf32>
+  }
+  memref.copy %carried, %out : memref<1024xf32> to memref<1024xf32>
+  memref.dealloc %first : memref<1024xf32>
+  memref.dealloc %read : memref<1024xf32>
+  return
+}
