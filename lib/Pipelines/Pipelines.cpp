@@ -178,7 +178,9 @@ void mlir::tg::buildTgCpuPipeline(OpPassManager &pm,
   // One arena per call for the intermediate buffers, bytes reused between
   // buffers whose live ranges are disjoint (after the micro-kernels, whose
   // fusions look for buffers of their own).
-  pm.addNestedPass<func::FuncOp>(createTgPlanMemoryPass());
+  TgPlanMemoryPassOptions plan;
+  plan.sequential = options.threads == 1;
+  pm.addNestedPass<func::FuncOp>(createTgPlanMemoryPass(plan));
   // Copies into or out of strided views as vectorizable loops, not the
   // runner's element-by-element memrefCopy.
   pm.addNestedPass<func::FuncOp>(createTgStridedCopiesToLoopsPass());

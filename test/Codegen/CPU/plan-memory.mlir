@@ -1,4 +1,5 @@
 // RUN: tg-opt %s -tg-plan-memory -tg-check-memory-plan -split-input-file | FileCheck %s
+// RUN: tg-opt %s -tg-plan-memory=sequential=true -tg-check-memory-plan -split-input-file | FileCheck %s --check-prefix=SEQ
 
 // Three buffers of a chain, each dead once the next is computed: %a and %c
 // share bytes, the arena holds two (the lower bound), the deallocations of
@@ -51,6 +52,15 @@ func.func @chain(%x: memref<1024xf32>, %out: memref<1024xf32>) {
 // end of each iteration) gets other bytes. A buffer allocated inside a
 // parallel loop (one per thread) and a buffer yielded out of a loop keep
 // their own allocations.
+// With sequential loops (-tg-cpu-pipeline{threads=1}) the parallel loop's
+// buffer is planned too; only the yielded one is left.
+// SEQ-LABEL: func.func @loops
+// SEQ-SAME: buffers = 4 : i64
+// SEQ-SAME: unplanned_bytes = 4096 : i64
+// SEQ: scf.parallel
+// SEQ: memref.view {{.*}} to memref<1024xf32>
+// SEQ-NOT: memref.alloc() : memref<1024xf32>
+// SEQ: scf.reduce
 // CHECK-LABEL: func.func @loops
 // CHECK-SAME: tg.memory_plan = {arena_bytes = 8192 : i64, buffers = 3 : i64, lower_bound_bytes = 8192 : i64, separate_bytes = 12288 : i64, unplanned_bytes = 8192 : i64}
 // CHECK: %[[ARENA:.*]] = memref.alloc() {alignment = 64 : i64} : memref<8192xi8>

@@ -118,7 +118,15 @@ def TgPlanMemoryPass : Pass<"tg-plan-memory", "::mlir::func::FuncOp"> {
     buffers (what they took allocated one by one), which `tg-run --report-memory` and
     `Function.memory_plan()` report. Upstream MLIR gained a static planner
     after the 22 branch, for the entry block only (`docs/design.md`).
+
+    With `sequential` (what `-tg-cpu-pipeline{threads=1}` sets: its
+    parallel loops become sequential ones), buffers inside parallel loops
+    are planned too.
   }];
+  let options = [
+    Option<"sequential", "sequential", "bool", "false",
+           "Parallel loops will run sequentially: plan their buffers too">,
+  ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::memref::MemRefDialect"];
 }
