@@ -56,6 +56,15 @@ struct TgFuseElementwisePass
       Operation *producer = fused->get().getDefiningOp();
       if (!producer || !producer->hasOneUse())
         return false;
+      // Matmuls and convolutions stay what the micro-kernels and the im2col
+      // tiles recognize: folding a reshape of their operand into them
+      // turns a linalg.matmul into a generic contraction over the
+      // expanded dimensions (a CNN's flatten + dense layer ran as scalar
+      // loops), and a fused producer is not a matmul operand any more.
+      if (auto consumer = dyn_cast<linalg::LinalgOp>(fused->getOwner()))
+        if (linalg::isaContractionOpInterface(consumer) ||
+            linalg::isaConvolutionOpInterface(consumer))
+          return false;
       return bodySize(producer) + bodySize(fused->getOwner()) <= cap;
     };
     RewritePatternSet patterns(context);

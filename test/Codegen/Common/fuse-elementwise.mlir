@@ -31,3 +31,19 @@ func.func @chain(%a: tensor<8xf32>, %b: tensor<8xf32>) -> tensor<8xf32> {
   %5 = tg.mul %4, %b : (tensor<8xf32>, tensor<8xf32>) -> tensor<8xf32>
   return %5 : tensor<8xf32>
 }
+
+// A flatten (reshape) and a producer in front of a matmul: the matmul stays
+// a linalg.matmul on the collapsed operand (folding the reshape into it
+// would make it a generic contraction the micro-kernels do not take).
+// CHECK-LABEL: func.func @flatten_dense
+// CHECK: linalg.generic
+// CHECK: tensor.collapse_shape
+// CHECK: linalg.matmul
+// CAP-LABEL: func.func @flatten_dense
+// CAP: linalg.matmul
+func.func @flatten_dense(%h: tensor<8x2x2x4xf32>, %w: tensor<16x10xf32>) -> tensor<8x10xf32> {
+  %r = tg.relu %h : tensor<8x2x2x4xf32>
+  %f = tg.reshape %r : tensor<8x2x2x4xf32> -> tensor<8x16xf32>
+  %m = tg.matmul %f, %w : (tensor<8x16xf32>, tensor<16x10xf32>) -> tensor<8x10xf32>
+  return %m : tensor<8x10xf32>
+}
