@@ -63,6 +63,14 @@ def test_mean_of_matmul_the_tutorials_exercise():
     ((300, 3001, 7), 1),   # the middle axis, a prime length
     ((40, 500, 30), (0, 2)),  # two separated axes
     ((1000003,), None),    # a prime length: blocks and a remainder
+    # A short innermost axis summed with an outer one: each group of 8 (or
+    # 4, 2) is added to one running total per outer row, a sequential chain
+    # (4096 per output was 2-3.5e-6 off before; found by an adversarial
+    # tester).
+    ((512, 50, 8), (0, 2)),
+    ((1024, 200, 4), (0, 2)),
+    ((2048, 100, 2), (0, 2)),
+    ((7, 11, 13, 17, 19), (0, 2, 4)),
 ])
 def test_sums_along_axes(shape, axis, threads):
     x = rng.uniform(1, 2, size=shape).astype(np.float32)

@@ -66,9 +66,10 @@ Value combineWith(OpBuilder &b, Operation *combiner, BlockArgument out,
 }
 
 struct SplitReduction : OpRewritePattern<linalg::GenericOp> {
-  SplitReduction(MLIRContext *ctx, int64_t vectorBlock, int64_t sequentialBlock)
+  SplitReduction(MLIRContext *ctx, int64_t vectorBlock, int64_t sequentialBlock,
+                 int64_t minVectorExtent)
       : OpRewritePattern(ctx), vectorBlock(vectorBlock),
-        sequentialBlock(sequentialBlock) {}
+        sequentialBlock(sequentialBlock), minVectorExtent(minVectorExtent) {}
 
   LogicalResult matchAndRewrite(linalg::GenericOp op,
                                 PatternRewriter &rewriter) const override {
@@ -95,8 +96,12 @@ struct SplitReduction : OpRewritePattern<linalg::GenericOp> {
     for (unsigned r : reductionDims)
       total *= ranges[r];
     // The innermost loop (loops run in dimension order) is what LLVM
-    // vectorizes: along a reduction, each lane holds a chain of its own.
-    int64_t block = iterators[numLoops - 1] == utils::IteratorType::reduction
+    // vectorizes: along a long reduction each lane holds a chain of its
+    // own. A short one (a few elements) is summed and added to one running
+    // total per outer iteration: a sequential chain, like a parallel
+    // innermost loop's.
+    int64_t block = iterators[numLoops - 1] == utils::IteratorType::reduction &&
+                            ranges[numLoops - 1] >= minVectorExtent
                         ? vectorBlock
                         : sequentialBlock;
     if (total <= block)
@@ -320,7 +325,7 @@ struct SplitReduction : OpRewritePattern<linalg::GenericOp> {
     return success();
   }
 
-  int64_t vectorBlock, sequentialBlock;
+  int64_t vectorBlock, sequentialBlock, minVectorExtent;
 };
 
 struct TgSplitReductionsPass
@@ -333,7 +338,8 @@ struct TgSplitReductionsPass
       return signalPassFailure();
     }
     RewritePatternSet patterns(&getContext());
-    patterns.add<SplitReduction>(&getContext(), vectorBlock, sequentialBlock);
+    patterns.add<SplitReduction>(&getContext(), vectorBlock, sequentialBlock,
+                                 minVectorExtent);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }

@@ -1,4 +1,4 @@
-// RUN: tg-opt %s -tg-split-reductions="vector-block=8 sequential-block=4" -split-input-file | FileCheck %s
+// RUN: tg-opt %s -tg-split-reductions="vector-block=8 sequential-block=4 min-vector-extent=4" -split-input-file | FileCheck %s
 
 // A sum of 32 with blocks of 8: four partial sums of 8 (the fused exp stays
 // in the blocks), then one sum of the partials into the original init,
@@ -91,17 +91,18 @@ func.func @column_sum(%x: tensor<16x3xf32>, %init: tensor<3xf32>) -> tensor<3xf3
 
 // Two reduction dimensions: the inner one (16) is split in blocks of 8 and
 // the outer one becomes parallel, so each partial covers one block: 6 x 2
-// partials, whose sum (12 > 8) is split again (by 3, which divides 6: no
-// remainder).
+// partials, whose sum (12 elements, but an innermost reduction of 2, shorter
+// than min-vector-extent: a sequential chain, blocks of 4) is split again,
+// 2 rows of 2 per partial.
 // CHECK-LABEL: func.func @full_sum_2d
 // CHECK: tensor.expand_shape %arg0 {{\[}}[0], [1, 2]] output_shape [6, 2, 8]
 // CHECK: %[[P:.*]] = linalg.generic
 // CHECK-SAME: iterator_types = ["parallel", "parallel", "reduction"]
 // CHECK-SAME: outs(%{{.*}} : tensor<6x2xf32>)
-// CHECK: tensor.expand_shape %[[P]] {{\[}}[0, 1], [2]] output_shape [2, 3, 2]
+// CHECK: tensor.expand_shape %[[P]] {{\[}}[0, 1], [2]] output_shape [3, 2, 2]
 // CHECK: linalg.generic
 // CHECK-SAME: iterator_types = ["parallel", "reduction", "reduction"]
-// CHECK-SAME: outs(%{{.*}} : tensor<2xf32>)
+// CHECK-SAME: outs(%{{.*}} : tensor<3xf32>)
 // CHECK: linalg.generic
 // CHECK-SAME: iterator_types = ["reduction"]
 // CHECK-SAME: outs(%arg1 : tensor<f32>)

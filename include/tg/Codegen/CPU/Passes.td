@@ -76,15 +76,20 @@ def TgSplitReductionsPass
     dimensions also let a full sum run on several threads.
 
     A block is `vector-block` elements when the innermost loop is a
-    reduction (LLVM keeps one chain per lane, so each chain is about 1/64 of
-    the block), and `sequential-block` otherwise (a column sum: each output
-    is one sequential chain).
+    reduction over at least `min-vector-extent` elements (LLVM keeps one
+    chain per lane, so each chain is about 1/64 of the block), and
+    `sequential-block` otherwise: a column sum (each output is one
+    sequential chain), or a short innermost reduction (a sum over axes
+    (0, 2) of an N x M x 8 tensor adds each group of 8 to one running total
+    per outer iteration).
   }];
   let options = [
     Option<"vectorBlock", "vector-block", "int64_t", "4096",
            "Elements per partial result when the innermost loop reduces">,
     Option<"sequentialBlock", "sequential-block", "int64_t", "256",
-           "Elements per partial result when the innermost loop is parallel">,
+           "Elements per partial result otherwise">,
+    Option<"minVectorExtent", "min-vector-extent", "int64_t", "64",
+           "Shortest innermost reduction that counts as vectorized">,
   ];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
                            "::mlir::arith::ArithDialect",
