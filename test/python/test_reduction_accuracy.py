@@ -78,6 +78,19 @@ def test_sums_along_axes(shape, axis, threads):
     assert rel(got, sum64(x, axis)) < 2e-6
 
 
+def test_dot_and_matrix_vector_products_split_too():
+    # sum(x * y) looks like a contraction (a dot product) but has no
+    # micro-kernel: it is split like any sum (found by a reviewer).
+    x = rng.uniform(1, 2, 10 ** 7).astype(np.float32)
+    y = rng.uniform(1, 2, 10 ** 7).astype(np.float32)
+    assert rel(tg.function(lambda a, b: tg.reduce_sum(a * b))(x, y),
+               sum64(x * y.astype(np.float64))) < 2e-6
+    a = rng.uniform(1, 2, (64, 200000)).astype(np.float32)
+    v = rng.uniform(1, 2, 200000).astype(np.float32)
+    got = tg.function(lambda m, w: tg.reduce_sum(m * w, axis=1))(a, v)
+    assert rel(got, (a.astype(np.float64) * v).sum(1)) < 2e-6
+
+
 def test_max_min_and_nan_through_the_tree():
     x = rng.standard_normal(3 * 10 ** 6 + 1).astype(np.float32)
     f = tg.function(lambda a: (tg.reduce_max(a), tg.reduce_min(a)))

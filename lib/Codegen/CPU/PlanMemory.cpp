@@ -76,8 +76,21 @@ int64_t staticBytes(MemRefType type) {
   if (!type.hasStaticShape() || !type.getLayout().isIdentity() ||
       type.getMemorySpace() || !type.getElementType().isIntOrFloat())
     return -1;
+  // Widths whose in-memory size is known without the data layout (LLVM
+  // pads an i24 to 4 bytes, not 3).
   int64_t bits = type.getElementType().getIntOrFloatBitWidth();
+  if (bits != 1 && bits != 8 && bits != 16 && bits != 32 && bits != 64)
+    return -1;
   return type.getNumElements() * llvm::divideCeil(bits, 8);
+}
+
+/// Ops whose memref result is a view of their memref operand (the same
+/// bytes). Any other op with a memref result (a clone, a realloc) makes a
+/// buffer of its own, and a planned buffer may not flow into it.
+bool makesView(Operation *op) {
+  return isa<ViewLikeOpInterface, memref::CastOp, memref::ExtractStridedMetadataOp,
+             memref::CollapseShapeOp, memref::ExpandShapeOp,
+             memref::ReinterpretCastOp, memref::TransposeOp>(op);
 }
 
 /// The live range of `root` (an allocation or an arena view) in `block`:
@@ -105,15 +118,12 @@ LogicalResult liveRange(Value root, Block *block, const Numbering &numbers,
         return failure();
       if (user->hasTrait<OpTrait::IsTerminator>() || isa<CallOpInterface>(user))
         return failure();
-      bool makesView = false;
       for (Value r : user->getResults())
         if (isa<BaseMemRefType>(r.getType())) {
-          if (user->getNumRegions() != 0)
+          if (user->getNumRegions() != 0 || !makesView(user))
             return failure();
           worklist.push_back(r);
-          makesView = true;
         }
-      (void)makesView;
       end = std::max(end, numbers.last.lookup(holder));
     }
   }

@@ -75,12 +75,18 @@ struct SplitReduction : OpRewritePattern<linalg::GenericOp> {
                                 PatternRewriter &rewriter) const override {
     if (!op.hasPureTensorSemantics())
       return failure();
-    // Matmuls and convolutions have micro-kernels of their own, whose
-    // reductions are register tiles over k.
+    // Matmul-shaped contractions (rows and columns on both sides: batched
+    // matmuls become loops of micro-kernel matmuls) and convolutions keep
+    // their kernels, whose reductions are register tiles over k. A dot
+    // product or matrix-vector product (sum(x * y)) is split like any sum.
     auto linalgOp = cast<linalg::LinalgOp>(op.getOperation());
-    if (linalg::isaContractionOpInterface(linalgOp) ||
-        linalg::isaConvolutionOpInterface(linalgOp))
+    if (linalg::isaConvolutionOpInterface(linalgOp))
       return failure();
+    if (linalg::isaContractionOpInterface(linalgOp))
+      if (FailureOr<linalg::ContractionDimensions> dims =
+              linalg::inferContractionDims(linalgOp);
+          succeeded(dims) && !dims->m.empty() && !dims->n.empty())
+        return failure();
     Operation *combiner = getCombiner(op);
     if (!combiner || !op.getBody()->getOps<linalg::IndexOp>().empty())
       return failure();

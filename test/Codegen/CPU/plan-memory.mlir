@@ -110,3 +110,25 @@ func.func @loops(%x: memref<1024xf32>, %out: memref<1024xf32>) {
   memref.dealloc %read : memref<1024xf32>
   return
 }
+
+// -----
+
+// Element widths LLVM pads (an i24 takes 4 bytes) and buffers that flow
+// into an op making a buffer of its own (a clone) are not planned.
+// CHECK-LABEL: func.func @left_alone
+// CHECK-SAME: buffers = 0 : i64
+// CHECK: memref.alloc() : memref<100xi24>
+// CHECK: memref.alloc() : memref<100xf32>
+func.func @left_alone(%x: memref<100xi24>, %y: memref<100xf32>) {
+  %a = memref.alloc() : memref<100xi24>
+  memref.copy %x, %a : memref<100xi24> to memref<100xi24>
+  memref.copy %a, %x : memref<100xi24> to memref<100xi24>
+  memref.dealloc %a : memref<100xi24>
+  %b = memref.alloc() : memref<100xf32>
+  memref.copy %y, %b : memref<100xf32> to memref<100xf32>
+  %c = bufferization.clone %b : memref<100xf32> to memref<100xf32>
+  memref.copy %c, %y : memref<100xf32> to memref<100xf32>
+  memref.dealloc %b : memref<100xf32>
+  memref.dealloc %c : memref<100xf32>
+  return
+}

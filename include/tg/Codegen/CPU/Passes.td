@@ -61,7 +61,8 @@ def TgSplitReductionsPass
     [1, 2) came out 1.2% wrong that way.
 
     This pass rewrites each single-output float reduction `linalg.generic`
-    on tensors (not a contraction or convolution; its combiner found by
+    on tensors (not a convolution, nor a contraction with rows and columns,
+    which the matmul kernels take; a dot product is split; its combiner found by
     `matchReduction`, with a neutral element) that reduces more than a
     block of elements per output: the outermost reduction dimension `d`
     that, with the reduction dimensions inside it, spans more than a block

@@ -495,12 +495,10 @@ SmallVector<Value> Conv2DOp::buildAdjoints(OpBuilder &b, ArrayRef<Value> dR) {
   TG_NO_ADJOINT_FOR_INTEGERS(getResult())
   Location loc = getLoc();
   RankedTensorType inType = getInput().getType(), wType = getFilter().getType();
-  RankedTensorType outType = getType();
   Type elem = inType.getElementType();
   int64_t n = inType.getDimSize(0), c = inType.getDimSize(3);
   int64_t kh = wType.getDimSize(0), kw = wType.getDimSize(1),
           f = wType.getDimSize(3);
-  int64_t oh = outType.getDimSize(1), ow = outType.getDimSize(2);
   ArrayRef<int64_t> pad = getPadding(), st = getStrides(), dil = getDilations();
   int64_t hp = inType.getDimSize(1) + pad[0] + pad[1],
           wp = inType.getDimSize(2) + pad[2] + pad[3];
@@ -571,8 +569,6 @@ SmallVector<Value> Conv2DOp::buildAdjoints(OpBuilder &b, ArrayRef<Value> dR) {
   RankedTensorType gType = tensorType(g);
   if (gType.getDimSize(1) != kh || gType.getDimSize(2) != kw)
     g = SliceOp::create(b, loc, g, {0, 0, 0, 0}, {c, kh, kw, f}, {1, 1, 1, 1});
-  (void)oh;
-  (void)ow;
   Value dFilter = TransposeOp::create(b, loc, g, {1, 2, 0, 3});
   return {dInput, dFilter};
 }
