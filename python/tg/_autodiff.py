@@ -539,19 +539,18 @@ def value_and_grad(f, argnums=0):
     traced.__name__ = getattr(f, "__name__", "f")
     compiled = function(traced, autograph=False)
 
+    def grad_arguments(args):
+        # The differentiated arguments as float tensors or arrays.
+        return [_as_grad_argument(a, i) if i in nums else a for i, a in enumerate(args)]
+
     def run(*args, **kwargs):
         if _graph.current() is not None:
             return traced(*args, **kwargs)
-        args = list(args)
-        for i in nums:
-            if i < len(args):
-                args[i] = _as_grad_argument(args[i], i)
-        return compiled(*args, **kwargs)
+        return compiled(*grad_arguments(args), **kwargs)
     run.__name__ = traced.__name__
-    run.lower = lambda *args, **kwargs: compiled.lower(*[
-        _as_grad_argument(a, i) if i in nums else a for i, a in enumerate(args)], **kwargs)
-    run.memory_plan = lambda *args, **kwargs: compiled.memory_plan(*[
-        _as_grad_argument(a, i) if i in nums else a for i, a in enumerate(args)], **kwargs)
+    run.lower = lambda *args, **kwargs: compiled.lower(*grad_arguments(args), **kwargs)
+    run.memory_plan = lambda *args, **kwargs: compiled.memory_plan(
+        *grad_arguments(args), **kwargs)
     return run
 
 
