@@ -434,6 +434,15 @@ static Value reverseDim(OpBuilder &b, Location loc, Value x, int64_t d) {
   return ConcatOp::create(b, loc, pieces, d);
 }
 
+/// An HWCF filter flipped in both spatial dimensions, its input and output
+/// channels swapped: the filter of the correlation that carries an adjoint
+/// back to a convolution's input.
+static Value flipFilter(OpBuilder &b, Location loc, Value filter) {
+  return TransposeOp::create(
+      b, loc, reverseDim(b, loc, reverseDim(b, loc, filter, 0), 1),
+      {0, 1, 3, 2});
+}
+
 /// The adjoint of a strided convolution's zero-padded input `[n, hp, wp, c]`
 /// (no dilation), one stride phase at a time: the rows r = a + sh*t of dP
 /// receive dR[t - m] W[a + sh*m]^T, a stride-1 full correlation of dR with
@@ -465,12 +474,9 @@ static Value stridedDataAdjoint(OpBuilder &b, Location loc, Value dR,
             b, loc, filter, {a, p, 0, 0},
             {a + (ka - 1) * st[0] + 1, p + (kb - 1) * st[1] + 1, c, f},
             {st[0], st[1], 1, 1});
-        Value flipped = TransposeOp::create(
-            b, loc, reverseDim(b, loc, reverseDim(b, loc, taps, 0), 1),
-            {0, 1, 3, 2});
         // th >= oh: the forward pass reads no further than row hp - 1.
         Value conv = Conv2DOp::create(
-            b, loc, dR, flipped, SmallVector<int64_t>{1, 1},
+            b, loc, dR, flipFilter(b, loc, taps), SmallVector<int64_t>{1, 1},
             SmallVector<int64_t>{ka - 1, th - oh, kb - 1, tw - ow},
             SmallVector<int64_t>{1, 1});
         phase = ReshapeOp::create(b, loc, phaseType, conv);
@@ -515,21 +521,17 @@ SmallVector<Value> Conv2DOp::buildAdjoints(OpBuilder &b, ArrayRef<Value> dR) {
   // (stridedDataAdjoint): spread out, a stride of s would leave
   // (s^2-1)/s^2 of the products zero.
   SmallVector<int64_t> zeros4{0, 0, 0, 0}, ones2{1, 1};
-  Value flipped = TransposeOp::create(
-      b, loc, reverseDim(b, loc, reverseDim(b, loc, getFilter(), 0), 1),
-      {0, 1, 3, 2});
   int64_t spanH = (kh - 1) * dil[0], spanW = (kw - 1) * dil[1];
   Value dInput;
   if (st[0] == 1 && st[1] == 1 && pad[0] <= spanH && pad[1] <= spanH &&
       pad[2] <= spanW && pad[3] <= spanW) {
     // Stride 1, padding within the filter's span ('SAME', 'VALID'): the
     // rows of the unpadded input directly, dR padded by span - padding.
-    dInput = Conv2DOp::create(b, loc, dR[0], flipped, ones2,
-                              SmallVector<int64_t>{spanH - pad[0],
-                                                   spanH - pad[1],
-                                                   spanW - pad[2],
-                                                   spanW - pad[3]},
-                              SmallVector<int64_t>{dil[0], dil[1]});
+    dInput = Conv2DOp::create(
+        b, loc, dR[0], flipFilter(b, loc, getFilter()), ones2,
+        SmallVector<int64_t>{spanH - pad[0], spanH - pad[1], spanW - pad[2],
+                             spanW - pad[3]},
+        SmallVector<int64_t>{dil[0], dil[1]});
   } else {
     Value dPadded;
     if ((st[0] > 1 || st[1] > 1) && dil[0] == 1 && dil[1] == 1) {
@@ -539,8 +541,9 @@ SmallVector<Value> Conv2DOp::buildAdjoints(OpBuilder &b, ArrayRef<Value> dR) {
           b, loc, dR[0],
           RankedTensorType::get({n, hp + spanH, wp + spanW, f}, elem),
           {0, spanH, spanW, 0}, {1, st[0], st[1], 1});
-      dPadded = Conv2DOp::create(b, loc, spread, flipped, ones2, zeros4,
-                                 SmallVector<int64_t>{dil[0], dil[1]});
+      dPadded = Conv2DOp::create(
+          b, loc, spread, flipFilter(b, loc, getFilter()), ones2, zeros4,
+          SmallVector<int64_t>{dil[0], dil[1]});
     }
     dInput = dPadded;
     if (hp != inType.getDimSize(1) || wp != inType.getDimSize(2))
