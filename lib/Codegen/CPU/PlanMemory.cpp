@@ -66,10 +66,12 @@ struct Numbering {
   }
 };
 
-/// A planned buffer: bytes and live range [start, end] in the numbering.
+/// A planned buffer: bytes and live range [start, end] in the numbering,
+/// and its deallocations (erased once it lives in the arena).
 struct Buffer {
   Operation *alloc;
   int64_t bytes, start, end, offset = -1;
+  SmallVector<Operation *> frees = {};
 };
 
 int64_t staticBytes(MemRefType type) {
@@ -200,7 +202,6 @@ struct TgPlanMemoryPass : tg::impl::TgPlanMemoryPassBase<TgPlanMemoryPass> {
       return;
     Numbering numbers(f);
     SmallVector<Buffer> buffers;
-    SmallVector<SmallVector<Operation *>> deallocs;
     int64_t unplanned = 0;
     f.walk([&](memref::AllocOp alloc) {
       int64_t bytes = staticBytes(alloc.getType());
@@ -214,8 +215,8 @@ struct TgPlanMemoryPass : tg::impl::TgPlanMemoryPassBase<TgPlanMemoryPass> {
           unplanned += bytes;
         return;
       }
-      buffers.push_back({alloc, bytes, numbers.first.lookup(alloc), end});
-      deallocs.push_back(frees);
+      buffers.push_back(
+          {alloc, bytes, numbers.first.lookup(alloc), end, -1, frees});
     });
     // What the planned buffers took, each allocated on its own.
     int64_t separate = 0;
@@ -255,8 +256,8 @@ struct TgPlanMemoryPass : tg::impl::TgPlanMemoryPassBase<TgPlanMemoryPass> {
       OpBuilder rb(ret);
       memref::DeallocOp::create(rb, ret.getLoc(), arena);
     });
-    for (auto [buffer, frees] : llvm::zip_equal(buffers, deallocs)) {
-      for (Operation *free : frees)
+    for (Buffer &buffer : buffers) {
+      for (Operation *free : buffer.frees)
         free->erase();
       auto alloc = cast<memref::AllocOp>(buffer.alloc);
       OpBuilder ab(alloc);
