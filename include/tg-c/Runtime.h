@@ -97,6 +97,13 @@ TgExecutable *tgCompileFile(const char *path, const TgCompileOptions *options,
                             TgError **error);
 void tgExecutableDestroy(TgExecutable *executable);
 
+/// How many entry points `executable` compiled (with TgCompileOptions'
+/// `entry` set, one), and the name of the `index`-th, in source order
+/// (NULL out of range). Valid as long as the executable.
+int64_t tgExecutableNumFunctions(const TgExecutable *executable);
+const char *tgExecutableFunctionName(const TgExecutable *executable,
+                                     int64_t index);
+
 /// The entry point `name` (a public function of the module), or NULL with
 /// `*error` set. Valid as long as the executable.
 const TgFunction *tgExecutableLookup(const TgExecutable *executable,

@@ -507,6 +507,22 @@ TgExecutable *tgCompileFile(const char *path, const TgCompileOptions *options,
 
 void tgExecutableDestroy(TgExecutable *executable) { delete executable; }
 
+int64_t tgExecutableNumFunctions(const TgExecutable *executable) {
+  int64_t count = 0;
+  for (const std::string &name : executable->publicNames)
+    count += executable->functions.count(name);
+  return count;
+}
+
+const char *tgExecutableFunctionName(const TgExecutable *executable,
+                                     int64_t index) {
+  // The compiled ones among the public names, which are in source order.
+  for (const std::string &name : executable->publicNames)
+    if (executable->functions.count(name) && index-- == 0)
+      return name.c_str();
+  return nullptr;
+}
+
 const TgFunction *tgExecutableLookup(const TgExecutable *executable,
                                      const char *name, TgError **error) {
   auto it = executable->functions.find(name);

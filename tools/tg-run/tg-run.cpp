@@ -45,8 +45,9 @@ static const char usage[] =
     "  --threads=N        worker threads, 0 for all cores (default: 0)\n"
     "  --repeat=N         time N calls after one warm-up\n"
     "  --no-optimize      skip -tg-optimize before lowering\n"
-    "  --report-memory    print the plan of the entry's intermediate buffers:\n"
-    "                     its arena next to the lower bound (-tg-plan-memory)\n"
+    "  --report-memory    print the peak bytes of intermediates of each entry\n"
+    "                     function: its arena next to the lower bound\n"
+    "                     (-tg-plan-memory)\n"
     "  --check-grad       compare the gradients of the entry's tg.grad with\n"
     "                     central finite differences in f64; exit 1 past the\n"
     "                     tolerance\n"
@@ -243,8 +244,9 @@ int main(int argc, char **argv) {
   TgCompileOptions options = tgDefaultCompileOptions();
   options.optimize = opt.optimize;
   options.threads = opt.threads;
-  // Compile only what the entry needs.
-  options.entry = entryName.c_str();
+  // Compile only what the entry needs; everything for --report-memory,
+  // which reports each entry function.
+  options.entry = opt.reportMemory ? nullptr : entryName.c_str();
   options.target = target == "gpu" ? TG_TARGET_GPU : TG_TARGET_CPU;
   TgError *error = nullptr;
   std::unique_ptr<TgExecutable, void (*)(TgExecutable *)> exe(
@@ -348,19 +350,29 @@ int main(int argc, char **argv) {
   }
 
   if (opt.reportMemory) {
-    TgMemoryPlan plan;
     auto mb = [](int64_t bytes) { return double(bytes) / (1 << 20); };
-    if (tgFunctionMemoryPlan(fn, &plan))
-      outs() << "@" << entryName << ": no memory plan (the GPU target, or "
-             << "LLVM-dialect input)\n";
-    else
-      outs() << format("@%s: intermediates in one arena of %.3f MiB (%lld "
-                       "buffers); lower bound %.3f MiB (the most bytes live "
-                       "at once); %.3f MiB allocated one by one; %.3f MiB "
-                       "left unplanned\n",
-                       entryName.c_str(), mb(plan.arenaBytes),
-                       (long long)plan.buffers, mb(plan.lowerBoundBytes),
-                       mb(plan.separateBytes), mb(plan.unplannedBytes));
+    for (int64_t i = 0, e = tgExecutableNumFunctions(exe.get()); i < e; ++i) {
+      const char *name = tgExecutableFunctionName(exe.get(), i);
+      TgError *lookupError = nullptr;
+      const TgFunction *f = tgExecutableLookup(exe.get(), name, &lookupError);
+      TgMemoryPlan plan;
+      if (!f || tgFunctionMemoryPlan(f, &plan)) {
+        tgErrorDestroy(lookupError);
+        outs() << "@" << name << ": no memory plan (the GPU target, or "
+               << "LLVM-dialect input)\n";
+        continue;
+      }
+      // The peak: the arena, plus buffers left out of it (at most).
+      outs() << format("@%s: peak bytes of intermediates %lld (%.3f MiB): an "
+                       "arena of %lld buffers, %lld bytes (lower bound %lld, "
+                       "the most bytes live at once; %.3f MiB allocated one "
+                       "by one), and %lld bytes left unplanned\n",
+                       name, (long long)(plan.arenaBytes + plan.unplannedBytes),
+                       mb(plan.arenaBytes + plan.unplannedBytes),
+                       (long long)plan.buffers, (long long)plan.arenaBytes,
+                       (long long)plan.lowerBoundBytes, mb(plan.separateBytes),
+                       (long long)plan.unplannedBytes);
+    }
   }
 
   if (opt.print)

@@ -75,6 +75,51 @@ TEST(CAPI, CompileLookupRun) {
   EXPECT_EQ(m, 106);
 }
 
+TEST(CAPI, EntryPointsAndMemoryPlans) {
+  const std::string source = R"mlir(
+func.func @first(%a: tensor<64xf32>) -> tensor<f32> {
+  %e = tg.exp %a : tensor<64xf32>
+  %t = tg.tanh %e : tensor<64xf32>
+  %p = tg.mul %e, %t : (tensor<64xf32>, tensor<64xf32>) -> tensor<64xf32>
+  %s = tg.reduce_sum %p [0] : tensor<64xf32> -> tensor<f32>
+  return %s : tensor<f32>
+}
+func.func private @hidden(%a: tensor<3xf32>) -> tensor<3xf32> {
+  return %a : tensor<3xf32>
+}
+func.func @second(%a: tensor<3xf32>) -> tensor<3xf32> {
+  return %a : tensor<3xf32>
+}
+)mlir";
+  Compiled c(source);
+  ASSERT_NE(c.exe, nullptr) << c.error;
+  // The public functions, in source order; nothing past the end.
+  ASSERT_EQ(tgExecutableNumFunctions(c.exe), 2);
+  EXPECT_STREQ(tgExecutableFunctionName(c.exe, 0), "first");
+  EXPECT_STREQ(tgExecutableFunctionName(c.exe, 1), "second");
+  EXPECT_EQ(tgExecutableFunctionName(c.exe, 2), nullptr);
+  EXPECT_EQ(tgExecutableFunctionName(c.exe, -1), nullptr);
+  TgError *err = nullptr;
+  const TgFunction *first = tgExecutableLookup(c.exe, "first", &err);
+  ASSERT_NE(first, nullptr);
+  TgMemoryPlan plan;
+  ASSERT_EQ(tgFunctionMemoryPlan(first, &plan), 0);
+  EXPECT_LE(plan.lowerBoundBytes, plan.arenaBytes);
+  EXPECT_LE(plan.arenaBytes, plan.separateBytes);
+  EXPECT_EQ(tgFunctionMemoryPlan(first, nullptr), 1);
+  EXPECT_EQ(tgFunctionMemoryPlan(nullptr, &plan), 1);
+
+  // Compiled for one entry: only that one.
+  TgCompileOptions options = tgDefaultCompileOptions();
+  options.entry = "second";
+  TgExecutable *one = tgCompileSource(source.data(), source.size(), "test.mlir",
+                                      &options, &err);
+  ASSERT_NE(one, nullptr);
+  ASSERT_EQ(tgExecutableNumFunctions(one), 1);
+  EXPECT_STREQ(tgExecutableFunctionName(one, 0), "second");
+  tgExecutableDestroy(one);
+}
+
 TEST(CAPI, RunChecksEveryTensor) {
   Compiled c(kModule);
   ASSERT_NE(c.exe, nullptr) << c.error;
