@@ -16,6 +16,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "tg/Codegen/Common/Passes.h"
+#include "tg/Codegen/Common/Fusion.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -43,6 +44,63 @@ static int64_t bodySize(Operation *op) {
   return count;
 }
 
+/// Why the pass's control function refuses to fuse `use`'s producer into
+/// its owner (for elementwise fusion, reshape folding and constant
+/// folding alike), or std::nullopt.
+static std::optional<std::string> rejectedByControl(OpOperand &use,
+                                                    int64_t maxBodyOps) {
+  Operation *producer = use.get().getDefiningOp();
+  Operation *consumer = use.getOwner();
+  if (!producer)
+    return std::string("the value is a block argument, not an op's result");
+  // Matmuls and convolutions stay what the micro-kernels and the im2col
+  // tiles recognize: folding a reshape of their operand into them turns a
+  // linalg.matmul into a generic contraction over the expanded dimensions
+  // (a CNN's flatten + dense layer ran as scalar loops), and a fused
+  // producer is not a matmul operand any more.
+  if (auto linalgConsumer = dyn_cast<linalg::LinalgOp>(consumer))
+    if (linalg::isaContractionOpInterface(linalgConsumer) ||
+        linalg::isaConvolutionOpInterface(linalgConsumer))
+      return std::string("the consumer is a matmul or convolution: its "
+                         "operands stay plain buffers for the micro-kernels");
+  // Upstream's condition: a producer with one use, so that nothing is
+  // computed twice.
+  if (!producer->hasOneUse())
+    return "the producer's result has " +
+           std::to_string(std::distance(producer->use_begin(),
+                                        producer->use_end())) +
+           " uses (fusing would compute it once per use)";
+  int64_t size = bodySize(producer) + bodySize(consumer);
+  if (size > maxBodyOps)
+    return "the fused body would hold " + std::to_string(size) +
+           " ops, over the cap of " + std::to_string(maxBodyOps) +
+           " that keeps compile time linear";
+  return std::nullopt;
+}
+
+std::optional<std::string> tg::whyNotFused(OpOperand &use,
+                                           int64_t maxBodyOps) {
+  if (auto reason = rejectedByControl(use, maxBodyOps))
+    return reason;
+  Operation *producer = use.get().getDefiningOp();
+  Operation *consumer = use.getOwner();
+  // What upstream's patterns themselves require (the control function is
+  // only asked once these hold).
+  auto generic = dyn_cast<linalg::GenericOp>(producer);
+  if (isa<linalg::GenericOp>(consumer) && generic &&
+      !linalg::areElementwiseOpsFusable(&use)) {
+    if (generic.getNumParallelLoops() != generic.getNumLoops())
+      return std::string("the producer is a reduction: its result is "
+                         "complete only after its whole loop");
+    return std::string("the producer's result is not read elementwise "
+                       "(its indexing map is not a permutation)");
+  }
+  if (isa<linalg::GenericOp>(consumer) && !generic)
+    return "the producer is '" + producer->getName().getStringRef().str() +
+           "', not an elementwise linalg.generic";
+  return std::nullopt;
+}
+
 namespace {
 struct TgFuseElementwisePass
     : tg::impl::TgFuseElementwisePassBase<TgFuseElementwisePass> {
@@ -50,22 +108,8 @@ struct TgFuseElementwisePass
   void runOnOperation() override {
     MLIRContext *context = &getContext();
     int64_t cap = maxBodyOps;
-    // Upstream's condition (a producer with one use, so that nothing is
-    // computed twice) and the cap.
     linalg::ControlFusionFn control = [cap](OpOperand *fused) {
-      Operation *producer = fused->get().getDefiningOp();
-      if (!producer || !producer->hasOneUse())
-        return false;
-      // Matmuls and convolutions stay what the micro-kernels and the im2col
-      // tiles recognize: folding a reshape of their operand into them
-      // turns a linalg.matmul into a generic contraction over the
-      // expanded dimensions (a CNN's flatten + dense layer ran as scalar
-      // loops), and a fused producer is not a matmul operand any more.
-      if (auto consumer = dyn_cast<linalg::LinalgOp>(fused->getOwner()))
-        if (linalg::isaContractionOpInterface(consumer) ||
-            linalg::isaConvolutionOpInterface(consumer))
-          return false;
-      return bodySize(producer) + bodySize(fused->getOwner()) <= cap;
+      return !rejectedByControl(*fused, cap);
     };
     RewritePatternSet patterns(context);
     linalg::populateElementwiseOpsFusionPatterns(patterns, control);

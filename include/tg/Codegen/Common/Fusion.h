@@ -1,0 +1,34 @@
+//===- Fusion.h - Why two linalg ops are or are not fused ------*- C++ -*-===//
+//
+// Part of the tg project.
+//
+//===----------------------------------------------------------------------===//
+//
+// The one place that decides whether -tg-fuse-elementwise fuses a producer
+// into a consumer. The pass's control function and -tg-explain-fusion both
+// call it, so an explanation cannot disagree with what the pass did.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TG_CODEGEN_COMMON_FUSION_H
+#define TG_CODEGEN_COMMON_FUSION_H
+
+#include "mlir/IR/Operation.h"
+
+#include <optional>
+#include <string>
+
+namespace mlir {
+namespace tg {
+
+/// The default of -tg-fuse-elementwise's max-body-ops.
+constexpr int64_t kDefaultMaxFusedBodyOps = 256;
+
+/// Why -tg-fuse-elementwise (with `maxBodyOps`) does not fuse the producer
+/// of `use` into its owner, in words; std::nullopt when it does.
+std::optional<std::string> whyNotFused(OpOperand &use, int64_t maxBodyOps);
+
+} // namespace tg
+} // namespace mlir
+
+#endif // TG_CODEGEN_COMMON_FUSION_H
