@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "tg/Pipelines/Pipelines.h"
+#include "tg/Pipelines/Inspect.h"
 #include "tg/Codegen/CPU/Passes.h"
 #include "tg/Codegen/Common/Passes.h"
 #include "tg/Codegen/GPU/Passes.h"
@@ -70,9 +71,10 @@ static void addMemRefToLLVMStages(OpPassManager &pm) {
 /// The stages shared by the CPU and GPU pipelines: differentiation,
 /// graph optimization, lowering to linalg, fusion and bufferization with
 /// caller-owned out-parameters.
-static void buildTensorToBufferStages(OpPassManager &pm, bool optimize,
-                                      bool cpuMatmuls = false,
-                                      bool gpuMatmuls = false) {
+void mlir::tg::buildTensorStages(OpPassManager &pm,
+                                 const TensorStagesOptions &options) {
+  bool optimize = options.optimize, cpuMatmuls = options.cpuMatmuls,
+       gpuMatmuls = options.gpuMatmuls;
   // Recursion would overflow the stack at run time, and a loop whose step
   // is not positive never ends: located errors now.
   pm.addPass(createTgRejectRecursionPass());
@@ -84,6 +86,9 @@ static void buildTensorToBufferStages(OpPassManager &pm, bool optimize,
     buildTgOptimizePipeline(pm, TgOptimizeOptions());
   // Record tensor signatures and ask for C interfaces while types are tensors.
   pm.addPass(createTgPrepareEntryPointsPass());
+  // Each tg op named in its location, so that the kernels it ends up in
+  // can say which ops, on which lines, they were made of.
+  pm.addPass(createTgTagSourceOpsPass());
   // tg to linalg on tensors; broadcasting lives in indexing maps.
   pm.addPass(createConvertTgToLinalgPass());
   // Private functions (the gradient functions tg.grad outlines) are inlined
@@ -121,6 +126,18 @@ static void buildTensorToBufferStages(OpPassManager &pm, bool optimize,
     prepare.privateInitsOnly = true;
     pm.addPass(createTgPrepareCpuMatmulsPass(prepare));
   }
+  // Kernels are final: each gets the fused location of its tg ops (and,
+  // when profiling, its timing calls) before bufferization copies it on.
+  TgAnnotateKernelsPassOptions annotate;
+  annotate.profile = options.profile;
+  annotate.idBase = options.profileIdBase;
+  pm.addPass(createTgAnnotateKernelsPass(annotate));
+}
+
+static void buildTensorToBufferStages(OpPassManager &pm,
+                                      const TensorStagesOptions &options) {
+  bool cpuMatmuls = options.cpuMatmuls;
+  buildTensorStages(pm, options);
   // Tensors to buffers across function boundaries with plain strided memrefs,
   // which is the ABI the runtime's descriptors follow. Loops may yield new
   // buffers (loop-carried tensors such as the autodiff tapes).
@@ -148,7 +165,7 @@ static void buildTensorToBufferStages(OpPassManager &pm, bool optimize,
 
 /// The vector ISA named by -tg-cpu-pipeline's vector-isa option, with
 /// "host" resolved to the widest one this machine has.
-static VectorISA resolveVectorISA(VectorISA isa) {
+VectorISA mlir::tg::resolveVectorISA(VectorISA isa) {
   if (isa != VectorISA::Host)
     return isa;
   llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
@@ -162,7 +179,12 @@ static VectorISA resolveVectorISA(VectorISA isa) {
 void mlir::tg::buildTgCpuPipeline(OpPassManager &pm,
                                   const TgCpuPipelineOptions &options) {
   VectorISA isa = resolveVectorISA(options.vectorISA);
-  buildTensorToBufferStages(pm, options.optimize, isa != VectorISA::None);
+  TensorStagesOptions stages;
+  stages.optimize = options.optimize;
+  stages.cpuMatmuls = isa != VectorISA::None;
+  stages.profile = options.profile;
+  stages.profileIdBase = options.profileIdBase;
+  buildTensorToBufferStages(pm, stages);
   // Matmuls become packed, register-tiled vector code, with their
   // elementwise consumer computed on the tile. AVX-512: 8 x 32 (16 zmm
   // accumulators); AVX2: 6 x 16 (12 ymm accumulators).
@@ -242,8 +264,12 @@ static std::string findCudaToolkit(StringRef option) {
 
 void mlir::tg::buildTgGpuPipeline(OpPassManager &pm,
                                   const TgGpuPipelineOptions &options) {
-  buildTensorToBufferStages(pm, options.optimize, /*cpuMatmuls=*/false,
-                            /*gpuMatmuls=*/true);
+  TensorStagesOptions stages;
+  stages.optimize = options.optimize;
+  stages.gpuMatmuls = true;
+  stages.profile = options.profile;
+  stages.profileIdBase = options.profileIdBase;
+  buildTensorToBufferStages(pm, stages);
   // Matmuls tiled through shared memory (with their fill, consumer and
   // transposes) and row reductions as block reductions, each one kernel
   // written out directly; first, while buffers are still memref.allocs.
@@ -320,6 +346,7 @@ void mlir::tg::buildTgGpuPipeline(OpPassManager &pm,
 }
 
 void mlir::tg::registerTgPipelines() {
+  registerInspectPasses();
   PassPipelineRegistration<TgGpuPipelineOptions>(
       "tg-gpu-pipeline",
       "tg to host code launching NVVM kernels through the mgpu* runtime",

@@ -29,7 +29,58 @@
 #include "llvm/Support/Signals.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <algorithm>
+#include <string>
+#include <vector>
+
+/// `tg-opt FILE -tg-draw-graph=stage=fused -o out.dot` writes the drawing,
+/// not the IR, to out.dot: the pass gets the -o file as its output option
+/// and the IR goes nowhere. (MlirOptMain always prints the module after the
+/// passes; a pass cannot take the output file over.)
+static std::vector<std::string> routeDrawGraphOutput(int argc, char **argv) {
+  std::vector<std::string> args(argv, argv + argc);
+  auto isDraw = [](const std::string &a) {
+    return a.rfind("-tg-draw-graph", 0) == 0 ||
+           a.rfind("--tg-draw-graph", 0) == 0;
+  };
+  auto draw = std::find_if(args.begin(), args.end(), isDraw);
+  if (draw == args.end())
+    return args;
+  std::string output = "-";
+  for (size_t i = 1; i < args.size(); ++i) {
+    if ((args[i] == "-o" || args[i] == "--o") && i + 1 < args.size()) {
+      output = args[i + 1];
+      args.erase(args.begin() + i, args.begin() + i + 2);
+      break;
+    }
+    if (args[i].rfind("-o=", 0) == 0 || args[i].rfind("--o=", 0) == 0) {
+      output = args[i].substr(args[i].find('=') + 1);
+      args.erase(args.begin() + i);
+      break;
+    }
+  }
+  draw = std::find_if(args.begin(), args.end(), isDraw);
+  std::string &flag = *draw;
+  size_t eq = flag.find('=');
+  std::string options = eq == std::string::npos ? "" : flag.substr(eq + 1);
+  if (options.size() >= 2 && options.front() == '{' && options.back() == '}')
+    options = options.substr(1, options.size() - 2);
+  if (options.find("output=") == std::string::npos)
+    options += (options.empty() ? "" : " ") + std::string("output=") + output;
+  flag = flag.substr(0, eq) + "=" + options;
+  args.push_back("-o");
+  args.push_back("/dev/null");
+  return args;
+}
+
 int main(int argc, char **argv) {
+  std::vector<std::string> routed = routeDrawGraphOutput(argc, argv);
+  std::vector<char *> routedArgv;
+  for (std::string &arg : routed)
+    routedArgv.push_back(arg.data());
+  routedArgv.push_back(nullptr);
+  argc = static_cast<int>(routed.size());
+  argv = routedArgv.data();
   mlir::registerAllPasses();
   mlir::tg::registerTgPasses();
   mlir::tg::registerTgConversionPasses();

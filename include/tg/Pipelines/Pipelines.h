@@ -57,10 +57,36 @@ struct TgCpuPipelineOptions : public PassPipelineOptions<TgCpuPipelineOptions> {
           clEnumValN(VectorISA::AVX2, "avx2", "AVX2 with FMA (6x16 tile)"),
           clEnumValN(VectorISA::None, "none",
                      "no micro-kernels: generic loops only"))};
+  PassOptions::Option<bool> profile{
+      *this, "profile",
+      llvm::cl::desc("Time every kernel (-tg-annotate-kernels' profile)"),
+      llvm::cl::init(false)};
+  PassOptions::Option<int64_t> profileIdBase{
+      *this, "profile-id-base",
+      llvm::cl::desc("The first kernel id when profiling"), llvm::cl::init(0)};
 };
 
 /// tg (or linalg on tensors) to the LLVM dialect for the host CPU.
 void buildTgCpuPipeline(OpPassManager &pm, const TgCpuPipelineOptions &options);
+
+/// The ISA `isa` names, with Host resolved to the widest this machine has.
+VectorISA resolveVectorISA(VectorISA isa);
+
+/// The stages both back ends run on tensors: differentiation, graph
+/// optimization, lowering to linalg, fusion, the back end's preparation of
+/// matmuls, and the kernels' annotation (-tg-annotate-kernels), which
+/// leaves each kernel final and located. -tg-draw-graph and
+/// -tg-explain-fusion stop here.
+struct TensorStagesOptions {
+  bool optimize = true;
+  /// Shape matmuls and convolutions for the CPU micro-kernels.
+  bool cpuMatmuls = false;
+  /// Give matmuls the private inits the GPU matmul kernels take over.
+  bool gpuMatmuls = false;
+  bool profile = false;
+  int64_t profileIdBase = 0;
+};
+void buildTensorStages(OpPassManager &pm, const TensorStagesOptions &options);
 
 /// Options of -tg-gpu-pipeline.
 struct TgGpuPipelineOptions : public PassPipelineOptions<TgGpuPipelineOptions> {
@@ -86,6 +112,13 @@ struct TgGpuPipelineOptions : public PassPipelineOptions<TgGpuPipelineOptions> {
                      "dialect that tg-run runs, for testing the kernels "
                      "without a GPU"),
       llvm::cl::init(false)};
+  PassOptions::Option<bool> profile{
+      *this, "profile",
+      llvm::cl::desc("Time every kernel (-tg-annotate-kernels' profile)"),
+      llvm::cl::init(false)};
+  PassOptions::Option<int64_t> profileIdBase{
+      *this, "profile-id-base",
+      llvm::cl::desc("The first kernel id when profiling"), llvm::cl::init(0)};
 };
 
 /// tg to host code in the LLVM dialect that launches NVVM kernels.

@@ -58,6 +58,66 @@ def TgFuseElementwisePass
                            "::mlir::tensor::TensorDialect"];
 }
 
+def TgTagSourceOpsPass : Pass<"tg-tag-source-ops", "::mlir::ModuleOp"> {
+  let summary = "Name every tg op in its location, so that the code lowered "
+                "from it can be traced back to it";
+  let description = [{
+    Wraps the location of every op of the tg dialect in a name location
+    `"tg.<op>#<n>"(<original location>)`, `n` numbering the tg ops of the
+    module (ops already tagged keep their tag; new tags continue after the
+    highest one). Lowering copies locations onto the ops it creates, and
+    fusion clones bodies with theirs, so every fused kernel still holds the
+    tags of the tg ops it was made of, each with its source line. Runs
+    just before `-convert-tg-to-linalg`.
+
+    ```mlir
+    %0 = tg.add %a, %b : tensor<4xf32> loc("mlp.mlir":7:8)
+    // becomes
+    %0 = tg.add %a, %b : tensor<4xf32> loc("tg.add#3"("mlp.mlir":7:8))
+    ```
+  }];
+}
+
+def TgAnnotateKernelsPass
+    : Pass<"tg-annotate-kernels", "::mlir::ModuleOp"> {
+  let summary = "Give every kernel the fused location of its source ops; "
+                "with profile, time each one";
+  let description = [{
+    On linalg on tensors, after fusion and before bufferization. A kernel
+    is an op that computes a tensor and is not a view: a linalg op (a fill
+    that only initializes other linalg ops belongs to them), a
+    `tensor.pad`, a `tensor.concat`, or an `scf.forall` of row tiles;
+    kernels inside `scf.for`, `scf.while` and `scf.if` bodies count once
+    per execution. Each kernel's location becomes
+
+    ```mlir
+    loc(fused<"main/k2 matmul+add+relu">["tg.matmul#4"("mlp.mlir":9:8),
+                                         "tg.add#5"(...), "tg.relu#6"(...)])
+    ```
+
+    the tags `-tg-tag-source-ops` put on the tg ops it came from (found in
+    the locations of every op inside it). Tiling, vectorization,
+    bufferization and the lowering to LLVM copy an op's location onto what
+    they create, so the code of each kernel keeps it to the end.
+
+    With `profile`, each kernel is bracketed by calls of
+    `tg_profile_begin(id)` and `tg_profile_end(id)` (C functions of the
+    runtime; ids count from `id-base`), and the module gets a `tg.kernels`
+    attribute describing each id: its name, function, source lines, and
+    FLOP and byte estimates. Without it nothing is inserted: profiling
+    costs nothing unless it is asked for.
+  }];
+  let options = [
+    Option<"profile", "profile", "bool", "false",
+           "Time every kernel (calls of tg_profile_begin/tg_profile_end)">,
+    Option<"idBase", "id-base", "int64_t", "0",
+           "The id of the module's first kernel (ids are unique per process)">,
+  ];
+  let dependentDialects = ["::mlir::func::FuncDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
+
 def TgPrepareCpuMatmulsPass : Pass<"tg-prepare-cpu-matmuls"> {
   let summary = "Shape linalg on tensors for the CPU matmul micro-kernels";
   let description = [{

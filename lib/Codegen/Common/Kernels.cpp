@@ -1,0 +1,429 @@
+//===- Kernels.cpp - Source tags, kernels, and their annotation -----------===//
+//
+// Part of the tg project.
+//
+//===----------------------------------------------------------------------===//
+//
+// See Kernels.h and Passes.td (-tg-tag-source-ops, -tg-annotate-kernels).
+// Upstream keeps no record of what a fused op was made of: fusion clones
+// the producer's body into the consumer's with the body ops' locations and
+// gives the fused op the consumer's location. Those body locations are
+// enough if each names its tg op, which is what the tags do; the
+// annotation then gathers them into the kernel's own location, which every
+// later pass copies onto the code it creates.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tg/Codegen/Common/Kernels.h"
+#include "tg/Codegen/Common/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/StringSet.h"
+
+namespace mlir {
+namespace tg {
+#define GEN_PASS_DEF_TGTAGSOURCEOPSPASS
+#define GEN_PASS_DEF_TGANNOTATEKERNELSPASS
+#include "tg/Codegen/Common/Passes.h.inc"
+} // namespace tg
+} // namespace mlir
+
+using namespace mlir;
+using namespace mlir::tg;
+
+//===----------------------------------------------------------------------===//
+// Tags and kernels
+//===----------------------------------------------------------------------===//
+
+std::optional<SourceTag> tg::parseSourceTag(Location loc) {
+  auto name = dyn_cast<NameLoc>(loc);
+  if (!name)
+    return std::nullopt;
+  StringRef text = name.getName().getValue();
+  auto [op, number] = text.rsplit('#');
+  int64_t id;
+  if (!op.starts_with("tg.") || number.getAsInteger(10, id))
+    return std::nullopt;
+  return SourceTag{op, id, name.getChildLoc()};
+}
+
+std::optional<SourceTag> tg::sourceTagOf(Operation *op) {
+  return parseSourceTag(op->getLoc());
+}
+
+std::string tg::sourceLine(Location loc) {
+  std::string line;
+  loc->walk([&](Location l) {
+    if (auto file = dyn_cast<FileLineColLoc>(l)) {
+      line = (file.getFilename().getValue() + ":" + Twine(file.getLine()))
+                 .str();
+      return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  return line;
+}
+
+std::optional<StringRef> tg::kernelNameOf(Location loc) {
+  auto fused = dyn_cast<FusedLoc>(loc);
+  if (!fused)
+    return std::nullopt;
+  auto name = dyn_cast_or_null<StringAttr>(fused.getMetadata());
+  if (!name || !name.getValue().contains(" "))
+    return std::nullopt;
+  return name.getValue();
+}
+
+/// A linalg.fill whose every use initializes another linalg op: it runs
+/// inside that op's kernel (the micro-kernels start the tile from zero).
+static bool isInitOnlyFill(Operation *op) {
+  if (!isa<linalg::FillOp>(op))
+    return false;
+  return llvm::all_of(op->getUses(), [](OpOperand &use) {
+    auto dps = dyn_cast<DestinationStyleOpInterface>(use.getOwner());
+    return dps && isa<linalg::LinalgOp>(use.getOwner()) && dps.isDpsInit(&use);
+  });
+}
+
+static bool isKernel(Operation *op) {
+  if (isa<linalg::LinalgOp>(op))
+    return !isInitOnlyFill(op);
+  return isa<tensor::PadOp, tensor::ConcatOp, scf::ForallOp>(op);
+}
+
+static void collectTags(Operation *op, std::map<int64_t, SourceTag> &tags) {
+  op->getLoc()->walk([&](Location l) {
+    if (auto tag = parseSourceTag(l))
+      tags.emplace(tag->id, *tag);
+    return WalkResult::advance();
+  });
+}
+
+/// The ops the matmul kernels fold into `op`'s kernel on buffers (see
+/// findMatmulFusions): the transposes producing its operands and its
+/// elementwise consumer, when they are in its block and used only by it.
+static SmallVector<Operation *> matmulPartners(Operation *op) {
+  SmallVector<Operation *> partners;
+  auto matmul = dyn_cast<linalg::MatmulOp>(op);
+  if (!matmul)
+    return partners;
+  for (Value input : matmul.getDpsInputs())
+    if (auto transpose = input.getDefiningOp<linalg::TransposeOp>())
+      if (transpose->getBlock() == op->getBlock() && transpose->hasOneUse())
+        partners.push_back(transpose);
+  Value result = matmul->getResult(0);
+  if (result.hasOneUse())
+    if (auto consumer = dyn_cast<linalg::GenericOp>(*result.user_begin()))
+      if (consumer->getBlock() == op->getBlock() &&
+          consumer.getNumParallelLoops() == consumer.getNumLoops())
+        partners.push_back(consumer);
+  return partners;
+}
+
+/// The kernels of one block, then of the blocks of its control flow.
+static void findKernelsIn(Region &region, SmallVectorImpl<Kernel> &out) {
+  for (Block &block : region) {
+    SmallVector<Operation *> kernelOps;
+    for (Operation &op : block) {
+      if (isKernel(&op))
+        kernelOps.push_back(&op);
+      // Control flow runs its bodies' kernels; nothing else holds any.
+      else if (isa<scf::ForOp, scf::WhileOp, scf::IfOp, scf::IndexSwitchOp,
+                   scf::ExecuteRegionOp>(op))
+        for (Region &inner : op.getRegions())
+          findKernelsIn(inner, out);
+    }
+    // Each kernel op with its partners as a span [first, last] of the
+    // block; overlapping spans are one kernel. Ops are in block order.
+    llvm::DenseMap<Operation *, unsigned> position;
+    unsigned index = 0;
+    for (Operation &op : block)
+      position[&op] = index++;
+    llvm::DenseMap<Operation *, Operation *> lastOf;
+    for (Operation *op : kernelOps)
+      lastOf[op] = op;
+    auto firstOf = [&](Operation *op) {
+      Operation *first = op;
+      if (auto dps = dyn_cast<DestinationStyleOpInterface>(op))
+        for (OpOperand &init : dps.getDpsInitsMutable())
+          if (Operation *fill = init.get().getDefiningOp();
+              fill && fill->getBlock() == &block && isInitOnlyFill(fill) &&
+              position[fill] < position[first])
+            first = fill;
+      return first;
+    };
+    SmallVector<std::pair<Operation *, Operation *>> spans;
+    for (Operation *op : kernelOps) {
+      Operation *first = firstOf(op), *last = op;
+      for (Operation *partner : matmulPartners(op)) {
+        if (position[firstOf(partner)] < position[first])
+          first = firstOf(partner);
+        if (position[partner] > position[last])
+          last = partner;
+      }
+      spans.push_back({first, last});
+    }
+    llvm::sort(spans, [&](auto &a, auto &b) {
+      return position[a.first] < position[b.first];
+    });
+    SmallVector<Kernel> kernels;
+    for (auto [first, last] : spans) {
+      if (!kernels.empty() &&
+          position[first] <= position[kernels.back().last]) {
+        if (position[last] > position[kernels.back().last])
+          kernels.back().last = last;
+        continue;
+      }
+      Kernel kernel;
+      kernel.first = first;
+      kernel.last = last;
+      kernels.push_back(kernel);
+    }
+    for (Kernel &kernel : kernels) {
+      std::map<int64_t, SourceTag> tags;
+      for (Operation *op = kernel.first;; op = op->getNextNode()) {
+        if (isKernel(op) || isInitOnlyFill(op)) {
+          if (isKernel(op))
+            kernel.ops.push_back(op);
+          op->walk([&](Operation *inner) { collectTags(inner, tags); });
+        }
+        if (op == kernel.last)
+          break;
+      }
+      for (auto &entry : tags)
+        kernel.tags.push_back(entry.second);
+      out.push_back(std::move(kernel));
+    }
+  }
+}
+
+SmallVector<Kernel> tg::findKernels(Operation *func) {
+  SmallVector<Kernel> kernels;
+  for (Region &region : func->getRegions())
+    findKernelsIn(region, kernels);
+  return kernels;
+}
+
+//===----------------------------------------------------------------------===//
+// -tg-tag-source-ops
+//===----------------------------------------------------------------------===//
+
+namespace {
+struct TgTagSourceOpsPass
+    : tg::impl::TgTagSourceOpsPassBase<TgTagSourceOpsPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    int64_t next = 0;
+    module.walk([&](Operation *op) {
+      if (auto tag = sourceTagOf(op))
+        next = std::max(next, tag->id + 1);
+    });
+    module.walk([&](Operation *op) {
+      if (op->getName().getDialectNamespace() != "tg" || sourceTagOf(op))
+        return;
+      std::string name =
+          (op->getName().getStringRef() + "#" + Twine(next++)).str();
+      op->setLoc(NameLoc::get(StringAttr::get(op->getContext(), name),
+                              op->getLoc()));
+    });
+  }
+};
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// -tg-annotate-kernels
+//===----------------------------------------------------------------------===//
+
+/// Bytes of a statically shaped tensor, -1 for a dynamic one, 0 for a
+/// scalar (it lives in a register).
+static int64_t tensorBytes(Type type) {
+  auto tensor = dyn_cast<ShapedType>(type);
+  if (!tensor)
+    return 0;
+  if (!tensor.hasStaticShape())
+    return -1;
+  unsigned bits = tensor.getElementType().getIntOrFloatBitWidth();
+  return tensor.getNumElements() * std::max(1u, bits / 8);
+}
+
+namespace {
+/// FLOP and byte estimates of one execution of a kernel; -1 when a shape
+/// is dynamic.
+struct Cost {
+  int64_t flops = 0, bytes = 0;
+  void add(Cost other) {
+    flops = flops < 0 || other.flops < 0 ? -1 : flops + other.flops;
+    bytes = bytes < 0 || other.bytes < 0 ? -1 : bytes + other.bytes;
+  }
+  Cost times(int64_t n) const {
+    return {flops < 0 || n < 0 ? -1 : flops * n,
+            bytes < 0 || n < 0 ? -1 : bytes * n};
+  }
+};
+} // namespace
+
+/// A linalg op: one FLOP per arithmetic op of its body per iteration (a
+/// matmul's multiply-add is two), and the bytes of its operands read and
+/// its results written once each.
+static Cost linalgCost(linalg::LinalgOp op) {
+  Cost cost;
+  int64_t iterations = 1;
+  for (int64_t range : op.getStaticLoopRanges())
+    iterations = ShapedType::isDynamic(range) || iterations < 0
+                     ? -1
+                     : iterations * range;
+  int64_t bodyOps = 0;
+  for (Operation &inner : *op.getBlock())
+    if (isa<arith::ArithDialect, math::MathDialect>(inner.getDialect()) &&
+        !isa<arith::ConstantOp, arith::IndexCastOp>(inner))
+      ++bodyOps;
+  cost.flops = iterations < 0 ? -1 : iterations * bodyOps;
+  for (OpOperand &operand : op->getOpOperands()) {
+    if (op.isDpsInit(&operand) && !op.payloadUsesValueFromOperand(&operand))
+      continue;
+    cost.add({0, tensorBytes(operand.get().getType())});
+  }
+  for (Value result : op->getResults())
+    cost.add({0, tensorBytes(result.getType())});
+  return cost;
+}
+
+static Cost kernelCost(Operation *kernel) {
+  if (auto linalgOp = dyn_cast<linalg::LinalgOp>(kernel))
+    return linalgCost(linalgOp);
+  if (auto forall = dyn_cast<scf::ForallOp>(kernel)) {
+    // Row tiles: the linalg ops of one tile, times the number of tiles.
+    Cost tile;
+    forall.getBody()->walk(
+        [&](linalg::LinalgOp op) { tile.add(linalgCost(op)); });
+    int64_t tiles = 1;
+    for (auto [lb, ub, step] :
+         llvm::zip(forall.getStaticLowerBound(), forall.getStaticUpperBound(),
+                   forall.getStaticStep())) {
+      if (ShapedType::isDynamic(lb) || ShapedType::isDynamic(ub) ||
+          ShapedType::isDynamic(step) || step <= 0 || tiles < 0)
+        tiles = -1;
+      else
+        tiles *= llvm::divideCeil(ub - lb, step);
+    }
+    return tile.times(tiles);
+  }
+  // Copies (pad, concat): what they read and write.
+  Cost cost;
+  for (Value operand : kernel->getOperands())
+    if (isa<RankedTensorType>(operand.getType()))
+      cost.add({0, tensorBytes(operand.getType())});
+  for (Value result : kernel->getResults())
+    cost.add({0, tensorBytes(result.getType())});
+  return cost;
+}
+
+/// "matmul+add+relu": the tg ops in order, each once, at most six.
+static std::string describeOps(ArrayRef<SourceTag> tags, Operation *kernel) {
+  if (tags.empty())
+    return kernel->getName().getStringRef().str();
+  std::string text;
+  llvm::StringSet<> seen;
+  int named = 0;
+  for (const SourceTag &tag : tags) {
+    StringRef op = tag.op.drop_front(3);
+    if (!seen.insert(op).second)
+      continue;
+    if (named++ == 6) {
+      text += "+...";
+      break;
+    }
+    text += (text.empty() ? "" : "+") + op.str();
+  }
+  return text;
+}
+
+namespace {
+struct TgAnnotateKernelsPass
+    : tg::impl::TgAnnotateKernelsPassBase<TgAnnotateKernelsPass> {
+  using Base::Base;
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    MLIRContext *context = &getContext();
+    OpBuilder builder(context);
+    int64_t next = idBase;
+    SmallVector<Attribute> table;
+    func::FuncOp begin, end;
+    if (profile) {
+      builder.setInsertionPointToEnd(module.getBody());
+      auto type = builder.getFunctionType({builder.getI64Type()}, {});
+      auto declare = [&](StringRef name) {
+        if (auto existing = module.lookupSymbol<func::FuncOp>(name))
+          return existing;
+        auto fn = func::FuncOp::create(builder, module.getLoc(), name, type);
+        fn.setPrivate();
+        return fn;
+      };
+      begin = declare("tg_profile_begin");
+      end = declare("tg_profile_end");
+    }
+    for (auto func : llvm::to_vector(module.getOps<func::FuncOp>())) {
+      if (func.isExternal())
+        continue;
+      int64_t local = 0;
+      for (Kernel &kernel : findKernels(func)) {
+        std::string ops = describeOps(kernel.tags, kernel.ops.front());
+        std::string label = (func.getName() + "/k" + Twine(local++)).str();
+        SmallVector<Location> locs;
+        SmallVector<Attribute> sources;
+        for (const SourceTag &tag : kernel.tags) {
+          locs.push_back(NameLoc::get(
+              StringAttr::get(context, tag.op + "#" + Twine(tag.id)),
+              tag.loc));
+          std::string line = sourceLine(tag.loc);
+          sources.push_back(StringAttr::get(
+              context, tag.op + (line.empty() ? "" : " " + line)));
+        }
+        if (locs.empty())
+          locs.push_back(kernel.ops.front()->getLoc());
+        Location loc = FusedLoc::get(
+            context, locs, StringAttr::get(context, label + " " + ops));
+        Cost cost;
+        for (Operation *op = kernel.first;; op = op->getNextNode()) {
+          if (isKernel(op) || isInitOnlyFill(op))
+            op->setLoc(loc);
+          if (isKernel(op))
+            cost.add(kernelCost(op));
+          if (op == kernel.last)
+            break;
+        }
+        if (!profile)
+          continue;
+        int64_t id = next++;
+        builder.setInsertionPoint(kernel.first);
+        Value idValue = arith::ConstantIntOp::create(builder, loc, id, 64);
+        func::CallOp::create(builder, loc, begin, ValueRange{idValue});
+        builder.setInsertionPointAfter(kernel.last);
+        func::CallOp::create(builder, loc, end, ValueRange{idValue});
+        table.push_back(builder.getDictionaryAttr({
+            builder.getNamedAttr("id", builder.getI64IntegerAttr(id)),
+            builder.getNamedAttr("name", builder.getStringAttr(ops)),
+            builder.getNamedAttr("label", builder.getStringAttr(label)),
+            builder.getNamedAttr("function",
+                                 builder.getStringAttr(func.getName())),
+            builder.getNamedAttr("sources", builder.getArrayAttr(sources)),
+            builder.getNamedAttr("flops",
+                                 builder.getI64IntegerAttr(cost.flops)),
+            builder.getNamedAttr("bytes",
+                                 builder.getI64IntegerAttr(cost.bytes)),
+        }));
+      }
+    }
+    if (profile)
+      module->setAttr("tg.kernels", builder.getArrayAttr(table));
+  }
+};
+} // namespace
