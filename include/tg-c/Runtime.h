@@ -80,6 +80,13 @@ typedef struct TgCompileOptions {
   int target;
   /// The GPU architecture for TG_TARGET_GPU; NULL means "sm_90".
   const char *chip;
+  /// Non-zero: time every kernel while the profiler records (see
+  /// tgProfilerStart). Zero inserts nothing: an unprofiled executable pays
+  /// nothing for profiling.
+  int profile;
+  /// If non-NULL, the name profiles give the entry point and its kernels
+  /// (Python gives the function's name; the entry is always @main there).
+  const char *profileName;
 } TgCompileOptions;
 
 enum { TG_TARGET_CPU = 0, TG_TARGET_GPU = 1 };
@@ -161,6 +168,38 @@ typedef struct TgGradientCheck {
 int tgCheckGradients(const char *path, const char *entry, const TgTensor *args,
                      int64_t numArgs, TgGradientCheck *checks,
                      int64_t maxChecks, int64_t *numChecks, TgError **error);
+
+/*===--------------------------------------------------------------------===*\
+|* Profiling (tg-run --profile, tg.profiler.trace)                           *|
+\*===--------------------------------------------------------------------===*/
+
+/// Starts recording, dropping what was recorded before: every call of
+/// tgFunctionRun, and every kernel of executables compiled with `profile`.
+void tgProfilerStart(void);
+/// Stops recording; what was recorded stays until the next start.
+void tgProfilerStop(void);
+/// Writes what was recorded as a Chrome trace / Perfetto JSON file: one
+/// event per call and per kernel, with the kernel's tg ops, their source
+/// lines, FLOP and byte estimates and the share of the machine's peak.
+/// The file appears whole or not at all. Returns 0, or non-zero with
+/// `*error` set.
+int tgProfilerWriteTrace(const char *path, TgError **error);
+/// The recorded kernels as a table (calls, time, % of the total, rates,
+/// source lines), one line per kernel. Free it with tgStringDestroy.
+char *tgProfilerSummary(void);
+/// Whether `path` can be written (an existing directory, permissions):
+/// 0, or non-zero with `*error` saying why not. Creates nothing.
+int tgProfilerCheckPath(const char *path, TgError **error);
+
+/// Draws the graph of a module (MLIR text) at `stage`: "tg" (as written),
+/// "optimized" (differentiated and optimized) or "fused" (its ops grouped
+/// into the kernels they are fused into), as Graphviz DOT (`format` "dot")
+/// or SVG ("svg", through Graphviz's dot program). Returns a string to free
+/// with tgStringDestroy, or NULL with `*error` set.
+char *tgDrawGraph(const char *source, size_t length, const char *bufferName,
+                  const char *stage, const char *format, TgError **error);
+
+void tgStringDestroy(char *string);
 
 #ifdef __cplusplus
 }

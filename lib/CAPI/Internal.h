@@ -15,17 +15,37 @@
 #include "tg-c/Runtime.h"
 
 #include "mlir/IR/DialectRegistry.h"
+#include "llvm/ExecutionEngine/Orc/Mangling.h"
+#include "llvm/ExecutionEngine/Orc/CoreContainers.h"
 #include <string>
 
 struct TgError {
   std::string message;
 };
 
+namespace mlir {
+class Attribute;
+}
+
 namespace tgcapi {
 /// Stores a new error with `message` in `*error` (if error is non-null).
 void setError(TgError **error, std::string message);
 /// The dialects, extensions and LLVM translations every compilation needs.
 void registerCompilerDialects(mlir::DialectRegistry &registry);
+
+// The profiler (Profiler.cpp).
+/// The first id of a module's kernels, unique in the process.
+int64_t reserveKernelIds();
+/// Describes the kernels of a module's tg.kernels attribute.
+/// `displayName`, if not empty, replaces the function's name in them.
+void registerKernels(mlir::Attribute table, bool gpu, int threads,
+                     const std::string &displayName);
+/// tg_profile_begin and tg_profile_end, for the JIT.
+llvm::orc::SymbolMap profilerSymbols(llvm::orc::MangleAndInterner interner);
+bool profilerRecording();
+uint64_t profilerNow();
+/// Records a call of `function` that began at `startNs` and ends now.
+void recordCall(const std::string &function, uint64_t startNs);
 } // namespace tgcapi
 
 #endif // TG_LIB_CAPI_INTERNAL_H

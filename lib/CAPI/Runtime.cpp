@@ -78,6 +78,8 @@ void mgpuMemFree(void *ptr, void *stream);
 
 struct TgFunction {
   std::string name;
+  /// The name profiles record its calls under.
+  std::string profileName;
   /// Runs on the GPU: arguments and results go through managed memory.
   bool gpu = false;
   std::vector<TensorTypeInfo> args, results;
@@ -371,10 +373,13 @@ static TgExecutable *compileHere(std::unique_ptr<llvm::MemoryBuffer> buffer,
       executable->functions[fn->name] = std::move(fn);
     }
     PassManager pm(&context, ModuleOp::getOperationName());
+    int64_t profileIdBase = opts.profile ? tgcapi::reserveKernelIds() : 0;
     if (opts.target == TG_TARGET_GPU) {
       tg::TgGpuPipelineOptions gpuOptions;
       gpuOptions.optimize = opts.optimize != 0;
       gpuOptions.chip = opts.chip ? opts.chip : "sm_90";
+      gpuOptions.profile = opts.profile != 0;
+      gpuOptions.profileIdBase = profileIdBase;
       // cubin inside a fatbin when ptxas is at hand, else PTX that the
       // driver compiles when the module is loaded.
       if (llvm::sys::findProgramByName("ptxas", {"/usr/local/cuda/bin"}))
@@ -386,6 +391,8 @@ static TgExecutable *compileHere(std::unique_ptr<llvm::MemoryBuffer> buffer,
       tg::TgCpuPipelineOptions pipelineOptions;
       pipelineOptions.optimize = opts.optimize != 0;
       pipelineOptions.threads = opts.threads;
+      pipelineOptions.profile = opts.profile != 0;
+      pipelineOptions.profileIdBase = profileIdBase;
       tg::buildTgCpuPipeline(pm, pipelineOptions);
     }
     if (failed(pm.run(*module))) {
@@ -400,6 +407,12 @@ static TgExecutable *compileHere(std::unique_ptr<llvm::MemoryBuffer> buffer,
           it != executable->functions.end())
         it->second->memoryPlan = readMemoryPlan(func);
   }
+
+  // The kernels that time themselves (TgCompileOptions::profile, or input
+  // lowered by tg-opt with profile=1).
+  tgcapi::registerKernels((*module)->getAttr("tg.kernels"),
+                          opts.target == TG_TARGET_GPU, opts.threads,
+                          opts.profileName ? opts.profileName : "");
 
   std::unique_ptr<llvm::TargetMachine> tm = createHostTargetMachine();
   if (!tm) {
@@ -439,6 +452,7 @@ static TgExecutable *compileHere(std::unique_ptr<llvm::MemoryBuffer> buffer,
   executable->engine = std::move(*engine);
   // Before anything is materialized: compiled code allocates through these.
   executable->engine->registerSymbols(allocationSymbols);
+  executable->engine->registerSymbols(tgcapi::profilerSymbols);
   // Run the global constructors: GPU code loads its kernel modules there.
   executable->engine->initialize();
   for (auto &entry : executable->functions) {
@@ -452,6 +466,8 @@ static TgExecutable *compileHere(std::unique_ptr<llvm::MemoryBuffer> buffer,
       continue;
     }
     fn.packed = *packed;
+    if (opts.profileName)
+      fn.profileName = opts.profileName;
   }
   return executable.release();
 }
@@ -688,6 +704,8 @@ extern "C" int tgFunctionRun(const TgFunction *fn, const TgTensor *args,
     return 1;
   }
   allocationFailureTarget = &allocationFailure;
+  bool profiling = tgcapi::profilerRecording();
+  uint64_t started = profiling ? tgcapi::profilerNow() : 0;
   fn->packed(packedArgs.data());
   allocationFailureTarget = nullptr;
 #ifdef TG_HAS_CUDA_RUNTIME
@@ -700,5 +718,8 @@ extern "C" int tgFunctionRun(const TgFunction *fn, const TgTensor *args,
       mgpuMemFree(buffer, nullptr);
   }
 #endif
+  if (profiling)
+    tgcapi::recordCall(fn->profileName.empty() ? fn->name : fn->profileName,
+                       started);
   return 0;
 }

@@ -48,7 +48,8 @@ class TgMemoryPlan(ctypes.Structure):
 class TgCompileOptions(ctypes.Structure):
     _fields_ = [("optimize", ctypes.c_int), ("threads", ctypes.c_int),
                 ("dumpLLVMDialect", ctypes.c_int), ("entry", ctypes.c_char_p),
-                ("target", ctypes.c_int), ("chip", ctypes.c_char_p)]
+                ("target", ctypes.c_int), ("chip", ctypes.c_char_p),
+                ("profile", ctypes.c_int), ("profileName", ctypes.c_char_p)]
 
 
 def _find_library():
@@ -90,6 +91,18 @@ lib.tgFunctionMemoryPlan.argtypes = [_P, ctypes.POINTER(TgMemoryPlan)]
 lib.tgErrorMessage.restype = ctypes.c_char_p
 lib.tgErrorMessage.argtypes = [_P]
 lib.tgErrorDestroy.argtypes = [_P]
+lib.tgProfilerStart.argtypes = []
+lib.tgProfilerStop.argtypes = []
+lib.tgProfilerWriteTrace.restype = ctypes.c_int
+lib.tgProfilerWriteTrace.argtypes = [ctypes.c_char_p, ctypes.POINTER(_P)]
+lib.tgProfilerCheckPath.restype = ctypes.c_int
+lib.tgProfilerCheckPath.argtypes = [ctypes.c_char_p, ctypes.POINTER(_P)]
+lib.tgProfilerSummary.restype = _P
+lib.tgProfilerSummary.argtypes = []
+lib.tgDrawGraph.restype = _P
+lib.tgDrawGraph.argtypes = [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p,
+                            ctypes.c_char_p, ctypes.c_char_p, ctypes.POINTER(_P)]
+lib.tgStringDestroy.argtypes = [_P]
 
 
 def _load_fast():
@@ -123,6 +136,25 @@ def _raise(error):
     raise TgError(message.rstrip())
 
 
+def take_string(pointer):
+    """The text of a string the C API allocated, which is then freed."""
+    try:
+        return ctypes.string_at(pointer).decode()
+    finally:
+        lib.tgStringDestroy(pointer)
+
+
+def draw_graph(source, name, stage, fmt):
+    """tgDrawGraph: the module's graph at `stage` as DOT or SVG text."""
+    error = _P()
+    text = source.encode()
+    result = lib.tgDrawGraph(text, len(text), name.encode(), stage.encode(),
+                             fmt.encode(), ctypes.byref(error))
+    if not result:
+        _raise(error)
+    return take_string(result)
+
+
 # Results at least this large are reused across calls when the caller has
 # dropped them (see Executable._result).
 _POOL_MIN_BYTES = 1 << 20
@@ -141,11 +173,18 @@ def _native_copy(a):
 class Executable:
     """A compiled module and one of its entry points."""
 
-    def __init__(self, source, name="<tg>", entry="main", threads=None):
+    def __init__(self, source, name="<tg>", entry="main", threads=None,
+                 profile=False, profile_name=None):
         if threads is None:
             threads = num_threads
+        # With profile, every kernel is bracketed by timing calls
+        # (tg.profiler.trace); without, nothing is inserted. Profiles name
+        # the calls `profile_name` (the entry point is always @main).
         options = TgCompileOptions(optimize=1, threads=threads, dumpLLVMDialect=0,
-                                   entry=entry.encode(), target=0, chip=None)
+                                   entry=entry.encode(), target=0, chip=None,
+                                   profile=int(profile),
+                                   profileName=profile_name.encode()
+                                   if profile_name is not None else None)
         error = _P()
         text = source.encode()
         self._exe = lib.tgCompileSource(text, len(text), name.encode(),

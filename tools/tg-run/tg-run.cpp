@@ -36,6 +36,8 @@ static const char usage[] =
     "[--output-dir=DIR] [--print]\n"
     "              [--target=cpu|gpu] [--threads=N] [--repeat=N] "
     "[--no-optimize]\n"
+    "              [--profile=FILE.json] [--profile-summary] "
+    "[--report-memory]\n"
     "\n"
     "  -e NAME            entry function (default: main)\n"
     "  --input=FILE.npy   one argument, given once per argument in order\n"
@@ -45,6 +47,10 @@ static const char usage[] =
     "  --threads=N        worker threads, 0 for all cores (default: 0)\n"
     "  --repeat=N         time N calls after one warm-up\n"
     "  --no-optimize      skip -tg-optimize before lowering\n"
+    "  --profile=FILE     time every kernel; write a Chrome trace / Perfetto\n"
+    "                     JSON file: kernels, their tg ops and source lines,\n"
+    "                     FLOP and byte estimates\n"
+    "  --profile-summary  time every kernel; print a table of the kernels\n"
     "  --report-memory    print the peak bytes of intermediates of each entry\n"
     "                     function: its arena next to the lower bound\n"
     "                     (-tg-plan-memory)\n"
@@ -68,6 +74,8 @@ struct Options {
   bool optimize = true;
   bool checkGrad = false;
   bool reportMemory = false;
+  std::string profile;
+  bool profileSummary = false;
   double gradTolerance = 1e-3;
 };
 
@@ -122,6 +130,11 @@ static std::optional<std::string> parseArgs(int argc, char **argv,
     } else if (auto r = value("repeat", v)) {
       if (!*r || !parseUnsigned(v, options.repeat))
         return std::string("error: --repeat expects a non-negative integer");
+    } else if (auto r = value("profile", v)) {
+      if (!*r || v.empty()) return missing("--profile");
+      options.profile = v;
+    } else if (arg == "--profile-summary" || arg == "-profile-summary") {
+      options.profileSummary = true;
     } else if (auto r = value("grad-tolerance", v)) {
       if (!*r || StringRef(v).getAsDouble(options.gradTolerance) ||
           !(options.gradTolerance > 0))
@@ -241,14 +254,23 @@ int main(int argc, char **argv) {
   if (target != "cpu" && target != "gpu")
     return fail("error: unknown --target '" + target + "' (expected cpu or gpu)");
 
+  bool profiling = !opt.profile.empty() || opt.profileSummary;
+  TgError *error = nullptr;
+  // An unwritable profile is reported before anything is compiled or run.
+  if (!opt.profile.empty() && tgProfilerCheckPath(opt.profile.c_str(), &error)) {
+    std::string message = tgErrorMessage(error);
+    tgErrorDestroy(error);
+    return fail(message);
+  }
+
   TgCompileOptions options = tgDefaultCompileOptions();
   options.optimize = opt.optimize;
+  options.profile = profiling;
   options.threads = opt.threads;
   // Compile only what the entry needs; everything for --report-memory,
   // which reports each entry function.
   options.entry = opt.reportMemory ? nullptr : entryName.c_str();
   options.target = target == "gpu" ? TG_TARGET_GPU : TG_TARGET_CPU;
-  TgError *error = nullptr;
   std::unique_ptr<TgExecutable, void (*)(TgExecutable *)> exe(
       tgCompileFile(inputFile.c_str(), &options, &error), tgExecutableDestroy);
   if (!exe) {
@@ -332,6 +354,9 @@ int main(int argc, char **argv) {
     }
     return true;
   };
+  // Every call is recorded, the warm-up included.
+  if (profiling)
+    tgProfilerStart();
   if (!run())
     return 1;
   if (repeat > 0) {
@@ -347,6 +372,21 @@ int main(int argc, char **argv) {
     outs() << format("@%s: %u calls: min %.4f ms, median %.4f ms, max %.4f ms\n",
                      entryName.c_str(), repeat, ms.front(),
                      ms[ms.size() / 2], ms.back());
+  }
+
+  if (profiling) {
+    tgProfilerStop();
+    if (!opt.profile.empty() &&
+        tgProfilerWriteTrace(opt.profile.c_str(), &error)) {
+      std::string message = tgErrorMessage(error);
+      tgErrorDestroy(error);
+      return fail(message);
+    }
+    if (opt.profileSummary) {
+      char *table = tgProfilerSummary();
+      outs() << table;
+      tgStringDestroy(table);
+    }
   }
 
   if (opt.reportMemory) {

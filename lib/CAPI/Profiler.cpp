@@ -1,0 +1,558 @@
+//===- Profiler.cpp - Kernel timing and Chrome traces ---------------------===//
+//
+// Part of the tg project.
+//
+//===----------------------------------------------------------------------===//
+//
+// Executables compiled with TgCompileOptions::profile call
+// tg_profile_begin(id) and tg_profile_end(id) around every kernel
+// (-tg-annotate-kernels); the module's tg.kernels attribute describes each
+// id and is registered here when the executable is built. While recording,
+// each pair becomes one event; tgFunctionRun adds one event per call.
+// Events are written as Chrome trace JSON (chrome://tracing, Perfetto) and
+// summarized as a table.
+//
+// Why instrumentation and not sampling (perf): a fused kernel is one loop
+// nest with no symbol of its own in JIT code, and the instrumentation
+// already knows which tg ops and lines each kernel holds.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Internal.h"
+
+#include "mlir/IR/BuiltinAttributes.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/TargetParser/Host.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <unistd.h>
+#include <vector>
+
+#ifdef TG_HAS_CUDA_RUNTIME
+extern "C" void tgCudaSynchronize();
+#endif
+
+using namespace mlir;
+
+namespace {
+struct KernelInfo {
+  std::string name, label, function;
+  std::vector<std::string> sources;
+  int64_t flops = -1, bytes = -1;
+  bool gpu = false;
+  /// Threads its executable runs with (for the peak).
+  int threads = 1;
+};
+
+struct Event {
+  /// A kernel id, or -1 for a call of an entry function.
+  int64_t kernel;
+  /// For calls: the function's name (interned, lives forever).
+  const std::string *function;
+  uint64_t startNs, endNs;
+  uint32_t thread;
+};
+
+struct Profiler {
+  std::mutex mutex;
+  /// Kernel descriptions stay after their executable is gone: recorded
+  /// events may still name them.
+  std::map<int64_t, KernelInfo> kernels;
+  std::vector<Event> events;
+  std::map<std::string, std::unique_ptr<std::string>> names;
+  std::map<std::thread::id, uint32_t> threads;
+  std::atomic<bool> recording{false};
+  uint64_t originNs = 0;
+};
+
+Profiler &profiler() {
+  static Profiler *p = new Profiler;
+  return *p;
+}
+
+uint64_t nowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+/// Kernels begun on this thread and not yet ended (kernels do not nest,
+/// but a kernel of one executable may run inside a callback of another).
+thread_local std::vector<std::pair<int64_t, uint64_t>> openKernels;
+
+uint32_t threadIndex(Profiler &p) {
+  auto [it, inserted] =
+      p.threads.emplace(std::this_thread::get_id(), p.threads.size());
+  return it->second;
+}
+
+std::atomic<int64_t> nextKernelId{0};
+} // namespace
+
+static bool isGpuKernel(int64_t id) {
+  Profiler &p = profiler();
+  std::lock_guard<std::mutex> lock(p.mutex);
+  auto it = p.kernels.find(id);
+  return it != p.kernels.end() && it->second.gpu;
+}
+
+extern "C" {
+static void tgProfileBegin(int64_t id) {
+  if (!profiler().recording.load(std::memory_order_relaxed))
+    return;
+#ifdef TG_HAS_CUDA_RUNTIME
+  // Kernels run asynchronously: what was launched before is not ours.
+  if (isGpuKernel(id))
+    tgCudaSynchronize();
+#endif
+  openKernels.push_back({id, nowNs()});
+}
+
+static void tgProfileEnd(int64_t id) {
+  Profiler &p = profiler();
+  if (!p.recording.load(std::memory_order_relaxed) || openKernels.empty() ||
+      openKernels.back().first != id)
+    return;
+#ifdef TG_HAS_CUDA_RUNTIME
+  if (isGpuKernel(id))
+    tgCudaSynchronize();
+#endif
+  uint64_t end = nowNs(), start = openKernels.back().second;
+  openKernels.pop_back();
+  std::lock_guard<std::mutex> lock(p.mutex);
+  p.events.push_back({id, nullptr, start, end, threadIndex(p)});
+}
+} // extern "C"
+
+int64_t tgcapi::reserveKernelIds() {
+  // Ids are unique in the process; no module has a million kernels.
+  return nextKernelId.fetch_add(int64_t(1) << 20);
+}
+
+void tgcapi::registerKernels(Attribute table, bool gpu, int threads,
+                             const std::string &displayName) {
+  auto array = dyn_cast_or_null<ArrayAttr>(table);
+  if (!array)
+    return;
+  Profiler &p = profiler();
+  std::lock_guard<std::mutex> lock(p.mutex);
+  for (Attribute entry : array) {
+    auto dict = dyn_cast<DictionaryAttr>(entry);
+    if (!dict)
+      continue;
+    auto str = [&](StringRef key) {
+      auto v = dict.getAs<StringAttr>(key);
+      return v ? v.getValue().str() : std::string();
+    };
+    auto num = [&](StringRef key) {
+      auto v = dict.getAs<IntegerAttr>(key);
+      return v ? v.getInt() : int64_t(-1);
+    };
+    KernelInfo info;
+    info.name = str("name");
+    info.label = str("label");
+    info.function = str("function");
+    if (!displayName.empty()) {
+      if (info.label.rfind(info.function, 0) == 0)
+        info.label = displayName + info.label.substr(info.function.size());
+      info.function = displayName;
+    }
+    if (auto sources = dict.getAs<ArrayAttr>("sources"))
+      for (Attribute s : sources)
+        if (auto text = dyn_cast<StringAttr>(s))
+          info.sources.push_back(text.getValue().str());
+    info.flops = num("flops");
+    info.bytes = num("bytes");
+    info.gpu = gpu;
+    info.threads = threads > 0
+                       ? threads
+                       : std::max(1u, std::thread::hardware_concurrency());
+    p.kernels[num("id")] = std::move(info);
+  }
+}
+
+llvm::orc::SymbolMap
+tgcapi::profilerSymbols(llvm::orc::MangleAndInterner interner) {
+  llvm::orc::SymbolMap symbols;
+  symbols[interner("tg_profile_begin")] = {
+      llvm::orc::ExecutorAddr::fromPtr(&tgProfileBegin),
+      llvm::JITSymbolFlags::Exported};
+  symbols[interner("tg_profile_end")] = {
+      llvm::orc::ExecutorAddr::fromPtr(&tgProfileEnd),
+      llvm::JITSymbolFlags::Exported};
+  return symbols;
+}
+
+bool tgcapi::profilerRecording() {
+  return profiler().recording.load(std::memory_order_relaxed);
+}
+
+uint64_t tgcapi::profilerNow() { return nowNs(); }
+
+void tgcapi::recordCall(const std::string &function, uint64_t startNs) {
+  uint64_t end = nowNs();
+  Profiler &p = profiler();
+  std::lock_guard<std::mutex> lock(p.mutex);
+  auto &name = p.names[function];
+  if (!name)
+    name = std::make_unique<std::string>(function);
+  p.events.push_back({-1, name.get(), startNs, end, threadIndex(p)});
+}
+
+//===----------------------------------------------------------------------===//
+// The machine's peaks
+//===----------------------------------------------------------------------===//
+
+namespace {
+struct Peaks {
+  /// f32 FLOP/s of one core, and bytes/s of memory.
+  double flopsPerCore = 0, bytesPerSecond = 0;
+  std::string how;
+};
+} // namespace
+
+/// The clock in GHz: cpufreq's maximum, else /proc/cpuinfo's current.
+static double clockGHz() {
+  std::ifstream maxFreq("/sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_max_freq");
+  double khz = 0;
+  if (maxFreq >> khz && khz > 0)
+    return khz / 1e6;
+  std::ifstream cpuinfo("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(cpuinfo, line))
+    if (line.rfind("cpu MHz", 0) == 0) {
+      auto colon = line.find(':');
+      if (colon != std::string::npos)
+        return std::atof(line.c_str() + colon + 1) / 1e3;
+    }
+  return 0;
+}
+
+/// Bytes per second of one thread copying 64 MiB (read + write), best of 3.
+static double measureCopyBandwidth() {
+  const size_t bytes = 64 << 20;
+  std::vector<char> a(bytes, 1), b(bytes, 2);
+  double best = 0;
+  for (int i = 0; i < 3; ++i) {
+    uint64_t t0 = nowNs();
+    std::memcpy(b.data(), a.data(), bytes);
+    // The copy is observable: the compiler may not drop it.
+    asm volatile("" : : "r"(b.data()) : "memory");
+    uint64_t t1 = nowNs();
+    best = std::max(best, 2.0 * bytes / ((t1 - t0) * 1e-9));
+  }
+  return best;
+}
+
+static const Peaks &peaks() {
+  static Peaks result = [] {
+    Peaks p;
+    llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+    // f32 lanes x 2 (fused multiply-add) x 2 FMA units per core.
+    int lanes = features.lookup("avx512f")               ? 16
+                : features.lookup("avx2") && features.lookup("fma") ? 8
+                                                          : 4;
+    int fma = features.lookup("fma") || features.lookup("avx512f") ? 2 : 1;
+    double ghz = clockGHz();
+    p.flopsPerCore = ghz * 1e9 * lanes * fma * 2;
+    p.how = llvm::formatv("{0:f2} GHz x {1} f32 lanes x {2} (FMA) x 2 "
+                          "units per core; memory: one thread's memcpy",
+                          ghz, lanes, fma)
+                .str();
+    if (const char *env = std::getenv("TG_PEAK_GFLOPS")) {
+      p.flopsPerCore = std::atof(env) * 1e9;
+      p.how = "TG_PEAK_GFLOPS (per core)";
+    }
+    if (const char *env = std::getenv("TG_PEAK_GBPS"))
+      p.bytesPerSecond = std::atof(env) * 1e9;
+    else
+      p.bytesPerSecond = measureCopyBandwidth();
+    return p;
+  }();
+  return result;
+}
+
+//===----------------------------------------------------------------------===//
+// Reports
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// What the reports need, copied out under the lock.
+struct Snapshot {
+  std::map<int64_t, KernelInfo> kernels;
+  std::vector<Event> events;
+  uint64_t originNs;
+};
+
+Snapshot snapshot() {
+  Profiler &p = profiler();
+  std::lock_guard<std::mutex> lock(p.mutex);
+  return {p.kernels, p.events, p.originNs};
+}
+
+/// "mlp.mlir:9,10,12": the distinct lines of a kernel's sources, by file.
+std::string sourceLines(const KernelInfo &info) {
+  std::vector<std::pair<std::string, std::string>> lines;
+  for (const std::string &source : info.sources) {
+    size_t space = source.find(' ');
+    if (space == std::string::npos)
+      continue;
+    std::string where = source.substr(space + 1);
+    size_t colon = where.rfind(':');
+    if (colon == std::string::npos)
+      continue;
+    std::pair<std::string, std::string> line{where.substr(0, colon),
+                                             where.substr(colon + 1)};
+    if (std::find(lines.begin(), lines.end(), line) == lines.end())
+      lines.push_back(line);
+  }
+  std::stable_sort(lines.begin(), lines.end(), [](auto &a, auto &b) {
+    return a.first != b.first ? a.first < b.first
+                              : std::atoll(a.second.c_str()) <
+                                    std::atoll(b.second.c_str());
+  });
+  std::string text, file;
+  for (auto &[f, l] : lines) {
+    if (f != file) {
+      text += (text.empty() ? "" : " ") + llvm::sys::path::filename(f).str() +
+              ":" + l;
+      file = f;
+    } else {
+      text += "," + l;
+    }
+  }
+  return text;
+}
+} // namespace
+
+extern "C" {
+
+void tgProfilerStart(void) {
+  Profiler &p = profiler();
+  // Measure the machine before the clock starts, not in the first report.
+  (void)peaks();
+  std::lock_guard<std::mutex> lock(p.mutex);
+  p.events.clear();
+  p.originNs = nowNs();
+  p.recording = true;
+}
+
+void tgProfilerStop(void) { profiler().recording = false; }
+
+int tgProfilerCheckPath(const char *path, TgError **error) {
+  std::string file = path ? path : "";
+  auto fail = [&](const std::string &why) {
+    tgcapi::setError(error, "error: cannot write the profile to '" + file +
+                                "': " + why + "\n");
+    return 1;
+  };
+  if (file.empty())
+    return fail("the path is empty");
+  if (llvm::sys::fs::is_directory(file))
+    return fail("it is a directory");
+  llvm::SmallString<256> dir(file);
+  llvm::sys::path::remove_filename(dir);
+  if (dir.empty())
+    dir = ".";
+  if (!llvm::sys::fs::is_directory(dir))
+    return fail("the directory '" + dir.str().str() + "' does not exist");
+  if (::access(dir.c_str(), W_OK) != 0 ||
+      (llvm::sys::fs::exists(file) && ::access(file.c_str(), W_OK) != 0))
+    return fail("permission denied");
+  return 0;
+}
+
+int tgProfilerWriteTrace(const char *path, TgError **error) {
+  if (tgProfilerCheckPath(path, error))
+    return 1;
+  Snapshot s = snapshot();
+  const Peaks &peak = peaks();
+  std::string text;
+  llvm::raw_string_ostream out(text);
+  llvm::json::OStream json(out, /*IndentSize=*/0);
+  auto micros = [&](uint64_t ns) { return (ns - s.originNs) / 1e3; };
+  json.object([&] {
+    json.attributeArray("traceEvents", [&] {
+      json.object([&] {
+        json.attribute("ph", "M");
+        json.attribute("name", "process_name");
+        json.attribute("pid", 1);
+        json.attributeObject("args", [&] { json.attribute("name", "tg"); });
+      });
+      for (const Event &e : s.events) {
+        json.object([&] {
+          json.attribute("ph", "X");
+          json.attribute("pid", 1);
+          json.attribute("tid", int64_t(e.thread));
+          json.attribute("ts", micros(e.startNs));
+          json.attribute("dur", (e.endNs - e.startNs) / 1e3);
+          if (e.kernel < 0) {
+            json.attribute("cat", "call");
+            json.attribute("name", "@" + *e.function);
+            json.attributeObject("args",
+                                 [&] { json.attribute("function", *e.function); });
+            return;
+          }
+          auto it = s.kernels.find(e.kernel);
+          const KernelInfo *info =
+              it == s.kernels.end() ? nullptr : &it->second;
+          json.attribute("cat", "kernel");
+          json.attribute("name", info ? info->name : "kernel");
+          if (!info)
+            return;
+          double seconds = std::max(1e-9, (e.endNs - e.startNs) * 1e-9);
+          json.attributeObject("args", [&] {
+            json.attribute("kernel", info->label);
+            json.attribute("function", info->function);
+            json.attributeArray("ops", [&] {
+              for (const std::string &source : info->sources)
+                json.value(source);
+            });
+            json.attribute("source_lines", sourceLines(*info));
+            json.attribute("flops", info->flops);
+            json.attribute("bytes", info->bytes);
+            if (info->flops >= 0) {
+              json.attribute("gflops_per_s", info->flops / seconds / 1e9);
+              json.attribute("percent_of_peak_flops",
+                             100.0 * info->flops / seconds /
+                                 (peak.flopsPerCore * info->threads));
+            }
+            if (info->bytes >= 0) {
+              json.attribute("gbytes_per_s", info->bytes / seconds / 1e9);
+              json.attribute("percent_of_peak_bandwidth",
+                             100.0 * info->bytes / seconds /
+                                 peak.bytesPerSecond);
+            }
+          });
+        });
+      }
+    });
+    json.attribute("displayTimeUnit", "ns");
+    json.attributeObject("otherData", [&] {
+      json.attribute("producer", "tg");
+      json.attribute("peak_gflops_per_core", peak.flopsPerCore / 1e9);
+      json.attribute("peak_gbytes_per_s", peak.bytesPerSecond / 1e9);
+      json.attribute("peaks_from", peak.how);
+    });
+  });
+  // Whole or not at all: a temporary file next to it, then a rename.
+  std::string file = path, temporary = file + ".tmp" + std::to_string(::getpid());
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(temporary, ec);
+    if (ec) {
+      tgcapi::setError(error, "error: cannot write the profile to '" + file +
+                                  "': " + ec.message() + "\n");
+      return 1;
+    }
+    os << text << "\n";
+    os.close();
+    if (os.has_error()) {
+      os.clear_error();
+      llvm::sys::fs::remove(temporary);
+      tgcapi::setError(error, "error: cannot write the profile to '" + file +
+                                  "': write failed\n");
+      return 1;
+    }
+  }
+  if (std::error_code ec = llvm::sys::fs::rename(temporary, file)) {
+    llvm::sys::fs::remove(temporary);
+    tgcapi::setError(error, "error: cannot write the profile to '" + file +
+                                "': " + ec.message() + "\n");
+    return 1;
+  }
+  return 0;
+}
+
+char *tgProfilerSummary(void) {
+  Snapshot s = snapshot();
+  const Peaks &peak = peaks();
+  struct Row {
+    int64_t calls = 0;
+    uint64_t ns = 0;
+  };
+  std::map<int64_t, Row> rows;
+  uint64_t callNs = 0, kernelNs = 0;
+  int64_t calls = 0;
+  for (const Event &e : s.events) {
+    uint64_t ns = e.endNs - e.startNs;
+    if (e.kernel < 0) {
+      callNs += ns;
+      ++calls;
+      continue;
+    }
+    Row &row = rows[e.kernel];
+    ++row.calls;
+    row.ns += ns;
+    kernelNs += ns;
+  }
+  // The total is the time inside calls (kernels run inside them); what the
+  // kernels do not cover is a row of its own, so the percentages add up.
+  uint64_t total = std::max(callNs, kernelNs);
+  std::vector<std::pair<int64_t, Row>> sorted(rows.begin(), rows.end());
+  std::stable_sort(sorted.begin(), sorted.end(), [](auto &a, auto &b) {
+    return a.second.ns > b.second.ns;
+  });
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << llvm::formatv("{0,-40} {1,7} {2,11} {3,7} {4,9} {5,7} {6,8}  {7}\n",
+                      "kernel", "calls", "time (ms)", "%", "GFLOP/s",
+                      "%peak", "GB/s", "source lines");
+  auto percent = [&](uint64_t ns) {
+    return total ? 100.0 * ns / total : 0.0;
+  };
+  for (auto &[id, row] : sorted) {
+    auto it = s.kernels.find(id);
+    std::string name = "?", rate = "-", share = "-", bandwidth = "-", lines;
+    if (it != s.kernels.end()) {
+      const KernelInfo &info = it->second;
+      name = info.label + " " + info.name;
+      double seconds = std::max(1e-9, row.ns * 1e-9);
+      if (info.flops >= 0) {
+        double flops = info.flops * row.calls / seconds;
+        rate = llvm::formatv("{0:f2}", flops / 1e9).str();
+        share = llvm::formatv("{0:f1}", 100.0 * flops /
+                                            (peak.flopsPerCore * info.threads))
+                    .str();
+      }
+      if (info.bytes >= 0)
+        bandwidth =
+            llvm::formatv("{0:f2}", info.bytes * row.calls / seconds / 1e9)
+                .str();
+      lines = sourceLines(info);
+    }
+    if (name.size() > 40)
+      name = name.substr(0, 37) + "...";
+    os << llvm::formatv("{0,-40} {1,7} {2,11:f3} {3,7:f1} {4,9} {5,7} {6,8}  "
+                        "{7}\n",
+                        name, row.calls, row.ns / 1e6, percent(row.ns), rate,
+                        share, bandwidth, lines);
+  }
+  uint64_t outside = total - kernelNs;
+  os << llvm::formatv("{0,-40} {1,7} {2,11:f3} {3,7:f1}\n",
+                      "(outside kernels: copies, calls)", calls, outside / 1e6,
+                      percent(outside));
+  os << llvm::formatv("{0,-40} {1,7} {2,11:f3} {3,7:f1}\n", "total", calls,
+                      total / 1e6, total ? 100.0 : 0.0);
+  char *result = static_cast<char *>(std::malloc(text.size() + 1));
+  std::memcpy(result, text.c_str(), text.size() + 1);
+  return result;
+}
+
+void tgStringDestroy(char *string) { std::free(string); }
+
+} // extern "C"
