@@ -33,7 +33,7 @@ import builtins
 
 import numpy as np
 
-from . import _capi, _errors, _graph, config, distribute, random  # noqa: A004
+from . import _capi, _errors, _graph, config, distribute, profiler, random  # noqa: A004
 from ._autodiff import GradientTape, grad, value_and_grad
 from ._control import cond, while_loop
 from ._dtypes import (bfloat16, bool, float16, float32, float64, int32,  # noqa: A004
@@ -90,7 +90,8 @@ __all__ = [
     "is_tensor", "executing_eagerly",
     # functions, control flow, autodiff
     "function", "Function", "cond", "while_loop", "range", "GradientTape", "grad",
-    "value_and_grad", "config", "distribute", "random", "print", "set_num_threads", "get_num_threads",
+    "value_and_grad", "config", "distribute", "profiler", "random", "print", "set_num_threads",
+    "get_num_threads",
     # ops
     "abs", "add", "broadcast_to", "cast", "concat", "constant", "convert_to_tensor",
     "conv2d", "cos", "div", "divide", "equal", "exp", "expand_dims", "fill",

@@ -45,7 +45,9 @@ class Kernel:
             out = builder(*params, **attrs)
         self.several = isinstance(out, (list, tuple))
         outs = list(out) if self.several else [out]
-        self.exe = _capi.Executable(g.module_text("main", outs), name=name)
+        # Profiles name its calls after the op ("tg.add (eager)").
+        self.exe = _capi.Executable(g.module_text("main", outs), name=name,
+                                    profile_name="%s (eager)" % name)
         fast = self.exe.fast
         self.call = fast if fast is not None else self.exe
 

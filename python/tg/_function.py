@@ -25,8 +25,8 @@ import warnings
 
 import numpy as np
 
-from . import _capi, _dtypes, _eager, _graph, _ops
-from ._errors import TgTypeError, error
+from . import _capi, _dtypes, _eager, _graph, _ops, profiler
+from ._errors import TgError, TgTypeError, error
 from ._tensor import EagerTensor, SymbolicTensor, Tensor, TensorSpec
 from ._variables import Variable
 
@@ -194,8 +194,10 @@ class ConcreteFunction:
         self.exe = None
 
     def compile(self):
-        self.exe = _capi.Executable(self.text, name=self.name)
+        self.exe = _capi.Executable(self.text, name=self.name,
+                                    profile_name=self.name)
         self.run = self.exe.fast if self.exe.fast is not None else self.exe
+        self._profiled = None
         # Every leaf a tensor argument, results one tensor or a flat tuple of
         # distinct tensors, no Variables, captures or prints.
         outs = [v for kind, v in self.outputs]
@@ -206,15 +208,29 @@ class ConcreteFunction:
                       outs == list(range(len(outs))) and
                       (self.single or self.out_structure == ("tuple",) + (None,) * len(outs)))
 
+    def _executables(self):
+        """(run, exe): the compiled call and its executable; while a
+        tg.profiler.trace records, the version whose kernels time
+        themselves (compiled on first use)."""
+        if not profiler.active():
+            return self.run, self.exe
+        if self._profiled is None:
+            exe = _capi.Executable(self.text, name=self.name, profile=True,
+                                   profile_name=self.name)
+            self._profiled = (exe.fast if exe.fast is not None else exe, exe)
+        return self._profiled
+
     def __call__(self, leaves):
         if self.plain:
             # Tensors in, tensors out, no state: the per-call path of small
             # graphs, kept short.
-            results = self.run(*[x._value if type(x) is EagerTensor else x
-                                 for x in leaves])
+            run, exe = self._executables() if profiler._active else \
+                (self.run, self.exe)
+            results = run(*[x._value if type(x) is EagerTensor else x
+                            for x in leaves])
             if results is NotImplemented:
-                results = self.exe(*[_leaf_array(leaves[i], dtype)
-                                     for i, dtype in self.param_leaves])
+                results = exe(*[_leaf_array(leaves[i], dtype)
+                                for i, dtype in self.param_leaves])
             if self.single:
                 return EagerTensor(results[0])
             return tuple([EagerTensor(r) for r in results])
@@ -245,9 +261,10 @@ class ConcreteFunction:
                 arrays.append(leaves[obj]._value)
             else:
                 arrays.append(obj)
-        results = self.run(*arrays)
+        run, exe = self._executables()
+        results = run(*arrays)
         if results is NotImplemented:
-            results = self.exe(*arrays)
+            results = exe(*arrays)
         for (kind, obj), i in self.var_writes:
             (obj if kind == "var" else leaves[obj])._set_value(results[i])
         for parts, sep, end, stream in self.prints:
@@ -462,6 +479,24 @@ class Function:
         keys = tuple(_leaf_key(x, lambda: "an argument") for x in leaves)
         return ConcreteFunction(self._python_body(), leaves, keys, structure,
                                 self.__name__).text
+
+    def graph(self, *args, stage="fused", format="dot", **kwargs):  # noqa: A002 (the spec's name)
+        """The graph of the call with these arguments, drawn: Graphviz DOT
+        text (`format="dot"`) or SVG (`"svg"`, through Graphviz's `dot`).
+        Ops are nodes labelled with their source line; `stage` is "tg" (as
+        traced), "optimized" (differentiated and optimized) or "fused"
+        (the optimized graph with the kernels it is fused into as
+        clusters). `tg-opt -tg-draw-graph=stage=...` draws a .mlir file."""
+        if stage not in ("tg", "optimized", "fused"):
+            raise error("unknown graph stage %r (expected 'tg', 'optimized' or "
+                        "'fused')" % (stage,))
+        if format not in ("dot", "svg"):
+            raise error("unknown graph format %r (expected 'dot' or 'svg')" % (format,))
+        try:
+            return _capi.draw_graph(self.lower(*args, **kwargs), self.__name__,
+                                    stage, format)
+        except TgError as e:
+            raise error(str(e).replace("error: ", "", 1)) from None
 
     def experimental_get_tracing_count(self):
         return self.trace_count

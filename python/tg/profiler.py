@@ -1,0 +1,105 @@
+"""tg.profiler: where the time of compiled graphs goes, kernel by kernel.
+
+    with tg.profiler.trace("step.json") as prof:
+        train_step(x, y)
+    print(prof.summary())
+
+Inside the block, every `tg.function` call runs a version of its graph
+compiled with timing calls around each fused kernel (compiled once per
+trace signature, on first use inside a block; outside, the plain version
+runs, so profiling costs nothing unless it is on). Every compiled call
+(eager ops included) and every kernel becomes one event of a Chrome trace /
+Perfetto JSON file (open it in https://ui.perfetto.dev or chrome://tracing):
+the kernel's tg ops with their source lines, FLOP and byte estimates, and
+the share of the machine's peak. `tg-run --profile=FILE.json` writes the
+same file for a `.mlir` program. See docs/profiling.md.
+"""
+import contextlib
+import json
+import os
+import tempfile
+import threading
+
+from . import _capi
+from ._errors import TgError, error
+
+_lock = threading.Lock()
+_active = None
+
+
+def active():
+    """Whether a trace is recording (functions then run profiled code)."""
+    return _active is not None
+
+
+class Profile:
+    """What one `trace` block recorded (available once the block ends)."""
+
+    def __init__(self, path):
+        self.path = path
+        self._summary = None
+        self._trace = None
+
+    def summary(self):
+        """The kernels as a table: calls, time, % of the total (the rows add
+        up to 100 with the time outside kernels), GFLOP/s, % of peak, GB/s,
+        source lines."""
+        if self._summary is None:
+            raise error("the profile is complete only when its 'with "
+                        "tg.profiler.trace(...)' block has ended")
+        return self._summary
+
+    def events(self):
+        """The trace's events (the JSON file's `traceEvents`)."""
+        if self._trace is None:
+            raise error("the profile is complete only when its 'with "
+                        "tg.profiler.trace(...)' block has ended")
+        return self._trace["traceEvents"]
+
+
+@contextlib.contextmanager
+def trace(path=None):
+    """Records every compiled call and kernel in the block; writes a Chrome
+    trace JSON file to `path` at the end (whole, or not at all). `path`
+    None: nothing is written, the summary and events are still there. An
+    unwritable path is an error before anything runs. One trace at a time
+    per process (TF's profiler has the same rule)."""
+    global _active
+    if path is not None:
+        path = str(path)
+        err = _capi._P()
+        if _capi.lib.tgProfilerCheckPath(path.encode(), _capi.ctypes.byref(err)):
+            message = _capi.lib.tgErrorMessage(err).decode().rstrip()
+            _capi.lib.tgErrorDestroy(err)
+            raise error(message[len("error: "):] if message.startswith("error: ")
+                        else message)
+    profile = Profile(path)
+    with _lock:
+        if _active is not None:
+            raise error("a tg.profiler.trace is already recording; traces do "
+                        "not nest")
+        _active = profile
+    _capi.lib.tgProfilerStart()
+    try:
+        yield profile
+    finally:
+        _capi.lib.tgProfilerStop()
+        with _lock:
+            _active = None
+    profile._summary = _capi.take_string(_capi.lib.tgProfilerSummary())
+    if path is not None:
+        target = path
+    else:
+        fd, target = tempfile.mkstemp(suffix=".json")
+        os.close(fd)
+    err = _capi._P()
+    try:
+        if _capi.lib.tgProfilerWriteTrace(target.encode(), _capi.ctypes.byref(err)):
+            message = _capi.lib.tgErrorMessage(err).decode().rstrip()
+            _capi.lib.tgErrorDestroy(err)
+            raise TgError(message)
+        with open(target) as f:
+            profile._trace = json.load(f)
+    finally:
+        if path is None:
+            os.remove(target)
