@@ -425,15 +425,19 @@ int tgProfilerWriteTrace(const char *path, TgError **error) {
             json.attribute("source_lines", sourceLines(*info));
             json.attribute("flops", info->flops);
             json.attribute("bytes", info->bytes);
+            // The peaks are the host CPU's: a GPU kernel gets its rates
+            // only.
             if (info->flops >= 0) {
               json.attribute("gflops_per_s", info->flops / seconds / 1e9);
-              json.attribute("percent_of_peak_flops",
+              if (!info->gpu)
+                json.attribute("percent_of_peak_flops",
                              100.0 * info->flops / seconds /
                                  (peak.flopsPerCore * info->threads));
             }
             if (info->bytes >= 0) {
               json.attribute("gbytes_per_s", info->bytes / seconds / 1e9);
-              json.attribute("percent_of_peak_bandwidth",
+              if (!info->gpu)
+                json.attribute("percent_of_peak_bandwidth",
                              100.0 * info->bytes / seconds /
                                  peak.bytesPerSecond);
             }
@@ -525,7 +529,8 @@ char *tgProfilerSummary(void) {
       if (info.flops >= 0) {
         double flops = info.flops * row.calls / seconds;
         rate = llvm::formatv("{0:f2}", flops / 1e9).str();
-        share = llvm::formatv("{0:f1}", 100.0 * flops /
+        if (!info.gpu)
+          share = llvm::formatv("{0:f1}", 100.0 * flops /
                                             (peak.flopsPerCore * info.threads))
                     .str();
       }

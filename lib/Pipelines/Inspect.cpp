@@ -57,10 +57,13 @@ static void addOptimizedStages(OpPassManager &pm) {
   buildTgOptimizePipeline(pm, TgOptimizeOptions());
 }
 
-/// The CPU pipeline's tensor stages, to its final kernels.
+/// The CPU pipeline's tensor stages, to its final kernels: as profiling
+/// compiles them (each kernel's ops contiguous), so that drawings,
+/// explanations and profiles name the same kernels.
 static void addFusedStages(OpPassManager &pm) {
   TensorStagesOptions options;
   options.cpuMatmuls = resolveVectorISA(VectorISA::Host) != VectorISA::None;
+  options.profile = true;
   buildTensorStages(pm, options);
 }
 

@@ -61,8 +61,13 @@ static std::optional<std::string> rejectedByControl(OpOperand &use,
   if (auto linalgConsumer = dyn_cast<linalg::LinalgOp>(consumer))
     if (linalg::isaContractionOpInterface(linalgConsumer) ||
         linalg::isaConvolutionOpInterface(linalgConsumer))
-      return std::string("the consumer is a matmul or convolution: its "
-                         "operands stay plain buffers for the micro-kernels");
+      return std::string("the consumer is ") +
+             (isa<linalg::MatmulOp>(consumer) ? "a matmul"
+              : linalg::isaConvolutionOpInterface(linalgConsumer)
+                  ? "a convolution"
+                  : "a contraction (a multiply-and-sum, kept in the form "
+                    "matmuls are recognized in)") +
+             ": its operands are not fused into it";
   // Upstream's condition: a producer with one use, so that nothing is
   // computed twice.
   if (!producer->hasOneUse())

@@ -346,6 +346,49 @@ static std::string describeOps(ArrayRef<SourceTag> tags, Operation *kernel) {
   return text;
 }
 
+/// Moves the ops a matmul kernel takes over next to the matmul: its fill
+/// and the transposes of its operands just before it, its elementwise
+/// consumer (with the tensor.empty of its init) just after it when nothing
+/// else it reads is computed in between. Tensor ops are pure, so only
+/// dominance matters. Without this, a matmul's kernel would span every
+/// kernel between its transposes and its consumer (timed as one).
+static void gatherMatmulPartners(Operation *root) {
+  SmallVector<linalg::MatmulOp> matmuls;
+  root->walk([&](linalg::MatmulOp op) { matmuls.push_back(op); });
+  for (linalg::MatmulOp matmul : matmuls) {
+    Block *block = matmul->getBlock();
+    for (Operation *partner : matmulPartners(matmul)) {
+      if (isa<linalg::TransposeOp>(partner)) {
+        partner->moveBefore(matmul);
+        continue;
+      }
+      // The consumer: every operand but the product (and its init's
+      // tensor.empty, moved along) defined before the matmul.
+      Operation *empty = nullptr;
+      bool movable = true;
+      for (Value operand : partner->getOperands()) {
+        Operation *def = operand.getDefiningOp();
+        if (!def || def == matmul || def->getBlock() != block ||
+            def->isBeforeInBlock(matmul))
+          continue;
+        if (isa<tensor::EmptyOp>(def) && def->hasOneUse() && !empty)
+          empty = def;
+        else
+          movable = false;
+      }
+      if (!movable)
+        continue;
+      partner->moveAfter(matmul);
+      if (empty)
+        empty->moveBefore(partner);
+    }
+    if (auto init = matmul.getDpsInits()[0].getDefiningOp();
+        init && init->getBlock() == block && isInitOnlyFill(init) &&
+        init->hasOneUse())
+      init->moveBefore(matmul);
+  }
+}
+
 namespace {
 struct TgAnnotateKernelsPass
     : tg::impl::TgAnnotateKernelsPassBase<TgAnnotateKernelsPass> {
@@ -358,6 +401,7 @@ struct TgAnnotateKernelsPass
     SmallVector<Attribute> table;
     func::FuncOp begin, end;
     if (profile) {
+      gatherMatmulPartners(module);
       builder.setInsertionPointToEnd(module.getBody());
       auto type = builder.getFunctionType({builder.getI64Type()}, {});
       auto declare = [&](StringRef name) {
