@@ -16,6 +16,9 @@ PACKAGES=(
   libgtest-dev valgrind
   # Python front end and the numpy-computed expectations of the tests
   python3 python3-numpy python3-dev python3-pytest libopenblas0-pthread
+  # graph drawings as SVG (tg-opt -tg-draw-graph format=svg, f.graph(...,
+  # format="svg")); DOT output needs nothing
+  graphviz
 )
 # Sanitizer and fuzzer builds (TG_SANITIZE, TG_FUZZ): clang's runtimes.
 [ -z "${TG_SANITIZE:-}${TG_FUZZ:-}" ] || PACKAGES+=(libclang-rt-22-dev)

@@ -14,7 +14,6 @@ the kernel's tg ops with their source lines, FLOP and byte estimates, and
 the share of the machine's peak. `tg-run --profile=FILE.json` writes the
 same file for a `.mlir` program. See docs/profiling.md.
 """
-import contextlib
 import json
 import os
 import tempfile
@@ -57,49 +56,57 @@ class Profile:
         return self._trace["traceEvents"]
 
 
-@contextlib.contextmanager
-def trace(path=None):
-    """Records every compiled call and kernel in the block; writes a Chrome
-    trace JSON file to `path` at the end (whole, or not at all). `path`
-    None: nothing is written, the summary and events are still there. An
-    unwritable path is an error before anything runs. One trace at a time
-    per process (TF's profiler has the same rule)."""
-    global _active
-    if path is not None:
-        path = str(path)
-        err = _capi._P()
-        if _capi.lib.tgProfilerCheckPath(path.encode(), _capi.ctypes.byref(err)):
-            message = _capi.lib.tgErrorMessage(err).decode().rstrip()
-            _capi.lib.tgErrorDestroy(err)
-            raise error(message[len("error: "):] if message.startswith("error: ")
-                        else message)
-    profile = Profile(path)
-    with _lock:
-        if _active is not None:
-            raise error("a tg.profiler.trace is already recording; traces do "
-                        "not nest")
-        _active = profile
-    _capi.lib.tgProfilerStart()
-    try:
-        yield profile
-    finally:
+class trace:
+    """`with tg.profiler.trace(path) as prof:` records every compiled call
+    and kernel in the block; writes a Chrome trace JSON file to `path` at
+    the end (whole, or not at all). `path` None: nothing is written, the
+    summary and events are still there. An unwritable path is an error
+    before the block runs. One trace at a time per process (TF's profiler
+    has the same rule)."""
+
+    def __init__(self, path=None):
+        self.path = None if path is None else os.fspath(path)
+        if self.path is not None:
+            err = _capi._P()
+            if _capi.lib.tgProfilerCheckPath(self.path.encode(), _capi.ctypes.byref(err)):
+                message = _capi.lib.tgErrorMessage(err).decode().rstrip()
+                _capi.lib.tgErrorDestroy(err)
+                raise error(message[len("error: "):] if message.startswith("error: ")
+                            else message)
+        self.profile = Profile(self.path)
+
+    def __enter__(self):
+        global _active
+        with _lock:
+            if _active is not None:
+                raise error("a tg.profiler.trace is already recording; traces do "
+                            "not nest")
+            _active = self.profile
+        _capi.lib.tgProfilerStart()
+        return self.profile
+
+    def __exit__(self, *exc):
+        global _active
         _capi.lib.tgProfilerStop()
         with _lock:
             _active = None
-    profile._summary = _capi.take_string(_capi.lib.tgProfilerSummary())
-    if path is not None:
-        target = path
-    else:
-        fd, target = tempfile.mkstemp(suffix=".json")
-        os.close(fd)
-    err = _capi._P()
-    try:
-        if _capi.lib.tgProfilerWriteTrace(target.encode(), _capi.ctypes.byref(err)):
-            message = _capi.lib.tgErrorMessage(err).decode().rstrip()
-            _capi.lib.tgErrorDestroy(err)
-            raise TgError(message)
-        with open(target) as f:
-            profile._trace = json.load(f)
-    finally:
-        if path is None:
-            os.remove(target)
+        profile = self.profile
+        profile._summary = _capi.take_string(_capi.lib.tgProfilerSummary())
+        if self.path is not None:
+            target = self.path
+        else:
+            fd, target = tempfile.mkstemp(suffix=".json")
+            os.close(fd)
+        err = _capi._P()
+        try:
+            if _capi.lib.tgProfilerWriteTrace(target.encode(), _capi.ctypes.byref(err)):
+                message = _capi.lib.tgErrorMessage(err).decode().rstrip()
+                _capi.lib.tgErrorDestroy(err)
+                raise TgError(message)
+            with open(target) as f:
+                profile._trace = json.load(f)
+        finally:
+            if self.path is None:
+                os.remove(target)
+        return False
+

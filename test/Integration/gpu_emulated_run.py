@@ -17,7 +17,12 @@ def main():
     tg_opt, tg_run, source, *options = sys.argv[1:]
     with tempfile.TemporaryDirectory() as tmp:
         lowered = os.path.join(tmp, "lowered.mlir")
-        compile_cmd = [tg_opt, source, "-tg-gpu-pipeline=emulate=true", "-o", lowered]
+        # Profiling (--profile, --profile-summary) needs the timing calls
+        # compiled in, which tg-run --target=gpu asks the pipeline for.
+        pipeline = "-tg-gpu-pipeline=emulate=true"
+        if any(o.startswith("--profile") for o in options):
+            pipeline += " profile=true"
+        compile_cmd = [tg_opt, source, pipeline, "-o", lowered]
         status = subprocess.call(compile_cmd)
         if status:
             return status
