@@ -96,6 +96,11 @@ void mlir::tg::buildTensorStages(OpPassManager &pm,
   // buffers that the caller then copies into its results.
   pm.addPass(createInlinerPass());
   pm.addPass(createCanonicalizerPass());
+  // The inlined gradient functions recompute the forward ops of a
+  // GradientTape (the tape's function replays them): merged here, before
+  // fusion makes the two copies different generics. The profile of a
+  // Python training step showed its forward kernels twice.
+  pm.addPass(createCSEPass());
   // Fuse producer/consumer elementwise generics (and broadcasts) into one,
   // up to a body size that keeps compile time linear in the program.
   pm.addNestedPass<func::FuncOp>(createTgFuseElementwisePass());

@@ -107,6 +107,29 @@ static void collectTags(Operation *op, std::map<int64_t, SourceTag> &tags) {
   });
 }
 
+/// The tags of what `op` computes. A generic's body ops have their own
+/// tg ops' locations, exactly (fusion clones them); its own location may
+/// be a union made by rewrites that merged operands, so it is not used.
+/// Fills and empties only initialize (CSE merged them across tg ops, so
+/// their locations name every op that had one): skipped inside kernels.
+static void collectComputedTags(Operation *op,
+                                std::map<int64_t, SourceTag> &tags) {
+  if (auto generic = dyn_cast<linalg::GenericOp>(op)) {
+    for (Operation &inner : *generic.getBody())
+      collectTags(&inner, tags);
+    return;
+  }
+  if (isa<scf::ForallOp>(op)) {
+    op->walk([&](Operation *inner) {
+      if (inner != op && !isa<linalg::FillOp, tensor::EmptyOp>(inner) &&
+          !isa<linalg::LinalgOp>(inner->getParentOp()))
+        collectComputedTags(inner, tags);
+    });
+    return;
+  }
+  collectTags(op, tags);
+}
+
 /// The ops the matmul kernels fold into `op`'s kernel on buffers (see
 /// findMatmulFusions): the transposes producing its operands and its
 /// elementwise consumer, when they are in its block and used only by it.
@@ -190,10 +213,9 @@ static void findKernelsIn(Region &region, SmallVectorImpl<Kernel> &out) {
     for (Kernel &kernel : kernels) {
       std::map<int64_t, SourceTag> tags;
       for (Operation *op = kernel.first;; op = op->getNextNode()) {
-        if (isKernel(op) || isInitOnlyFill(op)) {
-          if (isKernel(op))
-            kernel.ops.push_back(op);
-          op->walk([&](Operation *inner) { collectTags(inner, tags); });
+        if (isKernel(op)) {
+          kernel.ops.push_back(op);
+          collectComputedTags(op, tags);
         }
         if (op == kernel.last)
           break;
