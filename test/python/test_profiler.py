@@ -228,3 +228,15 @@ def test_timeline_picture(tmp_path):
                           "-o", str(tmp_path / "x.svg")], capture_output=True, text=True)
     assert bad.returncode == 1 and "not a tg profile" in bad.stderr
     assert not (tmp_path / "x.svg").exists()
+
+
+def test_the_walkthrough_example_runs(tmp_path):
+    """docs/profiling.md's example writes its trace, table and drawing."""
+    example = os.path.join(HERE, "..", "..", "examples", "profile_training_step.py")
+    run = subprocess.run([sys.executable, example, str(tmp_path)], capture_output=True,
+                         text=True)
+    assert run.returncode == 0, run.stderr
+    assert "total" in (tmp_path / "summary.txt").read_text()
+    json.loads((tmp_path / "step.json").read_text())
+    drawn = list(tmp_path.glob("step-fused.*"))
+    assert len(drawn) == 1 and "matmul" in drawn[0].read_text()
