@@ -10,9 +10,9 @@
 //===----------------------------------------------------------------------===//
 
 #include "Internal.h"
+#include "tg/Dialect/Tg/IR/TgOps.h"
 #include "tg/Pipelines/Inspect.h"
 #include "tg/Support/InputLimits.h"
-#include "tg/Dialect/Tg/IR/TgOps.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
@@ -40,11 +40,12 @@ static bool drawHere(std::unique_ptr<llvm::MemoryBuffer> buffer,
   if (!module || failed(tg::verifyAllTensorSizes(*module)))
     return false;
   std::string dot;
-  if (failed(tg::drawGraph(*module, stage, dot, [&](OpPassManager &stages) {
-        PassManager pm(&context, ModuleOp::getOperationName());
-        static_cast<OpPassManager &>(pm) = stages;
-        return pm.run(*module);
-      })))
+  if (failed(tg::drawGraph(
+          *module, stage, dot, [&](OpPassManager &stages, ModuleOp copy) {
+            PassManager pm(&context, ModuleOp::getOperationName());
+            static_cast<OpPassManager &>(pm) = stages;
+            return pm.run(copy);
+          })))
     return false;
   if (!svg) {
     result = std::move(dot);
@@ -77,8 +78,8 @@ extern "C" char *tgDrawGraph(const char *source, size_t length,
   auto buffer = llvm::MemoryBuffer::getMemBufferCopy(
       llvm::StringRef(source, length), bufferName ? bufferName : "<source>");
   if (auto where = tg::findNestingBeyond(buffer->getBuffer())) {
-    tgcapi::setError(error, tg::nestingError(buffer->getBufferIdentifier(),
-                                             *where));
+    tgcapi::setError(error,
+                     tg::nestingError(buffer->getBufferIdentifier(), *where));
     return nullptr;
   }
   std::string result, diagnostics, name = buffer->getBufferIdentifier().str();
@@ -96,7 +97,5 @@ extern "C" char *tgDrawGraph(const char *source, size_t length,
                                                 : diagnostics);
     return nullptr;
   }
-  char *text = static_cast<char *>(std::malloc(result.size() + 1));
-  std::memcpy(text, result.c_str(), result.size() + 1);
-  return text;
+  return tgcapi::copyString(result);
 }

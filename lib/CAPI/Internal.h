@@ -37,15 +37,24 @@ void registerCompilerDialects(mlir::DialectRegistry &registry);
 /// The first id of a module's kernels, unique in the process.
 int64_t reserveKernelIds();
 /// Describes the kernels of a module's tg.kernels attribute.
-/// `displayName`, if not empty, replaces the function's name in them.
+/// `displayName`, if not empty, replaces the name of function `entry` in
+/// them.
 void registerKernels(mlir::Attribute table, bool gpu, int threads,
-                     const std::string &displayName);
+                     const std::string &entry, const std::string &displayName);
 /// tg_profile_begin and tg_profile_end, for the JIT.
 llvm::orc::SymbolMap profilerSymbols(llvm::orc::MangleAndInterner interner);
-bool profilerRecording();
+/// Non-zero while recording: the recording's number.
+uint64_t profilerRecording();
 uint64_t profilerNow();
-/// Records a call of `function` that began at `startNs` and ends now.
-void recordCall(const std::string &function, uint64_t startNs);
+/// Records a call of `function` that began at `startNs` during recording
+/// `recording` and ends now (if that recording still goes on).
+void recordCall(const std::string &function, uint64_t startNs,
+                uint64_t recording);
+/// Forgets this thread's kernels begun in a run that was abandoned (a
+/// failed allocation longjmps out of compiled code).
+void profilerAbandonRun();
+/// A copy of `text` that tgStringDestroy frees.
+char *copyString(const std::string &text);
 } // namespace tgcapi
 
 #endif // TG_LIB_CAPI_INTERNAL_H

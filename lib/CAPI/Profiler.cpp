@@ -33,11 +33,14 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <unistd.h>
 #include <vector>
@@ -59,12 +62,14 @@ struct KernelInfo {
 };
 
 struct Event {
-  /// A kernel id, or -1 for a call of an entry function.
+  /// The kernel's id (for calls: unused).
   int64_t kernel;
-  /// For calls: the function's name (interned, lives forever).
+  /// For calls of an entry function: its name (interned, lives forever);
+  /// null for kernels.
   const std::string *function;
   uint64_t startNs, endNs;
   uint32_t thread;
+  bool isCall() const { return function != nullptr; }
 };
 
 struct Profiler {
@@ -75,7 +80,13 @@ struct Profiler {
   std::vector<Event> events;
   std::map<std::string, std::unique_ptr<std::string>> names;
   std::map<std::thread::id, uint32_t> threads;
-  std::atomic<bool> recording{false};
+  /// Non-zero while recording: the number of the recording, so that a
+  /// call or kernel that began in an earlier one is not recorded in this.
+  std::atomic<uint64_t> recording{0};
+  uint64_t generations = 0;
+  /// Whether any GPU kernel was registered (CPU kernels then never look
+  /// their kernel up to decide whether to wait for the device).
+  std::atomic<bool> anyGpu{false};
   uint64_t originNs = 0;
 };
 
@@ -90,9 +101,15 @@ uint64_t nowNs() {
       .count();
 }
 
-/// Kernels begun on this thread and not yet ended (kernels do not nest,
-/// but a kernel of one executable may run inside a callback of another).
-thread_local std::vector<std::pair<int64_t, uint64_t>> openKernels;
+/// A kernel begun on this thread and not ended yet.
+struct OpenKernel {
+  int64_t id;
+  uint64_t startNs, recording;
+};
+/// Kernels do not nest, but a kernel of one executable may run inside a
+/// callback of another; an entry is left behind when a run is abandoned
+/// (a failed allocation) and dropped when a later kernel ends.
+thread_local std::vector<OpenKernel> openKernels;
 
 uint32_t threadIndex(Profiler &p) {
   auto [it, inserted] =
@@ -100,41 +117,54 @@ uint32_t threadIndex(Profiler &p) {
   return it->second;
 }
 
-std::atomic<int64_t> nextKernelId{0};
+/// Ids from 2^20 on: tg-opt's -tg-annotate-kernels numbers from 0 by
+/// default, and LLVM-dialect input lowered by it keeps those ids.
+std::atomic<int64_t> nextKernelId{int64_t(1) << 20};
 } // namespace
 
+#ifdef TG_HAS_CUDA_RUNTIME
 static bool isGpuKernel(int64_t id) {
   Profiler &p = profiler();
+  if (!p.anyGpu.load(std::memory_order_relaxed))
+    return false;
   std::lock_guard<std::mutex> lock(p.mutex);
   auto it = p.kernels.find(id);
   return it != p.kernels.end() && it->second.gpu;
 }
+#endif
 
 extern "C" {
 static void tgProfileBegin(int64_t id) {
-  if (!profiler().recording.load(std::memory_order_relaxed))
+  uint64_t recording = profiler().recording.load(std::memory_order_relaxed);
+  if (!recording)
     return;
 #ifdef TG_HAS_CUDA_RUNTIME
   // Kernels run asynchronously: what was launched before is not ours.
   if (isGpuKernel(id))
     tgCudaSynchronize();
 #endif
-  openKernels.push_back({id, nowNs()});
+  openKernels.push_back({id, nowNs(), recording});
 }
 
 static void tgProfileEnd(int64_t id) {
   Profiler &p = profiler();
-  if (!p.recording.load(std::memory_order_relaxed) || openKernels.empty() ||
-      openKernels.back().first != id)
+  uint64_t recording = p.recording.load(std::memory_order_relaxed);
+  // The matching begin, dropping any left behind above it.
+  while (!openKernels.empty() && openKernels.back().id != id)
+    openKernels.pop_back();
+  if (openKernels.empty())
+    return;
+  OpenKernel open = openKernels.back();
+  openKernels.pop_back();
+  if (!recording || open.recording != recording)
     return;
 #ifdef TG_HAS_CUDA_RUNTIME
   if (isGpuKernel(id))
     tgCudaSynchronize();
 #endif
-  uint64_t end = nowNs(), start = openKernels.back().second;
-  openKernels.pop_back();
+  uint64_t end = nowNs();
   std::lock_guard<std::mutex> lock(p.mutex);
-  p.events.push_back({id, nullptr, start, end, threadIndex(p)});
+  p.events.push_back({id, nullptr, open.startNs, end, threadIndex(p)});
 }
 } // extern "C"
 
@@ -144,14 +174,15 @@ int64_t tgcapi::reserveKernelIds() {
 }
 
 void tgcapi::registerKernels(Attribute table, bool gpu, int threads,
+                             const std::string &entry,
                              const std::string &displayName) {
   auto array = dyn_cast_or_null<ArrayAttr>(table);
   if (!array)
     return;
   Profiler &p = profiler();
   std::lock_guard<std::mutex> lock(p.mutex);
-  for (Attribute entry : array) {
-    auto dict = dyn_cast<DictionaryAttr>(entry);
+  for (Attribute entryAttr : array) {
+    auto dict = dyn_cast<DictionaryAttr>(entryAttr);
     if (!dict)
       continue;
     auto str = [&](StringRef key) {
@@ -162,11 +193,15 @@ void tgcapi::registerKernels(Attribute table, bool gpu, int threads,
       auto v = dict.getAs<IntegerAttr>(key);
       return v ? v.getInt() : int64_t(-1);
     };
+    int64_t id = num("id");
+    if (id < 0)
+      continue;
     KernelInfo info;
     info.name = str("name");
     info.label = str("label");
     info.function = str("function");
-    if (!displayName.empty()) {
+    // The display name stands for the entry point only.
+    if (!displayName.empty() && info.function == entry) {
       if (info.label.rfind(info.function, 0) == 0)
         info.label = displayName + info.label.substr(info.function.size());
       info.function = displayName;
@@ -181,8 +216,10 @@ void tgcapi::registerKernels(Attribute table, bool gpu, int threads,
     info.threads = threads > 0
                        ? threads
                        : std::max(1u, std::thread::hardware_concurrency());
-    p.kernels[num("id")] = std::move(info);
+    p.kernels[id] = std::move(info);
   }
+  if (gpu)
+    p.anyGpu = true;
 }
 
 llvm::orc::SymbolMap
@@ -197,21 +234,28 @@ tgcapi::profilerSymbols(llvm::orc::MangleAndInterner interner) {
   return symbols;
 }
 
-bool tgcapi::profilerRecording() {
+uint64_t tgcapi::profilerRecording() {
   return profiler().recording.load(std::memory_order_relaxed);
 }
 
 uint64_t tgcapi::profilerNow() { return nowNs(); }
 
-void tgcapi::recordCall(const std::string &function, uint64_t startNs) {
+void tgcapi::recordCall(const std::string &function, uint64_t startNs,
+                        uint64_t recording) {
   uint64_t end = nowNs();
   Profiler &p = profiler();
+  // A call that began in an earlier recording, or ends after the stop,
+  // is not this recording's.
+  if (p.recording.load() != recording)
+    return;
   std::lock_guard<std::mutex> lock(p.mutex);
   auto &name = p.names[function];
   if (!name)
     name = std::make_unique<std::string>(function);
-  p.events.push_back({-1, name.get(), startNs, end, threadIndex(p)});
+  p.events.push_back({0, name.get(), startNs, end, threadIndex(p)});
 }
+
+void tgcapi::profilerAbandonRun() { openKernels.clear(); }
 
 //===----------------------------------------------------------------------===//
 // The machine's peaks
@@ -227,7 +271,8 @@ struct Peaks {
 
 /// The clock in GHz: cpufreq's maximum, else /proc/cpuinfo's current.
 static double clockGHz() {
-  std::ifstream maxFreq("/sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_max_freq");
+  std::ifstream maxFreq(
+      "/sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_max_freq");
   double khz = 0;
   if (maxFreq >> khz && khz > 0)
     return khz / 1e6;
@@ -263,9 +308,9 @@ static const Peaks &peaks() {
     Peaks p;
     llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
     // f32 lanes x 2 (fused multiply-add) x 2 FMA units per core.
-    int lanes = features.lookup("avx512f")               ? 16
+    int lanes = features.lookup("avx512f")                          ? 16
                 : features.lookup("avx2") && features.lookup("fma") ? 8
-                                                          : 4;
+                                                                    : 4;
     int fma = features.lookup("fma") || features.lookup("avx512f") ? 2 : 1;
     double ghz = clockGHz();
     p.flopsPerCore = ghz * 1e9 * lanes * fma * 2;
@@ -281,6 +326,12 @@ static const Peaks &peaks() {
       p.bytesPerSecond = std::atof(env) * 1e9;
     else
       p.bytesPerSecond = measureCopyBandwidth();
+    // A peak that is not a positive number (an unknown clock, a bad
+    // variable) gives no shares rather than infinite ones.
+    if (!(p.flopsPerCore > 0) || !std::isfinite(p.flopsPerCore))
+      p.flopsPerCore = 0;
+    if (!(p.bytesPerSecond > 0) || !std::isfinite(p.bytesPerSecond))
+      p.bytesPerSecond = 0;
     return p;
   }();
   return result;
@@ -298,10 +349,71 @@ struct Snapshot {
   uint64_t originNs;
 };
 
+/// The recorded events, without kernels that lie in no recorded call on
+/// their thread (the kernels of a call still running when recording
+/// stopped: the call itself is not recorded).
 Snapshot snapshot() {
   Profiler &p = profiler();
-  std::lock_guard<std::mutex> lock(p.mutex);
-  return {p.kernels, p.events, p.originNs};
+  Snapshot s;
+  {
+    std::lock_guard<std::mutex> lock(p.mutex);
+    s = {p.kernels, p.events, p.originNs};
+  }
+  std::map<uint32_t, std::vector<std::pair<uint64_t, uint64_t>>> calls;
+  for (const Event &e : s.events)
+    if (e.isCall())
+      calls[e.thread].push_back({e.startNs, e.endNs});
+  for (auto &entry : calls)
+    llvm::sort(entry.second);
+  llvm::erase_if(s.events, [&](const Event &e) {
+    if (e.isCall())
+      return false;
+    auto &intervals = calls[e.thread];
+    auto it = std::upper_bound(
+        intervals.begin(), intervals.end(),
+        std::make_pair(e.startNs, std::numeric_limits<uint64_t>::max()));
+    return it == intervals.begin() || std::prev(it)->second < e.endNs;
+  });
+  return s;
+}
+
+/// What a kernel did in `seconds` over `calls` calls: rates, and shares of
+/// the peaks (not for GPU kernels, whose peaks are not the host's; only
+/// when finite: JSON has no infinity).
+struct Rates {
+  std::optional<double> gflops, gbytes, flopShare, byteShare;
+};
+
+Rates ratesOf(const KernelInfo &info, int64_t calls, double seconds,
+              const Peaks &peak) {
+  Rates r;
+  seconds = std::max(seconds, 1e-9);
+  auto finite = [](double v) -> std::optional<double> {
+    if (std::isfinite(v))
+      return v;
+    return std::nullopt;
+  };
+  if (info.flops >= 0) {
+    double flops = double(info.flops) * calls / seconds;
+    r.gflops = flops / 1e9;
+    if (!info.gpu && peak.flopsPerCore > 0)
+      r.flopShare = finite(100.0 * flops / (peak.flopsPerCore * info.threads));
+  }
+  if (info.bytes >= 0) {
+    double bytes = double(info.bytes) * calls / seconds;
+    r.gbytes = bytes / 1e9;
+    if (!info.gpu && peak.bytesPerSecond > 0)
+      r.byteShare = finite(100.0 * bytes / peak.bytesPerSecond);
+  }
+  return r;
+}
+
+/// A name for one line of the table: control characters as spaces.
+std::string printable(std::string text) {
+  for (char &c : text)
+    if (static_cast<unsigned char>(c) < 0x20)
+      c = ' ';
+  return text;
 }
 
 /// "mlp.mlir:9,10,12": the distinct lines of a kernel's sources, by file.
@@ -320,10 +432,10 @@ std::string sourceLines(const KernelInfo &info) {
     if (std::find(lines.begin(), lines.end(), line) == lines.end())
       lines.push_back(line);
   }
-  std::stable_sort(lines.begin(), lines.end(), [](auto &a, auto &b) {
-    return a.first != b.first ? a.first < b.first
-                              : std::atoll(a.second.c_str()) <
-                                    std::atoll(b.second.c_str());
+  std::sort(lines.begin(), lines.end(), [](auto &a, auto &b) {
+    return a.first != b.first
+               ? a.first < b.first
+               : std::atoll(a.second.c_str()) < std::atoll(b.second.c_str());
   });
   std::string text, file;
   for (auto &[f, l] : lines) {
@@ -348,10 +460,10 @@ void tgProfilerStart(void) {
   std::lock_guard<std::mutex> lock(p.mutex);
   p.events.clear();
   p.originNs = nowNs();
-  p.recording = true;
+  p.recording = ++p.generations;
 }
 
-void tgProfilerStop(void) { profiler().recording = false; }
+void tgProfilerStop(void) { profiler().recording = 0; }
 
 int tgProfilerCheckPath(const char *path, TgError **error) {
   std::string file = path ? path : "";
@@ -384,7 +496,11 @@ int tgProfilerWriteTrace(const char *path, TgError **error) {
   std::string text;
   llvm::raw_string_ostream out(text);
   llvm::json::OStream json(out, /*IndentSize=*/0);
-  auto micros = [&](uint64_t ns) { return (ns - s.originNs) / 1e3; };
+  // Microseconds from the start of the recording (an event never starts
+  // before it, but the clock is read on several threads).
+  auto micros = [&](uint64_t ns) {
+    return ns > s.originNs ? (ns - s.originNs) / 1e3 : 0.0;
+  };
   json.object([&] {
     json.attributeArray("traceEvents", [&] {
       json.object([&] {
@@ -400,11 +516,11 @@ int tgProfilerWriteTrace(const char *path, TgError **error) {
           json.attribute("tid", int64_t(e.thread));
           json.attribute("ts", micros(e.startNs));
           json.attribute("dur", (e.endNs - e.startNs) / 1e3);
-          if (e.kernel < 0) {
+          if (e.isCall()) {
             json.attribute("cat", "call");
             json.attribute("name", "@" + *e.function);
-            json.attributeObject("args",
-                                 [&] { json.attribute("function", *e.function); });
+            json.attributeObject(
+                "args", [&] { json.attribute("function", *e.function); });
             return;
           }
           auto it = s.kernels.find(e.kernel);
@@ -412,10 +528,11 @@ int tgProfilerWriteTrace(const char *path, TgError **error) {
               it == s.kernels.end() ? nullptr : &it->second;
           json.attribute("cat", "kernel");
           json.attribute("name", info ? info->name : "kernel");
-          if (!info)
-            return;
-          double seconds = std::max(1e-9, (e.endNs - e.startNs) * 1e-9);
           json.attributeObject("args", [&] {
+            if (!info) {
+              json.attribute("kernel", "id " + std::to_string(e.kernel));
+              return;
+            }
             json.attribute("kernel", info->label);
             json.attribute("function", info->function);
             json.attributeArray("ops", [&] {
@@ -425,22 +542,15 @@ int tgProfilerWriteTrace(const char *path, TgError **error) {
             json.attribute("source_lines", sourceLines(*info));
             json.attribute("flops", info->flops);
             json.attribute("bytes", info->bytes);
-            // The peaks are the host CPU's: a GPU kernel gets its rates
-            // only.
-            if (info->flops >= 0) {
-              json.attribute("gflops_per_s", info->flops / seconds / 1e9);
-              if (!info->gpu)
-                json.attribute("percent_of_peak_flops",
-                             100.0 * info->flops / seconds /
-                                 (peak.flopsPerCore * info->threads));
-            }
-            if (info->bytes >= 0) {
-              json.attribute("gbytes_per_s", info->bytes / seconds / 1e9);
-              if (!info->gpu)
-                json.attribute("percent_of_peak_bandwidth",
-                             100.0 * info->bytes / seconds /
-                                 peak.bytesPerSecond);
-            }
+            Rates r = ratesOf(*info, 1, (e.endNs - e.startNs) * 1e-9, peak);
+            auto put = [&](const char *key, std::optional<double> v) {
+              if (v)
+                json.attribute(key, *v);
+            };
+            put("gflops_per_s", r.gflops);
+            put("percent_of_peak_flops", r.flopShare);
+            put("gbytes_per_s", r.gbytes);
+            put("percent_of_peak_bandwidth", r.byteShare);
           });
         });
       }
@@ -453,31 +563,55 @@ int tgProfilerWriteTrace(const char *path, TgError **error) {
       json.attribute("peaks_from", peak.how);
     });
   });
-  // Whole or not at all: a temporary file next to it, then a rename.
-  std::string file = path, temporary = file + ".tmp" + std::to_string(::getpid());
+  std::string file = path;
+  auto fail = [&](const std::string &why) {
+    tgcapi::setError(error, "error: cannot write the profile to '" + file +
+                                "': " + why + "\n");
+    return 1;
+  };
+  // A symbolic link is followed (even to a file not there yet): the file
+  // it names is written, the link stays.
+  for (int hops = 0; hops < 40 && llvm::sys::fs::is_symlink_file(file);
+       ++hops) {
+    char target[4096];
+    ssize_t n = ::readlink(file.c_str(), target, sizeof(target) - 1);
+    if (n <= 0)
+      break;
+    std::string next(target, n);
+    if (!llvm::sys::path::is_absolute(next)) {
+      llvm::SmallString<256> joined(llvm::sys::path::parent_path(file));
+      llvm::sys::path::append(joined, next);
+      next = joined.str().str();
+    }
+    file = next;
+  }
+  llvm::sys::fs::file_status status;
+  bool special = !llvm::sys::fs::status(file, status) &&
+                 status.type() != llvm::sys::fs::file_type::regular_file;
+  // A device or a pipe is written to as it is; a file appears whole or not
+  // at all (a temporary file next to it, then a rename).
+  std::string target =
+      special ? file : file + ".tmp" + std::to_string(::getpid());
   {
     std::error_code ec;
-    llvm::raw_fd_ostream os(temporary, ec);
-    if (ec) {
-      tgcapi::setError(error, "error: cannot write the profile to '" + file +
-                                  "': " + ec.message() + "\n");
-      return 1;
-    }
+    llvm::raw_fd_ostream os(target, ec);
+    if (ec)
+      return fail(ec.message());
     os << text << "\n";
     os.close();
     if (os.has_error()) {
+      std::string why = os.error().message();
       os.clear_error();
-      llvm::sys::fs::remove(temporary);
-      tgcapi::setError(error, "error: cannot write the profile to '" + file +
-                                  "': write failed\n");
-      return 1;
+      if (!special)
+        llvm::sys::fs::remove(target);
+      return fail(why);
     }
   }
-  if (std::error_code ec = llvm::sys::fs::rename(temporary, file)) {
-    llvm::sys::fs::remove(temporary);
-    tgcapi::setError(error, "error: cannot write the profile to '" + file +
-                                "': " + ec.message() + "\n");
-    return 1;
+  if (!special) {
+    if (std::error_code ec = llvm::sys::fs::rename(target, file)) {
+      llvm::sys::fs::remove(target);
+      return fail(ec.message());
+    }
   }
   return 0;
 }
@@ -494,7 +628,7 @@ char *tgProfilerSummary(void) {
   int64_t calls = 0;
   for (const Event &e : s.events) {
     uint64_t ns = e.endNs - e.startNs;
-    if (e.kernel < 0) {
+    if (e.isCall()) {
       callNs += ns;
       ++calls;
       continue;
@@ -508,37 +642,31 @@ char *tgProfilerSummary(void) {
   // kernels do not cover is a row of its own, so the percentages add up.
   uint64_t total = std::max(callNs, kernelNs);
   std::vector<std::pair<int64_t, Row>> sorted(rows.begin(), rows.end());
-  std::stable_sort(sorted.begin(), sorted.end(), [](auto &a, auto &b) {
-    return a.second.ns > b.second.ns;
+  std::sort(sorted.begin(), sorted.end(), [](auto &a, auto &b) {
+    return a.second.ns != b.second.ns ? a.second.ns > b.second.ns
+                                      : a.first < b.first;
   });
   std::string text;
   llvm::raw_string_ostream os(text);
   os << llvm::formatv("{0,-40} {1,7} {2,11} {3,7} {4,9} {5,7} {6,8}  {7}\n",
-                      "kernel", "calls", "time (ms)", "%", "GFLOP/s",
-                      "%peak", "GB/s", "source lines");
-  auto percent = [&](uint64_t ns) {
-    return total ? 100.0 * ns / total : 0.0;
+                      "kernel", "calls", "time (ms)", "%", "GFLOP/s", "%peak",
+                      "GB/s", "source lines");
+  auto percent = [&](uint64_t ns) { return total ? 100.0 * ns / total : 0.0; };
+  auto number = [](std::optional<double> v, const char *style) {
+    return v ? llvm::formatv(style, *v).str() : std::string("-");
   };
   for (auto &[id, row] : sorted) {
     auto it = s.kernels.find(id);
-    std::string name = "?", rate = "-", share = "-", bandwidth = "-", lines;
+    std::string name = "id " + std::to_string(id), rate = "-", share = "-",
+                bandwidth = "-", lines;
     if (it != s.kernels.end()) {
       const KernelInfo &info = it->second;
-      name = info.label + " " + info.name;
-      double seconds = std::max(1e-9, row.ns * 1e-9);
-      if (info.flops >= 0) {
-        double flops = info.flops * row.calls / seconds;
-        rate = llvm::formatv("{0:f2}", flops / 1e9).str();
-        if (!info.gpu)
-          share = llvm::formatv("{0:f1}", 100.0 * flops /
-                                            (peak.flopsPerCore * info.threads))
-                    .str();
-      }
-      if (info.bytes >= 0)
-        bandwidth =
-            llvm::formatv("{0:f2}", info.bytes * row.calls / seconds / 1e9)
-                .str();
-      lines = sourceLines(info);
+      name = printable(info.label + " " + info.name);
+      Rates r = ratesOf(info, row.calls, row.ns * 1e-9, peak);
+      rate = number(r.gflops, "{0:f2}");
+      share = number(r.flopShare, "{0:f1}");
+      bandwidth = number(r.gbytes, "{0:f2}");
+      lines = printable(sourceLines(info));
     }
     if (name.size() > 40)
       name = name.substr(0, 37) + "...";
@@ -553,9 +681,10 @@ char *tgProfilerSummary(void) {
                       percent(outside));
   os << llvm::formatv("{0,-40} {1,7} {2,11:f3} {3,7:f1}\n", "total", calls,
                       total / 1e6, total ? 100.0 : 0.0);
-  char *result = static_cast<char *>(std::malloc(text.size() + 1));
-  std::memcpy(result, text.c_str(), text.size() + 1);
-  return result;
+  if (rows.empty() && calls)
+    os << "(no kernel was timed: the calls ran code compiled without "
+          "profiling, e.g. LLVM-dialect input lowered without profile=1)\n";
+  return tgcapi::copyString(text);
 }
 
 void tgStringDestroy(char *string) { std::free(string); }

@@ -111,6 +111,13 @@ struct TgExecutable {
   llvm::StringMap<std::unique_ptr<TgFunction>> functions;
 };
 
+char *tgcapi::copyString(const std::string &text) {
+  char *copy = static_cast<char *>(std::malloc(text.size() + 1));
+  if (copy)
+    std::memcpy(copy, text.c_str(), text.size() + 1);
+  return copy;
+}
+
 void tgcapi::setError(TgError **error, std::string message) {
   if (error)
     *error = new TgError{std::move(message)};
@@ -412,7 +419,9 @@ static TgExecutable *compileHere(std::unique_ptr<llvm::MemoryBuffer> buffer,
   // lowered by tg-opt with profile=1).
   tgcapi::registerKernels((*module)->getAttr("tg.kernels"),
                           opts.target == TG_TARGET_GPU, opts.threads,
-                          opts.profileName ? opts.profileName : "");
+                          opts.entry ? opts.entry : "",
+                          opts.entry && opts.profileName ? opts.profileName
+                                                         : "");
 
   std::unique_ptr<llvm::TargetMachine> tm = createHostTargetMachine();
   if (!tm) {
@@ -466,7 +475,8 @@ static TgExecutable *compileHere(std::unique_ptr<llvm::MemoryBuffer> buffer,
       continue;
     }
     fn.packed = *packed;
-    if (opts.profileName)
+    // The display name stands for the one entry point compiled.
+    if (opts.profileName && opts.entry)
       fn.profileName = opts.profileName;
   }
   return executable.release();
@@ -697,6 +707,7 @@ extern "C" int tgFunctionRun(const TgFunction *fn, const TgTensor *args,
   std::jmp_buf allocationFailure;
   if (setjmp(allocationFailure)) {
     allocationFailureTarget = nullptr;
+    tgcapi::profilerAbandonRun();
     setError(error, "error: out of memory: @" + fn->name +
                         " could not allocate " +
                         std::to_string(failedAllocationBytes) +
@@ -704,8 +715,8 @@ extern "C" int tgFunctionRun(const TgFunction *fn, const TgTensor *args,
     return 1;
   }
   allocationFailureTarget = &allocationFailure;
-  bool profiling = tgcapi::profilerRecording();
-  uint64_t started = profiling ? tgcapi::profilerNow() : 0;
+  uint64_t recording = tgcapi::profilerRecording();
+  uint64_t started = recording ? tgcapi::profilerNow() : 0;
   fn->packed(packedArgs.data());
   allocationFailureTarget = nullptr;
 #ifdef TG_HAS_CUDA_RUNTIME
@@ -718,8 +729,8 @@ extern "C" int tgFunctionRun(const TgFunction *fn, const TgTensor *args,
       mgpuMemFree(buffer, nullptr);
   }
 #endif
-  if (profiling)
+  if (recording)
     tgcapi::recordCall(fn->profileName.empty() ? fn->name : fn->profileName,
-                       started);
+                       started, recording);
   return 0;
 }

@@ -28,6 +28,9 @@
 #include "mlir/Pass/Pass.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Support/FileUtilities.h"
+#include "mlir/Transforms/RegionUtils.h"
+#include "llvm/ADT/ScopeExit.h"
+#include "llvm/ADT/SetVector.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
@@ -49,19 +52,13 @@ std::optional<GraphStage> tg::parseGraphStage(StringRef name) {
       .Default(std::nullopt);
 }
 
-/// Differentiation and graph optimization, as the pipelines start.
-static void addOptimizedStages(OpPassManager &pm) {
-  pm.addPass(createTgRejectRecursionPass());
-  pm.addPass(createTgRejectNonPositiveStepsPass());
-  pm.addPass(createTgTapeToGradientPass());
-  buildTgOptimizePipeline(pm, TgOptimizeOptions());
-}
-
 /// The CPU pipeline's tensor stages, to its final kernels: as profiling
 /// compiles them (each kernel's ops contiguous), so that drawings,
-/// explanations and profiles name the same kernels.
-static void addFusedStages(OpPassManager &pm) {
+/// explanations and profiles name the same kernels. `optimize`: the
+/// module has not been through buildDifferentiationStages yet.
+static void addFusedStages(OpPassManager &pm, bool optimize) {
   TensorStagesOptions options;
+  options.optimize = optimize;
   options.cpuMatmuls = resolveVectorISA(VectorISA::Host) != VectorISA::None;
   options.profile = true;
   buildTensorStages(pm, options);
@@ -100,8 +97,7 @@ static std::string typeText(Type type) {
   llvm::raw_string_ostream os(s);
   if (auto tensor = dyn_cast<RankedTensorType>(type)) {
     for (int64_t d : tensor.getShape())
-      os << (ShapedType::isDynamic(d) ? std::string("?")
-                                      : std::to_string(d))
+      os << (ShapedType::isDynamic(d) ? std::string("?") : std::to_string(d))
          << "x";
     os << tensor.getElementType();
   } else {
@@ -118,7 +114,7 @@ public:
 
   std::string write(ModuleOp module) {
     os << "digraph tg {\n"
-          "  compound=true; rankdir=TB;\n"
+          "  compound=true; newrank=true; rankdir=TB;\n"
           "  node [shape=box, style=\"rounded\", fontname=\"Helvetica\", "
           "fontsize=10];\n"
           "  edge [fontname=\"Helvetica\", fontsize=8, color=\"#555555\"];\n";
@@ -126,8 +122,9 @@ public:
     for (auto func : module.getOps<func::FuncOp>()) {
       if (func.isExternal())
         continue;
-      os << "  subgraph cluster_f" << index++ << " {\n    label="
-         << quote("@" + func.getName().str()) << "; fontsize=12;\n";
+      os << "  subgraph cluster_f" << index++
+         << " {\n    label=" << quote("@" + func.getName().str())
+         << "; fontsize=12;\n";
       for (BlockArgument arg : func.getArguments()) {
         std::string node = newNode();
         os << "    " << node << " [shape=ellipse, label="
@@ -150,8 +147,8 @@ private:
     auto it = source.find(value);
     if (it == source.end())
       return;
-    edges += "  " + it->second + " -> " + to + " [label=" +
-             quote(typeText(value.getType())) + "];\n";
+    edges += "  " + it->second + " -> " + to +
+             " [label=" + quote(typeText(value.getType())) + "];\n";
   }
 
   /// The kernel `op` went into, or "".
@@ -185,8 +182,8 @@ private:
       std::string kernel = kernelOfOp(&op);
       if (kernel.empty())
         continue;
-      auto it = llvm::find_if(clusters,
-                              [&](auto &c) { return c.first == kernel; });
+      auto it =
+          llvm::find_if(clusters, [&](auto &c) { return c.first == kernel; });
       if (it == clusters.end())
         clusters.push_back({kernel, {node}});
       else
@@ -245,23 +242,25 @@ private:
 };
 } // namespace
 
-LogicalResult tg::drawGraph(ModuleOp module, GraphStage stage,
-                            std::string &dot, RunPipelineFn run) {
+LogicalResult tg::drawGraph(ModuleOp module, GraphStage stage, std::string &dot,
+                            RunPipelineFn run) {
+  // A copy is lowered: the module given stays as it is.
+  OwningOpRef<ModuleOp> work = module.clone();
   // Every tg op numbered, so that kernels can name the ops they hold.
   OpPassManager pm(ModuleOp::getOperationName());
   if (stage != GraphStage::Tg)
-    addOptimizedStages(pm);
+    buildDifferentiationStages(pm, /*optimize=*/true);
   pm.addPass(createTgTagSourceOpsPass());
-  if (failed(run(pm)))
+  if (failed(run(pm, *work)))
     return failure();
-  OwningOpRef<ModuleOp> graph = module.clone();
+  OwningOpRef<ModuleOp> graph = work->clone();
   std::map<int64_t, std::string> kernelOf;
   if (stage == GraphStage::Fused) {
     OpPassManager fused(ModuleOp::getOperationName());
-    addFusedStages(fused);
-    if (failed(run(fused)))
+    addFusedStages(fused, /*optimize=*/false);
+    if (failed(run(fused, *work)))
       return failure();
-    for (auto func : module.getOps<func::FuncOp>())
+    for (auto func : work->getOps<func::FuncOp>())
       for (const Kernel &kernel : findKernels(func)) {
         std::optional<StringRef> name =
             kernelNameOf(kernel.ops.front()->getLoc());
@@ -281,26 +280,44 @@ LogicalResult tg::dotToSvg(StringRef dot, std::string &svg,
             "apt-get install graphviz); ask for format=dot instead";
     return failure();
   }
-  SmallString<128> in, out;
-  int inFd;
-  if (llvm::sys::fs::createTemporaryFile("tg-graph", "dot", inFd, in) ||
-      llvm::sys::fs::createTemporaryFile("tg-graph", "svg", out)) {
-    error = "cannot create a temporary file for Graphviz";
-    return failure();
-  }
+  // Input, output and Graphviz's messages in temporary files, all removed.
+  SmallString<128> paths[3];
+  const char *suffixes[3] = {"dot", "svg", "txt"};
+  for (int i = 0; i < 3; ++i)
+    if (llvm::sys::fs::createTemporaryFile("tg-graph", suffixes[i], paths[i])) {
+      for (int j = 0; j < i; ++j)
+        llvm::sys::fs::remove(paths[j]);
+      error = "cannot create a temporary file for Graphviz";
+      return failure();
+    }
+  llvm::scope_exit cleanup([&] {
+    for (auto &path : paths)
+      llvm::sys::fs::remove(path);
+  });
   {
-    llvm::raw_fd_ostream file(inFd, /*shouldClose=*/true);
+    std::error_code ec;
+    llvm::raw_fd_ostream file(paths[0], ec);
+    if (ec) {
+      error = "cannot write a temporary file for Graphviz: " + ec.message();
+      return failure();
+    }
     file << dot;
   }
   std::string message;
+  std::optional<StringRef> redirects[3] = {std::nullopt, std::nullopt,
+                                           StringRef(paths[2])};
   int status = llvm::sys::ExecuteAndWait(
-      *program, {*program, "-Tsvg", in.str(), "-o", out.str()},
-      std::nullopt, {}, /*SecondsToWait=*/60, /*MemoryLimit=*/0, &message);
-  auto buffer = llvm::MemoryBuffer::getFile(out);
-  llvm::sys::fs::remove(in);
-  llvm::sys::fs::remove(out);
+      *program, {*program, "-Tsvg", paths[0].str(), "-o", paths[1].str()},
+      std::nullopt, redirects, /*SecondsToWait=*/60, /*MemoryLimit=*/0,
+      &message);
+  auto buffer = llvm::MemoryBuffer::getFile(paths[1]);
   if (status != 0 || !buffer) {
-    error = "Graphviz's dot failed" + (message.empty() ? "" : ": " + message);
+    std::string said;
+    if (auto log = llvm::MemoryBuffer::getFile(paths[2]))
+      said = (*log)->getBuffer().take_front(400).trim().str();
+    error = "Graphviz's dot failed" +
+            (message.empty() ? std::string() : ": " + message) +
+            (said.empty() ? std::string() : " (" + said + ")");
     return failure();
   }
   svg = (*buffer)->getBuffer().str();
@@ -339,11 +356,13 @@ static std::optional<SourceTag> consumerTag(const Kernel &consumer,
 }
 
 LogicalResult tg::explainFusion(ModuleOp module, RunPipelineFn run) {
+  // A copy is lowered: the module given stays as it is.
+  OwningOpRef<ModuleOp> work = module.clone();
   OpPassManager pm(ModuleOp::getOperationName());
-  addFusedStages(pm);
-  if (failed(run(pm)))
+  addFusedStages(pm, /*optimize=*/true);
+  if (failed(run(pm, *work)))
     return failure();
-  for (auto func : module.getOps<func::FuncOp>()) {
+  for (auto func : work->getOps<func::FuncOp>()) {
     SmallVector<Kernel> kernels = findKernels(func);
     llvm::DenseMap<Operation *, unsigned> kernelIndex;
     for (auto [i, kernel] : llvm::enumerate(kernels))
@@ -352,21 +371,36 @@ LogicalResult tg::explainFusion(ModuleOp module, RunPipelineFn run) {
     std::set<std::pair<unsigned, unsigned>> explained;
     for (auto [k, kernel] : llvm::enumerate(kernels)) {
       for (Operation *op : kernel.ops) {
-        for (OpOperand &use : op->getOpOperands()) {
+        // What it reads: its operands, and (row tiles) what its body
+        // captures from above.
+        SmallVector<std::pair<Value, OpOperand *>> reads;
+        for (OpOperand &use : op->getOpOperands())
+          reads.push_back({use.get(), &use});
+        if (isa<scf::ForallOp>(op)) {
+          SetVector<Value> captured;
+          getUsedValuesDefinedAbove(op->getRegions(), captured);
+          for (Value value : captured)
+            reads.push_back({value, nullptr});
+        }
+        for (auto [value, use] : reads) {
           std::string through;
-          Operation *producer = producerThroughViews(use.get(), through);
+          Operation *producer = producerThroughViews(value, through);
           auto it = producer ? kernelIndex.find(producer) : kernelIndex.end();
           if (it == kernelIndex.end() || it->second == k ||
               !explained.insert({it->second, unsigned(k)}).second)
             continue;
           std::string reason;
           if (!through.empty())
-            reason = "a '" + through + "' (a reshape or slice) lies between "
+            reason = "a '" + through +
+                     "' (a reshape or slice) lies between "
                      "them, and fusion does not see through this one";
           else if (producer->getBlock() != op->getBlock())
             reason = "they are in different blocks (a loop or branch body "
                      "and its outside)";
-          else if (auto why = whyNotFused(use, kDefaultMaxFusedBodyOps))
+          else if (!use)
+            reason = "the consumer is a chain of row tiles (scf.forall) "
+                     "that reads the value tile by tile";
+          else if (auto why = whyNotFused(*use, kDefaultMaxFusedBodyOps))
             reason = *why;
           else
             reason = "the producer was fused into another consumer or "
@@ -377,15 +411,15 @@ LogicalResult tg::explainFusion(ModuleOp module, RunPipelineFn run) {
           std::optional<StringRef> toName =
               kernelNameOf(kernel.ops.front()->getLoc());
           std::optional<SourceTag> at = consumerTag(kernel, from);
-          std::string producerLine =
-              from.tags.empty() ? std::string()
-                                : shortLine(from.tags.back().loc);
+          std::string producerLine = from.tags.empty()
+                                         ? std::string()
+                                         : shortLine(from.tags.back().loc);
           emitRemark(at ? at->loc : op->getLoc())
               << "kernel '" << (toName ? *toName : "?")
               << "' is not fused with its producer '"
               << (fromName ? *fromName : "?") << "'"
-              << (producerLine.empty() ? "" : " (" + producerLine + ")")
-              << ": " << reason;
+              << (producerLine.empty() ? "" : " (" + producerLine + ")") << ": "
+              << reason;
         }
       }
     }
@@ -400,16 +434,26 @@ LogicalResult tg::explainFusion(ModuleOp module, RunPipelineFn run) {
 /// The dialects the stages drawGraph and explainFusion run may create.
 static void stageDialects(DialectRegistry &registry) {
   OpPassManager pm(ModuleOp::getOperationName());
-  addOptimizedStages(pm);
-  addFusedStages(pm);
+  addFusedStages(pm, /*optimize=*/true);
   pm.getDependentDialects(registry);
+}
+
+/// Runs a pipeline on the copy drawGraph or explainFusion lowers (not
+/// nested in the pass's module, so not through runPipeline). Diagnostics
+/// go to the context's handler, as the pass's own would.
+static std::function<LogicalResult(OpPassManager &, ModuleOp)>
+runOnCopy(MLIRContext &context) {
+  return [&context](OpPassManager &stages, ModuleOp copy) {
+    PassManager pm(&context, ModuleOp::getOperationName());
+    static_cast<OpPassManager &>(pm) = stages;
+    return pm.run(copy);
+  };
 }
 
 namespace {
 // Written by hand rather than in a Passes.td: they drive the pipelines of
 // this library (a Codegen pass cannot depend on them).
-struct TgDrawGraphPass
-    : PassWrapper<TgDrawGraphPass, OperationPass<ModuleOp>> {
+struct TgDrawGraphPass : PassWrapper<TgDrawGraphPass, OperationPass<ModuleOp>> {
   MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(TgDrawGraphPass)
   TgDrawGraphPass() = default;
   TgDrawGraphPass(const TgDrawGraphPass &other) : PassWrapper(other) {}
@@ -453,9 +497,7 @@ struct TgDrawGraphPass
     ModuleOp module = getOperation();
     std::optional<GraphStage> which = parseGraphStage(stage);
     std::string dot;
-    if (failed(drawGraph(module, *which, dot, [&](OpPassManager &pm) {
-          return runPipeline(pm, module);
-        })))
+    if (failed(drawGraph(module, *which, dot, runOnCopy(getContext()))))
       return signalPassFailure();
     std::string text = dot, error;
     if (format == "svg" && failed(dotToSvg(dot, text, error))) {
@@ -484,9 +526,7 @@ struct TgExplainFusionPass
            "kernel passes to another, why the two were not fused";
   }
   void runOnOperation() override {
-    if (failed(explainFusion(getOperation(), [&](OpPassManager &pm) {
-          return runPipeline(pm, getOperation());
-        })))
+    if (failed(explainFusion(getOperation(), runOnCopy(getContext()))))
       signalPassFailure();
   }
 };

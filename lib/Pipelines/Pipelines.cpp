@@ -71,10 +71,7 @@ static void addMemRefToLLVMStages(OpPassManager &pm) {
 /// The stages shared by the CPU and GPU pipelines: differentiation,
 /// graph optimization, lowering to linalg, fusion and bufferization with
 /// caller-owned out-parameters.
-void mlir::tg::buildTensorStages(OpPassManager &pm,
-                                 const TensorStagesOptions &options) {
-  bool optimize = options.optimize, cpuMatmuls = options.cpuMatmuls,
-       gpuMatmuls = options.gpuMatmuls;
+void mlir::tg::buildDifferentiationStages(OpPassManager &pm, bool optimize) {
   // Recursion would overflow the stack at run time, and a loop whose step
   // is not positive never ends: located errors now.
   pm.addPass(createTgRejectRecursionPass());
@@ -84,6 +81,13 @@ void mlir::tg::buildTensorStages(OpPassManager &pm,
   // Graph-level cleanup: everything removed here is never lowered.
   if (optimize)
     buildTgOptimizePipeline(pm, TgOptimizeOptions());
+}
+
+void mlir::tg::buildTensorStages(OpPassManager &pm,
+                                 const TensorStagesOptions &options) {
+  bool optimize = options.optimize, cpuMatmuls = options.cpuMatmuls,
+       gpuMatmuls = options.gpuMatmuls;
+  buildDifferentiationStages(pm, optimize);
   // Record tensor signatures and ask for C interfaces while types are tensors.
   pm.addPass(createTgPrepareEntryPointsPass());
   // Each tg op named in its location, so that the kernels it ends up in

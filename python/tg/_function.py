@@ -26,7 +26,7 @@ import warnings
 import numpy as np
 
 from . import _capi, _dtypes, _eager, _graph, _ops, profiler
-from ._errors import TgError, TgTypeError, error
+from ._errors import TgTypeError, error
 from ._tensor import EagerTensor, SymbolicTensor, Tensor, TensorSpec
 from ._variables import Variable
 
@@ -194,10 +194,14 @@ class ConcreteFunction:
         self.exe = None
 
     def compile(self):
-        self.exe = _capi.Executable(self.text, name=self.name,
+        # The thread count is fixed now: the profiled version, compiled
+        # later, uses the same (tg.set_num_threads may have changed since).
+        self.threads = _capi.num_threads
+        self.exe = _capi.Executable(self.text, name=self.name, threads=self.threads,
                                     profile_name=self.name)
         self.run = self.exe.fast if self.exe.fast is not None else self.exe
         self._profiled = None
+        self._profile_lock = threading.Lock()
         # Every leaf a tensor argument, results one tensor or a flat tuple of
         # distinct tensors, no Variables, captures or prints.
         outs = [v for kind, v in self.outputs]
@@ -214,18 +218,18 @@ class ConcreteFunction:
         themselves (compiled on first use)."""
         if not profiler.active():
             return self.run, self.exe
-        if self._profiled is None:
-            exe = _capi.Executable(self.text, name=self.name, profile=True,
-                                   profile_name=self.name)
-            self._profiled = (exe.fast if exe.fast is not None else exe, exe)
+        with self._profile_lock:
+            if self._profiled is None:
+                exe = _capi.Executable(self.text, name=self.name, threads=self.threads,
+                                       profile=True, profile_name=self.name)
+                self._profiled = (exe.fast if exe.fast is not None else exe, exe)
         return self._profiled
 
     def __call__(self, leaves):
         if self.plain:
             # Tensors in, tensors out, no state: the per-call path of small
             # graphs, kept short.
-            run, exe = self._executables() if profiler._active else \
-                (self.run, self.exe)
+            run, exe = self._executables()
             results = run(*[x._value if type(x) is EagerTensor else x
                             for x in leaves])
             if results is NotImplemented:
@@ -492,11 +496,13 @@ class Function:
                         "'fused')" % (stage,))
         if format not in ("dot", "svg"):
             raise error("unknown graph format %r (expected 'dot' or 'svg')" % (format,))
-        try:
-            return _capi.draw_graph(self.lower(*args, **kwargs), self.__name__,
-                                    stage, format)
-        except TgError as e:
-            raise error(str(e).replace("error: ", "", 1)) from None
+        # The module's entry is @main: drawn under the function's name (a
+        # quoted symbol takes any name). The C API's errors already name
+        # the user's line.
+        name = self.__name__.replace("\\", "\\\\").replace('"', '\\"')
+        text = self.lower(*args, **kwargs).replace(
+            "func.func @main(", 'func.func @"%s"(' % name, 1)
+        return _capi.draw_graph(text, self.__name__, stage, format)
 
     def experimental_get_tracing_count(self):
         return self.trace_count

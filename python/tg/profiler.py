@@ -18,9 +18,10 @@ import json
 import os
 import tempfile
 import threading
+import warnings
 
 from . import _capi
-from ._errors import TgError, error
+from ._errors import TgTypeError, error
 
 _lock = threading.Lock()
 _active = None
@@ -31,29 +32,53 @@ def active():
     return _active is not None
 
 
+def _c_error(err):
+    """The message of a C API error, without its "error: " prefix (error()
+    adds the user's location and its own)."""
+    message = _capi.lib.tgErrorMessage(err).decode().rstrip()
+    _capi.lib.tgErrorDestroy(err)
+    return message[len("error: "):] if message.startswith("error: ") else message
+
+
+def _not_ended():
+    return error("the profile is complete only when its 'with "
+                 "tg.profiler.trace(...)' block has ended")
+
+
 class Profile:
     """What one `trace` block recorded (available once the block ends)."""
 
     def __init__(self, path):
         self.path = path
         self._summary = None
-        self._trace = None
+        self._file = None       # the trace's JSON file, read on demand
+        self._temporary = False
+        self._events = None
 
     def summary(self):
         """The kernels as a table: calls, time, % of the total (the rows add
         up to 100 with the time outside kernels), GFLOP/s, % of peak, GB/s,
         source lines."""
         if self._summary is None:
-            raise error("the profile is complete only when its 'with "
-                        "tg.profiler.trace(...)' block has ended")
+            raise _not_ended()
         return self._summary
 
     def events(self):
-        """The trace's events (the JSON file's `traceEvents`)."""
-        if self._trace is None:
-            raise error("the profile is complete only when its 'with "
-                        "tg.profiler.trace(...)' block has ended")
-        return self._trace["traceEvents"]
+        """The trace's events (the JSON file's `traceEvents`), read from the
+        file when first asked for."""
+        if self._file is None:
+            raise _not_ended()
+        if self._events is None:
+            with open(self._file) as f:
+                self._events = json.load(f)["traceEvents"]
+        return self._events
+
+    def __del__(self):
+        if self._temporary and self._file is not None:
+            try:
+                os.remove(self._file)
+            except OSError:
+                pass
 
 
 class trace:
@@ -62,30 +87,39 @@ class trace:
     the end (whole, or not at all). `path` None: nothing is written, the
     summary and events are still there. An unwritable path is an error
     before the block runs. One trace at a time per process (TF's profiler
-    has the same rule)."""
+    has the same rule); a trace object is used once."""
 
     def __init__(self, path=None):
-        self.path = None if path is None else os.fspath(path)
+        if path is not None and not isinstance(path, (str, os.PathLike)):
+            raise error("tg.profiler.trace takes a file path (str or os.PathLike) "
+                        "or None, not %s" % type(path).__name__, TgTypeError)
+        path = None if path is None else os.fspath(path)
+        if isinstance(path, bytes):
+            raise error("tg.profiler.trace takes a str path, not bytes", TgTypeError)
+        # Absolute now: the block may change the working directory.
+        self.path = None if path is None else os.path.abspath(path)
         if self.path is not None:
             err = _capi._P()
             if _capi.lib.tgProfilerCheckPath(self.path.encode(), _capi.ctypes.byref(err)):
-                message = _capi.lib.tgErrorMessage(err).decode().rstrip()
-                _capi.lib.tgErrorDestroy(err)
-                raise error(message[len("error: "):] if message.startswith("error: ")
-                            else message)
+                raise error(_c_error(err))
         self.profile = Profile(self.path)
+        self._used = False
 
     def __enter__(self):
         global _active
         with _lock:
+            if self._used:
+                raise error("this tg.profiler.trace was already used; make a new "
+                            "one for each block")
             if _active is not None:
                 raise error("a tg.profiler.trace is already recording; traces do "
                             "not nest")
+            self._used = True
             _active = self.profile
         _capi.lib.tgProfilerStart()
         return self.profile
 
-    def __exit__(self, *exc):
+    def __exit__(self, kind, value, tb):
         global _active
         _capi.lib.tgProfilerStop()
         with _lock:
@@ -98,15 +132,16 @@ class trace:
             fd, target = tempfile.mkstemp(suffix=".json")
             os.close(fd)
         err = _capi._P()
-        try:
-            if _capi.lib.tgProfilerWriteTrace(target.encode(), _capi.ctypes.byref(err)):
-                message = _capi.lib.tgErrorMessage(err).decode().rstrip()
-                _capi.lib.tgErrorDestroy(err)
-                raise TgError(message)
-            with open(target) as f:
-                profile._trace = json.load(f)
-        finally:
+        if _capi.lib.tgProfilerWriteTrace(target.encode(), _capi.ctypes.byref(err)):
+            message = _c_error(err)
             if self.path is None:
                 os.remove(target)
+            if kind is not None:
+                # The block's own exception is the one to see.
+                warnings.warn("tg.profiler.trace: " + message, RuntimeWarning,
+                              stacklevel=2)
+                return False
+            raise error(message)
+        profile._file = target
+        profile._temporary = self.path is None
         return False
-

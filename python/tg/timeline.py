@@ -8,9 +8,9 @@ picture: the call, its kernels in time order (one colour per kernel), and a
 legend of the kernels by time with their source lines.
 """
 import json
+import os
 import sys
-
-from ._errors import TgError
+import tempfile
 
 
 def _escape(text):
@@ -27,16 +27,19 @@ def timeline_svg(trace, call=None, width=960):
     events = trace["traceEvents"]
     calls = [e for e in events if e.get("cat") == "call"]
     if not calls:
-        raise TgError("error: the trace holds no call")
+        raise ValueError("the trace holds no call")
     def holds_kernels(c):
         return any(e.get("cat") == "kernel" and e["tid"] == c["tid"] and
                    c["ts"] <= e["ts"] <= c["ts"] + c["dur"] for e in events)
     if call is None:
         call = max([i for i, c in enumerate(calls) if holds_kernels(c)] or [-1])
+    if not -len(calls) <= call < len(calls):
+        raise ValueError("--call %d: the trace holds %d calls" % (call, len(calls)))
     c = calls[call]
     start, end = c["ts"], c["ts"] + c["dur"]
     inside = sorted((e for e in events if e.get("cat") == "kernel" and e["tid"] == c["tid"]
-                     and start <= e["ts"] and e["ts"] + e["dur"] <= end + 1e-3),
+                     and start <= e["ts"] and e["ts"] + e["dur"] <= end + 1e-3
+                     and "function" in e.get("args", {})),
                     key=lambda e: e["ts"])
     palette = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948",
                "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"]
@@ -112,10 +115,19 @@ def main(argv=None):
     except (OSError, ValueError, KeyError, IndexError, TypeError) as e:
         print("%s: error: not a tg profile: %s" % (args.trace, e), file=sys.stderr)
         return 1
+    # Whole or not at all: a temporary file next to it, then a rename.
+    directory = os.path.dirname(os.path.abspath(args.output))
     try:
-        with open(args.output, "w") as f:
-            f.write(svg)
+        fd, temporary = tempfile.mkstemp(dir=directory, suffix=".svg.tmp")
     except OSError as e:
+        print("%s: error: cannot write: %s" % (args.output, e), file=sys.stderr)
+        return 1
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(svg)
+        os.replace(temporary, args.output)
+    except OSError as e:
+        os.remove(temporary)
         print("%s: error: cannot write: %s" % (args.output, e), file=sys.stderr)
         return 1
     return 0

@@ -5,6 +5,12 @@
 // RUN: not test -e %t.bad
 // RUN: not tg-opt %s '-tg-draw-graph=format=png' 2>&1 | FileCheck %s --check-prefix=FORMAT
 // RUN: not tg-opt %s -tg-draw-graph -o %t.missing/dir/out.dot 2>&1 | FileCheck %s --check-prefix=WRITE
+// An output path with a space; output= given: -o keeps the IR, unchanged.
+// RUN: tg-opt %s -tg-draw-graph=stage=tg -o "%t with space.dot" && FileCheck %s --input-file="%t with space.dot" --check-prefix=TG
+// RUN: tg-opt %s "-tg-draw-graph=stage=tg output=%t.given.dot" -o %t.ir.mlir && FileCheck %s --input-file=%t.given.dot --check-prefix=TG
+// RUN: FileCheck %s --input-file=%t.ir.mlir --check-prefix=IR
+// IR: tg.matmul
+// IR-NOT: linalg.
 
 // The drawing of a known graph: a dense layer (matmul, bias, relu) whose
 // result feeds a row reduction. Ops are nodes labelled with their op, line

@@ -183,7 +183,7 @@ def test_graph_drawings_of_a_known_function():
     # values.
     clusters = [c for c in dot.split("subgraph ")[1:] if c.startswith("cluster_k")]
     labels = [c.split('label="', 1)[1].split('"', 1)[0] for c in clusters]
-    assert labels == ["kernel main/k0 matmul", "kernel main/k1 add+relu+reduce_sum"], labels
+    assert labels == ["kernel dense/k0 matmul", "kernel dense/k1 add+relu+reduce_sum"], labels
     nodes = {}
     for line in dot.splitlines():
         line = line.strip()
@@ -240,3 +240,75 @@ def test_the_walkthrough_example_runs(tmp_path):
     json.loads((tmp_path / "step.json").read_text())
     drawn = list(tmp_path.glob("step-fused.*"))
     assert len(drawn) == 1 and "matmul" in drawn[0].read_text()
+
+
+def test_threads_inside_a_trace_share_one_profiled_compile():
+    import threading
+    a = rng.standard_normal((64, 64)).astype(np.float32)
+
+    @tg.function
+    def f(x):
+        return tg.tanh(tg.matmul(x, x))
+    expected = f(a).numpy()
+    results = []
+    with tg.profiler.trace() as prof:
+        threads = [threading.Thread(target=lambda: results.extend(
+            f(a).numpy() for _ in range(5))) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert len(results) == 20 and all((r == expected).all() for r in results)
+    rows = [l for l in prof.summary().splitlines() if l.startswith("f/k")]
+    assert len(rows) == 1 and rows[0].split()[2] == "20", prof.summary()
+
+
+def test_profiled_code_keeps_the_thread_count_it_was_traced_with():
+    x = rng.standard_normal((512, 256)).astype(np.float32)
+    w = rng.standard_normal((256, 128)).astype(np.float32)
+
+    @tg.function
+    def f(x, w):
+        return tg.reduce_sum(tg.matmul(x, w))
+    before = tg.get_num_threads()
+    try:
+        tg.set_num_threads(1)
+        expected = f(x, w).numpy()
+        tg.set_num_threads(2)
+        with tg.profiler.trace():
+            got = f(x, w).numpy()
+    finally:
+        tg.set_num_threads(before)
+    assert got == expected
+
+
+def test_an_exception_in_the_block_is_the_one_raised(tmp_path):
+    step, _, _ = make_step()
+    x, y = batch()
+    path = tmp_path / "t.json"
+    with pytest.raises(KeyError, match="mine"):
+        with tg.profiler.trace(path):
+            step(x, y)
+            raise KeyError("mine")
+    # The trace of what ran is still written.
+    assert json.loads(path.read_text())["traceEvents"]
+
+
+def test_trace_arguments_and_reuse(tmp_path, monkeypatch):
+    with pytest.raises(tg.TgTypeError, match="takes a file path"):
+        tg.profiler.trace(3)
+    with pytest.raises(tg.TgTypeError, match="not bytes"):
+        tg.profiler.trace(b"x.json")
+    t = tg.profiler.trace()
+    with t:
+        pass
+    with pytest.raises(tg.TgError, match="already used"):
+        with t:
+            pass
+    # A relative path is the directory of the `with`, not of the block's end.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "sub").mkdir()
+    with tg.profiler.trace("rel.json"):
+        os.chdir("sub")
+        tg.constant(np.ones(3, np.float32)) * 2.0
+    assert (tmp_path / "rel.json").exists() and not (tmp_path / "sub" / "rel.json").exists()

@@ -36,7 +36,9 @@
 /// `tg-opt FILE -tg-draw-graph=stage=fused -o out.dot` writes the drawing,
 /// not the IR, to out.dot: the pass gets the -o file as its output option
 /// and the IR goes nowhere. (MlirOptMain always prints the module after the
-/// passes; a pass cannot take the output file over.)
+/// passes; a pass cannot take the output file over.) An explicit output=
+/// option leaves -o to the IR. Not rerouted: the pass inside a
+/// --pass-pipeline string, which needs its own output= option.
 static std::vector<std::string> routeDrawGraphOutput(int argc, char **argv) {
   std::vector<std::string> args(argv, argv + argc);
   auto isDraw = [](const std::string &a) {
@@ -45,6 +47,9 @@ static std::vector<std::string> routeDrawGraphOutput(int argc, char **argv) {
   };
   auto draw = std::find_if(args.begin(), args.end(), isDraw);
   if (draw == args.end())
+    return args;
+  // An explicit output= option keeps -o for the IR.
+  if (draw->find("output=") != std::string::npos)
     return args;
   std::string output = "-";
   for (size_t i = 1; i < args.size(); ++i) {
@@ -65,8 +70,9 @@ static std::vector<std::string> routeDrawGraphOutput(int argc, char **argv) {
   std::string options = eq == std::string::npos ? "" : flag.substr(eq + 1);
   if (options.size() >= 2 && options.front() == '{' && options.back() == '}')
     options = options.substr(1, options.size() - 2);
-  if (options.find("output=") == std::string::npos)
-    options += (options.empty() ? "" : " ") + std::string("output=") + output;
+  // Quoted: the path may hold spaces (pass options split at them).
+  options += (options.empty() ? "" : " ") + std::string("output=\"") +
+             output + "\"";
   flag = flag.substr(0, eq) + "=" + options;
   args.push_back("-o");
   args.push_back("/dev/null");

@@ -376,12 +376,6 @@ int main(int argc, char **argv) {
 
   if (profiling) {
     tgProfilerStop();
-    if (!opt.profile.empty() &&
-        tgProfilerWriteTrace(opt.profile.c_str(), &error)) {
-      std::string message = tgErrorMessage(error);
-      tgErrorDestroy(error);
-      return fail(message);
-    }
     if (opt.profileSummary) {
       char *table = tgProfilerSummary();
       outs() << table;
@@ -448,11 +442,12 @@ int main(int argc, char **argv) {
                   "the tolerance");
   }
 
+  // Results first, the profile last; a failure of either leaves neither.
+  std::vector<std::string> written;
   if (!outputDir.empty()) {
     if (std::error_code ec = sys::fs::create_directories(outputDir))
       return fail(outputDir + ": error: cannot create directory: " +
                   ec.message());
-    std::vector<std::string> written;
     for (auto [i, r] : llvm::enumerate(results)) {
       SmallString<256> path(outputDir);
       sys::path::append(path, "result" + std::to_string(i) + ".npy");
@@ -464,6 +459,14 @@ int main(int argc, char **argv) {
       }
       written.push_back(path.str().str());
     }
+  }
+  if (!opt.profile.empty() &&
+      tgProfilerWriteTrace(opt.profile.c_str(), &error)) {
+    std::string message = tgErrorMessage(error);
+    tgErrorDestroy(error);
+    for (auto &w : written)
+      sys::fs::remove(w);
+    return fail(message);
   }
   return 0;
 }

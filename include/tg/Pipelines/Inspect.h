@@ -28,13 +28,14 @@ enum class GraphStage { Tg, Optimized, Fused };
 /// "tg", "optimized" or "fused".
 std::optional<GraphStage> parseGraphStage(llvm::StringRef name);
 
-/// Runs a pass pipeline on the module being drawn.
-using RunPipelineFn = llvm::function_ref<LogicalResult(OpPassManager &)>;
+/// Runs a pass pipeline on a module (the copy being lowered).
+using RunPipelineFn =
+    llvm::function_ref<LogicalResult(OpPassManager &, ModuleOp)>;
 
 /// Draws `module` at `stage` as DOT into `dot`: ops as nodes labelled with
 /// their source line, control flow and (at "fused") kernels as clusters.
-/// Runs the stages it needs on `module` through `run` (the module is left
-/// lowered that far).
+/// Runs the stages it needs through `run` on a copy: `module` is left as
+/// it is.
 LogicalResult drawGraph(ModuleOp module, GraphStage stage, std::string &dot,
                         RunPipelineFn run);
 
@@ -43,9 +44,9 @@ LogicalResult drawGraph(ModuleOp module, GraphStage stage, std::string &dot,
 LogicalResult dotToSvg(llvm::StringRef dot, std::string &svg,
                        std::string &error);
 
-/// Lowers `module` to the fused stage through `run` and emits a remark for
-/// every value one kernel produces and another consumes: why the two were
-/// not fused.
+/// Lowers a copy of `module` to the fused stage through `run` and emits a
+/// remark for every value one kernel produces and another consumes: why
+/// the two were not fused.
 LogicalResult explainFusion(ModuleOp module, RunPipelineFn run);
 
 /// Registers -tg-draw-graph and -tg-explain-fusion.

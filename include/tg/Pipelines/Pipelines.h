@@ -72,6 +72,12 @@ void buildTgCpuPipeline(OpPassManager &pm, const TgCpuPipelineOptions &options);
 /// The ISA `isa` names, with Host resolved to the widest this machine has.
 VectorISA resolveVectorISA(VectorISA isa);
 
+/// Where every pipeline starts: located errors for recursion and loops
+/// that never end, then differentiation (-tg-tape-to-gradient) and, with
+/// `optimize`, -tg-optimize. What -tg-draw-graph calls the "optimized"
+/// stage.
+void buildDifferentiationStages(OpPassManager &pm, bool optimize);
+
 /// The stages both back ends run on tensors: differentiation, graph
 /// optimization, lowering to linalg, fusion, the back end's preparation of
 /// matmuls, and the kernels' annotation (-tg-annotate-kernels), which

@@ -91,18 +91,24 @@ std::optional<std::string> tg::whyNotFused(OpOperand &use,
   Operation *consumer = use.getOwner();
   // What upstream's patterns themselves require (the control function is
   // only asked once these hold).
+  if (auto dps = dyn_cast<DestinationStyleOpInterface>(consumer);
+      dps && dps.isDpsInit(&use))
+    return std::string("the value is the consumer's output buffer (its "
+                       "init), which it overwrites, not an input");
+  if (!isa<linalg::GenericOp>(consumer))
+    return "the consumer is '" + consumer->getName().getStringRef().str() +
+           "': only elementwise linalg.generic consumers take producers in";
   auto generic = dyn_cast<linalg::GenericOp>(producer);
-  if (isa<linalg::GenericOp>(consumer) && generic &&
-      !linalg::areElementwiseOpsFusable(&use)) {
+  if (!generic)
+    return "the producer is '" + producer->getName().getStringRef().str() +
+           "', not an elementwise linalg.generic";
+  if (!linalg::areElementwiseOpsFusable(&use)) {
     if (generic.getNumParallelLoops() != generic.getNumLoops())
       return std::string("the producer is a reduction: its result is "
                          "complete only after its whole loop");
     return std::string("the producer's result is not read elementwise "
                        "(its indexing map is not a permutation)");
   }
-  if (isa<linalg::GenericOp>(consumer) && !generic)
-    return "the producer is '" + producer->getName().getStringRef().str() +
-           "', not an elementwise linalg.generic";
   return std::nullopt;
 }
 

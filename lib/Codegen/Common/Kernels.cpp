@@ -26,7 +26,12 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/Transforms/RegionUtils.h"
+#include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/StringSet.h"
+
+#include <limits>
+#include <map>
 
 namespace mlir {
 namespace tg {
@@ -63,8 +68,8 @@ std::string tg::sourceLine(Location loc) {
   std::string line;
   loc->walk([&](Location l) {
     if (auto file = dyn_cast<FileLineColLoc>(l)) {
-      line = (file.getFilename().getValue() + ":" + Twine(file.getLine()))
-                 .str();
+      line =
+          (file.getFilename().getValue() + ":" + Twine(file.getLine())).str();
       return WalkResult::interrupt();
     }
     return WalkResult::advance();
@@ -151,47 +156,57 @@ static SmallVector<Operation *> matmulPartners(Operation *op) {
   return partners;
 }
 
-/// The kernels of one block, then of the blocks of its control flow.
+/// Control flow whose bodies may hold kernels (a kernel span never covers
+/// one: its body's kernels are timed on their own).
+static bool isControlFlow(Operation *op) {
+  return isa<scf::ForOp, scf::WhileOp, scf::IfOp, scf::IndexSwitchOp,
+             scf::ExecuteRegionOp>(op);
+}
+
+/// The kernels of `region`, in program order: those of a block, and those
+/// of the bodies of its control flow where that control flow runs.
 static void findKernelsIn(Region &region, SmallVectorImpl<Kernel> &out) {
   for (Block &block : region) {
-    SmallVector<Operation *> kernelOps;
-    for (Operation &op : block) {
-      if (isKernel(&op))
-        kernelOps.push_back(&op);
-      // Control flow runs its bodies' kernels; nothing else holds any.
-      else if (isa<scf::ForOp, scf::WhileOp, scf::IfOp, scf::IndexSwitchOp,
-                   scf::ExecuteRegionOp>(op))
-        for (Region &inner : op.getRegions())
-          findKernelsIn(inner, out);
-    }
-    // Each kernel op with its partners as a span [first, last] of the
-    // block; overlapping spans are one kernel. Ops are in block order.
     llvm::DenseMap<Operation *, unsigned> position;
     unsigned index = 0;
     for (Operation &op : block)
       position[&op] = index++;
-    llvm::DenseMap<Operation *, Operation *> lastOf;
-    for (Operation *op : kernelOps)
-      lastOf[op] = op;
+    // The fill that initializes `op` (its only use), where the span of
+    // `op`'s kernel starts.
     auto firstOf = [&](Operation *op) {
       Operation *first = op;
       if (auto dps = dyn_cast<DestinationStyleOpInterface>(op))
         for (OpOperand &init : dps.getDpsInitsMutable())
           if (Operation *fill = init.get().getDefiningOp();
               fill && fill->getBlock() == &block && isInitOnlyFill(fill) &&
-              position[fill] < position[first])
+              fill->hasOneUse() && position[fill] < position[first])
             first = fill;
       return first;
     };
+    auto coversControlFlow = [&](Operation *first, Operation *last) {
+      for (Operation *op = first; op != last; op = op->getNextNode())
+        if (isControlFlow(op))
+          return true;
+      return false;
+    };
+    // Each kernel op with its fill and its matmul partners as a span
+    // [first, last] of the block; overlapping spans are one kernel (their
+    // union is covered by them, so it holds no control flow either).
     SmallVector<std::pair<Operation *, Operation *>> spans;
-    for (Operation *op : kernelOps) {
-      Operation *first = firstOf(op), *last = op;
-      for (Operation *partner : matmulPartners(op)) {
-        if (position[firstOf(partner)] < position[first])
-          first = firstOf(partner);
-        if (position[partner] > position[last])
-          last = partner;
+    for (Operation &op : block) {
+      if (!isKernel(&op))
+        continue;
+      Operation *first = firstOf(&op), *last = &op;
+      for (Operation *partner : matmulPartners(&op)) {
+        Operation *from = firstOf(partner);
+        Operation *newFirst = position[from] < position[first] ? from : first;
+        Operation *newLast =
+            position[partner] > position[last] ? partner : last;
+        if (!coversControlFlow(newFirst, newLast))
+          first = newFirst, last = newLast;
       }
+      if (coversControlFlow(first, last))
+        first = last = &op;
       spans.push_back({first, last});
     }
     llvm::sort(spans, [&](auto &a, auto &b) {
@@ -222,7 +237,16 @@ static void findKernelsIn(Region &region, SmallVectorImpl<Kernel> &out) {
       }
       for (auto &entry : tags)
         kernel.tags.push_back(entry.second);
-      out.push_back(std::move(kernel));
+    }
+    // In program order: a block's kernels and its control flow's, as they
+    // come.
+    auto next = kernels.begin();
+    for (Operation &op : block) {
+      if (next != kernels.end() && &op == next->first)
+        out.push_back(std::move(*next++));
+      if (isControlFlow(&op))
+        for (Region &inner : op.getRegions())
+          findKernelsIn(inner, out);
     }
   }
 }
@@ -253,8 +277,8 @@ struct TgTagSourceOpsPass
         return;
       std::string name =
           (op->getName().getStringRef() + "#" + Twine(next++)).str();
-      op->setLoc(NameLoc::get(StringAttr::get(op->getContext(), name),
-                              op->getLoc()));
+      op->setLoc(
+          NameLoc::get(StringAttr::get(op->getContext(), name), op->getLoc()));
     });
   }
 };
@@ -270,9 +294,10 @@ static int64_t tensorBytes(Type type) {
   auto tensor = dyn_cast<ShapedType>(type);
   if (!tensor)
     return 0;
-  if (!tensor.hasStaticShape())
+  Type element = tensor.getElementType();
+  if (!tensor.hasStaticShape() || !element.isIntOrIndexOrFloat())
     return -1;
-  unsigned bits = tensor.getElementType().getIntOrFloatBitWidth();
+  unsigned bits = element.isIndex() ? 64 : element.getIntOrFloatBitWidth();
   return tensor.getNumElements() * std::max(1u, bits / 8);
 }
 
@@ -302,10 +327,15 @@ static Cost linalgCost(linalg::LinalgOp op) {
     iterations = ShapedType::isDynamic(range) || iterations < 0
                      ? -1
                      : iterations * range;
+  // Floating-point arithmetic only: conversions, selects, comparisons and
+  // integer ops are not FLOPs.
   int64_t bodyOps = 0;
   for (Operation &inner : *op.getBlock())
     if (isa<arith::ArithDialect, math::MathDialect>(inner.getDialect()) &&
-        !isa<arith::ConstantOp, arith::IndexCastOp>(inner))
+        inner.getNumResults() == 1 &&
+        isa<FloatType>(getElementTypeOrSelf(inner.getResult(0).getType())) &&
+        !isa<arith::ConstantOp, arith::SelectOp, arith::ExtFOp, arith::TruncFOp,
+             arith::SIToFPOp, arith::UIToFPOp, arith::BitcastOp>(inner))
       ++bodyOps;
   cost.flops = iterations < 0 ? -1 : iterations * bodyOps;
   for (OpOperand &operand : op->getOpOperands()) {
@@ -384,16 +414,21 @@ static void gatherMatmulPartners(Operation *root) {
         partner->moveBefore(matmul);
         continue;
       }
-      // The consumer: every operand but the product (and its init's
-      // tensor.empty, moved along) defined before the matmul.
+      // The consumer: every value it uses but the product (its operands
+      // and what its body captures; its init's tensor.empty, without
+      // operands, moves along) defined before the matmul.
+      SetVector<Value> used(partner->getOperands().begin(),
+                            partner->getOperands().end());
+      getUsedValuesDefinedAbove(partner->getRegions(), used);
       Operation *empty = nullptr;
       bool movable = true;
-      for (Value operand : partner->getOperands()) {
-        Operation *def = operand.getDefiningOp();
+      for (Value value : used) {
+        Operation *def = value.getDefiningOp();
         if (!def || def == matmul || def->getBlock() != block ||
             def->isBeforeInBlock(matmul))
           continue;
-        if (isa<tensor::EmptyOp>(def) && def->hasOneUse() && !empty)
+        if (isa<tensor::EmptyOp>(def) && def->hasOneUse() &&
+            def->getNumOperands() == 0 && !empty)
           empty = def;
         else
           movable = false;
@@ -422,13 +457,25 @@ struct TgAnnotateKernelsPass
     int64_t next = idBase;
     SmallVector<Attribute> table;
     func::FuncOp begin, end;
+    if (idBase < 0) {
+      mlir::emitError(module.getLoc())
+          << "-tg-annotate-kernels: id-base must not be negative (got "
+          << static_cast<int64_t>(idBase) << ")";
+      return signalPassFailure();
+    }
     if (profile) {
+      // The runtime's functions: a user function of the same name would
+      // be called instead.
+      for (StringRef name : {"tg_profile_begin", "tg_profile_end"})
+        if (Operation *clash = module.lookupSymbol(name)) {
+          clash->emitError()
+              << "the name '" << name << "' is reserved for the profiler";
+          return signalPassFailure();
+        }
       gatherMatmulPartners(module);
       builder.setInsertionPointToEnd(module.getBody());
       auto type = builder.getFunctionType({builder.getI64Type()}, {});
       auto declare = [&](StringRef name) {
-        if (auto existing = module.lookupSymbol<func::FuncOp>(name))
-          return existing;
         auto fn = func::FuncOp::create(builder, module.getLoc(), name, type);
         fn.setPrivate();
         return fn;
@@ -447,8 +494,7 @@ struct TgAnnotateKernelsPass
         SmallVector<Attribute> sources;
         for (const SourceTag &tag : kernel.tags) {
           locs.push_back(NameLoc::get(
-              StringAttr::get(context, tag.op + "#" + Twine(tag.id)),
-              tag.loc));
+              StringAttr::get(context, tag.op + "#" + Twine(tag.id)), tag.loc));
           std::string line = sourceLine(tag.loc);
           sources.push_back(StringAttr::get(
               context, tag.op + (line.empty() ? "" : " " + line)));
@@ -457,17 +503,25 @@ struct TgAnnotateKernelsPass
           locs.push_back(kernel.ops.front()->getLoc());
         Location loc = FusedLoc::get(
             context, locs, StringAttr::get(context, label + " " + ops));
-        Cost cost;
+        // The kernel's ops and the fills in its span carry the location
+        // into the code they are lowered to.
         for (Operation *op = kernel.first;; op = op->getNextNode()) {
           if (isKernel(op) || isInitOnlyFill(op))
             op->setLoc(loc);
-          if (isKernel(op))
-            cost.add(kernelCost(op));
           if (op == kernel.last)
             break;
         }
         if (!profile)
           continue;
+        if (next == std::numeric_limits<int64_t>::max()) {
+          mlir::emitError(module.getLoc())
+              << "-tg-annotate-kernels: kernel ids overflow (id-base "
+              << static_cast<int64_t>(idBase) << ")";
+          return signalPassFailure();
+        }
+        Cost cost;
+        for (Operation *op : kernel.ops)
+          cost.add(kernelCost(op));
         int64_t id = next++;
         builder.setInsertionPoint(kernel.first);
         Value idValue = arith::ConstantIntOp::create(builder, loc, id, 64);

@@ -16,27 +16,36 @@
 // RUN: tg-run %s %{inputs} --threads=1 --repeat=4 --profile=%t/trace.json --profile-summary --output-dir=%t/profiled > %t/summary.txt
 // RUN: FileCheck %s --input-file=%t/summary.txt
 // RUN: %python %S/../check_trace.py %t/trace.json --calls 5 --summary %t/summary.txt \
-// RUN:   --kernel "matmul+add=42,43" --kernel "relu=44" --kernel "reduce_mean+neg=50,51"
+// RUN:   --kernel "matmul+add=51,52" --kernel "relu=53" --kernel "reduce_mean+neg=59,60"
 // RUN: %npycheck check %t/profiled/result0.npy "np.load('%t/plain/result0.npy')"
 // RUN: %npycheck check %t/profiled/result1.npy "np.load('%t/plain/result1.npy')"
 // Multithreaded: the same kernels, timed on the calling thread.
 // RUN: tg-run %s %{inputs} --threads=2 --profile=%t/trace2.json
-// RUN: %python %S/../check_trace.py %t/trace2.json --calls 1 --kernel "matmul+add=42,43"
+// RUN: %python %S/../check_trace.py %t/trace2.json --calls 1 --kernel "matmul+add=51,52"
 // Errors.
 // RUN: not tg-run %s %{inputs} --profile=%t/missing/trace.json 2>&1 | FileCheck %s --check-prefix=NODIR
 // RUN: not test -e %t/missing
 // RUN: not tg-run %s %{inputs} --profile=%t 2>&1 | FileCheck %s --check-prefix=ISDIR
 // RUN: not tg-run %s %{inputs} --profile 2>&1 | FileCheck %s --check-prefix=NOVALUE
+// A failure to write the results leaves no profile either.
+// RUN: not tg-run %s %{inputs} --profile=%t/orphan.json --output-dir=%s/sub 2>&1 | FileCheck %s --check-prefix=OUTDIR
+// RUN: not test -e %t/orphan.json
+// A symbolic link is followed (the file it names is written), not replaced.
+// RUN: ln -s %t/linked-target.json %t/link.json
+// RUN: tg-run %s %{inputs} --profile=%t/link.json
+// RUN: test -L %t/link.json
+// RUN: %python %S/../check_trace.py %t/linked-target.json --calls 1
 
 // CHECK: @main: 4 calls: min
 // CHECK: kernel calls time (ms) % GFLOP/s %peak GB/s source lines
-// CHECK-DAG: main/k{{[0-9]+}} matmul+add {{.*}} profile.mlir:42,43
-// CHECK-DAG: main/k{{[0-9]+}} relu {{.*}} profile.mlir:44
+// CHECK-DAG: main/k{{[0-9]+}} matmul+add {{.*}} profile.mlir:51,52
+// CHECK-DAG: main/k{{[0-9]+}} relu {{.*}} profile.mlir:53
 // CHECK: (outside kernels: copies, calls)        5
 // CHECK: total 5 {{.*}} 100.0
 // NODIR: error: cannot write the profile to '{{.*}}missing/trace.json': the directory '{{.*}}missing' does not exist
 // ISDIR: error: cannot write the profile to '{{.*}}': it is a directory
 // NOVALUE: error: --profile needs a value
+// OUTDIR: error: cannot create directory
 func.func private @loss(%x: tensor<32x16xf32>, %w1: tensor<16x64xf32>, %b1: tensor<64xf32>,
                         %w2: tensor<64x10xf32>, %b2: tensor<10xf32>, %y: tensor<32x10xf32>) -> tensor<f32> {
   %h = tg.matmul %x, %w1 : (tensor<32x16xf32>, tensor<16x64xf32>) -> tensor<32x64xf32>

@@ -55,8 +55,8 @@ std::string sourceLine(Location loc);
 struct Kernel {
   SmallVector<Operation *> ops;
   Operation *first = nullptr, *last = nullptr;
-  /// The tags of the tg ops it was made of (found in the locations of
-  /// every op it holds, and of the fills that initialize it), by number.
+  /// The tags of the tg ops it computes (the locations of the body ops of
+  /// its generics, of its other ops, not of fills and empties), by number.
   SmallVector<SourceTag> tags;
 };
 
