@@ -339,7 +339,11 @@ static Cost linalgCost(linalg::LinalgOp op) {
       ++bodyOps;
   cost.flops = iterations < 0 ? -1 : iterations * bodyOps;
   for (OpOperand &operand : op->getOpOperands()) {
-    if (op.isDpsInit(&operand) && !op.payloadUsesValueFromOperand(&operand))
+    // An init is read only if the body reads it and it is not a fill (a
+    // matmul's zero-filled accumulator starts in registers).
+    if (op.isDpsInit(&operand) &&
+        (!op.payloadUsesValueFromOperand(&operand) ||
+         operand.get().getDefiningOp<linalg::FillOp>()))
       continue;
     cost.add({0, tensorBytes(operand.get().getType())});
   }
@@ -352,10 +356,13 @@ static Cost kernelCost(Operation *kernel) {
   if (auto linalgOp = dyn_cast<linalg::LinalgOp>(kernel))
     return linalgCost(linalgOp);
   if (auto forall = dyn_cast<scf::ForallOp>(kernel)) {
-    // Row tiles: the linalg ops of one tile, times the number of tiles.
+    // Row tiles: the FLOPs of one tile's linalg ops times the number of
+    // tiles; the bytes of what the tiles read from outside and write (the
+    // intermediates of a tile stay in cache).
     Cost tile;
-    forall.getBody()->walk(
-        [&](linalg::LinalgOp op) { tile.add(linalgCost(op)); });
+    forall.getBody()->walk([&](linalg::LinalgOp op) {
+      tile.add({linalgCost(op).flops, 0});
+    });
     int64_t tiles = 1;
     for (auto [lb, ub, step] :
          llvm::zip(forall.getStaticLowerBound(), forall.getStaticUpperBound(),
@@ -366,7 +373,14 @@ static Cost kernelCost(Operation *kernel) {
       else
         tiles *= llvm::divideCeil(ub - lb, step);
     }
-    return tile.times(tiles);
+    Cost cost = tile.times(tiles);
+    SetVector<Value> read;
+    getUsedValuesDefinedAbove(forall.getRegion(), read);
+    for (Value value : read)
+      cost.add({0, tensorBytes(value.getType())});
+    for (Value result : forall.getResults())
+      cost.add({0, tensorBytes(result.getType())});
+    return cost;
   }
   // Copies (pad, concat): what they read and write.
   Cost cost;

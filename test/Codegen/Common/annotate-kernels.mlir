@@ -24,9 +24,10 @@
 // With profile: calls around each kernel (the first id is id-base), a
 // kernel inside a loop timed at each iteration, and the table of kernels
 // with FLOP and byte estimates: the matmul 2*4*5*3 = 120 FLOPs and the
-// add+relu 2 per element (40); bytes read and written once each (the
+// add+relu 2 per element (40); bytes read and written once each (not the
+// zero-filled accumulator: 48 + 60 + 80, then 80 + 20 + 80; the
 // loop's mul reads its operand once: 16 + 16).
-// PROF: module attributes {tg.kernels = [{bytes = 448 : i64, flops = 160 : i64, function = "dense", id = 5 : i64, label = "dense/k0", name = "matmul+add+relu", sources = ["tg.matmul {{.*}}annotate-kernels.mlir:48", "tg.add {{.*}}annotate-kernels.mlir:49", "tg.relu {{.*}}annotate-kernels.mlir:50"]}, {bytes = 32 : i64, flops = 4 : i64, function = "loop", id = 6 : i64, label = "loop/k0", name = "mul", sources = ["tg.mul {{.*}}annotate-kernels.mlir:59"]}]}
+// PROF: module attributes {tg.kernels = [{bytes = 368 : i64, flops = 160 : i64, function = "dense", id = 5 : i64, label = "dense/k0", name = "matmul+add+relu", sources = ["tg.matmul {{.*}}annotate-kernels.mlir:49", "tg.add {{.*}}annotate-kernels.mlir:50", "tg.relu {{.*}}annotate-kernels.mlir:51"]}, {bytes = 32 : i64, flops = 4 : i64, function = "loop", id = 6 : i64, label = "loop/k0", name = "mul", sources = ["tg.mul {{.*}}annotate-kernels.mlir:60"]}]}
 // PROF-LABEL: func.func @dense
 // PROF: %[[ID:.*]] = arith.constant 5 : i64
 // PROF-NEXT: call @tg_profile_begin(%[[ID]])
