@@ -6,7 +6,9 @@
 //
 // The one place that decides whether -tg-fuse-elementwise fuses a producer
 // into a consumer. The pass's control function and -tg-explain-fusion both
-// call it, so an explanation cannot disagree with what the pass did.
+// call it: an explanation gives the rule the pass applies. (It is asked
+// of the kernels as compiled, after the passes that follow fusion, so a
+// later rewrite can still change a use the pass saw.)
 //
 //===----------------------------------------------------------------------===//
 
