@@ -28,16 +28,10 @@ using namespace mlir;
 static bool drawHere(std::unique_ptr<llvm::MemoryBuffer> buffer,
                      tg::GraphStage stage, bool svg, std::string &result,
                      std::string &diagnostics) {
-  DialectRegistry registry;
-  tgcapi::registerCompilerDialects(registry);
-  MLIRContext context(registry);
-  context.printOpOnDiagnostic(false);
-  llvm::raw_string_ostream diagStream(diagnostics);
-  llvm::SourceMgr sourceMgr;
-  sourceMgr.AddNewSourceBuffer(std::move(buffer), llvm::SMLoc());
-  SourceMgrDiagnosticHandler handler(sourceMgr, &context, diagStream);
-  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
-  if (!module || failed(tg::verifyAllTensorSizes(*module)))
+  tgcapi::CompilerSession session(diagnostics);
+  MLIRContext &context = session.context();
+  OwningOpRef<ModuleOp> module = session.parse(std::move(buffer));
+  if (!module)
     return false;
   std::string dot;
   if (failed(tg::drawGraph(

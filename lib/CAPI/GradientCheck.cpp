@@ -80,12 +80,8 @@ static FailureOr<std::string> buildCheckModule(StringRef path, StringRef entry,
                                                std::vector<int64_t> &argMap,
                                                std::vector<int64_t> &wrt,
                                                std::string &diagnostics) {
-  DialectRegistry registry;
-  tgcapi::registerCompilerDialects(registry);
-  MLIRContext context(registry);
-  context.printOpOnDiagnostic(false);
-  llvm::raw_string_ostream diagStream(diagnostics);
-  llvm::SourceMgr sourceMgr;
+  tgcapi::CompilerSession session(diagnostics);
+  MLIRContext &context = session.context();
   auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
   if (!buffer) {
     diagnostics = path.str() + ": error: cannot open file: " +
@@ -96,9 +92,7 @@ static FailureOr<std::string> buildCheckModule(StringRef path, StringRef entry,
     diagnostics = tg::nestingError(path, *where);
     return failure();
   }
-  sourceMgr.AddNewSourceBuffer(std::move(*buffer), llvm::SMLoc());
-  SourceMgrDiagnosticHandler handler(sourceMgr, &context, diagStream);
-  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  OwningOpRef<ModuleOp> module = session.parse(std::move(*buffer));
   if (!module)
     return failure();
 

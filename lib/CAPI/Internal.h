@@ -14,7 +14,14 @@
 
 #include "tg-c/Runtime.h"
 
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/OwningOpRef.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/raw_ostream.h"
 #include "llvm/ExecutionEngine/Orc/Mangling.h"
 #include "llvm/ExecutionEngine/Orc/CoreContainers.h"
 #include <string>
@@ -28,6 +35,26 @@ class Attribute;
 }
 
 namespace tgcapi {
+/// What each C API entry point that reads a module sets up: a context with
+/// the compiler's dialects, one diagnostic per problem (no IR dumped), and
+/// diagnostics with their source lines appended to `diagnostics`.
+class CompilerSession {
+public:
+  explicit CompilerSession(std::string &diagnostics);
+  mlir::MLIRContext &context() { return ctx; }
+  /// Parses `buffer` (tensor sizes checked); null on failure, the
+  /// diagnostics saying why.
+  mlir::OwningOpRef<mlir::ModuleOp>
+  parse(std::unique_ptr<llvm::MemoryBuffer> buffer);
+
+private:
+  static mlir::DialectRegistry makeRegistry();
+  mlir::MLIRContext ctx;
+  llvm::raw_string_ostream stream;
+  llvm::SourceMgr sourceMgr;
+  mlir::SourceMgrDiagnosticHandler handler;
+};
+
 /// Stores a new error with `message` in `*error` (if error is non-null).
 void setError(TgError **error, std::string message);
 /// The dialects, extensions and LLVM translations every compilation needs.

@@ -130,6 +130,30 @@ void tgcapi::registerCompilerDialects(DialectRegistry &registry) {
   registry.insert<tg::TgDialect>();
 }
 
+DialectRegistry tgcapi::CompilerSession::makeRegistry() {
+  DialectRegistry registry;
+  registerCompilerDialects(registry);
+  return registry;
+}
+
+tgcapi::CompilerSession::CompilerSession(std::string &diagnostics)
+    : ctx(makeRegistry()), stream(diagnostics),
+      handler(sourceMgr, &ctx, stream) {
+  // One diagnostic per problem: no "see current operation" note dumping IR.
+  ctx.printOpOnDiagnostic(false);
+}
+
+OwningOpRef<ModuleOp>
+tgcapi::CompilerSession::parse(std::unique_ptr<llvm::MemoryBuffer> buffer) {
+  sourceMgr.AddNewSourceBuffer(std::move(buffer), llvm::SMLoc());
+  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &ctx);
+  // tg ops check their tensors' sizes; values of other dialects (function
+  // signatures, linalg-level input) are checked here.
+  if (module && failed(tg::verifyAllTensorSizes(*module)))
+    return nullptr;
+  return module;
+}
+
 using tgcapi::setError;
 
 extern "C" {
@@ -309,22 +333,11 @@ static TgExecutable *compileHere(std::unique_ptr<llvm::MemoryBuffer> buffer,
                                  std::string &diagnostics, TgError **error) {
   TgCompileOptions opts = options ? *options : tgDefaultCompileOptions();
   // The pipelines are built from create...Pass calls: no pass registry is
-  // needed, only the dialects and translations below.
-  DialectRegistry registry;
-  tgcapi::registerCompilerDialects(registry);
-  MLIRContext context(registry);
-  // One diagnostic per problem: no "see current operation" note dumping IR.
-  context.printOpOnDiagnostic(false);
-
-  llvm::raw_string_ostream diagStream(diagnostics);
-  llvm::SourceMgr sourceMgr;
-  sourceMgr.AddNewSourceBuffer(std::move(buffer), llvm::SMLoc());
-  SourceMgrDiagnosticHandler handler(sourceMgr, &context, diagStream);
-
-  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
-  // tg ops check their tensors' sizes; values of other dialects (function
-  // signatures, linalg-level input) are checked here.
-  if (!module || failed(tg::verifyAllTensorSizes(*module))) {
+  // needed, only the dialects and translations the session registers.
+  tgcapi::CompilerSession session(diagnostics);
+  MLIRContext &context = session.context();
+  OwningOpRef<ModuleOp> module = session.parse(std::move(buffer));
+  if (!module) {
     setError(error, diagnostics);
     return nullptr;
   }
