@@ -244,6 +244,12 @@ private:
 
 LogicalResult tg::drawGraph(ModuleOp module, GraphStage stage, std::string &dot,
                             RunPipelineFn run) {
+  if (llvm::none_of(module.getOps<func::FuncOp>(),
+                    [](func::FuncOp f) { return !f.isExternal(); }))
+    return emitError(module.getLoc())
+           << "nothing to draw: the module has no func.func with a body "
+              "(the graph is drawn from tg or linalg-on-tensors input, "
+              "before lowering)";
   // A copy is lowered: the module given stays as it is.
   OwningOpRef<ModuleOp> work = module.clone();
   // Every tg op numbered, so that kernels can name the ops they hold.

@@ -5,6 +5,10 @@
 // RUN: not test -e %t.bad
 // RUN: not tg-opt %s '-tg-draw-graph=format=png' 2>&1 | FileCheck %s --check-prefix=FORMAT
 // RUN: not tg-opt %s -tg-draw-graph -o %t.missing/dir/out.dot 2>&1 | FileCheck %s --check-prefix=WRITE
+// Lowered input has no graph to draw: an error, not an empty drawing.
+// RUN: tg-opt %s -tg-cpu-pipeline -o %t.llvm.mlir
+// RUN: not tg-opt %t.llvm.mlir -tg-draw-graph -o %t.empty.dot 2>&1 | FileCheck %s --check-prefix=LOWERED
+// LOWERED: error: nothing to draw: the module has no func.func with a body
 // An output path with a space; output= given: -o keeps the IR, unchanged.
 // RUN: tg-opt %s -tg-draw-graph=stage=tg -o "%t with space.dot" && FileCheck %s --input-file="%t with space.dot" --check-prefix=TG
 // RUN: tg-opt %s "-tg-draw-graph=stage=tg output=%t.given.dot" -o %t.ir.mlir && FileCheck %s --input-file=%t.given.dot --check-prefix=TG
