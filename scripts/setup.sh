@@ -16,6 +16,8 @@ PACKAGES=(
   libgtest-dev valgrind
   # Python front end and the numpy-computed expectations of the tests
   python3 python3-numpy python3-dev python3-pytest libopenblas0-pthread
+  # data parallelism: MPI for tg.all_reduce, mpirun for jobs (and the tests)
+  openmpi-bin libopenmpi-dev
   # graph drawings as SVG (tg-opt -tg-draw-graph format=svg, f.graph(...,
   # format="svg")); DOT output needs nothing
   graphviz

@@ -38,6 +38,18 @@ if getattr(config, "tg_sanitize", ""):
 elif shutil.which("valgrind"):
     config.available_features.add("valgrind")
 
+# "mpi": OpenMPI's launcher; %mpirun starts a job of 2 processes on this
+# machine (more processes than cores allowed; as root too, in containers).
+if shutil.which("mpirun"):
+    config.available_features.add("mpi")
+    config.substitutions.append(
+        ("%mpirun", "mpirun --oversubscribe -np 2" +
+         (" --allow-run-as-root" if os.geteuid() == 0 else "")))
+    # Let mpirun's own processes reach the test's environment.
+    for name in ("OMPI_MCA_rmaps_base_oversubscribe",):
+        if name in os.environ:
+            config.environment[name] = os.environ[name]
+
 # "gpu": a CUDA driver and device are present (tests that run kernels).
 def _has_gpu():
     import ctypes

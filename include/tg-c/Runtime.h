@@ -201,6 +201,16 @@ char *tgDrawGraph(const char *source, size_t length, const char *bufferName,
 
 void tgStringDestroy(char *string);
 
+/*===--------------------------------------------------------------------===*\
+|* Distribution (tg.all_reduce over MPI)                                     *|
+\*===--------------------------------------------------------------------===*/
+
+/// This process's index in the job and the job's number of processes: 0
+/// and 1 outside an MPI job (one started by mpirun). The first call in a
+/// job initializes MPI (finalized at exit); so does the first collective.
+int tgDistributedRank(void);
+int tgDistributedSize(void);
+
 #ifdef __cplusplus
 }
 #endif

@@ -80,6 +80,18 @@ void recordCall(const std::string &function, uint64_t startNs,
 /// Forgets this thread's kernels begun in a run that was abandoned (a
 /// failed allocation longjmps out of compiled code).
 void profilerAbandonRun();
+// Collectives (Distributed.cpp).
+/// tg_all_reduce_*, tg_broadcast_*, tg_process_rank, for the JIT.
+llvm::orc::SymbolMap distributedSymbols(llvm::orc::MangleAndInterner interner);
+int jobRank();
+int jobSize();
+/// Ends the tgFunctionRun running compiled code on this thread with
+/// `message` as its error (from a runtime function the code called).
+[[noreturn]] void failRun(const std::string &message);
+/// Waits for the GPU's kernels when this process compiled any (the
+/// runtime then reads and writes their managed buffers from the host).
+void synchronizeDevice();
+
 /// A copy of `text` that tgStringDestroy frees.
 char *copyString(const std::string &text);
 } // namespace tgcapi

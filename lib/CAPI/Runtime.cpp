@@ -41,6 +41,7 @@
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
 
+#include <atomic>
 #include <csetjmp>
 #include <cstdio>
 #include <cstdlib>
@@ -204,20 +205,44 @@ TgCompileOptions tgDefaultCompileOptions(void) {
 // allocation returns to the tgFunctionRun on the same thread, which reports
 // it; on any other thread (an OpenMP worker) it is reported and the process
 // exits with status 1.
+// Runtime functions the code calls fail the same way (tgcapi::failRun).
 namespace {
 thread_local std::jmp_buf *allocationFailureTarget = nullptr;
 thread_local size_t failedAllocationBytes = 0;
+/// Set by failRun: the error of the run (empty: an allocation failed).
+thread_local std::string runFailure;
 } // namespace
 
 [[noreturn]] static void allocationFailed(size_t bytes) {
   if (std::jmp_buf *target = allocationFailureTarget) {
     failedAllocationBytes = bytes;
+    runFailure.clear();
     std::longjmp(*target, 1);
   }
   std::fprintf(stderr,
                "error: out of memory: compiled code could not allocate %zu "
                "bytes\n",
                bytes);
+  std::_Exit(1);
+}
+
+/// Whether this process compiled GPU code (whose kernels run
+/// asynchronously to the host code that calls the runtime).
+static std::atomic<bool> gpuCodeCompiled{false};
+
+void tgcapi::synchronizeDevice() {
+#ifdef TG_HAS_CUDA_RUNTIME
+  if (gpuCodeCompiled.load(std::memory_order_relaxed))
+    tgCudaSynchronize();
+#endif
+}
+
+[[noreturn]] void tgcapi::failRun(const std::string &message) {
+  if (std::jmp_buf *target = allocationFailureTarget) {
+    runFailure = message;
+    std::longjmp(*target, 1);
+  }
+  std::fprintf(stderr, "error: %s\n", message.c_str());
   std::_Exit(1);
 }
 
@@ -407,6 +432,7 @@ static TgExecutable *compileHere(std::unique_ptr<llvm::MemoryBuffer> buffer,
       tg::buildTgGpuPipeline(pm, gpuOptions);
       for (auto &entry : executable->functions)
         entry.second->gpu = true;
+      gpuCodeCompiled = true;
     } else {
       tg::TgCpuPipelineOptions pipelineOptions;
       pipelineOptions.optimize = opts.optimize != 0;
@@ -475,6 +501,7 @@ static TgExecutable *compileHere(std::unique_ptr<llvm::MemoryBuffer> buffer,
   // Before anything is materialized: compiled code allocates through these.
   executable->engine->registerSymbols(allocationSymbols);
   executable->engine->registerSymbols(tgcapi::profilerSymbols);
+  executable->engine->registerSymbols(tgcapi::distributedSymbols);
   // Run the global constructors: GPU code loads its kernel modules there.
   executable->engine->initialize();
   for (auto &entry : executable->functions) {
@@ -721,6 +748,11 @@ extern "C" int tgFunctionRun(const TgFunction *fn, const TgTensor *args,
   if (setjmp(allocationFailure)) {
     allocationFailureTarget = nullptr;
     tgcapi::profilerAbandonRun();
+    if (!runFailure.empty()) {
+      setError(error, "error: @" + fn->name + ": " + runFailure + "\n");
+      runFailure.clear();
+      return 1;
+    }
     setError(error, "error: out of memory: @" + fn->name +
                         " could not allocate " +
                         std::to_string(failedAllocationBytes) +

@@ -21,6 +21,7 @@
 #include <cstdio>
 #include <cstring>
 #include <mutex>
+#include <cstdlib>
 #include <string>
 
 namespace {
@@ -66,7 +67,17 @@ Driver &driver() {
                 (msg ? std::string(": ") + msg : "");
       return;
     }
-    if ((r = d.cuDeviceGet(&d.device, 0)) != CUDA_SUCCESS ||
+    // In an MPI job, process i of a machine uses GPU i % count (the
+    // launcher tells the local rank): one GPU per process where there are
+    // enough of them.
+    int ordinal = 0;
+    for (const char *name :
+         {"OMPI_COMM_WORLD_LOCAL_RANK", "MPI_LOCALRANKID", "PMI_LOCAL_RANK"})
+      if (const char *value = std::getenv(name)) {
+        ordinal = std::atoi(value) % count;
+        break;
+      }
+    if ((r = d.cuDeviceGet(&d.device, ordinal)) != CUDA_SUCCESS ||
         (r = d.cuDevicePrimaryCtxRetain(&d.context, d.device)) != CUDA_SUCCESS) {
       const char *msg = nullptr;
       d.cuGetErrorString(r, &msg);

@@ -103,6 +103,10 @@ lib.tgDrawGraph.restype = _P
 lib.tgDrawGraph.argtypes = [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p,
                             ctypes.c_char_p, ctypes.c_char_p, ctypes.POINTER(_P)]
 lib.tgStringDestroy.argtypes = [_P]
+lib.tgDistributedRank.restype = ctypes.c_int
+lib.tgDistributedRank.argtypes = []
+lib.tgDistributedSize.restype = ctypes.c_int
+lib.tgDistributedSize.argtypes = []
 
 
 def _load_fast():

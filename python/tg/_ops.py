@@ -165,6 +165,18 @@ def b_unary(x, op):
     return r
 
 
+def b_all_reduce(x, kind):
+    (r,) = current_graph().emit("tg.all_reduce", [x], [(x.shape, x.dtype)],
+                                prefix=kind + " ", types=x.type)
+    return r
+
+
+def b_broadcast_from(x, root):
+    (r,) = current_graph().emit("tg.broadcast_from", [x], [(x.shape, x.dtype)],
+                                attrs=" [%d]" % root, types=x.type)
+    return r
+
+
 def b_select(p, a, b):
     shape = _broadcast("where", p, a, b)
     (r,) = current_graph().emit("tg.select", [p, a, b], [(shape, a.dtype)])

@@ -1,16 +1,20 @@
-"""tg.distribute: TF's distribution API, for a job of one process.
+"""tg.distribute: data parallelism over MPI, with TF's names.
 
-`MirroredStrategy` runs one replica per process of the job. Multi-process
-jobs over MPI (`tg.all_reduce` in the dialect, `mpirun -np N`) are the
-distribution issue's work; until then a job has one process, and every
-call here has the value TF gives with one replica: `all_reduce` and
-`broadcast` return their input, `reduce` reduces over `axis` only, and
-`shard` returns the whole batch.
+A job is the processes `mpirun -np N python3 train.py` starts (OpenMPI);
+outside one, a job has one process and everything still runs. Each process
+is one replica (`MirroredStrategy`): it computes on its shard of the global
+batch, and `all_reduce` (the `tg.all_reduce` op, inside a `tg.function`
+part of the compiled graph) averages the gradients, so every replica
+applies the same update. `rank()`, `size()`, `all_reduce()` and
+`broadcast()` work eagerly and inside `tg.function`. See
+docs/distributed.md.
 """
 import contextlib
 import enum
 
-from . import _ops
+import numpy as np
+
+from . import _capi, _ops
 from ._errors import TgTypeError, error
 
 
@@ -31,31 +35,57 @@ def _reduce_op(op):
 
 
 def rank():
-    """This process's index in the job."""
-    return 0
+    """This process's index in the job (0 outside an MPI job)."""
+    return int(_capi.lib.tgDistributedRank())
 
 
 def size():
-    """The number of processes in the job."""
-    return 1
+    """The number of processes in the job (1 outside an MPI job)."""
+    return int(_capi.lib.tgDistributedSize())
+
+
+_COLLECTIVE_DTYPES = ("float32", "float64", "int32", "int64")
+
+
+def _collective_operand(x, what):
+    x = _ops.operand(x)
+    if isinstance(x, np.ndarray) or not hasattr(x, "shape"):
+        x = _ops.constant(x)
+    if str(x.dtype) not in _COLLECTIVE_DTYPES:
+        raise error("tg.distribute.%s: %s tensors cannot be reduced over processes "
+                    "(tg's collectives take %s; cast first)"
+                    % (what, x.dtype, ", ".join(_COLLECTIVE_DTYPES)), TgTypeError)
+    return x
 
 
 def all_reduce(x, op="sum"):
-    """The reduction of x over the job's processes (one process: x)."""
-    _reduce_op(op)
-    return _ops.identity(x)
+    """The elementwise reduction of x over the job's processes ("sum",
+    "mean", "max", "min", case-insensitive, or a ReduceOp): every process
+    gets it (MPI_Allreduce). One process: x. Differentiable."""
+    kind = _reduce_op(op).value
+    x = _collective_operand(x, "all_reduce")
+    return _ops.apply("all_reduce", _ops.b_all_reduce, [x], kind=kind)
 
 
 def broadcast(x, root=0):
-    """Process root's x, on every process."""
+    """Process root's x, on every process (MPI_Bcast)."""
+    if isinstance(root, bool) or not isinstance(root, (int, np.integer)):
+        raise error("tg.distribute.broadcast: root must be a process index (int), "
+                    "not %r" % (root,), TgTypeError)
     if not 0 <= int(root) < size():
         raise error("tg.distribute.broadcast: root %d is not a process of this job "
                     "(size %d)" % (root, size()))
-    return _ops.identity(x)
+    x = _collective_operand(x, "broadcast")
+    return _ops.apply("broadcast_from", _ops.b_broadcast_from, [x], root=int(root))
 
 
 class MirroredStrategy:
-    """One replica per process (tf.distribute.MirroredStrategy)."""
+    """One replica per process of the job (tf.distribute.MirroredStrategy
+    with one device per process, or MultiWorkerMirroredStrategy): `run`
+    calls the step on this process's replica, `reduce` combines a value
+    over the replicas, `shard` takes this process's slice of a global
+    batch. Gradients are averaged with `all_reduce(g, "mean")` inside the
+    compiled step (TF's optimizers do it inside apply_gradients)."""
 
     def __init__(self, devices=None, cross_device_ops=None):
         self.num_replicas_in_sync = size()

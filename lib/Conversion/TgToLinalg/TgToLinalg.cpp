@@ -17,7 +17,9 @@
 #include "tg/Dialect/Tg/IR/TgShapes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -911,6 +913,136 @@ struct Conv2DLowering : OpConversionPattern<Conv2DOp> {
   }
 };
 
+//===----------------------------------------------------------------------===//
+// Collectives
+//===----------------------------------------------------------------------===//
+//
+// A call of the runtime on buffers: tg_all_reduce_<t>(send, recv, kind),
+// tg_broadcast_<t>(buffer, root), tg_process_rank(). Upstream's mpi
+// dialect (mpi.allreduce and its LLVM conversion) assumes an initialized
+// MPI linked into the program and a job to run in; tg's code must also run
+// as one process outside any job, and initializes MPI once per process, on
+// first use (lib/CAPI/Distributed.cpp). The buffers are passed as
+// memrefs, so that every later pass (deallocation, the memory planner)
+// sees them used by the call.
+
+/// `name` declared in the module with `type`, once.
+static func::FuncOp runtimeFunction(OpBuilder &b, Operation *from,
+                                    StringRef name, FunctionType type) {
+  auto module = from->getParentOfType<ModuleOp>();
+  if (auto existing = module.lookupSymbol<func::FuncOp>(name))
+    return existing;
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToEnd(module.getBody());
+  auto fn = func::FuncOp::create(b, from->getLoc(), name, type);
+  fn.setPrivate();
+  return fn;
+}
+
+/// "f32", "f64", "i32", "i64": the runtime functions' suffix.
+static std::string elementSuffix(Type t) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << t;
+  return s;
+}
+
+/// `tensor` as a flat memref<?xT> (a copy where its buffer is not
+/// contiguous: bufferization decides), and a fresh buffer of its shape.
+static Value flatBuffer(OpBuilder &b, Location loc, Value memref) {
+  auto type = cast<MemRefType>(memref.getType());
+  Value flat = memref;
+  if (type.getRank() != 1) {
+    SmallVector<ReassociationIndices> all(1);
+    for (int64_t i = 0; i < type.getRank(); ++i)
+      all[0].push_back(i);
+    flat = memref::CollapseShapeOp::create(b, loc, memref, all);
+  }
+  auto dynamic =
+      MemRefType::get({ShapedType::kDynamic}, type.getElementType());
+  return memref::CastOp::create(b, loc, dynamic, flat);
+}
+
+static Value toBuffer(OpBuilder &b, Location loc, Value tensor) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  return bufferization::ToBufferOp::create(
+      b, loc, MemRefType::get(type.getShape(), type.getElementType()), tensor,
+      /*read_only=*/true);
+}
+
+static Value toTensor(OpBuilder &b, Location loc, Value memref,
+                      RankedTensorType type) {
+  return bufferization::ToTensorOp::create(b, loc, type, memref,
+                                           /*restrict=*/true,
+                                           /*writable=*/true);
+}
+
+struct AllReduceLowering : OpConversionPattern<AllReduceOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(AllReduceOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto type = cast<RankedTensorType>(op.getType());
+    Value send = toBuffer(rewriter, loc, adaptor.getX());
+    Value recv = memref::AllocOp::create(
+        rewriter, loc, MemRefType::get(type.getShape(), type.getElementType()));
+    Value flatSend = flatBuffer(rewriter, loc, send);
+    Value flatRecv = flatBuffer(rewriter, loc, recv);
+    Value kind = arith::ConstantIntOp::create(
+        rewriter, loc, static_cast<int64_t>(op.getKind()), 32);
+    func::FuncOp fn = runtimeFunction(
+        rewriter, op, "tg_all_reduce_" + elementSuffix(type.getElementType()),
+        rewriter.getFunctionType(
+            {flatSend.getType(), flatRecv.getType(), rewriter.getI32Type()},
+            {}));
+    func::CallOp::create(rewriter, loc, fn,
+                         ValueRange{flatSend, flatRecv, kind});
+    rewriter.replaceOp(op, toTensor(rewriter, loc, recv, type));
+    return success();
+  }
+};
+
+struct BroadcastFromLowering : OpConversionPattern<BroadcastFromOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(BroadcastFromOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto type = cast<RankedTensorType>(op.getType());
+    // A copy of x, overwritten in place by root's.
+    Value source = toBuffer(rewriter, loc, adaptor.getX());
+    Value buffer = memref::AllocOp::create(
+        rewriter, loc, MemRefType::get(type.getShape(), type.getElementType()));
+    memref::CopyOp::create(rewriter, loc, source, buffer);
+    Value flat = flatBuffer(rewriter, loc, buffer);
+    Value root = arith::ConstantIntOp::create(rewriter, loc, op.getRootAttr().getInt(), 64);
+    func::FuncOp fn = runtimeFunction(
+        rewriter, op, "tg_broadcast_" + elementSuffix(type.getElementType()),
+        rewriter.getFunctionType({flat.getType(), rewriter.getI64Type()}, {}));
+    func::CallOp::create(rewriter, loc, fn, ValueRange{flat, root});
+    rewriter.replaceOp(op, toTensor(rewriter, loc, buffer, type));
+    return success();
+  }
+};
+
+struct ProcessRankLowering : OpConversionPattern<ProcessRankOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ProcessRankOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    func::FuncOp fn =
+        runtimeFunction(rewriter, op, "tg_process_rank",
+                        rewriter.getFunctionType({}, {rewriter.getI64Type()}));
+    Value rank = func::CallOp::create(rewriter, loc, fn, ValueRange{})
+                     .getResult(0);
+    rewriter.replaceOpWithNewOp<tensor::FromElementsOp>(op, op.getType(),
+                                                        ValueRange{rank});
+    return success();
+  }
+};
+
 } // namespace
 
 void mlir::tg::populateTgToLinalgConversionPatterns(RewritePatternSet &patterns) {
@@ -930,7 +1062,8 @@ void mlir::tg::populateTgToLinalgConversionPatterns(RewritePatternSet &patterns)
   patterns.add<SelectLowering, CastLowering, BroadcastToLowering,
                ConstantLowering, MatmulLowering, TransposeLowering,
                ReshapeLowering, ConcatLowering, SliceLowering,
-               Conv2DLowering>(ctx);
+               Conv2DLowering, AllReduceLowering, BroadcastFromLowering,
+               ProcessRankLowering>(ctx);
   patterns.add<ReductionLowering<ReduceSumOp, ReduceKind::Sum>,
                ReductionLowering<ReduceMeanOp, ReduceKind::Sum, true>,
                ReductionLowering<ReduceMaxOp, ReduceKind::Max>,

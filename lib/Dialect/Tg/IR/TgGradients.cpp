@@ -651,3 +651,46 @@ SmallVector<Value> LogSoftmaxOp::buildAdjoints(OpBuilder &b,
   Value s = ReduceSumOp::create(b, loc, dR[0], {axis}, /*keepDims=*/true);
   return {sub(b, loc, dR[0], mul(b, loc, ExpOp::create(b, loc, getResult()), s))};
 }
+
+//===----------------------------------------------------------------------===//
+// Collectives
+//===----------------------------------------------------------------------===//
+
+// Every process's result depends on every process's x, so the adjoint of
+// x gathers the result adjoints of all the processes: a collective too.
+
+SmallVector<Value> AllReduceOp::buildAdjoints(OpBuilder &b,
+                                              ArrayRef<Value> dR) {
+  TG_NO_ADJOINT_FOR_INTEGERS(getResult())
+  Location loc = getLoc();
+  switch (getKind()) {
+  case CollectiveKind::sum:
+    return {AllReduceOp::create(b, loc, CollectiveKind::sum, dR[0])};
+  case CollectiveKind::mean:
+    return {AllReduceOp::create(b, loc, CollectiveKind::mean, dR[0])};
+  case CollectiveKind::max:
+  case CollectiveKind::min:
+    break;
+  }
+  // The extremum's process(es) get the sum of the adjoints (ties: each).
+  Value total = AllReduceOp::create(b, loc, CollectiveKind::sum, dR[0]);
+  Value zero = scalar(b, loc, getType().getElementType(), 0.0);
+  return {select(b, loc, cmp(b, loc, CmpPredicate::eq, getX(), getResult()),
+                 total, zero)};
+}
+
+SmallVector<Value> BroadcastFromOp::buildAdjoints(OpBuilder &b,
+                                                  ArrayRef<Value> dR) {
+  TG_NO_ADJOINT_FOR_INTEGERS(getResult())
+  Location loc = getLoc();
+  // Process root's x is every process's result: root gets the sum of the
+  // result adjoints, the others nothing.
+  Value total = AllReduceOp::create(b, loc, CollectiveKind::sum, dR[0]);
+  auto rankType = RankedTensorType::get({}, b.getI64Type());
+  Value rank = ProcessRankOp::create(b, loc, rankType);
+  Value root = ConstantOp::create(
+      b, loc, DenseElementsAttr::get(rankType, b.getI64IntegerAttr(getRootAttr().getInt())));
+  Value zero = scalar(b, loc, getType().getElementType(), 0.0);
+  return {select(b, loc, cmp(b, loc, CmpPredicate::eq, rank, root), total,
+                 zero)};
+}

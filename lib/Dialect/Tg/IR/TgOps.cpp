@@ -574,3 +574,20 @@ static void printSliceRanges(OpAsmPrinter &p, Operation *,
 
 #define GET_OP_CLASSES
 #include "tg/Dialect/Tg/IR/TgOps.cpp.inc"
+
+//===----------------------------------------------------------------------===//
+// Collectives
+//===----------------------------------------------------------------------===//
+
+LogicalResult BroadcastFromOp::verify() {
+  if (getRootAttr().getInt() < 0)
+    return emitOpError("root must be a process index (>= 0), got ")
+           << getRootAttr().getInt();
+  return success();
+}
+
+LogicalResult ProcessRankOp::verify() {
+  if (getType().getRank() != 0)
+    return emitOpError("result must be a 0-d tensor<i64>");
+  return success();
+}

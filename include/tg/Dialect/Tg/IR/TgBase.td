@@ -66,6 +66,15 @@ def Tg_CmpPredicate : I32EnumAttr<"CmpPredicate", "comparison predicate", [
   let cppNamespace = "::mlir::tg";
 }
 
+def Tg_CollectiveKind : I32EnumAttr<"CollectiveKind", "cross-process reduction", [
+    I32EnumAttrCase<"sum", 0>, I32EnumAttrCase<"mean", 1>,
+    I32EnumAttrCase<"max", 2>, I32EnumAttrCase<"min", 3>]> {
+  let cppNamespace = "::mlir::tg";
+}
+
+// What the collectives move: the types MPI reduces natively.
+def Tg_CollectiveTensor : StaticShapeTensorOf<[F32, F64, I32, I64]>;
+
 //===----------------------------------------------------------------------===//
 // Base op classes
 //===----------------------------------------------------------------------===//

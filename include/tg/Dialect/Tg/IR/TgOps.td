@@ -204,6 +204,69 @@ def Tg_SinOp : Tg_ElementwiseUnaryOp<"sin", "sin(x)">;
 def Tg_CosOp : Tg_ElementwiseUnaryOp<"cos", "cos(x)">;
 
 //===----------------------------------------------------------------------===//
+// Collectives: tg.all_reduce, tg.broadcast_from
+//===----------------------------------------------------------------------===//
+
+// Not Pure: a collective is a synchronization point of the job, kept where
+// and as often as the program has it (every process runs the same
+// compiled code, so no process may skip or merge one).
+def Tg_AllReduceOp : Tg_Op<"all_reduce", [
+    SameOperandsAndResultType,
+    MemoryEffects<[MemRead, MemWrite]>,
+    DeclareOpInterfaceMethods<TgGradientOpInterface>]> {
+  let summary = "reduction of a tensor over the processes of the job";
+  let description = [{
+    Every process of the job (MPI's `MPI_COMM_WORLD`; one process outside
+    an MPI job) gives its `x`, and every process gets the elementwise
+    `sum`, `mean`, `max` or `min` of them. The adjoint of `sum` is the sum
+    of the result adjoints (every process's result is its sum), of `mean`
+    their mean; of `max`/`min`, the sum of the result adjoints where `x`
+    is the extremum, zero elsewhere.
+
+    ```mlir
+    %r = tg.all_reduce sum %x : tensor<4xf32>
+    ```
+  }];
+  let arguments = (ins Tg_CollectiveKind:$kind, Tg_CollectiveTensor:$x);
+  let results = (outs Tg_CollectiveTensor:$result);
+  let assemblyFormat = "$kind $x attr-dict `:` type($x)";
+}
+
+def Tg_BroadcastFromOp : Tg_Op<"broadcast_from", [
+    SameOperandsAndResultType,
+    MemoryEffects<[MemRead, MemWrite]>,
+    DeclareOpInterfaceMethods<TgGradientOpInterface>]> {
+  let summary = "process root's tensor, on every process of the job";
+  let description = [{
+    Every process gets process `root`'s `x` (MPI's `MPI_Bcast`); with one
+    process, its own. Differentiable: the adjoint is, on process `root`,
+    the sum of every process's result adjoint, and zero elsewhere.
+
+    ```mlir
+    %r = tg.broadcast_from %x [0] : tensor<4xf32>
+    ```
+  }];
+  let arguments = (ins Tg_CollectiveTensor:$x, I64Attr:$root);
+  let results = (outs Tg_CollectiveTensor:$result);
+  let assemblyFormat = "$x ` ` `[` $root `]` attr-dict `:` type($x)";
+  let hasVerifier = 1;
+}
+
+// The calling process's index in the job, as a tensor (0 outside a job).
+def Tg_ProcessRankOp : Tg_Op<"process_rank", [
+    MemoryEffects<[MemRead]>]> {
+  let summary = "this process's index in the job";
+  let description = [{
+    ```mlir
+    %r = tg.process_rank : tensor<i64>
+    ```
+  }];
+  let results = (outs StaticShapeTensorOf<[I64]>:$result);
+  let assemblyFormat = "attr-dict `:` type($result)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
 // tg.cmp, tg.select, tg.cast
 //===----------------------------------------------------------------------===//
 
