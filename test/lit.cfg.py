@@ -40,10 +40,19 @@ elif shutil.which("valgrind"):
 
 # "mpi": OpenMPI's launcher; %mpirun starts a job of 2 processes on this
 # machine (more processes than cores allowed; as root too, in containers).
-if shutil.which("mpirun"):
+# OpenMPI's (the tests use its options and $OMPI_COMM_WORLD_RANK); a job
+# that hangs fails the test after 5 minutes instead of stalling the run.
+def _is_openmpi():
+    import subprocess
+    try:
+        return "Open MPI" in subprocess.run(["mpirun", "--version"], capture_output=True,
+                                            text=True, timeout=30).stdout
+    except (OSError, subprocess.SubprocessError):
+        return False
+if shutil.which("mpirun") and _is_openmpi():
     config.available_features.add("mpi")
     config.substitutions.append(
-        ("%mpirun", "mpirun --oversubscribe -np 2" +
+        ("%mpirun", "timeout 300 mpirun --oversubscribe -np 2" +
          (" --allow-run-as-root" if os.geteuid() == 0 else "")))
     # Let mpirun's own processes reach the test's environment.
     for name in ("OMPI_MCA_rmaps_base_oversubscribe",):

@@ -210,6 +210,10 @@ void tgStringDestroy(char *string);
 /// job initializes MPI (finalized at exit); so does the first collective.
 int tgDistributedRank(void);
 int tgDistributedSize(void);
+/// Ends the whole job (MPI_Abort) with `status`, or this process outside
+/// a job: for a process that fails while the others may wait for it in a
+/// collective (Python's tg.distribute does it on an uncaught exception).
+void tgDistributedAbort(int status);
 
 #ifdef __cplusplus
 }

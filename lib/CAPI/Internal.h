@@ -85,9 +85,12 @@ void profilerAbandonRun();
 llvm::orc::SymbolMap distributedSymbols(llvm::orc::MangleAndInterner interner);
 int jobRank();
 int jobSize();
-/// Ends the tgFunctionRun running compiled code on this thread with
-/// `message` as its error (from a runtime function the code called).
-[[noreturn]] void failRun(const std::string &message);
+/// Ends the tgFunctionRun running compiled code on this thread with the
+/// error set before (from a runtime function the code called): a
+/// longjmp, which skips the caller's destructors, so the message is handed
+/// over first, in a statement of its own.
+void setRunFailure(std::string message);
+[[noreturn]] void abandonRun();
 /// Waits for the GPU's kernels when this process compiled any (the
 /// runtime then reads and writes their managed buffers from the host).
 void synchronizeDevice();

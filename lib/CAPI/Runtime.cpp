@@ -205,11 +205,11 @@ TgCompileOptions tgDefaultCompileOptions(void) {
 // allocation returns to the tgFunctionRun on the same thread, which reports
 // it; on any other thread (an OpenMP worker) it is reported and the process
 // exits with status 1.
-// Runtime functions the code calls fail the same way (tgcapi::failRun).
+// Runtime functions the code calls fail the same way (tgcapi::abandonRun).
 namespace {
 thread_local std::jmp_buf *allocationFailureTarget = nullptr;
 thread_local size_t failedAllocationBytes = 0;
-/// Set by failRun: the error of the run (empty: an allocation failed).
+/// Set by setRunFailure: the error of the run (empty: an allocation failed).
 thread_local std::string runFailure;
 } // namespace
 
@@ -237,12 +237,14 @@ void tgcapi::synchronizeDevice() {
 #endif
 }
 
-[[noreturn]] void tgcapi::failRun(const std::string &message) {
-  if (std::jmp_buf *target = allocationFailureTarget) {
-    runFailure = message;
+void tgcapi::setRunFailure(std::string message) {
+  runFailure = std::move(message);
+}
+
+[[noreturn]] void tgcapi::abandonRun() {
+  if (std::jmp_buf *target = allocationFailureTarget)
     std::longjmp(*target, 1);
-  }
-  std::fprintf(stderr, "error: %s\n", message.c_str());
+  std::fprintf(stderr, "error: %s\n", runFailure.c_str());
   std::_Exit(1);
 }
 
@@ -748,6 +750,10 @@ extern "C" int tgFunctionRun(const TgFunction *fn, const TgTensor *args,
   if (setjmp(allocationFailure)) {
     allocationFailureTarget = nullptr;
     tgcapi::profilerAbandonRun();
+#ifdef TG_HAS_CUDA_RUNTIME
+    for (void *buffer : managed)
+      mgpuMemFree(buffer, nullptr);
+#endif
     if (!runFailure.empty()) {
       setError(error, "error: @" + fn->name + ": " + runFailure + "\n");
       runFailure.clear();

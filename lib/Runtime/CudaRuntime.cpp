@@ -17,6 +17,7 @@
 #include <cuda.h>
 #include <dlfcn.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -72,9 +73,10 @@ Driver &driver() {
     // enough of them.
     int ordinal = 0;
     for (const char *name :
-         {"OMPI_COMM_WORLD_LOCAL_RANK", "MPI_LOCALRANKID", "PMI_LOCAL_RANK"})
+         {"OMPI_COMM_WORLD_LOCAL_RANK", "MPI_LOCALRANKID", "PMI_LOCAL_RANK",
+          "SLURM_LOCALID"})
       if (const char *value = std::getenv(name)) {
-        ordinal = std::atoi(value) % count;
+        ordinal = std::max(0, std::atoi(value)) % count;
         break;
       }
     if ((r = d.cuDeviceGet(&d.device, ordinal)) != CUDA_SUCCESS ||

@@ -107,6 +107,7 @@ lib.tgDistributedRank.restype = ctypes.c_int
 lib.tgDistributedRank.argtypes = []
 lib.tgDistributedSize.restype = ctypes.c_int
 lib.tgDistributedSize.argtypes = []
+lib.tgDistributedAbort.argtypes = [ctypes.c_int]
 
 
 def _load_fast():

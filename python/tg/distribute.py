@@ -11,11 +11,35 @@ docs/distributed.md.
 """
 import contextlib
 import enum
+import os
+import sys
 
 import numpy as np
 
 from . import _capi, _ops
 from ._errors import TgTypeError, error
+
+
+def _in_mpi_job():
+    return any(name in os.environ for name in
+               ("OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_RANK"))
+
+
+def _abort_job_on_uncaught_exception():
+    """In an MPI job, an uncaught exception ends the whole job: the other
+    processes may be waiting for this one in a collective, and a normal
+    exit (whose MPI_Finalize waits for them) would hang the job."""
+    previous = sys.excepthook
+
+    def hook(kind, value, tb):
+        previous(kind, value, tb)
+        sys.stderr.flush()
+        _capi.lib.tgDistributedAbort(1)
+    sys.excepthook = hook
+
+
+if _in_mpi_job():
+    _abort_job_on_uncaught_exception()
 
 
 class ReduceOp(enum.Enum):
@@ -52,9 +76,10 @@ def _collective_operand(x, what):
     if isinstance(x, np.ndarray) or not hasattr(x, "shape"):
         x = _ops.constant(x)
     if str(x.dtype) not in _COLLECTIVE_DTYPES:
+        name = "bfloat16" if x.dtype == np.dtype("V2") else str(x.dtype)
         raise error("tg.distribute.%s: %s tensors cannot be reduced over processes "
                     "(tg's collectives take %s; cast first)"
-                    % (what, x.dtype, ", ".join(_COLLECTIVE_DTYPES)), TgTypeError)
+                    % (what, name, ", ".join(_COLLECTIVE_DTYPES)), TgTypeError)
     return x
 
 
@@ -64,6 +89,9 @@ def all_reduce(x, op="sum"):
     gets it (MPI_Allreduce). One process: x. Differentiable."""
     kind = _reduce_op(op).value
     x = _collective_operand(x, "all_reduce")
+    if kind == "mean" and x.dtype.kind != "f":
+        raise error("tg.distribute.all_reduce: the mean of %s tensors would truncate; "
+                    "cast to a float type, or sum and divide" % x.dtype, TgTypeError)
     return _ops.apply("all_reduce", _ops.b_all_reduce, [x], kind=kind)
 
 
@@ -109,6 +137,9 @@ class MirroredStrategy:
     def shard(self, batch):
         """This process's slice of a global batch (its first axis)."""
         n, r = size(), rank()
+        if np.ndim(batch) == 0:
+            raise error("tg.distribute: shard takes a batch (an array with a first "
+                        "axis), not a scalar", TgTypeError)
         total = len(batch)
         per = total // n
         if per * n != total:

@@ -36,6 +36,11 @@ def collectives():
     def bcast(x):
         return d.broadcast(x, 0)
     np.testing.assert_array_equal(bcast(mine).numpy(), both[0])
+    # Scalars (a loss, a metric) and empty tensors.
+    np.testing.assert_array_equal(d.all_reduce(np.float32(rank + 1), "mean").numpy(), 1.5)
+    np.testing.assert_array_equal(compiled(np.float64(rank), "max").numpy(), 1.0)
+    np.testing.assert_array_equal(d.broadcast(np.int64(7 + rank), 1).numpy(), 8)
+    assert d.all_reduce(np.zeros((0, 3), np.float32), "sum").shape == (0, 3)
     strategy = d.MirroredStrategy()
     assert strategy.num_replicas_in_sync == 2
     batch = np.arange(8, dtype=np.float32).reshape(4, 2)
@@ -115,6 +120,53 @@ def training():
         # ... and those of the single-process run.
         np.testing.assert_allclose(v.numpy(), r.numpy(), rtol=1e-5, atol=1e-6)
     ok("training")
+
+
+def nan_and_disagreement():
+    # NaN on any process propagates through max and min (numpy's rule).
+    x = np.array([np.nan, 1.0, np.nan, -np.inf], np.float32) if rank == 0 else \
+        np.array([1.0, np.nan, np.nan, np.inf], np.float32)
+    np.testing.assert_array_equal(d.all_reduce(x, "max").numpy(),
+                                  [np.nan, np.nan, np.nan, np.inf])
+    np.testing.assert_array_equal(d.all_reduce(x, "min").numpy(),
+                                  [np.nan, np.nan, np.nan, -np.inf])
+    # Processes that disagree on a collective get an error, all of them, and
+    # the job goes on.
+    cases = [(np.ones(6 if rank == 0 else 12, np.float32), "sum", "element count"),
+             (np.ones(4, np.float32 if rank == 0 else np.float64), "sum", "element type"),
+             (np.ones(4, np.float32), "sum" if rank == 0 else "max", "reduction or root")]
+    for value, kind, field in cases:
+        try:
+            d.all_reduce(value, kind)
+            raise AssertionError("no error for a disagreement on the " + field)
+        except tg.TgError as e:
+            assert "the processes of the job disagree on the " + field in str(e), str(e)
+    try:
+        d.broadcast(np.ones(3, np.float32), root=rank)
+        raise AssertionError("no error for different roots")
+    except tg.TgError as e:
+        assert "disagree on the reduction or root" in str(e), str(e)
+    np.testing.assert_array_equal(d.all_reduce(np.ones(2, np.float32)).numpy(), [2, 2])
+    ok("nan_and_disagreement")
+
+
+def tie_gradients():
+    # Max over processes: the processes holding the maximum share the sum
+    # of the adjoints (2 processes x 1 each); with a tie, half each.
+    x = np.array([1.0, 5.0, 2.0], np.float32) + np.array([rank, 0.0, -rank], np.float32)
+    g = tg.function(tg.grad(lambda x: tg.reduce_sum(d.all_reduce(x, "max"))))(x).numpy()
+    want = {0: [0.0, 1.0, 2.0], 1: [2.0, 1.0, 0.0]}[rank]
+    np.testing.assert_allclose(g, want)
+    ok("tie_gradients")
+
+
+def uncaught():
+    # Process 0 fails with a Python exception while process 1 waits for it
+    # in a collective: the job ends (the exception aborts it).
+    if rank == 0:
+        raise RuntimeError("a bug in process 0")
+    d.all_reduce(np.ones(4, np.float32), "sum")
+    ok("uncaught (unexpected)")
 
 
 def die():

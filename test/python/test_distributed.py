@@ -54,6 +54,12 @@ def test_collective_errors():
         d.broadcast(x, root=1)
     with pytest.raises(tg.TgTypeError, match="root must be a process index"):
         d.broadcast(x, root="0")
+    with pytest.raises(tg.TgTypeError, match="mean of int32 tensors would truncate"):
+        d.all_reduce(np.ones(3, np.int32), "mean")
+    with pytest.raises(tg.TgTypeError, match="not a scalar"):
+        d.MirroredStrategy().shard(np.float32(3))
+    # Scalars in one process.
+    assert d.all_reduce(np.float32(2.5), "mean").numpy() == 2.5
 
 
 def mpirun(*checks, timeout=240):
@@ -72,7 +78,8 @@ def mpirun(*checks, timeout=240):
                           timeout=timeout, env=env)
 
 
-@pytest.mark.parametrize("check", ["collectives", "gradients", "training"])
+@pytest.mark.parametrize("check", ["collectives", "gradients", "training",
+                                   "tie_gradients", "nan_and_disagreement"])
 def test_a_job_of_two_processes(check):
     run = mpirun(check)
     assert run.returncode == 0, run.stdout + run.stderr
@@ -86,3 +93,13 @@ def test_a_job_whose_other_process_dies_ends_with_an_error():
     run = mpirun("die", timeout=120)
     assert run.returncode != 0
     assert "die (unexpected)" not in run.stdout
+
+
+def test_an_uncaught_exception_ends_the_job():
+    # The exception's process aborts the job: the process waiting for it in
+    # an all-reduce does not hang (its normal exit would wait in
+    # MPI_Finalize).
+    run = mpirun("uncaught", timeout=120)
+    assert run.returncode != 0
+    assert "a bug in process 0" in run.stderr
+    assert "uncaught (unexpected)" not in run.stdout

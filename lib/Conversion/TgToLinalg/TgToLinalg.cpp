@@ -918,7 +918,7 @@ struct Conv2DLowering : OpConversionPattern<Conv2DOp> {
 //===----------------------------------------------------------------------===//
 //
 // A call of the runtime on buffers: tg_all_reduce_<t>(send, recv, kind),
-// tg_broadcast_<t>(buffer, root), tg_process_rank(). Upstream's mpi
+// tg_broadcast_<t>(send, recv, root), tg_process_rank(). Upstream's mpi
 // dialect (mpi.allreduce and its LLVM conversion) assumes an initialized
 // MPI linked into the program and a job to run in; tg's code must also run
 // as one process outside any job, and initializes MPI once per process, on
@@ -952,7 +952,12 @@ static std::string elementSuffix(Type t) {
 static Value flatBuffer(OpBuilder &b, Location loc, Value memref) {
   auto type = cast<MemRefType>(memref.getType());
   Value flat = memref;
-  if (type.getRank() != 1) {
+  if (type.getRank() == 0) {
+    // A scalar: a buffer of one element.
+    flat = memref::ExpandShapeOp::create(
+        b, loc, MemRefType::get({1}, type.getElementType()), memref,
+        ArrayRef<ReassociationIndices>{}, ArrayRef<OpFoldResult>{b.getIndexAttr(1)});
+  } else if (type.getRank() != 1) {
     SmallVector<ReassociationIndices> all(1);
     for (int64_t i = 0; i < type.getRank(); ++i)
       all[0].push_back(i);
@@ -963,10 +968,18 @@ static Value flatBuffer(OpBuilder &b, Location loc, Value memref) {
   return memref::CastOp::create(b, loc, dynamic, flat);
 }
 
-static Value toBuffer(OpBuilder &b, Location loc, Value tensor) {
+/// A buffer holding `tensor`'s value as of this point of the program: a
+/// copy made by a tensor op (bufferization.alloc_tensor), because the call
+/// that reads the buffer is invisible to bufferization's analysis. With
+/// the operand's own buffer (to_buffer of it), CSE merged two collectives'
+/// to_buffer into one at the first, and an op in between was then
+/// bufferized in place into the buffer the second collective read.
+static Value sendBuffer(OpBuilder &b, Location loc, Value tensor) {
   auto type = cast<RankedTensorType>(tensor.getType());
+  Value copy =
+      bufferization::AllocTensorOp::create(b, loc, type, ValueRange{}, tensor);
   return bufferization::ToBufferOp::create(
-      b, loc, MemRefType::get(type.getShape(), type.getElementType()), tensor,
+      b, loc, MemRefType::get(type.getShape(), type.getElementType()), copy,
       /*read_only=*/true);
 }
 
@@ -984,9 +997,10 @@ struct AllReduceLowering : OpConversionPattern<AllReduceOp> {
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     auto type = cast<RankedTensorType>(op.getType());
-    Value send = toBuffer(rewriter, loc, adaptor.getX());
+    Value send = sendBuffer(rewriter, loc, adaptor.getX());
     Value recv = memref::AllocOp::create(
-        rewriter, loc, MemRefType::get(type.getShape(), type.getElementType()));
+        rewriter, loc, MemRefType::get(type.getShape(), type.getElementType()),
+        rewriter.getI64IntegerAttr(64));
     Value flatSend = flatBuffer(rewriter, loc, send);
     Value flatRecv = flatBuffer(rewriter, loc, recv);
     Value kind = arith::ConstantIntOp::create(
@@ -1010,17 +1024,20 @@ struct BroadcastFromLowering : OpConversionPattern<BroadcastFromOp> {
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     auto type = cast<RankedTensorType>(op.getType());
-    // A copy of x, overwritten in place by root's.
-    Value source = toBuffer(rewriter, loc, adaptor.getX());
+    // x, and a buffer that receives root's.
+    Value send = sendBuffer(rewriter, loc, adaptor.getX());
     Value buffer = memref::AllocOp::create(
-        rewriter, loc, MemRefType::get(type.getShape(), type.getElementType()));
-    memref::CopyOp::create(rewriter, loc, source, buffer);
+        rewriter, loc, MemRefType::get(type.getShape(), type.getElementType()),
+        rewriter.getI64IntegerAttr(64));
+    Value flatSend = flatBuffer(rewriter, loc, send);
     Value flat = flatBuffer(rewriter, loc, buffer);
-    Value root = arith::ConstantIntOp::create(rewriter, loc, op.getRootAttr().getInt(), 64);
+    Value root =
+        arith::ConstantIntOp::create(rewriter, loc, op.getRootAttr().getInt(), 64);
     func::FuncOp fn = runtimeFunction(
         rewriter, op, "tg_broadcast_" + elementSuffix(type.getElementType()),
-        rewriter.getFunctionType({flat.getType(), rewriter.getI64Type()}, {}));
-    func::CallOp::create(rewriter, loc, fn, ValueRange{flat, root});
+        rewriter.getFunctionType(
+            {flatSend.getType(), flat.getType(), rewriter.getI64Type()}, {}));
+    func::CallOp::create(rewriter, loc, fn, ValueRange{flatSend, flat, root});
     rewriter.replaceOp(op, toTensor(rewriter, loc, buffer, type));
     return success();
   }

@@ -73,3 +73,11 @@ func.func @bad_kind(%x: tensor<4xf32>) -> tensor<4xf32> {
   %a = tg.all_reduce prod %x : tensor<4xf32>
   return %a : tensor<4xf32>
 }
+
+// -----
+
+func.func @int_mean(%x: tensor<4xi32>) -> tensor<4xi32> {
+  // expected-error @below {{mean needs a float tensor (an integer mean would truncate; sum, then divide by the job's size)}}
+  %a = tg.all_reduce mean %x : tensor<4xi32>
+  return %a : tensor<4xi32>
+}

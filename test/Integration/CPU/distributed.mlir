@@ -21,6 +21,10 @@
 // RUN: tg-run %s -e single --input=%t/x1.npy --output-dir=%t/single
 // RUN: %npycheck check %t/single/result0.npy "x1" x1=%t/x1.npy
 // RUN: not tg-run %s --input=%t/x1.npy 2>&1 | FileCheck %s --check-prefix=ROOT
+// A collective reads its operand where it is in the program: an op between
+// two collectives of the same value never overwrites it (regression).
+// RUN: tg-run %s -e reread --input=%t/x1.npy --output-dir=%t/reread
+// RUN: %npycheck check %t/reread/result1.npy "np.exp(x1)" x1=%t/x1.npy --rtol 1e-6
 // ROOT: error: @main: tg.broadcast_from: root 1 is not a process of this job (1 process)
 func.func @main(%x: tensor<2x3xf32>) -> (tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>,
                                           tensor<2x3xf32>, tensor<2x3xf32>, tensor<i64>) {
@@ -37,4 +41,12 @@ func.func @main(%x: tensor<2x3xf32>) -> (tensor<2x3xf32>, tensor<2x3xf32>, tenso
 func.func @single(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
   %s = tg.all_reduce sum %x : tensor<2x3xf32>
   return %s : tensor<2x3xf32>
+}
+
+func.func @reread(%x: tensor<2x3xf32>) -> (tensor<2x3xf32>, tensor<2x3xf32>) {
+  %y = tg.exp %x : tensor<2x3xf32>
+  %s = tg.all_reduce sum %y : tensor<2x3xf32>
+  %e = tg.neg %s : tensor<2x3xf32>
+  %b = tg.all_reduce sum %y : tensor<2x3xf32>
+  return %e, %b : tensor<2x3xf32>, tensor<2x3xf32>
 }

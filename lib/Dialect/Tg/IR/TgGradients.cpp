@@ -672,11 +672,14 @@ SmallVector<Value> AllReduceOp::buildAdjoints(OpBuilder &b,
   case CollectiveKind::min:
     break;
   }
-  // The extremum's process(es) get the sum of the adjoints (ties: each).
+  // The extremum's processes share the sum of the adjoints equally (as
+  // tg.reduce_max shares among tied elements): k tied processes get 1/k
+  // each. Some process always holds the extremum, so k >= 1.
   Value total = AllReduceOp::create(b, loc, CollectiveKind::sum, dR[0]);
-  Value zero = scalar(b, loc, getType().getElementType(), 0.0);
-  return {select(b, loc, cmp(b, loc, CmpPredicate::eq, getX(), getResult()),
-                 total, zero)};
+  Value mask = CastOp::create(
+      b, loc, getType(), cmp(b, loc, CmpPredicate::eq, getX(), getResult()));
+  Value ties = AllReduceOp::create(b, loc, CollectiveKind::sum, mask);
+  return {mul(b, loc, mask, DivOp::create(b, loc, total, ties))};
 }
 
 SmallVector<Value> BroadcastFromOp::buildAdjoints(OpBuilder &b,

@@ -579,6 +579,14 @@ static void printSliceRanges(OpAsmPrinter &p, Operation *,
 // Collectives
 //===----------------------------------------------------------------------===//
 
+LogicalResult AllReduceOp::verify() {
+  if (getKind() == CollectiveKind::mean &&
+      !isa<FloatType>(getType().getElementType()))
+    return emitOpError("mean needs a float tensor (an integer mean would "
+                       "truncate; sum, then divide by the job's size)");
+  return success();
+}
+
 LogicalResult BroadcastFromOp::verify() {
   if (getRootAttr().getInt() < 0)
     return emitOpError("root must be a process index (>= 0), got ")

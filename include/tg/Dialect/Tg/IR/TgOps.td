@@ -221,7 +221,8 @@ def Tg_AllReduceOp : Tg_Op<"all_reduce", [
     `sum`, `mean`, `max` or `min` of them. The adjoint of `sum` is the sum
     of the result adjoints (every process's result is its sum), of `mean`
     their mean; of `max`/`min`, the sum of the result adjoints where `x`
-    is the extremum, zero elsewhere.
+    is the extremum, shared equally among the processes that hold it, zero
+    elsewhere. `mean` takes float tensors.
 
     ```mlir
     %r = tg.all_reduce sum %x : tensor<4xf32>
@@ -230,6 +231,7 @@ def Tg_AllReduceOp : Tg_Op<"all_reduce", [
   let arguments = (ins Tg_CollectiveKind:$kind, Tg_CollectiveTensor:$x);
   let results = (outs Tg_CollectiveTensor:$result);
   let assemblyFormat = "$kind $x attr-dict `:` type($x)";
+  let hasVerifier = 1;
 }
 
 def Tg_BroadcastFromOp : Tg_Op<"broadcast_from", [
