@@ -990,29 +990,36 @@ static Value toTensor(OpBuilder &b, Location loc, Value memref,
                                            /*writable=*/true);
 }
 
+/// `runtime_<t>(send, recv, extra)` on a copy of `x` and a fresh buffer,
+/// which becomes the result.
+static Value callCollective(OpBuilder &b, Operation *op, Value x,
+                            StringRef runtime, Value extra) {
+  Location loc = op->getLoc();
+  auto type = cast<RankedTensorType>(x.getType());
+  Value send = sendBuffer(b, loc, x);
+  Value recv = memref::AllocOp::create(
+      b, loc, MemRefType::get(type.getShape(), type.getElementType()),
+      b.getI64IntegerAttr(64));
+  Value flatSend = flatBuffer(b, loc, send);
+  Value flatRecv = flatBuffer(b, loc, recv);
+  func::FuncOp fn = runtimeFunction(
+      b, op, (runtime + "_" + elementSuffix(type.getElementType())).str(),
+      b.getFunctionType({flatSend.getType(), flatRecv.getType(),
+                         extra.getType()},
+                        {}));
+  func::CallOp::create(b, loc, fn, ValueRange{flatSend, flatRecv, extra});
+  return toTensor(b, loc, recv, type);
+}
+
 struct AllReduceLowering : OpConversionPattern<AllReduceOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
   matchAndRewrite(AllReduceOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    Location loc = op.getLoc();
-    auto type = cast<RankedTensorType>(op.getType());
-    Value send = sendBuffer(rewriter, loc, adaptor.getX());
-    Value recv = memref::AllocOp::create(
-        rewriter, loc, MemRefType::get(type.getShape(), type.getElementType()),
-        rewriter.getI64IntegerAttr(64));
-    Value flatSend = flatBuffer(rewriter, loc, send);
-    Value flatRecv = flatBuffer(rewriter, loc, recv);
     Value kind = arith::ConstantIntOp::create(
-        rewriter, loc, static_cast<int64_t>(op.getKind()), 32);
-    func::FuncOp fn = runtimeFunction(
-        rewriter, op, "tg_all_reduce_" + elementSuffix(type.getElementType()),
-        rewriter.getFunctionType(
-            {flatSend.getType(), flatRecv.getType(), rewriter.getI32Type()},
-            {}));
-    func::CallOp::create(rewriter, loc, fn,
-                         ValueRange{flatSend, flatRecv, kind});
-    rewriter.replaceOp(op, toTensor(rewriter, loc, recv, type));
+        rewriter, op.getLoc(), static_cast<int64_t>(op.getKind()), 32);
+    rewriter.replaceOp(op, callCollective(rewriter, op, adaptor.getX(),
+                                          "tg_all_reduce", kind));
     return success();
   }
 };
@@ -1022,23 +1029,11 @@ struct BroadcastFromLowering : OpConversionPattern<BroadcastFromOp> {
   LogicalResult
   matchAndRewrite(BroadcastFromOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    Location loc = op.getLoc();
-    auto type = cast<RankedTensorType>(op.getType());
-    // x, and a buffer that receives root's.
-    Value send = sendBuffer(rewriter, loc, adaptor.getX());
-    Value buffer = memref::AllocOp::create(
-        rewriter, loc, MemRefType::get(type.getShape(), type.getElementType()),
-        rewriter.getI64IntegerAttr(64));
-    Value flatSend = flatBuffer(rewriter, loc, send);
-    Value flat = flatBuffer(rewriter, loc, buffer);
-    Value root =
-        arith::ConstantIntOp::create(rewriter, loc, op.getRootAttr().getInt(), 64);
-    func::FuncOp fn = runtimeFunction(
-        rewriter, op, "tg_broadcast_" + elementSuffix(type.getElementType()),
-        rewriter.getFunctionType(
-            {flatSend.getType(), flat.getType(), rewriter.getI64Type()}, {}));
-    func::CallOp::create(rewriter, loc, fn, ValueRange{flatSend, flat, root});
-    rewriter.replaceOp(op, toTensor(rewriter, loc, buffer, type));
+    // The result receives root's x.
+    Value root = arith::ConstantIntOp::create(
+        rewriter, op.getLoc(), op.getRootAttr().getInt(), 64);
+    rewriter.replaceOp(op, callCollective(rewriter, op, adaptor.getX(),
+                                          "tg_broadcast", root));
     return success();
   }
 };
