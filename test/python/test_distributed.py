@@ -103,3 +103,22 @@ def test_an_uncaught_exception_ends_the_job():
     assert run.returncode != 0
     assert "a bug in process 0" in run.stderr
     assert "uncaught (unexpected)" not in run.stdout
+
+
+def test_collectives_are_kernels_in_profiles():
+    # The time spent communicating (and waiting for the other processes)
+    # is a kernel of its own in a profile, on the all_reduce's line.
+    @tg.function
+    def f(x):
+        return d.all_reduce(tg.exp(x), "mean")  # the collective
+    x = np.ones(1000, np.float32)
+    f(x)
+    with tg.profiler.trace() as prof:
+        f(x)
+    kernels = [e for e in prof.events() if e.get("cat") == "kernel"]
+    reduce = [k for k in kernels if k["name"] == "all_reduce"]
+    assert len(reduce) == 1, [k["name"] for k in kernels]
+    assert reduce[0]["args"]["bytes"] == 8000 and reduce[0]["args"]["flops"] == 0
+    with open(__file__) as source:
+        line = [i + 1 for i, l in enumerate(source) if "# the collective" in l][0]
+    assert reduce[0]["args"]["source_lines"] == "test_distributed.py:%d" % line

@@ -21,6 +21,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
@@ -98,10 +99,20 @@ static bool isInitOnlyFill(Operation *op) {
   });
 }
 
+/// A call of the collectives' runtime (-convert-tg-to-linalg lowers
+/// tg.all_reduce and tg.broadcast_from to one): a kernel of its own, so
+/// that profiles show the time spent communicating (and waiting).
+static bool isCollectiveCall(Operation *op) {
+  auto call = dyn_cast<func::CallOp>(op);
+  return call && (call.getCallee().starts_with("tg_all_reduce_") ||
+                  call.getCallee().starts_with("tg_broadcast_"));
+}
+
 static bool isKernel(Operation *op) {
   if (isa<linalg::LinalgOp>(op))
     return !isInitOnlyFill(op);
-  return isa<tensor::PadOp, tensor::ConcatOp, scf::ForallOp>(op);
+  return isa<tensor::PadOp, tensor::ConcatOp, scf::ForallOp>(op) ||
+         isCollectiveCall(op);
 }
 
 static void collectTags(Operation *op, std::map<int64_t, SourceTag> &tags) {
@@ -380,6 +391,23 @@ static Cost kernelCost(Operation *kernel) {
       cost.add({0, tensorBytes(value.getType())});
     for (Value result : forall.getResults())
       cost.add({0, tensorBytes(result.getType())});
+    return cost;
+  }
+  // A collective: no FLOPs; the bytes of its buffers (behind the casts
+  // that flatten them), sent and received.
+  if (isCollectiveCall(kernel)) {
+    Cost cost;
+    for (Value operand : kernel->getOperands()) {
+      Value buffer = operand;
+      while (Operation *def = buffer.getDefiningOp()) {
+        if (!isa<memref::CastOp, memref::CollapseShapeOp,
+                 memref::ExpandShapeOp>(def))
+          break;
+        buffer = def->getOperand(0);
+      }
+      if (isa<MemRefType>(buffer.getType()))
+        cost.add({0, tensorBytes(buffer.getType())});
+    }
     return cost;
   }
   // Copies (pad, concat): what they read and write.
