@@ -29,3 +29,11 @@ echo "== 3. a graph and its gradient: tg-run examples/mlp_train_step.mlir --chec
 "$BUILD_DIR/bin/tg-run" examples/mlp_train_step.mlir \
   --input="$d/x.npy" --input="$d/w1.npy" --input="$d/b1.npy" \
   --input="$d/w2.npy" --input="$d/b2.npy" --input="$d/y.npy" --print --check-grad
+
+echo
+echo "== 4. where the time goes: the same step, every fused kernel timed, with its source lines"
+"$BUILD_DIR/bin/tg-run" examples/mlp_train_step.mlir \
+  --input="$d/x.npy" --input="$d/w1.npy" --input="$d/b1.npy" \
+  --input="$d/w2.npy" --input="$d/b2.npy" --input="$d/y.npy" \
+  --repeat=1000 --profile="$d/train_step.json" --profile-summary
+echo "(a Chrome trace: $d/train_step.json; docs/profiling.md)"
