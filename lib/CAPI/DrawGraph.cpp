@@ -64,7 +64,7 @@ extern "C" char *tgDrawGraph(const char *source, size_t length,
     return nullptr;
   }
   std::string formatName = format ? format : "dot";
-  if (formatName != "dot" && formatName != "svg") {
+  if (!tg::isGraphFormat(formatName)) {
     tgcapi::setError(error, "error: unknown graph format '" + formatName +
                                 "' (expected dot or svg)\n");
     return nullptr;

@@ -476,6 +476,14 @@ static double instrumentationNs() {
   return ns;
 }
 
+/// Sets "cannot write the profile to FILE: WHY" and returns 1.
+static int profileWriteError(TgError **error, const std::string &file,
+                             const std::string &why) {
+  tgcapi::setError(error, "error: cannot write the profile to '" + file +
+                              "': " + why + "\n");
+  return 1;
+}
+
 extern "C" {
 
 void tgProfilerStart(void) {
@@ -494,9 +502,7 @@ void tgProfilerStop(void) { profiler().recording = 0; }
 int tgProfilerCheckPath(const char *path, TgError **error) {
   std::string file = path ? path : "";
   auto fail = [&](const std::string &why) {
-    tgcapi::setError(error, "error: cannot write the profile to '" + file +
-                                "': " + why + "\n");
-    return 1;
+    return profileWriteError(error, file, why);
   };
   if (file.empty())
     return fail("the path is empty");
@@ -591,9 +597,7 @@ int tgProfilerWriteTrace(const char *path, TgError **error) {
   });
   std::string file = path;
   auto fail = [&](const std::string &why) {
-    tgcapi::setError(error, "error: cannot write the profile to '" + file +
-                                "': " + why + "\n");
-    return 1;
+    return profileWriteError(error, file, why);
   };
   // A symbolic link is followed (even to a file not there yet): the file
   // it names is written, the link stays.
@@ -713,8 +717,8 @@ char *tgProfilerSummary(void) {
       llvm::formatv("(timing the kernels: ~{0:f0} ns each)",
                     instrumentationNs())
           .str();
-  os << llvm::formatv("{0,-40} {1,7} {2,11:f3} {3,7:f1}\n", overheadName,
-                      timed, overhead / 1e6, percent(overhead));
+  os << llvm::formatv("{0,-40} {1,7} {2,11:f3} {3,7:f1}\n", overheadName, timed,
+                      overhead / 1e6, percent(overhead));
   os << llvm::formatv("{0,-40} {1,7} {2,11:f3} {3,7:f1}\n",
                       "(outside kernels: copies, calls)", calls,
                       (outside - overhead) / 1e6, percent(outside - overhead));

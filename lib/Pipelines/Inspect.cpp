@@ -52,6 +52,10 @@ std::optional<GraphStage> tg::parseGraphStage(StringRef name) {
       .Default(std::nullopt);
 }
 
+bool tg::isGraphFormat(StringRef name) {
+  return name == "dot" || name == "svg";
+}
+
 /// The CPU pipeline's tensor stages, to its final kernels: as profiling
 /// compiles them (each kernel's ops contiguous), so that drawings,
 /// explanations and profiles name the same kernels. `optimize`: the
@@ -493,7 +497,7 @@ struct TgDrawGraphPass : PassWrapper<TgDrawGraphPass, OperationPass<ModuleOp>> {
       return errorHandler("unknown stage '" + stage +
                           "' for -tg-draw-graph (expected tg, optimized or "
                           "fused)");
-    if (format != "dot" && format != "svg")
+    if (!isGraphFormat(format))
       return errorHandler("unknown format '" + format +
                           "' for -tg-draw-graph (expected dot or svg)");
     return success();

@@ -135,10 +135,15 @@ def _address(f):
 from ._errors import TgError  # noqa: E402 (re-exported for the C paths)
 
 
-def _raise(error):
+def error_message(error):
+    """The message of a C API error, which is then freed."""
     message = lib.tgErrorMessage(error).decode()
     lib.tgErrorDestroy(error)
-    raise TgError(message.rstrip())
+    return message.rstrip()
+
+
+def _raise(error):
+    raise TgError(error_message(error))
 
 
 def take_string(pointer):

@@ -35,8 +35,7 @@ def active():
 def _c_error(err):
     """The message of a C API error, without its "error: " prefix (error()
     adds the user's location and its own)."""
-    message = _capi.lib.tgErrorMessage(err).decode().rstrip()
-    _capi.lib.tgErrorDestroy(err)
+    message = _capi.error_message(err)
     return message[len("error: "):] if message.startswith("error: ") else message
 
 

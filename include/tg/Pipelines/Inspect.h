@@ -28,6 +28,9 @@ enum class GraphStage { Tg, Optimized, Fused };
 /// "tg", "optimized" or "fused".
 std::optional<GraphStage> parseGraphStage(llvm::StringRef name);
 
+/// Whether `name` is a drawing format: "dot" or "svg".
+bool isGraphFormat(llvm::StringRef name);
+
 /// Runs a pass pipeline on a module (the copy being lowered).
 using RunPipelineFn =
     llvm::function_ref<LogicalResult(OpPassManager &, ModuleOp)>;

@@ -241,7 +241,10 @@ static void findKernelsIn(Region &region, SmallVectorImpl<Kernel> &out) {
       for (Operation *op = kernel.first;; op = op->getNextNode()) {
         if (isKernel(op)) {
           kernel.ops.push_back(op);
+          kernel.members.push_back(op);
           collectComputedTags(op, tags);
+        } else if (isInitOnlyFill(op)) {
+          kernel.members.push_back(op);
         }
         if (op == kernel.last)
           break;
@@ -547,12 +550,8 @@ struct TgAnnotateKernelsPass
             context, locs, StringAttr::get(context, label + " " + ops));
         // The kernel's ops and the fills in its span carry the location
         // into the code they are lowered to.
-        for (Operation *op = kernel.first;; op = op->getNextNode()) {
-          if (isKernel(op) || isInitOnlyFill(op))
-            op->setLoc(loc);
-          if (op == kernel.last)
-            break;
-        }
+        for (Operation *op : kernel.members)
+          op->setLoc(loc);
         if (!profile)
           continue;
         if (next == std::numeric_limits<int64_t>::max()) {

@@ -54,6 +54,9 @@ std::string sourceLine(Location loc);
 /// consumer, and whatever kernel lies between them.
 struct Kernel {
   SmallVector<Operation *> ops;
+  /// `ops` and the fills in the span that initialize them: what carries
+  /// the kernel's location.
+  SmallVector<Operation *> members;
   Operation *first = nullptr, *last = nullptr;
   /// The tags of the tg ops it computes (the locations of the body ops of
   /// its generics, of its other ops, not of fills and empties), by number.
