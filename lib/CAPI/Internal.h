@@ -95,6 +95,10 @@ void setRunFailure(std::string message);
 /// runtime then reads and writes their managed buffers from the host).
 void synchronizeDevice();
 
+/// malloc, calloc and aligned_alloc that report failure to the
+/// tgFunctionRun running the code, and memrefCopy, for the JIT.
+llvm::orc::SymbolMap allocationSymbols(llvm::orc::MangleAndInterner interner);
+
 /// A copy of `text` that tgStringDestroy frees.
 char *copyString(const std::string &text);
 } // namespace tgcapi

@@ -4,14 +4,16 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// Compiles a module with the tg CPU pipeline into an MLIR ExecutionEngine and
-// calls its entry points through their C interfaces. The pipeline turns
+// Compiles a module with the tg CPU pipeline into an object file that
+// ObjectCode.cpp loads, and calls its entry points through their packed
+// wrappers. The pipeline turns
 // results into out-parameters, so every buffer crossing the boundary belongs
 // to the caller and nothing is freed here but the executable itself.
 //
 //===----------------------------------------------------------------------===//
 
 #include "Internal.h"
+#include "ObjectCode.h"
 #include "tg/Dialect/Tg/IR/TgDialect.h"
 #include "tg/Dialect/Tg/IR/TgOps.h"
 #include "tg/Pipelines/Pipelines.h"
@@ -20,8 +22,6 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/OpenMP/OpenMPDialect.h"
-#include "mlir/ExecutionEngine/ExecutionEngine.h"
-#include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
@@ -56,16 +56,11 @@ using namespace mlir;
 #define TG_MLIR_LIB_DIR "/usr/lib/llvm-22/lib"
 #endif
 
-namespace {
-/// The type of one argument or result, owned by its function.
-struct TensorTypeInfo {
-  TgDType dtype;
-  std::vector<int64_t> shape;
-  TgTensorType view() const {
-    return {dtype, static_cast<int64_t>(shape.size()), shape.data()};
-  }
-};
-} // namespace
+using tgcapi::TensorABI;
+
+static TgTensorType view(const TensorABI &t) {
+  return {t.dtype, static_cast<int64_t>(t.shape.size()), t.shape.data()};
+}
 
 #ifdef TG_HAS_CUDA_RUNTIME
 // From libtg_cuda_runtime (lib/Runtime/CudaRuntime.cpp).
@@ -83,10 +78,12 @@ struct TgFunction {
   std::string profileName;
   /// Runs on the GPU: arguments and results go through managed memory.
   bool gpu = false;
-  std::vector<TensorTypeInfo> args, results;
+  std::vector<TensorABI> args, results;
   /// Why this public function cannot be called, or empty.
   std::string unusable;
-  void (*packed)(void **) = nullptr;
+  /// tgcapi::packedSymbol: the data pointers of the arguments, then of
+  /// the results.
+  int32_t (*packed)(void **) = nullptr;
   /// From the function's tg.memory_plan attribute (-tg-plan-memory).
   std::optional<TgMemoryPlan> memoryPlan;
 };
@@ -106,7 +103,7 @@ static std::optional<TgMemoryPlan> readMemoryPlan(Operation *func) {
 }
 
 struct TgExecutable {
-  std::unique_ptr<ExecutionEngine> engine;
+  std::unique_ptr<tgcapi::LoadedObject> code;
   /// Every public function of the source, for error messages.
   std::vector<std::string> publicNames;
   llvm::StringMap<std::unique_ptr<TgFunction>> functions;
@@ -269,7 +266,12 @@ static void *checkedAlignedAlloc(size_t alignment, size_t bytes) {
   return p;
 }
 
-static llvm::orc::SymbolMap allocationSymbols(llvm::orc::MangleAndInterner interner) {
+// Strided copies that -tg-strided-copies-to-loops leaves (from MLIR's C
+// runner utilities, which this library links).
+extern "C" void memrefCopy(int64_t elementSize, void *source, void *target);
+
+llvm::orc::SymbolMap
+tgcapi::allocationSymbols(llvm::orc::MangleAndInterner interner) {
   llvm::orc::SymbolMap symbols;
   auto define = [&](const char *name, auto *fn) {
     symbols[interner(name)] = {llvm::orc::ExecutorAddr::fromPtr(fn),
@@ -278,6 +280,7 @@ static llvm::orc::SymbolMap allocationSymbols(llvm::orc::MangleAndInterner inter
   define("malloc", &checkedMalloc);
   define("calloc", &checkedCalloc);
   define("aligned_alloc", &checkedAlignedAlloc);
+  define("memrefCopy", &memrefCopy);
   return symbols;
 }
 
@@ -299,7 +302,7 @@ static std::optional<TgDType> toDType(Type t) {
 /// Fills `fn` from a tensor-level function type, or says why it cannot be
 /// an entry point.
 static void describeSignature(TgFunction &fn, FunctionType type) {
-  auto convert = [&](TypeRange types, std::vector<TensorTypeInfo> &out,
+  auto convert = [&](TypeRange types, std::vector<TensorABI> &out,
                      const char *what) {
     for (auto [i, t] : llvm::enumerate(types)) {
       auto tensor = dyn_cast<RankedTensorType>(t);
@@ -331,28 +334,6 @@ static bool isLLVMDialectModule(ModuleOp module) {
       onlyLLVM = false;
   });
   return onlyLLVM;
-}
-
-static std::unique_ptr<llvm::TargetMachine> createHostTargetMachine() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    llvm::InitializeNativeTarget();
-    llvm::InitializeNativeTargetAsmPrinter();
-  });
-  auto builder = llvm::orc::JITTargetMachineBuilder::detectHost();
-  if (!builder) {
-    llvm::consumeError(builder.takeError());
-    return nullptr;
-  }
-  // detectHost() carries the host CPU's name and features: without them
-  // LLVM would emit generic x86-64 code.
-  builder->setCodeGenOptLevel(llvm::CodeGenOptLevel::Aggressive);
-  auto tm = builder->createTargetMachine();
-  if (!tm) {
-    llvm::consumeError(tm.takeError());
-    return nullptr;
-  }
-  return std::move(*tm);
 }
 
 static TgExecutable *compileHere(std::unique_ptr<llvm::MemoryBuffer> buffer,
@@ -464,59 +445,55 @@ static TgExecutable *compileHere(std::unique_ptr<llvm::MemoryBuffer> buffer,
                           opts.entry && opts.profileName ? opts.profileName
                                                          : "");
 
-  std::unique_ptr<llvm::TargetMachine> tm = createHostTargetMachine();
+  std::string targetError;
+  std::unique_ptr<llvm::TargetMachine> tm =
+      tgcapi::createTargetMachine("", targetError);
   if (!tm) {
-    setError(error, "error: cannot create a target machine for the host\n");
+    setError(error, "error: cannot create a target machine for the host: " +
+                        targetError + "\n");
     return nullptr;
   }
-  // LLVM's -O2 pipeline, not -O3: the code it gets is already tiled and
-  // vectorized where it matters (micro-kernels, interleave hints), and -O3
-  // took twice as long for nothing measurable here. The MLP training graph
-  // compiles in 0.34 s instead of 0.74 s, with the same step time, sgemm,
-  // elementwise and softmax figures (benchmarks/suite.py, both ways).
-  std::function<llvm::Error(llvm::Module *)> optimize =
-      makeOptimizingTransformer(/*optLevel=*/2, /*sizeLevel=*/0, tm.get());
-  ExecutionEngineOptions engineOptions;
-  engineOptions.transformer = optimize;
-  engineOptions.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
-  // memrefCopy (strided copies) lives in the C runner utilities; parallel
-  // loops run on LLVM's OpenMP runtime.
-  static const std::string runnerUtils =
-      std::string(TG_MLIR_LIB_DIR) + "/libmlir_c_runner_utils.so";
-  static const std::string openmp = std::string(TG_MLIR_LIB_DIR) + "/libomp.so";
-  SmallVector<StringRef> libs{runnerUtils};
-  if (opts.threads != 1)
-    libs.push_back(openmp);
-  engineOptions.sharedLibPaths = libs;
-  auto engine =
-      ExecutionEngine::create(*module, engineOptions, createHostTargetMachine());
-  if (!engine) {
+  std::vector<tgcapi::EntryABI> entries;
+  for (auto &entry : executable->functions)
+    if (entry.second->unusable.empty())
+      entries.push_back(
+          {entry.second->name, entry.second->args, entry.second->results});
+  // Parallel loops run on LLVM's OpenMP runtime.
+  bool openmp = false;
+  module->walk([&](Operation *op) {
+    if (isa<omp::OpenMPDialect>(op->getDialect()))
+      openmp = true;
+  });
+  auto object = tgcapi::emitObject(*module, entries, *tm);
+  if (!object) {
     // The translation to LLVM IR reports the op it failed on, located; the
-    // engine's own error then only repeats it, unlocated. One or the other.
-    std::string reason = llvm::toString(engine.takeError());
+    // error then only repeats it, unlocated. One or the other.
+    std::string reason = llvm::toString(object.takeError());
     setError(error, !diagnostics.empty()
                         ? diagnostics
                         : "error: JIT compilation failed: " + reason + "\n");
     return nullptr;
   }
-  executable->engine = std::move(*engine);
-  // Before anything is materialized: compiled code allocates through these.
-  executable->engine->registerSymbols(allocationSymbols);
-  executable->engine->registerSymbols(tgcapi::profilerSymbols);
-  executable->engine->registerSymbols(tgcapi::distributedSymbols);
-  // Run the global constructors: GPU code loads its kernel modules there.
-  executable->engine->initialize();
+  auto code = tgcapi::loadObject(
+      llvm::MemoryBuffer::getMemBufferCopy(
+          llvm::StringRef(object->data(), object->size()), "tg-object"),
+      openmp);
+  if (!code) {
+    setError(error, "error: loading the compiled code failed: " +
+                        llvm::toString(code.takeError()) + "\n");
+    return nullptr;
+  }
+  executable->code = std::move(*code);
   for (auto &entry : executable->functions) {
     TgFunction &fn = *entry.second;
     if (!fn.unusable.empty())
       continue;
-    auto packed = executable->engine->lookupPacked("_mlir_ciface_" + fn.name);
+    void *packed = executable->code->lookup(tgcapi::packedSymbol(fn.name));
     if (!packed) {
-      llvm::consumeError(packed.takeError());
-      fn.unusable = "no compiled C interface was found for it";
+      fn.unusable = "no compiled entry was found for it";
       continue;
     }
-    fn.packed = *packed;
+    fn.packed = reinterpret_cast<int32_t (*)(void **)>(packed);
     // The display name stands for the one entry point compiled.
     if (opts.profileName && opts.entry)
       fn.profileName = opts.profileName;
@@ -625,10 +602,10 @@ int64_t tgFunctionNumResults(const TgFunction *fn) {
   return fn->results.size();
 }
 TgTensorType tgFunctionArgType(const TgFunction *fn, int64_t i) {
-  return fn->args[i].view();
+  return view(fn->args[i]);
 }
 TgTensorType tgFunctionResultType(const TgFunction *fn, int64_t i) {
-  return fn->results[i].view();
+  return view(fn->results[i]);
 }
 
 } // extern "C"
@@ -651,7 +628,7 @@ static std::string typeString(TgDType dtype, const int64_t *shape,
 /// this runs on every call.
 template <typename What>
 static std::string checkTensor(const TgTensor &tensor,
-                               const TensorTypeInfo &expected, What what) {
+                               const TensorABI &expected, What what) {
   bool same = tensor.dtype == expected.dtype &&
               tensor.rank == static_cast<int64_t>(expected.shape.size()) &&
               (tensor.rank == 0 ||
@@ -677,24 +654,9 @@ extern "C" int tgFunctionRun(const TgFunction *fn, const TgTensor *args,
                         std::to_string(numResults) + "\n");
     return 1;
   }
-  // One strided memref descriptor per tensor: {allocated, aligned, offset,
-  // sizes[rank], strides[rank]}, all 64-bit, laid end to end.
-  llvm::SmallVector<int64_t, 64> flat;
-  llvm::SmallVector<size_t, 8> starts;
-  auto addDescriptor = [&](const TgTensor &t) {
-    starts.push_back(flat.size());
-    flat.push_back(reinterpret_cast<int64_t>(t.data));
-    flat.push_back(reinterpret_cast<int64_t>(t.data));
-    flat.push_back(0);
-    size_t sizes = flat.size();
-    flat.resize(sizes + 2 * t.rank);
-    int64_t stride = 1;
-    for (int64_t i = t.rank - 1; i >= 0; --i) {
-      flat[sizes + i] = t.shape[i];
-      flat[sizes + t.rank + i] = stride;
-      stride *= t.shape[i];
-    }
-  };
+  // The packed entry takes the data pointers, arguments then results (it
+  // builds the memref descriptors from the shapes it was compiled for).
+  llvm::SmallVector<void *, 16> buffers;
   for (int64_t i = 0; i < numArgs; ++i) {
     std::string mismatch = checkTensor(args[i], fn->args[i], [&] {
       return "argument #" + std::to_string(i) + " of @" + fn->name;
@@ -703,7 +665,7 @@ extern "C" int tgFunctionRun(const TgFunction *fn, const TgTensor *args,
       setError(error, "error: " + mismatch + "\n");
       return 1;
     }
-    addDescriptor(args[i]);
+    buffers.push_back(args[i].data);
   }
   for (int64_t i = 0; i < numResults; ++i) {
     std::string mismatch = checkTensor(results[i], fn->results[i], [&] {
@@ -713,12 +675,11 @@ extern "C" int tgFunctionRun(const TgFunction *fn, const TgTensor *args,
       setError(error, "error: " + mismatch + "\n");
       return 1;
     }
-    addDescriptor(results[i]);
+    buffers.push_back(results[i].data);
   }
-  auto descriptor = [&](size_t i) { return flat.data() + starts[i]; };
 #ifdef TG_HAS_CUDA_RUNTIME
   // GPU code reads and writes managed buffers: copy the arguments in and
-  // point the descriptors at the copies; copy the results back afterwards.
+  // pass the copies; copy the results back afterwards.
   std::vector<void *> managed;
   auto bytesOf = [](const TgTensor &t) {
     int64_t n = 1;
@@ -733,18 +694,11 @@ extern "C" int tgFunctionRun(const TgFunction *fn, const TgTensor *args,
       void *buffer = mgpuMemAlloc(bytes, nullptr, /*isHostShared=*/true);
       if (i < numArgs && bytes)
         std::memcpy(buffer, t.data, bytes);
-      descriptor(i)[0] = descriptor(i)[1] = reinterpret_cast<int64_t>(buffer);
+      buffers[i] = buffer;
       managed.push_back(buffer);
     }
   }
 #endif
-  // The packed interface takes a pointer to each argument; each argument of
-  // a C interface is a pointer to a descriptor.
-  llvm::SmallVector<void *, 8> descriptorPtrs, packedArgs;
-  for (size_t i = 0; i < starts.size(); ++i)
-    descriptorPtrs.push_back(descriptor(i));
-  for (void *&p : descriptorPtrs)
-    packedArgs.push_back(&p);
   // A failed allocation in compiled code returns here (see checkedMalloc).
   std::jmp_buf allocationFailure;
   if (setjmp(allocationFailure)) {
@@ -768,7 +722,7 @@ extern "C" int tgFunctionRun(const TgFunction *fn, const TgTensor *args,
   allocationFailureTarget = &allocationFailure;
   uint64_t recording = tgcapi::profilerRecording();
   uint64_t started = recording ? tgcapi::profilerNow() : 0;
-  fn->packed(packedArgs.data());
+  fn->packed(buffers.data());
   allocationFailureTarget = nullptr;
 #ifdef TG_HAS_CUDA_RUNTIME
   if (fn->gpu) {

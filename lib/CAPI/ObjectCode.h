@@ -1,0 +1,112 @@
+//===- ObjectCode.h - Lowered modules as object files ----------*- C++ -*-===//
+//
+// Part of the tg project.
+//
+//===----------------------------------------------------------------------===//
+//
+// Every compiled module goes through an object file: the JIT loads one it
+// has just emitted or found in the compile cache (CompileCache.cpp), and
+// export (Export.cpp) writes one that a C program links. One emitter, so
+// that the three run the same machine code for the same target CPU.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TG_LIB_CAPI_OBJECTCODE_H
+#define TG_LIB_CAPI_OBJECTCODE_H
+
+#include "tg-c/Runtime.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/Support/Error.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Target/TargetMachine.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace llvm::orc {
+class LLJIT;
+} // namespace llvm::orc
+
+namespace tgcapi {
+
+/// The dtype and shape of one argument or result.
+struct TensorABI {
+  TgDType dtype;
+  std::vector<int64_t> shape;
+  int64_t elements() const {
+    int64_t n = 1;
+    for (int64_t d : shape)
+      n *= d;
+    return n;
+  }
+};
+
+/// An entry point: the lowered function `name` (memref descriptors
+/// expanded, results as out-parameters after the arguments).
+struct EntryABI {
+  std::string name;
+  std::vector<TensorABI> args, results;
+};
+
+/// The symbol through which tg calls entry `name`:
+/// `int32_t sym(void **buffers)`, one data pointer per argument then per
+/// result, every buffer C-contiguous.
+std::string packedSymbol(llvm::StringRef name);
+
+/// A target machine for `cpu` (empty or "native": this machine's CPU with
+/// its features), position-independent code, -O2 code generation. Null with
+/// `error` set for a CPU LLVM does not know.
+std::unique_ptr<llvm::TargetMachine> createTargetMachine(llvm::StringRef cpu,
+                                                         std::string &error);
+
+/// The widest vector ISA `tm` has, as -tg-cpu-pipeline's vector-isa option
+/// spells it: "avx512", "avx2" or "none".
+std::string vectorISAOf(const llvm::TargetMachine &tm);
+
+/// What export adds to the object: the C function `symbol` with one pointer
+/// per argument and result, every other symbol internal.
+struct ExportABI {
+  std::string symbol;
+};
+
+/// Translates `lowered` (LLVM dialect) to LLVM IR, adds the packed entry of
+/// each of `entries` (and the C function of `exportABI`), turns global
+/// constructors and destructors into `__tg_init`/`__tg_fini` (object files
+/// loaded by the JIT have no platform running them), optimizes at -O2 and
+/// emits an object file for `tm`.
+llvm::Expected<llvm::SmallVector<char, 0>>
+emitObject(mlir::ModuleOp lowered, llvm::ArrayRef<EntryABI> entries,
+           llvm::TargetMachine &tm, const ExportABI *exportABI = nullptr);
+
+/// An object file linked into this process by LLVM's ORC JIT; runs
+/// `__tg_fini` when destroyed.
+class LoadedObject {
+public:
+  ~LoadedObject();
+  /// The address of `symbol`, or null.
+  void *lookup(llvm::StringRef symbol);
+
+private:
+  friend llvm::Expected<std::unique_ptr<LoadedObject>>
+  loadObject(std::unique_ptr<llvm::MemoryBuffer>, bool);
+  std::unique_ptr<llvm::orc::LLJIT> jit;
+  void (*fini)() = nullptr;
+};
+
+/// Links `object` into this process: its calls to malloc and friends go to
+/// tg's checked allocation, and to the profiler, collectives, libc, libm and
+/// (with `openmp`) LLVM's OpenMP runtime; runs its `__tg_init`.
+llvm::Expected<std::unique_ptr<LoadedObject>>
+loadObject(std::unique_ptr<llvm::MemoryBuffer> object, bool openmp);
+
+/// The directory of LLVM's libraries in this process (where libMLIR.so was
+/// loaded from), for the OpenMP runtime: found at run time, so that the
+/// installed tg works wherever it is moved.
+std::string llvmLibraryDir();
+
+} // namespace tgcapi
+
+#endif // TG_LIB_CAPI_OBJECTCODE_H
