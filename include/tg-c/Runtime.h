@@ -215,6 +215,36 @@ int tgDistributedSize(void);
 /// collective (Python's tg.distribute does it on an uncaught exception).
 void tgDistributedAbort(int status);
 
+/*===--------------------------------------------------------------------===*\
+|* The compile cache and deployment (spec section 7)                         *|
+\*===--------------------------------------------------------------------===*/
+
+/// The persistent compile cache: compiled CPU code on disk in
+/// $TG_CACHE_DIR (default $XDG_CACHE_HOME/tg, else ~/.cache/tg), keyed by
+/// the module, the options, the target CPU and the builds of tg and LLVM.
+/// TG_CACHE=0 turns it off; TG_CACHE_MAX_BYTES caps its size (default
+/// 1 GiB, least recently used entries go first).
+typedef struct TgCacheInfo {
+  /// Non-zero when the cache is on.
+  int enabled;
+  /// This process: compilations found in the cache, and not found.
+  int64_t hits;
+  int64_t misses;
+  /// This process: modules compiled (misses, and compilations the cache
+  /// does not hold: GPU code, profiled code, TG_CACHE=0).
+  int64_t compilations;
+  /// This process: entries that could not be stored (an unwritable or
+  /// full directory); the code ran all the same.
+  int64_t storeFailures;
+  /// On disk now: entries and their bytes, and the cap.
+  int64_t entries;
+  int64_t bytes;
+  int64_t maxBytes;
+  /// The cache's directory.
+  char directory[4096];
+} TgCacheInfo;
+void tgCacheInfo(TgCacheInfo *info);
+
 #ifdef __cplusplus
 }
 #endif

@@ -13,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Internal.h"
+#include "CompileCache.h"
 #include "ObjectCode.h"
 #include "tg/Dialect/Tg/IR/TgDialect.h"
 #include "tg/Dialect/Tg/IR/TgOps.h"
@@ -31,6 +32,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/Support/JSON.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/ExecutionEngine/Orc/Mangling.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -336,6 +338,73 @@ static bool isLLVMDialectModule(ModuleOp module) {
   return onlyLLVM;
 }
 
+/// What the compile cache stores next to the object: the memory plan of
+/// each entry point and whether the code runs OpenMP loops. (The entry
+/// points themselves come from the module, whose text is in the key.)
+static std::string describeCompiled(const TgExecutable &executable,
+                                    bool openmp) {
+  llvm::json::Object plans;
+  for (auto &entry : executable.functions)
+    if (const auto &plan = entry.second->memoryPlan)
+      plans[entry.first()] = llvm::json::Array{
+          plan->arenaBytes, plan->lowerBoundBytes, plan->separateBytes,
+          plan->buffers, plan->unplannedBytes};
+  std::string text;
+  llvm::raw_string_ostream(text) << llvm::json::Value(llvm::json::Object{
+      {"openmp", openmp}, {"memory_plans", std::move(plans)}});
+  return text;
+}
+
+/// Loads the object of `compiled` into `executable` and finds its entry
+/// points. False (with `*error` set, if given) when it cannot be loaded: a
+/// cache entry that fails so is compiled again.
+static bool loadCompiled(TgExecutable &executable,
+                         const tgcapi::CacheEntry &compiled,
+                         const TgCompileOptions &opts,
+                         TgError **error = nullptr) {
+  auto metadata = llvm::json::parse(compiled.metadata);
+  const llvm::json::Object *root = metadata ? metadata->getAsObject() : nullptr;
+  if (!root) {
+    if (!metadata)
+      llvm::consumeError(metadata.takeError());
+    setError(error, "error: the compiled code's description is corrupt\n");
+    return false;
+  }
+  if (const llvm::json::Object *plans = root->getObject("memory_plans"))
+    for (auto &entry : executable.functions)
+      if (const llvm::json::Array *plan = plans->getArray(entry.first());
+          plan && plan->size() == 5) {
+        int64_t v[5];
+        for (int i = 0; i < 5; ++i)
+          v[i] = (*plan)[i].getAsInteger().value_or(0);
+        entry.second->memoryPlan = TgMemoryPlan{v[0], v[1], v[2], v[3], v[4]};
+      }
+  auto code = tgcapi::loadObject(
+      llvm::MemoryBuffer::getMemBufferCopy(compiled.object, "tg-object"),
+      root->getBoolean("openmp").value_or(true));
+  if (!code) {
+    setError(error, "error: loading the compiled code failed: " +
+                        llvm::toString(code.takeError()) + "\n");
+    return false;
+  }
+  executable.code = std::move(*code);
+  for (auto &entry : executable.functions) {
+    TgFunction &fn = *entry.second;
+    if (!fn.unusable.empty())
+      continue;
+    void *packed = executable.code->lookup(tgcapi::packedSymbol(fn.name));
+    if (!packed) {
+      fn.unusable = "no compiled entry was found for it";
+      continue;
+    }
+    fn.packed = reinterpret_cast<int32_t (*)(void **)>(packed);
+    // The display name stands for the one entry point compiled.
+    if (opts.profileName && opts.entry)
+      fn.profileName = opts.profileName;
+  }
+  return true;
+}
+
 static TgExecutable *compileHere(std::unique_ptr<llvm::MemoryBuffer> buffer,
                                  const TgCompileOptions *options,
                                  std::string &diagnostics, TgError **error) {
@@ -364,8 +433,17 @@ static TgExecutable *compileHere(std::unique_ptr<llvm::MemoryBuffer> buffer,
     return nullptr;
 #endif
   }
+  std::string targetError;
+  std::unique_ptr<llvm::TargetMachine> tm =
+      tgcapi::createTargetMachine("", targetError);
+  if (!tm) {
+    setError(error, "error: cannot create a target machine for the host: " +
+                        targetError + "\n");
+    return nullptr;
+  }
   auto executable = std::make_unique<TgExecutable>();
-  if (isLLVMDialectModule(*module)) {
+  bool lowered = isLLVMDialectModule(*module);
+  if (lowered) {
     // Already lowered: entry points carry their tensor signature.
     for (auto func : module->getOps<LLVM::LLVMFuncOp>()) {
       if (func.isExternal() || func.getName().starts_with("_mlir_ciface_"))
@@ -383,7 +461,6 @@ static TgExecutable *compileHere(std::unique_ptr<llvm::MemoryBuffer> buffer,
                        "-tg-cpu-pipeline";
       else
         describeSignature(*fn, type);
-      fn->memoryPlan = readMemoryPlan(func);
       executable->functions[fn->name] = std::move(fn);
     }
   } else {
@@ -400,6 +477,30 @@ static TgExecutable *compileHere(std::unique_ptr<llvm::MemoryBuffer> buffer,
       describeSignature(*fn, func.getFunctionType());
       executable->functions[fn->name] = std::move(fn);
     }
+  }
+
+  // The persistent cache holds CPU code that does not time itself (kernel
+  // ids of profiles are numbered per process).
+  bool cached = tgcapi::cacheEnabled() && opts.target == TG_TARGET_CPU &&
+                !opts.profile && !opts.dumpLLVMDialect;
+  std::string key;
+  if (cached) {
+    std::string text, options;
+    llvm::raw_string_ostream os(text);
+    module->print(os, OpPrintingFlags().enableDebugInfo().printGenericOpForm());
+    llvm::raw_string_ostream(options)
+        << "optimize=" << opts.optimize << " threads=" << opts.threads
+        << " isa="
+        << static_cast<int>(tg::resolveVectorISA(tg::VectorISA::Host));
+    key = tgcapi::cacheKey(text, options, tm->getTargetCPU(),
+                           tm->getTargetFeatureString());
+    if (std::optional<tgcapi::CacheEntry> entry = tgcapi::cacheLoad(key))
+      if (loadCompiled(*executable, *entry, opts))
+        return executable.release();
+  }
+  tgcapi::countCompilation();
+
+  if (!lowered) {
     PassManager pm(&context, ModuleOp::getOperationName());
     int64_t profileIdBase = opts.profile ? tgcapi::reserveKernelIds() : 0;
     if (opts.target == TG_TARGET_GPU) {
@@ -431,11 +532,11 @@ static TgExecutable *compileHere(std::unique_ptr<llvm::MemoryBuffer> buffer,
     }
     if (opts.dumpLLVMDialect)
       module->print(llvm::errs());
-    for (auto func : module->getOps<LLVM::LLVMFuncOp>())
-      if (auto it = executable->functions.find(func.getName());
-          it != executable->functions.end())
-        it->second->memoryPlan = readMemoryPlan(func);
   }
+  for (auto func : module->getOps<LLVM::LLVMFuncOp>())
+    if (auto it = executable->functions.find(func.getName());
+        it != executable->functions.end())
+      it->second->memoryPlan = readMemoryPlan(func);
 
   // The kernels that time themselves (TgCompileOptions::profile, or input
   // lowered by tg-opt with profile=1).
@@ -445,14 +546,6 @@ static TgExecutable *compileHere(std::unique_ptr<llvm::MemoryBuffer> buffer,
                           opts.entry && opts.profileName ? opts.profileName
                                                          : "");
 
-  std::string targetError;
-  std::unique_ptr<llvm::TargetMachine> tm =
-      tgcapi::createTargetMachine("", targetError);
-  if (!tm) {
-    setError(error, "error: cannot create a target machine for the host: " +
-                        targetError + "\n");
-    return nullptr;
-  }
   std::vector<tgcapi::EntryABI> entries;
   for (auto &entry : executable->functions)
     if (entry.second->unusable.empty())
@@ -474,30 +567,12 @@ static TgExecutable *compileHere(std::unique_ptr<llvm::MemoryBuffer> buffer,
                         : "error: JIT compilation failed: " + reason + "\n");
     return nullptr;
   }
-  auto code = tgcapi::loadObject(
-      llvm::MemoryBuffer::getMemBufferCopy(
-          llvm::StringRef(object->data(), object->size()), "tg-object"),
-      openmp);
-  if (!code) {
-    setError(error, "error: loading the compiled code failed: " +
-                        llvm::toString(code.takeError()) + "\n");
+  tgcapi::CacheEntry entry{describeCompiled(*executable, openmp),
+                           std::string(object->data(), object->size())};
+  if (!loadCompiled(*executable, entry, opts, error))
     return nullptr;
-  }
-  executable->code = std::move(*code);
-  for (auto &entry : executable->functions) {
-    TgFunction &fn = *entry.second;
-    if (!fn.unusable.empty())
-      continue;
-    void *packed = executable->code->lookup(tgcapi::packedSymbol(fn.name));
-    if (!packed) {
-      fn.unusable = "no compiled entry was found for it";
-      continue;
-    }
-    fn.packed = reinterpret_cast<int32_t (*)(void **)>(packed);
-    // The display name stands for the one entry point compiled.
-    if (opts.profileName && opts.entry)
-      fn.profileName = opts.profileName;
-  }
+  if (cached)
+    tgcapi::cacheStore(key, entry);
   return executable.release();
 }
 

@@ -28,12 +28,16 @@ concern:
     config      tg.config.run_functions_eagerly
     random      tg.random (eager draws)
     distribute  tg.distribute (one process until MPI jobs exist)
+    saved_model tg.saved_model: export to an object file and a C header, load
 """
 import builtins
+import collections
+import ctypes
 
 import numpy as np
 
-from . import _capi, _errors, _graph, config, distribute, profiler, random  # noqa: A004
+from . import (_capi, _errors, _graph, config, distribute, profiler, random,  # noqa: A004
+               saved_model)
 from ._autodiff import GradientTape, grad, value_and_grad
 from ._control import cond, while_loop
 from ._dtypes import (bfloat16, bool, float16, float32, float64, int32,  # noqa: A004
@@ -74,6 +78,29 @@ def get_num_threads():
     return _capi.num_threads
 
 
+class CacheInfo(collections.namedtuple(
+        "CacheInfo", "hits misses compilations store_failures entries bytes "
+        "max_bytes directory enabled")):
+    """tg.cache_info(): the persistent compile cache as this process sees it.
+
+    hits, misses: compilations found (and not found) in the cache;
+    compilations: modules this process compiled (misses, and code the cache
+    does not hold: GPU, profiled, TG_CACHE=0); store_failures: entries that
+    could not be written (the code ran all the same); entries, bytes: on
+    disk now; max_bytes: the cap (TG_CACHE_MAX_BYTES); directory
+    (TG_CACHE_DIR, default ~/.cache/tg); enabled (TG_CACHE=0 turns it off).
+    """
+
+
+def cache_info():
+    """The compile cache's statistics (a CacheInfo named tuple)."""
+    info = _capi.TgCacheInfo()
+    _capi.lib.tgCacheInfo(ctypes.byref(info))
+    return CacheInfo(info.hits, info.misses, info.compilations, info.store_failures,
+                     info.entries, info.bytes, info.max_bytes,
+                     info.directory.decode(errors="replace"), builtins.bool(info.enabled))
+
+
 def is_tensor(x):
     return isinstance(x, Tensor)
 
@@ -91,7 +118,7 @@ __all__ = [
     # functions, control flow, autodiff
     "function", "Function", "cond", "while_loop", "range", "GradientTape", "grad",
     "value_and_grad", "config", "distribute", "profiler", "random", "print", "set_num_threads",
-    "get_num_threads",
+    "get_num_threads", "cache_info", "CacheInfo", "saved_model",
     # ops
     "abs", "add", "broadcast_to", "cast", "concat", "constant", "convert_to_tensor",
     "conv2d", "cos", "div", "divide", "equal", "exp", "expand_dims", "fill",

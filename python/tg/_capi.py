@@ -45,6 +45,14 @@ class TgMemoryPlan(ctypes.Structure):
                 ("unplanned_bytes", ctypes.c_int64)]
 
 
+class TgCacheInfo(ctypes.Structure):
+    _fields_ = [("enabled", ctypes.c_int), ("hits", ctypes.c_int64),
+                ("misses", ctypes.c_int64), ("compilations", ctypes.c_int64),
+                ("store_failures", ctypes.c_int64), ("entries", ctypes.c_int64),
+                ("bytes", ctypes.c_int64), ("max_bytes", ctypes.c_int64),
+                ("directory", ctypes.c_char * 4096)]
+
+
 class TgCompileOptions(ctypes.Structure):
     _fields_ = [("optimize", ctypes.c_int), ("threads", ctypes.c_int),
                 ("dumpLLVMDialect", ctypes.c_int), ("entry", ctypes.c_char_p),
@@ -108,6 +116,7 @@ lib.tgDistributedRank.argtypes = []
 lib.tgDistributedSize.restype = ctypes.c_int
 lib.tgDistributedSize.argtypes = []
 lib.tgDistributedAbort.argtypes = [ctypes.c_int]
+lib.tgCacheInfo.argtypes = [ctypes.POINTER(TgCacheInfo)]
 
 
 def _load_fast():

@@ -1,0 +1,314 @@
+//===- CompileCache.cpp - The persistent compile cache ---------------------===//
+//
+// Part of the tg project.
+//
+//===----------------------------------------------------------------------===//
+//
+// One file per entry, `<key>.tgc`:
+//   "tg-cache 1\n", the SHA-256 of the rest (64 hex digits) and "\n",
+//   the metadata's size in decimal and "\n", the metadata, the object.
+// Written to a temporary name in the same directory, then renamed: readers
+// see a whole entry or none, and concurrent writers of one key both write
+// the same bytes. Each hit sets the file's modification time, which is what
+// least-recently-used eviction goes by.
+//
+// Why not LLVM's own caches (llvm::FileCache, the ThinLTO cache): they
+// store opaque buffers keyed by the caller anyway; checksumming, the
+// metadata and tg's size cap and statistics would be the same code around
+// them.
+//
+//===----------------------------------------------------------------------===//
+
+#include "CompileCache.h"
+#include "tg-c/Runtime.h"
+
+#include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Config/llvm-config.h"
+#include "llvm/Support/SHA256.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <dirent.h>
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <mutex>
+#include <random>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <vector>
+
+#ifndef TG_VERSION
+#define TG_VERSION "unknown"
+#endif
+
+using namespace tgcapi;
+
+namespace {
+std::atomic<int64_t> hits{0}, misses{0}, compilations{0}, storeFailures{0};
+constexpr const char *kMagic = "tg-cache 1\n";
+} // namespace
+
+static std::string cacheDirectory() {
+  if (const char *dir = std::getenv("TG_CACHE_DIR"); dir && *dir)
+    return dir;
+  if (const char *xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg)
+    return std::string(xdg) + "/tg";
+  if (const char *home = std::getenv("HOME"); home && *home)
+    return std::string(home) + "/.cache/tg";
+  return "";
+}
+
+bool tgcapi::cacheEnabled() {
+  const char *flag = std::getenv("TG_CACHE");
+  if (flag && (std::strcmp(flag, "0") == 0 || std::strcmp(flag, "off") == 0))
+    return false;
+  return !cacheDirectory().empty();
+}
+
+static int64_t maxBytes() {
+  if (const char *text = std::getenv("TG_CACHE_MAX_BYTES")) {
+    char *end = nullptr;
+    long long value = std::strtoll(text, &end, 10);
+    if (end != text && *end == '\0' && value >= 0)
+      return value;
+  }
+  return int64_t(1) << 30;
+}
+
+/// The file holding the code of `address` and its size and modification
+/// time: a rebuilt library (tg's or LLVM's) gives other keys.
+static std::string buildIdentity(const void *address) {
+  Dl_info info;
+  struct stat st;
+  if (!dladdr(address, &info) || !info.dli_fname ||
+      stat(info.dli_fname, &st) != 0)
+    return "?";
+  return std::string(info.dli_fname) + ":" + std::to_string(st.st_size) +
+         ":" + std::to_string(st.st_mtim.tv_sec) + "." +
+         std::to_string(st.st_mtim.tv_nsec);
+}
+
+std::string tgcapi::cacheKey(llvm::StringRef module, llvm::StringRef options,
+                             llvm::StringRef cpu, llvm::StringRef features) {
+  static const std::string builds =
+      "tg " TG_VERSION " " +
+      buildIdentity(reinterpret_cast<const void *>(&tgCompileSource)) +
+      "\nLLVM " LLVM_VERSION_STRING " " +
+      buildIdentity(
+          reinterpret_cast<const void *>(&mlir::translateModuleToLLVMIR));
+  llvm::SHA256 hash;
+  // Each part with its length: no two different inputs hash the same text.
+  for (llvm::StringRef part : {llvm::StringRef(builds), options, cpu, features,
+                               module}) {
+    hash.update(std::to_string(part.size()) + ":");
+    hash.update(part);
+  }
+  return llvm::toHex(hash.final(), /*LowerCase=*/true);
+}
+
+static std::string checksum(llvm::StringRef a, llvm::StringRef b) {
+  llvm::SHA256 hash;
+  hash.update(a);
+  hash.update(b);
+  return llvm::toHex(hash.final(), /*LowerCase=*/true);
+}
+
+static bool readFile(const std::string &path, std::string &out) {
+  FILE *f = std::fopen(path.c_str(), "rb");
+  if (!f)
+    return false;
+  char buffer[1 << 16];
+  size_t n;
+  while ((n = std::fread(buffer, 1, sizeof(buffer), f)) > 0)
+    out.append(buffer, n);
+  bool ok = !std::ferror(f);
+  std::fclose(f);
+  return ok;
+}
+
+/// Parses an entry file; false if it is not a whole, intact entry.
+static bool parseEntry(const std::string &text, CacheEntry &entry) {
+  llvm::StringRef rest(text);
+  if (!rest.consume_front(kMagic))
+    return false;
+  auto [sum, afterSum] = rest.split('\n');
+  auto [sizeText, body] = afterSum.split('\n');
+  size_t metadataSize;
+  if (sum.size() != 64 || sizeText.getAsInteger(10, metadataSize) ||
+      metadataSize > body.size())
+    return false;
+  llvm::StringRef metadata = body.take_front(metadataSize);
+  llvm::StringRef object = body.drop_front(metadataSize);
+  if (checksum(metadata, object) != sum)
+    return false;
+  entry.metadata = metadata.str();
+  entry.object = object.str();
+  return true;
+}
+
+std::optional<CacheEntry> tgcapi::cacheLoad(llvm::StringRef key) {
+  std::string path = cacheDirectory() + "/" + key.str() + ".tgc";
+  std::string text;
+  CacheEntry entry;
+  if (!readFile(path, text)) {
+    ++misses;
+    return std::nullopt;
+  }
+  if (!parseEntry(text, entry)) {
+    // Truncated or altered: compiled again (and stored again) by the caller.
+    ::unlink(path.c_str());
+    ++misses;
+    return std::nullopt;
+  }
+  // Most recently used now.
+  ::utimensat(AT_FDCWD, path.c_str(), nullptr, 0);
+  ++hits;
+  return entry;
+}
+
+/// mkdir -p, private to the user (0700: entries are code this process
+/// will run).
+static bool makeDirectories(const std::string &path) {
+  struct stat st;
+  if (stat(path.c_str(), &st) == 0)
+    return S_ISDIR(st.st_mode);
+  size_t slash = path.find_last_of('/');
+  if (slash != std::string::npos && slash > 0 &&
+      !makeDirectories(path.substr(0, slash)))
+    return false;
+  return ::mkdir(path.c_str(), 0700) == 0 || errno == EEXIST;
+}
+
+namespace {
+struct FileInfo {
+  std::string path;
+  int64_t bytes;
+  struct timespec modified;
+};
+} // namespace
+
+/// The entries in `dir`, and temporary files older than an hour (left by a
+/// process that died while writing), which are removed.
+static std::vector<FileInfo> listEntries(const std::string &dir) {
+  std::vector<FileInfo> files;
+  DIR *d = ::opendir(dir.c_str());
+  if (!d)
+    return files;
+  time_t now = ::time(nullptr);
+  while (struct dirent *e = ::readdir(d)) {
+    llvm::StringRef name(e->d_name);
+    std::string path = dir + "/" + name.str();
+    struct stat st;
+    if (stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
+      continue;
+    if (name.starts_with(".tmp-") && now - st.st_mtim.tv_sec > 3600) {
+      ::unlink(path.c_str());
+      continue;
+    }
+    if (name.ends_with(".tgc"))
+      files.push_back({path, static_cast<int64_t>(st.st_size), st.st_mtim});
+  }
+  ::closedir(d);
+  return files;
+}
+
+static void evict(const std::string &dir) {
+  std::vector<FileInfo> files = listEntries(dir);
+  int64_t total = 0;
+  for (const FileInfo &f : files)
+    total += f.bytes;
+  int64_t cap = maxBytes();
+  if (total <= cap)
+    return;
+  std::sort(files.begin(), files.end(), [](const FileInfo &a, const FileInfo &b) {
+    return a.modified.tv_sec != b.modified.tv_sec
+               ? a.modified.tv_sec < b.modified.tv_sec
+               : a.modified.tv_nsec < b.modified.tv_nsec;
+  });
+  for (const FileInfo &f : files) {
+    if (total <= cap)
+      break;
+    if (::unlink(f.path.c_str()) == 0)
+      total -= f.bytes;
+  }
+}
+
+void tgcapi::cacheStore(llvm::StringRef key, const CacheEntry &entry) {
+  std::string dir = cacheDirectory();
+  std::string header = std::string(kMagic) +
+                       checksum(entry.metadata, entry.object) + "\n" +
+                       std::to_string(entry.metadata.size()) + "\n";
+  if (static_cast<int64_t>(header.size() + entry.metadata.size() +
+                           entry.object.size()) > maxBytes()) {
+    ++storeFailures;
+    return;
+  }
+  if (!makeDirectories(dir)) {
+    ++storeFailures;
+    return;
+  }
+  static std::mutex randomLock;
+  uint64_t salt;
+  {
+    std::lock_guard<std::mutex> lock(randomLock);
+    static std::mt19937_64 random{std::random_device{}()};
+    salt = random();
+  }
+  std::string temporary = dir + "/.tmp-" + std::to_string(::getpid()) + "-" +
+                          std::to_string(salt);
+  int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
+  if (fd < 0) {
+    ++storeFailures;
+    return;
+  }
+  bool ok = true;
+  for (llvm::StringRef part : {llvm::StringRef(header),
+                               llvm::StringRef(entry.metadata),
+                               llvm::StringRef(entry.object)}) {
+    const char *p = part.data();
+    size_t left = part.size();
+    while (ok && left) {
+      ssize_t n = ::write(fd, p, left);
+      if (n < 0 && errno == EINTR)
+        continue;
+      ok = n > 0;
+      if (ok) {
+        p += n;
+        left -= n;
+      }
+    }
+  }
+  ok = ::close(fd) == 0 && ok;
+  std::string path = dir + "/" + key.str() + ".tgc";
+  if (!ok || ::rename(temporary.c_str(), path.c_str()) != 0) {
+    // A full disk: nothing half-written stays.
+    ::unlink(temporary.c_str());
+    ++storeFailures;
+    return;
+  }
+  evict(dir);
+}
+
+void tgcapi::countCompilation() { ++compilations; }
+
+extern "C" void tgCacheInfo(TgCacheInfo *info) {
+  std::string dir = cacheDirectory();
+  info->enabled = cacheEnabled();
+  info->hits = hits;
+  info->misses = misses;
+  info->compilations = compilations;
+  info->storeFailures = storeFailures;
+  info->entries = 0;
+  info->bytes = 0;
+  info->maxBytes = maxBytes();
+  for (const FileInfo &f : listEntries(dir)) {
+    ++info->entries;
+    info->bytes += f.bytes;
+  }
+  std::snprintf(info->directory, sizeof(info->directory), "%s", dir.c_str());
+}
