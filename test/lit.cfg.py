@@ -22,7 +22,7 @@ llvm_config.use_default_substitutions()
 
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 tool_dirs = [config.tg_tools_dir, config.llvm_tools_dir]
-tools = ["tg-opt", "tg-run"]
+tools = ["tg-opt", "tg-run", "tg-compile"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 
 config.substitutions.append(("%python", config.python_executable))

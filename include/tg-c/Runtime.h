@@ -245,6 +245,61 @@ typedef struct TgCacheInfo {
 } TgCacheInfo;
 void tgCacheInfo(TgCacheInfo *info);
 
+/// What tgExport compiles, and for which CPU.
+typedef struct TgExportOptions {
+  /// The public function to export; NULL means "main".
+  const char *entry;
+  /// The C symbol; NULL means the entry's name ("main" is refused: it is
+  /// the C program's own).
+  const char *symbol;
+  /// The target CPU, as clang's -march spells it ("x86-64-v3",
+  /// "skylake-avx512", "znver4", ... or "native" for this machine's); NULL
+  /// means "x86-64-v3" (AVX2 and FMA: x86-64 CPUs from 2013 on).
+  const char *cpu;
+  /// Worker threads; exported code is single-threaded (1) for now.
+  int threads;
+  /// Run -tg-optimize before lowering (non-zero: yes).
+  int optimize;
+  /// Optional names of the arguments and results (NULL, or one string
+  /// per argument/result): documented in the header and the signature.
+  const char *const *argNames;
+  const char *const *resultNames;
+  /// Optional JSON stored under "extra" in signature.json (Python's
+  /// description of the function: Variables, output structure).
+  const char *extraJSON;
+} TgExportOptions;
+
+/// Default options: entry "main", CPU x86-64-v3, one thread, optimize.
+TgExportOptions tgDefaultExportOptions(void);
+
+/// Where tgExport writes; each NULL path is not written.
+typedef struct TgExportPaths {
+  /// The object file: `int SYMBOL(const T *arg0, ..., T *result0, ...)`.
+  const char *object;
+  /// The C header declaring it, with each buffer's element count.
+  const char *header;
+  /// The module as written (before lowering), as MLIR bytecode.
+  const char *bytecode;
+  /// signature.json: the entry's tensors, the CPU, and a checksum of each
+  /// file written; with it, the directory is a saved model.
+  const char *signature;
+} TgExportPaths;
+
+/// Compiles the entry point of `source` ahead of time for the CPU of
+/// `options` and writes the files of `paths`, all of them or none. The
+/// object links with libc and libm only. Returns 0, or non-zero with
+/// `*error` set.
+int tgExport(const char *source, size_t length, const char *bufferName,
+             const TgExportOptions *options, const TgExportPaths *paths,
+             TgError **error);
+
+/// Loads the saved model in `directory` (signature.json and the files it
+/// lists, checksums verified) into an executable with one entry point,
+/// named after its C symbol, without compiling anything. NULL with
+/// `*error` set for a missing or altered file, or an object this CPU
+/// cannot run.
+TgExecutable *tgLoadSavedModel(const char *directory, TgError **error);
+
 #ifdef __cplusplus
 }
 #endif

@@ -24,7 +24,11 @@
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/ExecutionEngine/Orc/Mangling.h"
 #include "llvm/ExecutionEngine/Orc/CoreContainers.h"
+#include "ObjectCode.h"
+#include "mlir/IR/BuiltinTypes.h"
+
 #include <string>
+#include <vector>
 
 struct TgError {
   std::string message;
@@ -98,6 +102,12 @@ void synchronizeDevice();
 /// malloc, calloc and aligned_alloc that report failure to the
 /// tgFunctionRun running the code, and memrefCopy, for the JIT.
 llvm::orc::SymbolMap allocationSymbols(llvm::orc::MangleAndInterner interner);
+
+/// Fills `args` and `results` from the tensor types of an entry point's
+/// signature; empty, or why it cannot be an entry point.
+std::string describeSignature(mlir::FunctionType type,
+                              std::vector<TensorABI> &args,
+                              std::vector<TensorABI> &results);
 
 /// A copy of `text` that tgStringDestroy frees.
 char *copyString(const std::string &text);

@@ -148,14 +148,15 @@ static llvm::Error callEntry(llvm::IRBuilder<> &b, llvm::Module &module,
   return llvm::Error::success();
 }
 
-/// Adds `int32_t packedSymbol(entry)(void **buffers)`.
-static llvm::Error addPackedEntry(llvm::Module &module, const EntryABI &entry) {
+/// Adds `int32_t symbol(void **buffers)` calling `entry`.
+static llvm::Error addPackedEntry(llvm::Module &module, const EntryABI &entry,
+                                  llvm::StringRef symbol) {
   llvm::LLVMContext &ctx = module.getContext();
   auto *ptr = llvm::PointerType::getUnqual(ctx);
   auto *type = llvm::FunctionType::get(llvm::Type::getInt32Ty(ctx), {ptr},
                                        /*isVarArg=*/false);
   auto *fn = llvm::Function::Create(type, llvm::GlobalValue::ExternalLinkage,
-                                    packedSymbol(entry.name), module);
+                                    symbol, module);
   fn->addFnAttr(llvm::Attribute::NoUnwind);
   llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", fn));
   llvm::SmallVector<llvm::Value *> buffers;
@@ -230,8 +231,13 @@ tgcapi::emitObject(ModuleOp lowered, llvm::ArrayRef<EntryABI> entries,
     return llvm::createStringError("translation to LLVM IR failed");
   module->setTargetTriple(tm.getTargetTriple());
   module->setDataLayout(tm.createDataLayout());
+  // Exported, the packed entry is named after the C symbol: several
+  // exported graphs link into one program.
   for (const EntryABI &entry : entries)
-    if (llvm::Error e = addPackedEntry(*module, entry))
+    if (llvm::Error e = addPackedEntry(
+            *module, entry,
+            packedSymbol(exportABI ? llvm::StringRef(exportABI->symbol)
+                                   : llvm::StringRef(entry.name))))
       return std::move(e);
   if (exportABI) {
     if (module->getGlobalVariable("llvm.global_ctors"))
@@ -243,7 +249,7 @@ tgcapi::emitObject(ModuleOp lowered, llvm::ArrayRef<EntryABI> entries,
       return std::move(e);
     // Only the two entry symbols are visible: several exported graphs link
     // into one program without clashes.
-    std::string packed = packedSymbol(entries.front().name);
+    std::string packed = packedSymbol(exportABI->symbol);
     for (llvm::GlobalValue &value : module->global_values())
       if (!value.isDeclaration() && value.getName() != exportABI->symbol &&
           value.getName() != packed)

@@ -32,7 +32,10 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/JSON.h"
+#include "llvm/Support/SHA256.h"
+#include "llvm/TargetParser/Host.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/ExecutionEngine/Orc/Mangling.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -301,9 +304,10 @@ static std::optional<TgDType> toDType(Type t) {
   return std::nullopt;
 }
 
-/// Fills `fn` from a tensor-level function type, or says why it cannot be
-/// an entry point.
-static void describeSignature(TgFunction &fn, FunctionType type) {
+std::string tgcapi::describeSignature(FunctionType type,
+                                      std::vector<TensorABI> &args,
+                                      std::vector<TensorABI> &results) {
+  std::string unusable;
   auto convert = [&](TypeRange types, std::vector<TensorABI> &out,
                      const char *what) {
     for (auto [i, t] : llvm::enumerate(types)) {
@@ -311,21 +315,26 @@ static void describeSignature(TgFunction &fn, FunctionType type) {
       std::optional<TgDType> dtype =
           tensor ? toDType(tensor.getElementType()) : std::nullopt;
       if (!tensor || !tensor.hasStaticShape() || !dtype) {
-        std::string s;
-        llvm::raw_string_ostream os(s);
+        llvm::raw_string_ostream os(unusable);
         os << what << " #" << i << " has type " << t
            << "; entry points take and return statically shaped tensors of "
               "f32, f64, f16, bf16, i1, i32 or i64";
-        fn.unusable = s;
         return;
       }
       out.push_back({*dtype, std::vector<int64_t>(tensor.getShape().begin(),
                                                   tensor.getShape().end())});
     }
   };
-  convert(type.getInputs(), fn.args, "argument");
-  if (fn.unusable.empty())
-    convert(type.getResults(), fn.results, "result");
+  convert(type.getInputs(), args, "argument");
+  if (unusable.empty())
+    convert(type.getResults(), results, "result");
+  return unusable;
+}
+
+/// Fills `fn` from a tensor-level function type, or says why it cannot be
+/// an entry point.
+static void describeSignature(TgFunction &fn, FunctionType type) {
+  fn.unusable = tgcapi::describeSignature(type, fn.args, fn.results);
 }
 
 static bool isLLVMDialectModule(ModuleOp module) {
@@ -813,4 +822,126 @@ extern "C" int tgFunctionRun(const TgFunction *fn, const TgTensor *args,
     tgcapi::recordCall(fn->profileName.empty() ? fn->name : fn->profileName,
                        started, recording);
   return 0;
+}
+
+//===----------------------------------------------------------------------===//
+// Saved models (Export.cpp writes them)
+//===----------------------------------------------------------------------===//
+
+static std::optional<TgDType> dtypeNamed(llvm::StringRef name) {
+  for (TgDType d : {TG_DTYPE_F32, TG_DTYPE_F64, TG_DTYPE_F16, TG_DTYPE_BF16,
+                    TG_DTYPE_I1, TG_DTYPE_I32, TG_DTYPE_I64})
+    if (name == tgDTypeName(d))
+      return d;
+  return std::nullopt;
+}
+
+/// Reads the tensors of a signature.json list; false if malformed.
+static bool readTensors(const llvm::json::Array *list,
+                        std::vector<TensorABI> &out) {
+  if (!list)
+    return false;
+  for (const llvm::json::Value &v : *list) {
+    const llvm::json::Object *t = v.getAsObject();
+    std::optional<llvm::StringRef> dtypeName =
+        t ? t->getString("dtype") : std::nullopt;
+    const llvm::json::Array *shape = t ? t->getArray("shape") : nullptr;
+    std::optional<TgDType> dtype =
+        dtypeName ? dtypeNamed(*dtypeName) : std::nullopt;
+    if (!dtype || !shape)
+      return false;
+    TensorABI abi{*dtype, {}};
+    for (const llvm::json::Value &d : *shape) {
+      std::optional<int64_t> size = d.getAsInteger();
+      if (!size || *size < 0)
+        return false;
+      abi.shape.push_back(*size);
+    }
+    out.push_back(std::move(abi));
+  }
+  return true;
+}
+
+extern "C" TgExecutable *tgLoadSavedModel(const char *directory,
+                                          TgError **error) {
+  std::string dir = directory;
+  auto fail = [&](const std::string &what) -> TgExecutable * {
+    setError(error, what + "\n");
+    return nullptr;
+  };
+  std::string signaturePath = dir + "/signature.json";
+  auto signatureText = llvm::MemoryBuffer::getFile(signaturePath);
+  if (!signatureText)
+    return fail(dir + ": error: not a saved model: cannot read signature.json (" +
+                signatureText.getError().message() + ")");
+  auto signature = llvm::json::parse((*signatureText)->getBuffer());
+  if (!signature)
+    return fail(signaturePath + ": error: not valid JSON: " +
+                llvm::toString(signature.takeError()));
+  const llvm::json::Object *root = signature->getAsObject();
+  std::optional<int64_t> format = root ? root->getInteger("format") : std::nullopt;
+  if (!format)
+    return fail(signaturePath + ": error: not a tg saved model signature");
+  if (*format != 1)
+    return fail(signaturePath + ": error: saved model format " +
+                std::to_string(*format) +
+                " is not the one this tg reads (1); save it again with this tg");
+  std::optional<llvm::StringRef> symbol = root->getString("symbol");
+  auto fn = std::make_unique<TgFunction>();
+  const llvm::json::Object *files = root->getObject("files");
+  if (!symbol || !files || !readTensors(root->getArray("args"), fn->args) ||
+      !readTensors(root->getArray("results"), fn->results))
+    return fail(signaturePath +
+                ": error: malformed signature (symbol, args, results and files "
+                "are required)");
+  std::string objectName = symbol->str() + ".o";
+  if (!files->get(objectName))
+    return fail(signaturePath + ": error: lists no " + objectName);
+  std::unique_ptr<llvm::MemoryBuffer> object;
+  for (const auto &file : *files) {
+    std::string path = dir + "/" + file.first.str();
+    std::optional<llvm::StringRef> expected = file.second.getAsString();
+    auto data = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
+                                            /*RequiresNullTerminator=*/false);
+    if (!data)
+      return fail(path + ": error: missing from the saved model (" +
+                  data.getError().message() + ")");
+    llvm::SHA256 hash;
+    hash.update((*data)->getBuffer());
+    if (!expected ||
+        llvm::toHex(hash.final(), /*LowerCase=*/true) != *expected)
+      return fail(path + ": error: altered since the model was saved (its "
+                         "checksum differs from signature.json's)");
+    if (file.first == objectName)
+      object = std::move(*data);
+  }
+  // An object for a CPU this one is not would die of an illegal
+  // instruction: say which features are missing instead.
+  llvm::StringMap<bool> host = llvm::sys::getHostCPUFeatures();
+  std::string lacking;
+  llvm::SmallVector<llvm::StringRef> features;
+  root->getString("features").value_or("").split(features, ',', -1, false);
+  for (llvm::StringRef f : features)
+    if (f.consume_front("+") && !host.lookup(f))
+      lacking += (lacking.empty() ? "" : ", ") + f.str();
+  if (!lacking.empty())
+    return fail(dir + ": error: " + objectName + " was compiled for the CPU '" +
+                root->getString("cpu").value_or("?").str() +
+                "', and this machine lacks its " + lacking +
+                "; export it again for an older CPU (cpu=...)");
+  auto code = tgcapi::loadObject(std::move(object), /*openmp=*/false);
+  if (!code)
+    return fail(dir + ": error: cannot load " + objectName + ": " +
+                llvm::toString(code.takeError()));
+  void *packed = (*code)->lookup(tgcapi::packedSymbol(*symbol));
+  if (!packed)
+    return fail(dir + ": error: " + objectName + " does not define " +
+                tgcapi::packedSymbol(*symbol));
+  auto executable = std::make_unique<TgExecutable>();
+  executable->code = std::move(*code);
+  fn->name = symbol->str();
+  fn->packed = reinterpret_cast<int32_t (*)(void **)>(packed);
+  executable->publicNames.push_back(fn->name);
+  executable->functions[fn->name] = std::move(fn);
+  return executable.release();
 }

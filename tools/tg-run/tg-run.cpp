@@ -32,14 +32,16 @@
 using namespace llvm;
 
 static const char usage[] =
-    "usage: tg-run FILE.mlir [-e NAME] [--input=FILE.npy ...] "
+    "usage: tg-run FILE.mlir|SAVED_DIR [-e NAME] [--input=FILE.npy ...] "
     "[--output-dir=DIR] [--print]\n"
     "              [--target=cpu|gpu] [--threads=N] [--repeat=N] "
     "[--no-optimize]\n"
     "              [--profile=FILE.json] [--profile-summary] "
     "[--report-memory]\n"
     "\n"
-    "  -e NAME            entry function (default: main)\n"
+    "  SAVED_DIR          a saved model (tg.saved_model.save): its object is\n"
+    "                     loaded and run, nothing is compiled\n"
+    "  -e NAME            entry function (default: main; a saved model's own)\n"
     "  --input=FILE.npy   one argument, given once per argument in order\n"
     "  --output-dir=DIR   write result0.npy, result1.npy, ... into DIR\n"
     "  --print            print each result: its type, then its values\n"
@@ -65,6 +67,7 @@ static const char usage[] =
 struct Options {
   std::string inputFile;
   std::string entryName = "main";
+  bool entryGiven = false;
   std::vector<std::string> inputs;
   std::string outputDir;
   bool print = false;
@@ -115,6 +118,7 @@ static std::optional<std::string> parseArgs(int argc, char **argv,
     if (auto r = value("e", v)) {
       if (!*r) return missing("-e");
       options.entryName = v;
+      options.entryGiven = true;
     } else if (auto r = value("input", v)) {
       if (!*r) return missing("--input");
       options.inputs.push_back(v);
@@ -246,8 +250,17 @@ int main(int argc, char **argv) {
     errs() << *problem << "\n" << usage;
     return 1;
   }
-  const std::string &inputFile = opt.inputFile, &entryName = opt.entryName,
-                    &target = opt.target, &outputDir = opt.outputDir;
+  const std::string &inputFile = opt.inputFile, &target = opt.target,
+                    &outputDir = opt.outputDir;
+  std::string &entryName = opt.entryName;
+  // A saved model (tg.saved_model.save, or tgExport with a signature):
+  // loaded, not compiled.
+  bool saved = sys::fs::is_directory(inputFile);
+  if (saved && (target != "cpu" || opt.checkGrad || opt.reportMemory ||
+                !opt.profile.empty() || opt.profileSummary))
+    return fail(inputFile + ": error: a saved model runs as it was compiled: "
+                            "--target=gpu, --check-grad, --report-memory and "
+                            "--profile need a .mlir file");
   const std::vector<std::string> &inputs = opt.inputs;
   unsigned repeat = opt.repeat;
 
@@ -272,12 +285,17 @@ int main(int argc, char **argv) {
   options.entry = opt.reportMemory ? nullptr : entryName.c_str();
   options.target = target == "gpu" ? TG_TARGET_GPU : TG_TARGET_CPU;
   std::unique_ptr<TgExecutable, void (*)(TgExecutable *)> exe(
-      tgCompileFile(inputFile.c_str(), &options, &error), tgExecutableDestroy);
+      saved ? tgLoadSavedModel(inputFile.c_str(), &error)
+            : tgCompileFile(inputFile.c_str(), &options, &error),
+      tgExecutableDestroy);
   if (!exe) {
     std::string message = tgErrorMessage(error);
     tgErrorDestroy(error);
     return fail(message);
   }
+  // A saved model has one entry point: its C symbol.
+  if (saved && !opt.entryGiven)
+    entryName = tgExecutableFunctionName(exe.get(), 0);
   const TgFunction *fn = tgExecutableLookup(exe.get(), entryName.c_str(), &error);
   if (!fn) {
     std::string message = inputFile + ": " + tgErrorMessage(error);
