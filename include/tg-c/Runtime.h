@@ -87,6 +87,10 @@ typedef struct TgCompileOptions {
   /// If non-NULL, the name profiles give the entry point and its kernels
   /// (Python gives the function's name; the entry is always @main there).
   const char *profileName;
+  /// The CPU to compile for, as clang's -march spells it ("x86-64-v3",
+  /// "skylake-avx512", ...); NULL or "native" means this machine's. It
+  /// must be one this machine can run.
+  const char *cpu;
 } TgCompileOptions;
 
 enum { TG_TARGET_CPU = 0, TG_TARGET_GPU = 1 };

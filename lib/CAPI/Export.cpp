@@ -330,10 +330,7 @@ static bool exportHere(std::unique_ptr<llvm::MemoryBuffer> buffer,
   tg::TgCpuPipelineOptions pipeline;
   pipeline.optimize = opts.optimize != 0;
   pipeline.threads = 1;
-  std::string isa = vectorISAOf(*tm);
-  pipeline.vectorISA = isa == "avx512"  ? tg::VectorISA::AVX512
-                       : isa == "avx2" ? tg::VectorISA::AVX2
-                                       : tg::VectorISA::None;
+  pipeline.vectorISA = vectorISAOf(*tm);
   tg::buildTgCpuPipeline(pm, pipeline);
   if (failed(pm.run(*module))) {
     setError(error, diagnostics.empty() ? "error: lowering failed\n"

@@ -95,13 +95,24 @@ tgcapi::createTargetMachine(llvm::StringRef cpu, std::string &error) {
   return std::move(*tm);
 }
 
-std::string tgcapi::vectorISAOf(const llvm::TargetMachine &tm) {
+mlir::tg::VectorISA tgcapi::vectorISAOf(const llvm::TargetMachine &tm) {
   const llvm::MCSubtargetInfo *info = tm.getMCSubtargetInfo();
   if (info->checkFeatures("+avx512f"))
-    return "avx512";
+    return mlir::tg::VectorISA::AVX512;
   if (info->checkFeatures("+avx2,+fma"))
-    return "avx2";
-  return "none";
+    return mlir::tg::VectorISA::AVX2;
+  return mlir::tg::VectorISA::None;
+}
+
+std::string tgcapi::featuresMissingHere(llvm::StringRef featureString) {
+  llvm::StringMap<bool> host = llvm::sys::getHostCPUFeatures();
+  std::string lacking;
+  llvm::SmallVector<llvm::StringRef> features;
+  featureString.split(features, ',', -1, false);
+  for (llvm::StringRef f : features)
+    if (f.consume_front("+") && !host.lookup(f))
+      lacking += (lacking.empty() ? "" : ", ") + f.str();
+  return lacking;
 }
 
 /// The values that pass `tensor` (data at `data`) to a lowered function:

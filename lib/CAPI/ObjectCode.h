@@ -15,6 +15,7 @@
 #define TG_LIB_CAPI_OBJECTCODE_H
 
 #include "tg-c/Runtime.h"
+#include "tg/Pipelines/Pipelines.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/ADT/SmallVector.h"
@@ -62,9 +63,13 @@ std::string packedSymbol(llvm::StringRef name);
 std::unique_ptr<llvm::TargetMachine> createTargetMachine(llvm::StringRef cpu,
                                                          std::string &error);
 
-/// The widest vector ISA `tm` has, as -tg-cpu-pipeline's vector-isa option
-/// spells it: "avx512", "avx2" or "none".
-std::string vectorISAOf(const llvm::TargetMachine &tm);
+/// The widest vector ISA `tm` has: the shape of the matmul micro-kernels
+/// (-tg-cpu-pipeline's vector-isa).
+mlir::tg::VectorISA vectorISAOf(const llvm::TargetMachine &tm);
+
+/// The features of `tm` this machine lacks, comma-separated (empty when it
+/// can run code compiled for `tm`).
+std::string featuresMissingHere(llvm::StringRef featureString);
 
 /// What export adds to the object: the C function `symbol` with one pointer
 /// per argument and result, every other symbol internal.

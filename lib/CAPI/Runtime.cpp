@@ -444,12 +444,22 @@ static TgExecutable *compileHere(std::unique_ptr<llvm::MemoryBuffer> buffer,
   }
   std::string targetError;
   std::unique_ptr<llvm::TargetMachine> tm =
-      tgcapi::createTargetMachine("", targetError);
+      tgcapi::createTargetMachine(opts.cpu ? opts.cpu : "", targetError);
   if (!tm) {
-    setError(error, "error: cannot create a target machine for the host: " +
-                        targetError + "\n");
+    setError(error, "error: cannot create a target machine: " + targetError +
+                        "\n");
     return nullptr;
   }
+  // Code this machine cannot run would die of an illegal instruction.
+  if (std::string lacking =
+          tgcapi::featuresMissingHere(tm->getTargetFeatureString());
+      !lacking.empty()) {
+    setError(error, "error: this machine cannot run code for the CPU '" +
+                        tm->getTargetCPU().str() + "': it lacks " + lacking +
+                        "\n");
+    return nullptr;
+  }
+  tg::VectorISA vectorISA = tgcapi::vectorISAOf(*tm);
   auto executable = std::make_unique<TgExecutable>();
   bool lowered = isLLVMDialectModule(*module);
   if (lowered) {
@@ -499,8 +509,7 @@ static TgExecutable *compileHere(std::unique_ptr<llvm::MemoryBuffer> buffer,
     module->print(os, OpPrintingFlags().enableDebugInfo().printGenericOpForm());
     llvm::raw_string_ostream(options)
         << "optimize=" << opts.optimize << " threads=" << opts.threads
-        << " isa="
-        << static_cast<int>(tg::resolveVectorISA(tg::VectorISA::Host));
+        << " isa=" << static_cast<int>(vectorISA);
     key = tgcapi::cacheKey(text, options, tm->getTargetCPU(),
                            tm->getTargetFeatureString());
     if (std::optional<tgcapi::CacheEntry> entry = tgcapi::cacheLoad(key))
@@ -532,6 +541,7 @@ static TgExecutable *compileHere(std::unique_ptr<llvm::MemoryBuffer> buffer,
       pipelineOptions.threads = opts.threads;
       pipelineOptions.profile = opts.profile != 0;
       pipelineOptions.profileIdBase = profileIdBase;
+      pipelineOptions.vectorISA = vectorISA;
       tg::buildTgCpuPipeline(pm, pipelineOptions);
     }
     if (failed(pm.run(*module))) {
@@ -917,13 +927,8 @@ extern "C" TgExecutable *tgLoadSavedModel(const char *directory,
   }
   // An object for a CPU this one is not would die of an illegal
   // instruction: say which features are missing instead.
-  llvm::StringMap<bool> host = llvm::sys::getHostCPUFeatures();
-  std::string lacking;
-  llvm::SmallVector<llvm::StringRef> features;
-  root->getString("features").value_or("").split(features, ',', -1, false);
-  for (llvm::StringRef f : features)
-    if (f.consume_front("+") && !host.lookup(f))
-      lacking += (lacking.empty() ? "" : ", ") + f.str();
+  std::string lacking =
+      tgcapi::featuresMissingHere(root->getString("features").value_or(""));
   if (!lacking.empty())
     return fail(dir + ": error: " + objectName + " was compiled for the CPU '" +
                 root->getString("cpu").value_or("?").str() +

@@ -57,7 +57,22 @@ class TgCompileOptions(ctypes.Structure):
     _fields_ = [("optimize", ctypes.c_int), ("threads", ctypes.c_int),
                 ("dumpLLVMDialect", ctypes.c_int), ("entry", ctypes.c_char_p),
                 ("target", ctypes.c_int), ("chip", ctypes.c_char_p),
-                ("profile", ctypes.c_int), ("profileName", ctypes.c_char_p)]
+                ("profile", ctypes.c_int), ("profileName", ctypes.c_char_p),
+                ("cpu", ctypes.c_char_p)]
+
+
+class TgExportOptions(ctypes.Structure):
+    _fields_ = [("entry", ctypes.c_char_p), ("symbol", ctypes.c_char_p),
+                ("cpu", ctypes.c_char_p), ("threads", ctypes.c_int),
+                ("optimize", ctypes.c_int),
+                ("argNames", ctypes.POINTER(ctypes.c_char_p)),
+                ("resultNames", ctypes.POINTER(ctypes.c_char_p)),
+                ("extraJSON", ctypes.c_char_p)]
+
+
+class TgExportPaths(ctypes.Structure):
+    _fields_ = [("object", ctypes.c_char_p), ("header", ctypes.c_char_p),
+                ("bytecode", ctypes.c_char_p), ("signature", ctypes.c_char_p)]
 
 
 def _find_library():
@@ -117,6 +132,32 @@ lib.tgDistributedSize.restype = ctypes.c_int
 lib.tgDistributedSize.argtypes = []
 lib.tgDistributedAbort.argtypes = [ctypes.c_int]
 lib.tgCacheInfo.argtypes = [ctypes.POINTER(TgCacheInfo)]
+lib.tgExport.restype = ctypes.c_int
+lib.tgExport.argtypes = [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p,
+                         ctypes.POINTER(TgExportOptions), ctypes.POINTER(TgExportPaths),
+                         ctypes.POINTER(_P)]
+lib.tgLoadSavedModel.restype = _P
+lib.tgLoadSavedModel.argtypes = [ctypes.c_char_p, ctypes.POINTER(_P)]
+lib.tgExecutableFunctionName.restype = ctypes.c_char_p
+lib.tgExecutableFunctionName.argtypes = [_P, ctypes.c_int64]
+
+
+def export(source, name, entry, symbol, cpu, paths, arg_names, result_names, extra_json):
+    """tgExport: compiles `entry` of `source` ahead of time and writes
+    `paths` (a dict of object, header, bytecode, signature)."""
+    def names(lst):
+        return (ctypes.c_char_p * max(len(lst), 1))(*[n.encode() for n in lst])
+    arg_array, result_array = names(arg_names), names(result_names)
+    options = TgExportOptions(entry.encode(), symbol.encode(),
+                              cpu.encode() if cpu else None, 1, 1,
+                              arg_array, result_array, extra_json.encode())
+    c_paths = TgExportPaths(*[paths[k].encode() if paths.get(k) else None
+                              for k in ("object", "header", "bytecode", "signature")])
+    error = _P()
+    text = source.encode()
+    if lib.tgExport(text, len(text), name.encode(), ctypes.byref(options),
+                    ctypes.byref(c_paths), ctypes.byref(error)):
+        _raise(error)
 
 
 def _load_fast():
@@ -193,23 +234,30 @@ class Executable:
     """A compiled module and one of its entry points."""
 
     def __init__(self, source, name="<tg>", entry="main", threads=None,
-                 profile=False, profile_name=None):
-        if threads is None:
-            threads = num_threads
-        # With profile, every kernel is bracketed by timing calls
-        # (tg.profiler.trace); without, nothing is inserted. Profiles name
-        # the calls `profile_name` (the entry point is always @main).
-        options = TgCompileOptions(optimize=1, threads=threads, dumpLLVMDialect=0,
-                                   entry=entry.encode(), target=0, chip=None,
-                                   profile=int(profile),
-                                   profileName=profile_name.encode()
-                                   if profile_name is not None else None)
+                 profile=False, profile_name=None, saved=None):
         error = _P()
-        text = source.encode()
-        self._exe = lib.tgCompileSource(text, len(text), name.encode(),
-                                        ctypes.byref(options), ctypes.byref(error))
-        if not self._exe:
-            _raise(error)
+        if saved is not None:
+            # A saved model's object, loaded (tgLoadSavedModel): one entry.
+            self._exe = lib.tgLoadSavedModel(saved.encode(), ctypes.byref(error))
+            if not self._exe:
+                _raise(error)
+            entry = lib.tgExecutableFunctionName(self._exe, 0).decode()
+        else:
+            if threads is None:
+                threads = num_threads
+            # With profile, every kernel is bracketed by timing calls
+            # (tg.profiler.trace); without, nothing is inserted. Profiles
+            # name the calls `profile_name` (the entry point is always @main).
+            options = TgCompileOptions(optimize=1, threads=threads, dumpLLVMDialect=0,
+                                       entry=entry.encode(), target=0, chip=None,
+                                       profile=int(profile),
+                                       profileName=profile_name.encode()
+                                       if profile_name is not None else None)
+            text = source.encode()
+            self._exe = lib.tgCompileSource(text, len(text), name.encode(),
+                                            ctypes.byref(options), ctypes.byref(error))
+            if not self._exe:
+                _raise(error)
         self._fn = lib.tgExecutableLookup(self._exe, entry.encode(), ctypes.byref(error))
         if not self._fn:
             _raise(error)

@@ -189,6 +189,9 @@ class ConcreteFunction:
             else:
                 self.implicit.append(("capture", obj._value))
         self.text = g.module_text("main", results)
+        # @main's signature (tg.saved_model wraps it).
+        self.arg_types = [t.type for t in g.params + [t for _, _, t in g.implicit]]
+        self.result_types = [t.type for t in results]
         self.graph = g
         self.name = name
         self.exe = None

@@ -105,9 +105,9 @@ def current_graph():
     return g
 
 
-def constant_node(g, value):
-    """A tg.constant of a numpy array (a splat when all values are equal)."""
-    a = np.array(value, copy=False, order="C")
+def dense_literal(a):
+    """The MLIR text of `a` as the value of a dense elements attribute (a
+    splat when all values are equal): `dense<TEXT>`."""
     if a.dtype == _dtypes.bfloat16:
         text = '"0x%s"' % a.tobytes().hex().upper()
     elif a.size and (a.size == 1 or np.all(a == a.flat[0])) and not (
@@ -125,6 +125,13 @@ def constant_node(g, value):
         text = '"0x%s"' % a.tobytes().hex().upper()
     if a.size == 0:
         text = repr(a.tolist())
+    return text
+
+
+def constant_node(g, value):
+    """A tg.constant of a numpy array."""
+    a = np.array(value, copy=False, order="C")
+    text = dense_literal(a)
     type_ = mlir_type(a.shape, a.dtype)
     (r,) = g.emit("tg.constant", [], [(a.shape, a.dtype)], prefix="",
                   attrs="dense<%s>" % text, types=type_)

@@ -1,1 +1,348 @@
+"""tg.saved_model: a tg.function compiled ahead of time, to run without
+Python (a C program links the object) or without compiling (a later Python
+process loads it).
+
+    tg.saved_model.save(train_step, "out/", tg.TensorSpec([64, 784]), ...)
+    # out/train_step.h, out/train_step.o, out/train_step.mlirbc,
+    # out/signature.json (and out/variables.npz when it has Variables)
+    step = tg.saved_model.load("out/")
+    loss = step(x, y)        # runs the object: no tracing, no compilation
+
+The C function (see the header) takes the function's tensor arguments, then
+the value of each Variable it reads, and writes its tensor outputs, then
+the new value of each Variable it assigns: state stays with the caller, so
+the object keeps none. Python values and constants the function captured
+are part of the compiled code.
+"""
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+
+import numpy as np
+
+from . import _capi, _dtypes
+from ._errors import TgError, TgTypeError, error
+from ._function import ConcreteFunction, Function, _leaf_key, _rebuild, _structure
+from ._ops import dense_literal
+from ._tensor import EagerTensor, Tensor, TensorSpec, mlir_type
+from ._variables import Variable
+
+__all__ = ["save", "load", "LoadedFunction"]
+
+_VARIABLES = "variables.npz"
+
+
+def _example(x):
+    """An example value of a TensorSpec (only its shape and dtype count)."""
+    if isinstance(x, TensorSpec):
+        if x.shape is None or any(d is None for d in x.shape):
+            raise error("tg.saved_model.save: %s has an unknown dimension; an exported "
+                        "function has static shapes: give every dimension" % (x,),
+                        TgTypeError)
+        return np.zeros(x.shape, x.dtype)
+    return x
+
+
+def _structure_json(structure, outputs_static):
+    """The output structure as JSON (None: a leaf)."""
+    if structure is None:
+        return None
+    head = structure[0]
+    if head in ("list", "tuple"):
+        return {head: [_structure_json(s, outputs_static) for s in structure[1:]]}
+    if head == "dict":
+        if not all(isinstance(k, str) for k, _ in structure[1:]):
+            raise error("tg.saved_model.save: the function returns a dict with keys "
+                        "that are not strings", TgTypeError)
+        return {"dict": [[k, _structure_json(s, outputs_static)] for k, s in structure[1:]]}
+    raise error("tg.saved_model.save: the function returns a %s; saved functions "
+                "return tensors in tuples, lists and dicts" % head.__name__, TgTypeError)
+
+
+def _structure_from_json(j):
+    if j is None:
+        return None
+    (head, items), = j.items()
+    if head == "dict":
+        return ("dict",) + tuple((k, _structure_from_json(s)) for k, s in items)
+    return (head,) + tuple(_structure_from_json(s) for s in items)
+
+
+def _trace(f, args):
+    """The ConcreteFunction of `f` for `args` (traced, not compiled), and
+    the leaves of the call."""
+    if not isinstance(f, Function):
+        if not callable(f):
+            raise error("tg.saved_model.save: expected a tg.function (or a Python "
+                        "function), got %r" % (f,), TgTypeError)
+        f = Function(f)
+    if not args:
+        if f.input_signature is None:
+            raise error("tg.saved_model.save(%s, path): give the arguments' TensorSpecs "
+                        "(or example values) after the path, or an input_signature"
+                        % f.__name__, TgTypeError)
+        args = tuple(f.input_signature)
+    args = tuple(_example(a) for a in args)
+    args, kwargs = f._bind(args, {})
+    if f.input_signature is not None:
+        args = f._apply_signature(args)
+    leaves, structure = _structure((args, kwargs))
+    keys = tuple(_leaf_key(x, lambda i=i: f._argument_name(args, kwargs, i))
+                 for i, x in enumerate(leaves))
+    concrete = ConcreteFunction(f._python_body(), leaves, keys, structure, f.__name__)
+    names = [f._argument_name(args, kwargs, i) for i in range(len(leaves))]
+    return f, concrete, leaves, names
+
+
+def _export_module(concrete, leaves, variables):
+    """The traced module with an entry @saved_entry: the tensor arguments,
+    then the Variables, in; the outputs, then the Variables' new values,
+    out; captured constants inlined."""
+    if concrete.prints:
+        raise error("tg.saved_model.save: the function calls tg.print, which exported "
+                    "code cannot do (it prints from Python after each call)")
+    var_index = {id(v): i for i, v in enumerate(variables)}
+    n_params = len(concrete.param_leaves)
+    params = ["%%p%d" % i for i in range(n_params)]
+    var_args = ["%%v%d" % i for i in range(len(variables))]
+    types = concrete.arg_types
+    body, call_args = [], list(params)
+    for k, (kind, obj) in enumerate(concrete.implicit):
+        if kind == "capture":
+            name = "%%c%d" % k
+            body.append("  %s = tg.constant dense<%s> : %s" % (
+                name, dense_literal(np.ascontiguousarray(obj)), types[n_params + k]))
+            call_args.append(name)
+        else:
+            var = obj if kind == "var" else leaves[obj]
+            call_args.append(var_args[var_index[id(var)]])
+    outs = [i for kind, i in concrete.outputs if kind == "r"]
+    writes = [i for _, i in concrete.var_writes]
+    rtypes = concrete.result_types
+    ret = outs + writes
+    arg_decl = ["%s: %s" % (p, types[i]) for i, p in enumerate(params)] + \
+        ["%s: %s" % (a, mlir_type(v.shape, v.dtype)) for a, v in zip(var_args, variables)]
+    head = "func.func @saved_entry(%s) -> (%s) {" % (
+        ", ".join(arg_decl), ", ".join(rtypes[i] for i in ret))
+    call = "  %%r:%d = func.call @main(%s) : (%s) -> (%s)" % (
+        len(rtypes), ", ".join(call_args), ", ".join(types), ", ".join(rtypes)) \
+        if rtypes else "  func.call @main(%s) : (%s) -> ()" % (
+            ", ".join(call_args), ", ".join(types))
+    if len(rtypes) == 1:
+        call = call.replace("%r:1 =", "%r =")
+        names = ["%r"] * len(ret)
+    else:
+        names = ["%%r#%d" % i for i in ret]
+    tail = "  return %s : %s" % (", ".join(names), ", ".join(rtypes[i] for i in ret)) \
+        if ret else "  return"
+    text = concrete.text.replace("func.func @main(", "func.func private @main(", 1)
+    return text + "\n".join([head] + body + [call, tail, "}", ""])
+
+
+def _variables_of(concrete, leaves):
+    """The Variables the function reads or assigns, in the order of its
+    implicit inputs (each once)."""
+    out, seen = [], set()
+    for kind, obj in concrete.implicit:
+        if kind == "capture":
+            continue
+        var = obj if kind == "var" else leaves[obj]
+        if id(var) not in seen:
+            seen.add(id(var))
+            out.append(var)
+    return out
+
+
+def _strip(e):
+    """A C API error's message without its leading 'error: '."""
+    message = str(e)
+    return message[len("error: "):] if message.startswith("error: ") else message
+
+
+def _sha256(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def save(f, path, *args, name=None, cpu=None):
+    """Compiles the tg.function `f` for the signature of `args` (TensorSpecs
+    or example values; default: its input_signature) ahead of time and
+    writes the directory `path`: NAME.h, NAME.o, NAME.mlirbc and
+    signature.json, plus variables.npz (the Variables' current values) when
+    it reads Variables. NAME is `name`, else the function's name. `cpu` is
+    the target CPU as clang's -march spells it (default "x86-64-v3", AVX2
+    and FMA; "native" for this machine's). Returns the path. Writes all of
+    the files or none."""
+    path = os.fspath(path)
+    f, concrete, leaves, arg_names = _trace(f, args)
+    symbol = name if name is not None else f.__name__
+    if not isinstance(symbol, str):
+        raise error("tg.saved_model.save: name must be a string, got %r" % (symbol,),
+                    TgTypeError)
+    variables = _variables_of(concrete, leaves)
+    module = _export_module(concrete, leaves, variables)
+    static_outputs = [v for kind, v in concrete.outputs if kind == "static"]
+    structure = _structure_json(concrete.out_structure, static_outputs)
+    for v in static_outputs:
+        if not (v is None or isinstance(v, (bool, int, float, str))):
+            raise error("tg.saved_model.save: the function returns %r, which is not a "
+                        "tensor or a plain Python value" % (v,), TgTypeError)
+    input_names = [arg_names[i] for i, _ in concrete.param_leaves]
+    var_names = [v.name for v in variables]
+    out_names = ["output_%d" % k for k, (kind, _) in enumerate(concrete.outputs)
+                 if kind == "r"]
+    write_names = ["%s (new value)" % v.name for v in
+                   [ref[1] if ref[0] == "var" else leaves[ref[1]]
+                    for ref, _ in concrete.var_writes]]
+    extra = {
+        "python": {
+            "function": f.__name__,
+            "inputs": [{"name": n, "shape": list(leaves[i].shape),
+                        "dtype": str(np.dtype(d))}
+                       for n, (i, d) in zip(input_names, concrete.param_leaves)],
+            "variables": [{"name": v.name, "shape": list(v.shape),
+                           "dtype": str(v.dtype), "trainable": v.trainable}
+                          for v in variables],
+            "outputs": [["r", None] if kind == "r" else ["static", v]
+                        for kind, v in concrete.outputs],
+            "output_structure": structure,
+            "variable_writes": [var_names.index(
+                (ref[1] if ref[0] == "var" else leaves[ref[1]]).name)
+                for ref, _ in concrete.var_writes],
+        }
+    }
+    created = not os.path.isdir(path)
+    try:
+        os.makedirs(path, exist_ok=True)
+    except OSError as e:
+        raise error("tg.saved_model.save: cannot create %s: %s" % (path, e.strerror)) \
+            from None
+    tmp_vars = None
+    try:
+        if variables:
+            fd, tmp_vars = tempfile.mkstemp(prefix=".variables-", suffix=".npz", dir=path)
+            with os.fdopen(fd, "wb") as out:
+                np.savez(out, *[v._value for v in variables])
+            extra["python"]["variables_sha256"] = _sha256(tmp_vars)
+        base = os.path.join(path, symbol)
+        try:
+            _capi.export(module, "%s (traced)" % f.__name__, "saved_entry", symbol, cpu,
+                         {"object": base + ".o", "header": base + ".h",
+                          "bytecode": base + ".mlirbc",
+                          "signature": os.path.join(path, "signature.json")},
+                         input_names + var_names, out_names + write_names,
+                         json.dumps(extra))
+        except TgError as e:
+            raise error("tg.saved_model.save: %s" % _strip(e)) from None
+        if tmp_vars:
+            os.replace(tmp_vars, os.path.join(path, _VARIABLES))
+            tmp_vars = None
+        elif os.path.exists(os.path.join(path, _VARIABLES)):
+            os.remove(os.path.join(path, _VARIABLES))
+    except BaseException:
+        if tmp_vars:
+            os.remove(tmp_vars)
+        if created:
+            shutil.rmtree(path, ignore_errors=True)
+        raise
+    return path
+
+
+class LoadedFunction:
+    """A saved model, loaded: call it with the function's tensor arguments
+    (positionally, in order). Its Variables are in `.variables` (restored
+    from the saved values, updated by each call as in the function)."""
+
+    def __init__(self, path):
+        path = os.fspath(path)
+        try:
+            self._exe = _capi.Executable(None, saved=path)
+        except TgError as e:
+            raise error("tg.saved_model.load: %s" % _strip(e)) from None
+        with open(os.path.join(path, "signature.json")) as f:
+            self.signature = json.load(f)
+        py = self.signature.get("extra", {}).get("python")
+        self.path = path
+        self.name = self.signature["symbol"]
+        if py is None:
+            # Exported from a .mlir file: tensors in, tensors out.
+            numpy_of = {mlir: dt for dt, (_, mlir) in _capi.DTYPES.items()}
+            self._inputs = [(a["name"] or "arg%d" % i, tuple(a["shape"]),
+                             numpy_of[a["dtype"]])
+                            for i, a in enumerate(self.signature["args"])]
+            self.variables = []
+            self._outputs = [("r", None)] * len(self.signature["results"])
+            self._structure = ("tuple",) + (None,) * len(self._outputs)
+            self._writes = []
+            return
+        self._inputs = [(i["name"], tuple(i["shape"]), np.dtype(i["dtype"]))
+                        for i in py["inputs"]]
+        values = []
+        if py["variables"]:
+            vpath = os.path.join(path, _VARIABLES)
+            if not os.path.exists(vpath):
+                raise error("%s: missing from the saved model" % vpath)
+            if _sha256(vpath) != py.get("variables_sha256"):
+                raise error("%s: altered since the model was saved (its checksum differs "
+                            "from signature.json's)" % vpath)
+            with np.load(vpath) as data:
+                values = [data["arr_%d" % i] for i in range(len(py["variables"]))]
+        self.variables = [Variable(v, trainable=d["trainable"], name=d["name"])
+                          for v, d in zip(values, py["variables"])]
+        self._outputs = [tuple(o) for o in py["outputs"]]
+        self._structure = _structure_from_json(py["output_structure"])
+        self._writes = py["variable_writes"]
+
+    def __call__(self, *args):
+        if len(args) != len(self._inputs):
+            raise error("%s takes %d tensor argument(s) (%s), got %d" % (
+                self.name, len(self._inputs),
+                ", ".join(n for n, _, _ in self._inputs), len(args)), TgTypeError)
+        arrays = []
+        for a, (n, shape, dtype) in zip(args, self._inputs):
+            if isinstance(a, Variable):
+                a = a._value
+            elif isinstance(a, EagerTensor):
+                a = a._value
+            elif isinstance(a, Tensor):
+                raise error("%s: a traced tensor cannot be passed to a loaded model" % n)
+            else:
+                a = _dtypes.to_array(a, dtype, exact=True) \
+                    if not isinstance(a, np.ndarray) else a
+            if a.shape != shape or a.dtype != dtype:
+                raise error("%s: argument %s is %s %s, but the model was saved for %s %s"
+                            % (self.name, n, a.shape, a.dtype, shape, dtype), TgTypeError)
+            arrays.append(a)
+        n_out = sum(1 for kind, _ in self._outputs if kind == "r")
+        locks = [v._lock for v in sorted(self.variables, key=id)]
+        for lock in locks:
+            lock.acquire()
+        try:
+            results = self._exe(*arrays, *[v._value for v in self.variables])
+            for k, vi in enumerate(self._writes):
+                self.variables[vi]._set_value(results[n_out + k])
+        finally:
+            for lock in reversed(locks):
+                lock.release()
+        it = iter(results[:n_out])
+        out = [EagerTensor(next(it)) if kind == "r" else v for kind, v in self._outputs]
+        if self._structure is None:
+            return out[0]
+        return _rebuild(self._structure, iter(out))
+
+    def __repr__(self):
+        return "<tg.saved_model %s from %s>" % (self.name, self.path)
+
+
+def load(path):
+    """The saved model in `path` as a callable that runs its object file at
+    once: nothing is traced or compiled. Raises TgError for a missing or
+    altered file, or an object this CPU cannot run."""
+    path = os.fspath(path)
+    if not os.path.isdir(path):
+        raise error("tg.saved_model.load: %s is not a directory (a saved model is one)"
+                    % path)
+    return LoadedFunction(path)
 

@@ -47,6 +47,8 @@ static const char usage[] =
     "  --print            print each result: its type, then its values\n"
     "  --target=cpu|gpu   where to run (default: cpu)\n"
     "  --threads=N        worker threads, 0 for all cores (default: 0)\n"
+    "  --cpu=CPU          compile for this CPU (clang's -march names; default:\n"
+    "                     this machine's); it must be one this machine runs\n"
     "  --repeat=N         time N calls after one warm-up\n"
     "  --no-optimize      skip -tg-optimize before lowering\n"
     "  --profile=FILE     time every kernel; write a Chrome trace / Perfetto\n"
@@ -68,6 +70,7 @@ struct Options {
   std::string inputFile;
   std::string entryName = "main";
   bool entryGiven = false;
+  std::string cpu;
   std::vector<std::string> inputs;
   std::string outputDir;
   bool print = false;
@@ -128,6 +131,9 @@ static std::optional<std::string> parseArgs(int argc, char **argv,
     } else if (auto r = value("target", v)) {
       if (!*r) return missing("--target");
       options.target = v;
+    } else if (auto r = value("cpu", v)) {
+      if (!*r || v.empty()) return missing("--cpu");
+      options.cpu = v;
     } else if (auto r = value("threads", v)) {
       if (!*r || !parseUnsigned(v, options.threads))
         return std::string("error: --threads expects a non-negative integer");
@@ -280,6 +286,7 @@ int main(int argc, char **argv) {
   options.optimize = opt.optimize;
   options.profile = profiling;
   options.threads = opt.threads;
+  options.cpu = opt.cpu.empty() ? nullptr : opt.cpu.c_str();
   // Compile only what the entry needs; everything for --report-memory,
   // which reports each entry function.
   options.entry = opt.reportMemory ? nullptr : entryName.c_str();
