@@ -73,8 +73,10 @@ tgcapi::createTargetMachine(llvm::StringRef cpu, std::string &error) {
       error = lookupError;
       return nullptr;
     }
+    // Asked of a generic subtarget: one made for an unknown CPU prints a
+    // warning of LLVM's own.
     std::unique_ptr<llvm::MCSubtargetInfo> info(
-        target->createMCSubtargetInfo(builder.getTargetTriple(), cpu, ""));
+        target->createMCSubtargetInfo(builder.getTargetTriple(), "", ""));
     if (!info || !info->isCPUStringValid(cpu)) {
       error = "unknown CPU '" + cpu.str() + "' for " +
               builder.getTargetTriple().str() +

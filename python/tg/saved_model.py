@@ -36,11 +36,7 @@ _VARIABLES = "variables.npz"
 
 def _example(x):
     """An example value of a TensorSpec (only its shape and dtype count)."""
-    if isinstance(x, TensorSpec):
-        if x.shape is None or any(d is None for d in x.shape):
-            raise error("tg.saved_model.save: %s has an unknown dimension; an exported "
-                        "function has static shapes: give every dimension" % (x,),
-                        TgTypeError)
+    if isinstance(x, TensorSpec):  # (static: TensorSpec refuses None sizes)
         return np.zeros(x.shape, x.dtype)
     return x
 
@@ -92,8 +88,40 @@ def _trace(f, args):
     keys = tuple(_leaf_key(x, lambda i=i: f._argument_name(args, kwargs, i))
                  for i, x in enumerate(leaves))
     concrete = ConcreteFunction(f._python_body(), leaves, keys, structure, f.__name__)
-    names = [f._argument_name(args, kwargs, i) for i in range(len(leaves))]
+    names = []
+    for i in range(len(leaves)):
+        n = f._argument_name(args, kwargs, i)  # "argument 'x'"
+        names.append(n[len("argument '"):-1] if n.startswith("argument '") else n)
+    # Several leaves of one argument (a list of tensors): x[0], x[1], ...
+    counts = {n: names.count(n) for n in names}
+    seen = {}
+    for i, n in enumerate(names):
+        if counts[n] > 1:
+            seen[n] = seen.get(n, -1) + 1
+            names[i] = "%s[%d]" % (n, seen[n])
     return f, concrete, leaves, names
+
+
+def _output_names(structure, count):
+    """A name for each output leaf: "output" for a single one, else its
+    path ("output_0", a dict's key, "output_1.loss", ...)."""
+    if structure is None:
+        return ["output"]
+    names = []
+
+    def walk(s, path):
+        if s is None:
+            names.append(path)
+            return
+        head = s[0]
+        if head == "dict":
+            for k, sub in s[1:]:
+                walk(sub, "%s.%s" % (path, k) if path else str(k))
+        else:
+            for i, sub in enumerate(s[1:]):
+                walk(sub, "%s.%d" % (path, i) if path else "output_%d" % i)
+    walk(structure, "")
+    return names if len(names) == count else ["output_%d" % i for i in range(count)]
 
 
 def _export_module(concrete, leaves, variables):
@@ -191,7 +219,8 @@ def save(f, path, *args, name=None, cpu=None):
                         "tensor or a plain Python value" % (v,), TgTypeError)
     input_names = [arg_names[i] for i, _ in concrete.param_leaves]
     var_names = [v.name for v in variables]
-    out_names = ["output_%d" % k for k, (kind, _) in enumerate(concrete.outputs)
+    all_names = _output_names(concrete.out_structure, len(concrete.outputs))
+    out_names = [all_names[k] for k, (kind, _) in enumerate(concrete.outputs)
                  if kind == "r"]
     write_names = ["%s (new value)" % v.name for v in
                    [ref[1] if ref[0] == "var" else leaves[ref[1]]

@@ -1,0 +1,468 @@
+"""tg.saved_model, tg-compile and the persistent compile cache (spec section
+7): exported training steps and control flow run from a C program linked
+with libc and libm only, loaded models run without compiling, the cache
+misses whenever one of its key inputs changes, and bad input gets one clear
+error."""
+
+import ctypes
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+import tg
+from tg import _capi
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOOLS = os.environ.get("TG_TOOLS_DIR") or os.path.join(
+    os.path.dirname(os.path.abspath(_capi.lib._name)), "..", "bin")
+TG_COMPILE = os.path.join(TOOLS, "tg-compile")
+TG_RUN = os.path.join(TOOLS, "tg-run")
+CC = shutil.which("cc") or shutil.which("gcc") or shutil.which("clang")
+C_TYPES = {"f32": "float", "f64": "double", "i32": "int32_t", "i64": "int64_t",
+           "i1": "bool", "f16": "uint16_t", "bf16": "uint16_t"}
+NUMPY = {"f32": np.float32, "f64": np.float64, "i32": np.int32, "i64": np.int64,
+         "i1": np.bool_, "f16": np.float16}
+
+
+def run_python(code, env=None):
+    """Runs `code` in a fresh Python process; its stdout."""
+    full = dict(os.environ, **(env or {}))
+    r = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], env=full,
+                       capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr
+    return r.stdout
+
+
+def c_program(directory, symbol, signature, steps, feedback):
+    """Builds a C program calling `symbol` from `directory`'s header and
+    object: reads argK.bin, runs `steps` calls, copying result R into
+    argument A after each call for (R, A) in `feedback`, and writes
+    resultK_S.bin after call S. Returns the executable's path."""
+    args, results = signature["args"], signature["results"]
+    up = symbol.upper()
+    lines = ["#include <stdio.h>", "#include <stdlib.h>", "#include <string.h>",
+             '#include "%s.h"' % symbol, "",
+             "static void *readf(const char *p, size_t n) {",
+             "  void *b = malloc(n ? n : 1); FILE *f = fopen(p, \"rb\");",
+             "  if (!f || fread(b, 1, n, f) != n) { perror(p); exit(2); }",
+             "  fclose(f); return b; }",
+             "int main(void) {", "  char name[64];"]
+    for i, a in enumerate(args):
+        t = C_TYPES[a["dtype"]]
+        lines.append('  %s *a%d = readf("arg%d.bin", sizeof(%s) * %s_ARG%d_SIZE);'
+                     % (t, i, i, t, up, i))
+    for i, r in enumerate(results):
+        t = C_TYPES[r["dtype"]]
+        lines.append("  %s *r%d = malloc(sizeof(%s) * %s_RESULT%d_SIZE + 1);"
+                     % (t, i, t, up, i))
+    call = ", ".join(["a%d" % i for i in range(len(args))] +
+                     ["r%d" % i for i in range(len(results))])
+    lines.append("  for (int s = 0; s < %d; ++s) {" % steps)
+    lines.append("    if (%s(%s) != 0) return 3;" % (symbol, call))
+    for i, r in enumerate(results):
+        t = C_TYPES[r["dtype"]]
+        lines.append('    snprintf(name, sizeof name, "result%d_%%d.bin", s);' % i)
+        lines.append('    { FILE *f = fopen(name, "wb"); fwrite(r%d, sizeof(%s), '
+                     '%s_RESULT%d_SIZE, f); fclose(f); }' % (i, t, up, i))
+    for r, a in feedback:
+        lines.append("    memcpy(a%d, r%d, sizeof(*a%d) * %s_ARG%d_SIZE);" % (a, r, a, up, a))
+    lines += ["  }", "  return 0;", "}"]
+    src = os.path.join(directory, "harness.c")
+    with open(src, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    exe = os.path.join(directory, "harness")
+    subprocess.run([CC, "-std=c11", "-Wall", "-Werror", "-O2", "-I", directory, src,
+                    os.path.join(directory, symbol + ".o"), "-lm", "-o", exe],
+                   check=True, timeout=120)
+    return exe
+
+
+def run_c(exe, directory, arrays, steps, signature):
+    for i, a in enumerate(arrays):
+        np.ascontiguousarray(a).tofile(os.path.join(directory, "arg%d.bin" % i))
+    subprocess.run([exe], cwd=directory, check=True, timeout=120)
+    out = []
+    for s in range(steps):
+        out.append([np.fromfile(os.path.join(directory, "result%d_%d.bin" % (i, s)),
+                                NUMPY[r["dtype"]]).reshape(r["shape"])
+                    for i, r in enumerate(signature["results"])])
+    return out
+
+
+def linked_libraries(exe):
+    return subprocess.run(["ldd", exe], capture_output=True, text=True,
+                          check=True).stdout
+
+
+def make_mlp(seed=0):
+    rng = np.random.default_rng(seed)
+    w1 = tg.Variable((rng.standard_normal((8, 16)) * 0.3).astype(np.float32), name="w1")
+    b1 = tg.Variable(np.zeros(16, np.float32), name="b1")
+    w2 = tg.Variable((rng.standard_normal((16, 3)) * 0.3).astype(np.float32), name="w2")
+    scale = np.float32(0.5)  # captured: compiled into the object
+
+    @tg.function
+    def train_step(x, y):
+        with tg.GradientTape() as tape:
+            h = tg.relu(tg.matmul(x, w1) + b1)
+            logits = tg.matmul(h, w2) * scale
+            loss = -tg.reduce_mean(tg.reduce_sum(y * tg.log_softmax(logits), axis=1))
+        grads = tape.gradient(loss, [w1, b1, w2])
+        for v, g in zip([w1, b1, w2], grads):
+            v.assign_sub(0.1 * g)
+        return loss
+    x = rng.standard_normal((32, 8)).astype(np.float32)
+    y = np.eye(3, dtype=np.float32)[rng.integers(0, 3, 32)]
+    return train_step, (w1, b1, w2), x, y
+
+
+@pytest.mark.parametrize("cpu", ["native", None])
+def test_exported_training_step_runs_from_c(tmp_path, cpu):
+    step, variables, x, y = make_mlp()
+    init = [v.numpy().copy() for v in variables]
+    d = str(tmp_path / "mlp")
+    tg.saved_model.save(step, d, tg.TensorSpec([32, 8]), tg.TensorSpec([32, 3]), cpu=cpu)
+    assert sorted(os.listdir(d)) == ["signature.json", "train_step.h", "train_step.mlirbc",
+                                     "train_step.o", "variables.npz"]
+    sig = json.load(open(os.path.join(d, "signature.json")))
+    assert sig["cpu"] == ("x86-64-v3" if cpu is None else sig["cpu"])
+    assert [a["name"] for a in sig["args"]] == ["x", "y", "w1", "b1", "w2"]
+    assert [r["name"] for r in sig["results"]] == ["output", "w1 (new value)",
+                                                   "b1 (new value)", "w2 (new value)"]
+    # Three steps in Python (the JIT), then three from C, from the same start.
+    ref = []
+    for _ in range(3):
+        loss = step(x, y)
+        ref.append([loss.numpy()] + [v.numpy().copy() for v in variables])
+    exe = c_program(d, "train_step", sig, 3, feedback=[(1, 2), (2, 3), (3, 4)])
+    got = run_c(exe, d, [x, y] + init, 3, sig)
+    for r, g in zip(ref, got):
+        for a, b in zip(r, g):
+            if cpu == "native":  # the JIT's code for this CPU: the same bits
+                np.testing.assert_array_equal(a, b)
+            else:
+                np.testing.assert_allclose(a, b, rtol=2e-5, atol=1e-6)
+    libs = linked_libraries(exe)
+    for forbidden in ("MLIR", "LLVM", "libTg", "python", "libomp", "libstdc++"):
+        assert forbidden not in libs, libs
+
+
+def test_exported_while_loop_from_c_and_python(tmp_path):
+    @tg.function
+    def collatz_steps(n):
+        steps = tg.constant(0)
+        while n > 1:
+            if n % 2 == 0:
+                n = n // 2
+            else:
+                n = 3 * n + 1
+            steps += 1
+        return steps
+    d = str(tmp_path / "collatz")
+    tg.saved_model.save(collatz_steps, d, tg.TensorSpec([], tg.int32))
+    sig = json.load(open(os.path.join(d, "signature.json")))
+    exe = c_program(d, "collatz_steps", sig, 1, feedback=[])
+    for n, expected in [(27, 111), (1, 0), (6, 8)]:
+        (got,), = run_c(exe, d, [np.array(n, np.int32)], 1, sig)
+        assert int(got) == expected == int(collatz_steps(tg.constant(n)))
+    loaded = tg.saved_model.load(d)
+    assert int(loaded(np.int32(27))) == 111
+
+
+def test_tg_compile_mlir_file(tmp_path):
+    src = os.path.join(HERE, "..", "..", "examples", "mlp_train_step.mlir")
+    d = str(tmp_path)
+    subprocess.run([TG_COMPILE, src, "--name=mlp_step", "-o", d + "/mlp_step.o",
+                    "--header", d + "/mlp_step.h", "--cpu=native"], check=True)
+    header = open(d + "/mlp_step.h").read()
+    assert "int mlp_step(const float *arg0" in header
+    assert "#define MLP_STEP_ARG1_SIZE 24" in header
+    rng = np.random.default_rng(1)
+    args = [rng.standard_normal(s).astype(np.float32)
+            for s in [(4, 3), (3, 8), (8,), (8, 2), (2,), (4, 2)]]
+    sig = {"args": [{"dtype": "f32"}] * 6,
+           "results": [{"dtype": "f32", "shape": s}
+                       for s in [(), (3, 8), (8,), (8, 2), (2,)]]}
+    exe = c_program(d, "mlp_step", sig, 1, feedback=[])
+    (got,) = run_c(exe, d, args, 1, sig)
+    for i, a in enumerate(args):
+        np.save(d + "/in%d.npy" % i, a)
+    subprocess.run([TG_RUN, src, "--output-dir=" + d + "/jit"] +
+                   ["--input=%s/in%d.npy" % (d, i) for i in range(6)], check=True)
+    for i, g in enumerate(got):
+        np.testing.assert_array_equal(np.load(d + "/jit/result%d.npy" % i), g)
+    assert "MLIR" not in linked_libraries(exe)
+
+
+def test_two_exported_graphs_link_into_one_program(tmp_path):
+    d = str(tmp_path)
+    src = d + "/g.mlir"
+    with open(src, "w") as f:
+        f.write("func.func @main(%x: tensor<4xf32>) -> tensor<4xf32> {\n"
+                "  %y = tg.exp %x : tensor<4xf32>\n  return %y : tensor<4xf32>\n}\n")
+    for name in ("first", "second"):
+        subprocess.run([TG_COMPILE, src, "--name=" + name, "-o", "%s/%s.o" % (d, name),
+                        "--header", "%s/%s.h" % (d, name)], check=True)
+    with open(d + "/both.c", "w") as f:
+        f.write('#include "first.h"\n#include "second.h"\n#include <stdio.h>\n'
+                "int main(void) { float x[4] = {0, 1, 2, 3}, a[4], b[4];\n"
+                "  if (first(x, a) || second(a, b)) return 1;\n"
+                '  printf("%.6f\\n", b[1]); return 0; }\n')
+    subprocess.run([CC, "-Wall", "-Werror", "-I", d, d + "/both.c", d + "/first.o",
+                    d + "/second.o", "-lm", "-o", d + "/both"], check=True)
+    out = subprocess.run([d + "/both"], capture_output=True, text=True, check=True).stdout
+    assert abs(float(out) - np.exp(np.e)) < 1e-4
+
+
+def test_load_in_fresh_process_compiles_nothing(tmp_path):
+    step, variables, x, y = make_mlp(3)
+    d = str(tmp_path / "mlp")
+    tg.saved_model.save(step, d, x, y)
+    np.save(str(tmp_path / "x.npy"), x)
+    np.save(str(tmp_path / "y.npy"), y)
+    expected = [float(step(x, y)) for _ in range(3)]
+    out = run_python("""
+        import numpy as np, tg
+        m = tg.saved_model.load(%r)
+        x, y = np.load(%r), np.load(%r)
+        print([float(m(x, y)) for _ in range(3)])
+        print(tg.cache_info().compilations, [v.name for v in m.variables])
+        """ % (d, str(tmp_path / "x.npy"), str(tmp_path / "y.npy")))
+    losses, info = out.strip().split("\n")
+    np.testing.assert_allclose(eval(losses), expected, rtol=2e-5)
+    assert info == "0 ['w1', 'b1', 'w2']"
+    # The saved directory moved elsewhere still loads.
+    moved = str(tmp_path / "moved")
+    os.rename(d, moved)
+    assert tg.saved_model.load(moved).variables[0].shape == (8, 16)
+
+
+def test_saved_outputs_structure_and_tg_run(tmp_path):
+    @tg.function
+    def stats(x):
+        return {"mean": tg.reduce_mean(x), "max": tg.reduce_max(x)}, 7
+    d = str(tmp_path / "stats")
+    tg.saved_model.save(stats, d, tg.TensorSpec([5]))
+    m = tg.saved_model.load(d)
+    v = np.arange(5, dtype=np.float32)
+    out, seven = m(v)
+    assert seven == 7 and float(out["mean"]) == 2.0 and float(out["max"]) == 4.0
+    np.save(str(tmp_path / "v.npy"), v)
+    r = subprocess.run([TG_RUN, d, "--input=" + str(tmp_path / "v.npy"), "--print"],
+                       capture_output=True, text=True, check=True)
+    assert r.stdout.split() == ["tensor<f32>", "4", "tensor<f32>", "2"]
+
+
+# The compile cache -----------------------------------------------------------
+
+CACHE_PROGRAM = """
+    import ctypes, sys, numpy as np
+    from tg import _capi
+    import tg
+    src = open(sys.argv[1]).read()
+    threads, cpu, optimize = int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+    opts = _capi.TgCompileOptions(optimize=optimize, threads=threads, entry=b"main",
+                                  cpu=cpu.encode() if cpu else None)
+    err = _capi._P()
+    exe = _capi.lib.tgCompileSource(src.encode(), len(src), b"k.mlir",
+                                    ctypes.byref(opts), ctypes.byref(err))
+    assert exe, _capi.error_message(err)
+    i = tg.cache_info()
+    print(i.hits, i.misses, i.compilations, i.store_failures, i.entries)
+"""
+
+CACHE_SOURCE = """func.func @main(%x: tensor<64x64xf32>) -> tensor<64x64xf32> {
+  %c = tg.constant dense<VALUE> : tensor<64x64xf32>
+  %y = tg.matmul %x, %c : (tensor<64x64xf32>, tensor<64x64xf32>) -> tensor<64x64xf32>
+  return %y : tensor<64x64xf32>
+}
+"""
+
+
+def cache_run(tmp_path, value="2.0", threads=1, cpu="", optimize=1, env=None):
+    src = tmp_path / ("k%s.mlir" % value)
+    src.write_text(CACHE_SOURCE.replace("VALUE", value))
+    prog = tmp_path / "prog.py"
+    prog.write_text(textwrap.dedent(CACHE_PROGRAM))
+    full = dict(os.environ, TG_CACHE_DIR=str(tmp_path / "cache"))
+    full.update(env or {})
+    r = subprocess.run([sys.executable, str(prog), str(src), str(threads), cpu,
+                        str(optimize)], env=full, capture_output=True, text=True,
+                       timeout=300)
+    assert r.returncode == 0, r.stderr
+    hits, misses, compilations, failures, entries = map(int, r.stdout.split())
+    return dict(hits=hits, misses=misses, compilations=compilations,
+                failures=failures, entries=entries)
+
+
+def test_cache_warm_process_loads_instead_of_compiling(tmp_path):
+    assert cache_run(tmp_path) == dict(hits=0, misses=1, compilations=1, failures=0,
+                                       entries=1)
+    assert cache_run(tmp_path) == dict(hits=1, misses=0, compilations=0, failures=0,
+                                       entries=1)
+
+
+@pytest.mark.parametrize("change", [
+    dict(value="3.0"),                  # the module
+    dict(threads=2),                    # a pipeline option
+    dict(optimize=0),                   # another
+    dict(cpu="x86-64-v3"),              # the target CPU and its features
+    "library",                          # tg's build (another libTgCAPI.so)
+])
+def test_cache_key_input_changed_alone_misses(tmp_path, change):
+    cache_run(tmp_path)
+    assert cache_run(tmp_path)["hits"] == 1
+    if change == "library":
+        copy = tmp_path / "lib" / "libTgCAPI.so"
+        copy.parent.mkdir()
+        shutil.copy2(os.path.realpath(_capi.lib._name), copy)
+        result = cache_run(tmp_path, env={"TG_LIBRARY": str(copy)})
+    else:
+        result = cache_run(tmp_path, **change)
+    assert (result["hits"], result["misses"], result["entries"]) == (0, 1, 2)
+
+
+def test_cache_corrupt_entry_is_compiled_again(tmp_path):
+    cache_run(tmp_path)
+    (entry,) = [p for p in (tmp_path / "cache").iterdir() if p.suffix == ".tgc"]
+    data = bytearray(entry.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    entry.write_bytes(bytes(data))
+    assert cache_run(tmp_path) == dict(hits=0, misses=1, compilations=1, failures=0,
+                                       entries=1)
+    assert cache_run(tmp_path)["hits"] == 1  # stored again, whole
+    entry.write_bytes(entry.read_bytes()[:100])  # truncated
+    assert cache_run(tmp_path)["compilations"] == 1
+
+
+def test_cache_disabled_and_capped(tmp_path):
+    assert cache_run(tmp_path, env={"TG_CACHE": "0"}) == dict(
+        hits=0, misses=0, compilations=1, failures=0, entries=0)
+    assert not (tmp_path / "cache").exists()
+    # A cap below one entry: nothing stored, the program runs.
+    r = cache_run(tmp_path, env={"TG_CACHE_MAX_BYTES": "100"})
+    assert (r["failures"], r["entries"]) == (1, 0)
+    # Least recently used first: with room for about two entries, the
+    # oldest goes when a third comes.
+    cache_run(tmp_path, value="1.0")
+    size = sum(p.stat().st_size for p in (tmp_path / "cache").iterdir())
+    cap = {"TG_CACHE_MAX_BYTES": str(int(size * 2.5))}
+    cache_run(tmp_path, value="2.0", env=cap)
+    assert cache_run(tmp_path, value="1.0", env=cap)["hits"] == 1  # 1.0 now newest
+    cache_run(tmp_path, value="3.0", env=cap)
+    assert cache_run(tmp_path, value="1.0", env=cap)["hits"] == 1
+    assert cache_run(tmp_path, value="2.0", env=cap)["hits"] == 0  # evicted
+
+
+def test_cache_unwritable_directory_still_runs(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    r = cache_run(tmp_path, env={"TG_CACHE_DIR": str(blocker / "cache")})
+    assert (r["compilations"], r["failures"], r["entries"]) == (1, 1, 0)
+
+
+def test_cache_info_in_process():
+    before = tg.cache_info()
+    assert before.enabled and before.directory
+    f = tg.function(lambda x: x * 3.0 + 0.25)
+    f(np.ones(7, np.float32))
+    after = tg.cache_info()
+    assert after.hits + after.misses == before.hits + before.misses + 1
+
+
+# Bad input -------------------------------------------------------------------
+
+@pytest.fixture
+def saved(tmp_path):
+    step, _, x, y = make_mlp(5)
+    d = str(tmp_path / "model")
+    tg.saved_model.save(step, d, x, y)
+    return d, x, y
+
+
+def test_saved_model_missing_or_altered_file(saved):
+    d, x, y = saved
+    os.rename(d + "/train_step.o", d + "/o.bak")
+    with pytest.raises(tg.TgError, match=r"train_step.o: error: missing from the saved"):
+        tg.saved_model.load(d)
+    os.rename(d + "/o.bak", d + "/train_step.o")
+    with open(d + "/train_step.o", "r+b") as f:
+        f.seek(200)
+        b = f.read(1)
+        f.seek(200)
+        f.write(bytes([b[0] ^ 1]))
+    with pytest.raises(tg.TgError, match=r"train_step.o: error: altered since"):
+        tg.saved_model.load(d)
+    r = subprocess.run([TG_RUN, d], capture_output=True, text=True)
+    assert r.returncode == 1 and "altered since" in r.stderr and r.stderr.count("error:") == 1
+
+
+def test_saved_model_bad_variables_and_signature(saved):
+    d, x, y = saved
+    with open(d + "/variables.npz", "ab") as f:
+        f.write(b"x")
+    with pytest.raises(tg.TgError, match=r"variables.npz: altered since"):
+        tg.saved_model.load(d)
+    with open(d + "/signature.json", "w") as f:
+        f.write("{not json")
+    with pytest.raises(tg.TgError, match=r"signature.json: error: not valid JSON"):
+        tg.saved_model.load(d)
+    os.remove(d + "/signature.json")
+    with pytest.raises(tg.TgError, match=r"not a saved model"):
+        tg.saved_model.load(d)
+    with pytest.raises(tg.TgError, match=r"is not a directory"):
+        tg.saved_model.load(d + "/train_step.o")
+
+
+def test_saved_model_signature_mismatch(saved):
+    d, x, y = saved
+    m = tg.saved_model.load(d)
+    with pytest.raises(tg.TgTypeError, match=r"was saved for \(32, 8\) float32"):
+        m(x[:16], y)
+    with pytest.raises(tg.TgTypeError, match=r"takes 2 tensor argument\(s\) \(x, y\), got 1"):
+        m(x)
+    with pytest.raises(tg.TgTypeError, match=r"test_saved_model.py:\d+: error"):
+        m(x.astype(np.float64), y)
+
+
+def test_save_errors_leave_nothing(tmp_path):
+    @tg.function
+    def main(x):
+        return x + 1.0
+    d = tmp_path / "m"
+    with pytest.raises(tg.TgError, match=r"'main' cannot be the exported C symbol"):
+        tg.saved_model.save(main, str(d), tg.TensorSpec([3]))
+    assert not d.exists()
+    with pytest.raises(tg.TgError, match=r"unknown CPU 'pentium-9'"):
+        tg.saved_model.save(main, str(d), tg.TensorSpec([3]), name="f", cpu="pentium-9")
+    assert not d.exists()
+    with pytest.raises(tg.TgError, match=r"'2x' is not a valid C symbol"):
+        tg.saved_model.save(main, str(d), tg.TensorSpec([3]), name="2x")
+    with pytest.raises(tg.TgTypeError, match=r"give the arguments' TensorSpecs"):
+        tg.saved_model.save(main, str(d), name="f")
+    assert not d.exists()
+
+    @tg.function
+    def printer(x):
+        tg.print(x)
+        return x
+    with pytest.raises(tg.TgError, match=r"tg.print"):
+        tg.saved_model.save(printer, str(d), tg.TensorSpec([3]))
+    assert not d.exists()
+
+
+def test_cpu_this_machine_cannot_run(tmp_path):
+    flags = open("/proc/cpuinfo").read()
+    if "avx512f" in flags:
+        pytest.skip("this machine runs every CPU level tested here")
+    d = str(tmp_path / "m")
+    tg.saved_model.save(lambda x: x * 2.0, d, tg.TensorSpec([3]), name="f",
+                        cpu="x86-64-v4")
+    with pytest.raises(tg.TgError, match=r"lacks .*avx512f"):
+        tg.saved_model.load(d)
