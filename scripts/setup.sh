@@ -10,8 +10,9 @@ PACKAGES=(
   llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools
   # LLVM's OpenMP runtime, which runs the compiled parallel loops
   libomp-22-dev
-  # build tools
-  cmake ninja-build ccache
+  # build tools; make builds examples/deploy (a C program linking an
+  # exported training step)
+  cmake ninja-build ccache make
   # unit tests, and the leak check of compiled code
   libgtest-dev valgrind
   # Python front end and the numpy-computed expectations of the tests

@@ -19,6 +19,9 @@ llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP",
                                      "ASAN_OPTIONS", "UBSAN_OPTIONS",
                                      "LSAN_OPTIONS"])
 llvm_config.use_default_substitutions()
+# The compile cache of the tests: under the build tree, not the user's.
+config.environment["TG_CACHE_DIR"] = os.path.join(config.tg_obj_root, "test",
+                                                  "compile-cache")
 
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 tool_dirs = [config.tg_tools_dir, config.llvm_tools_dir]

@@ -81,6 +81,11 @@ def _find_library():
         candidates.append(os.environ["TG_LIBRARY"])
     here = os.path.dirname(os.path.abspath(__file__))
     candidates.append(os.path.join(here, "..", "..", "build", "lib", "libTgCAPI.so"))
+    # Installed (cmake --install with TG_INSTALL_PYTHON): the package in
+    # PREFIX/lib/python3/dist-packages, the library in PREFIX/lib. Found
+    # relative to this file, so the installed tree can be moved.
+    for up in range(1, 5):
+        candidates.append(os.path.join(here, *[".."] * up, "libTgCAPI.so"))
     candidates.append("libTgCAPI.so")
     for c in candidates:
         if os.path.sep not in c or os.path.exists(c):

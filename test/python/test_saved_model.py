@@ -23,7 +23,8 @@ TOOLS = os.environ.get("TG_TOOLS_DIR") or os.path.join(
     os.path.dirname(os.path.abspath(_capi.lib._name)), "..", "bin")
 TG_COMPILE = os.path.join(TOOLS, "tg-compile")
 TG_RUN = os.path.join(TOOLS, "tg-run")
-CC = shutil.which("cc") or shutil.which("gcc") or shutil.which("clang")
+CC = os.environ.get("CC") or shutil.which("cc") or shutil.which("gcc") or \
+    shutil.which("clang-22") or shutil.which("clang")
 C_TYPES = {"f32": "float", "f64": "double", "i32": "int32_t", "i64": "int64_t",
            "i1": "bool", "f16": "uint16_t", "bf16": "uint16_t"}
 NUMPY = {"f32": np.float32, "f64": np.float64, "i32": np.int32, "i64": np.int64,
