@@ -93,7 +93,8 @@ static bool isCIdentifier(llvm::StringRef name) {
 }
 
 static std::string headerText(const EntryABI &entry, llvm::StringRef symbol,
-                              llvm::StringRef cpu, llvm::StringRef source,
+                              llvm::StringRef cpu, int threads,
+                              llvm::StringRef source,
                               llvm::ArrayRef<std::string> argNames,
                               llvm::ArrayRef<std::string> resultNames) {
   std::string upper = llvm::StringRef(symbol).upper();
@@ -108,7 +109,13 @@ static std::string headerText(const EntryABI &entry, llvm::StringRef symbol,
     << " * caller with the element count below; results must not overlap\n"
     << " * arguments. The function keeps no global state: several threads\n"
     << " * may call it at once. Link " << symbol.str()
-    << ".o with libc and libm (-lm).\n"
+    << ".o with libc and libm (-lm"
+    << (threads > 1 ? " -lpthread" : "") << ").\n";
+  if (threads > 1)
+    h << " * Each call runs its parallel loops on " << threads
+      << " threads: the caller's and " << threads - 1
+      << " it starts and joins\n * before returning.\n";
+  h
     << " * Compiled for the CPU '" << cpu.str()
     << "': it runs on that CPU and newer ones.\n"
     << " */\n"
@@ -294,10 +301,11 @@ static bool exportHere(std::unique_ptr<llvm::MemoryBuffer> buffer,
   }
 
   std::string cpu = opts.cpu && *opts.cpu ? opts.cpu : kDefaultCPU;
-  if (opts.threads != 1) {
-    setError(error, "error: exported code is single-threaded (threads=1): "
-                    "multithreaded export needs a thread runtime in the "
-                    "object, which tg does not have yet\n");
+  if (opts.threads < 1 || opts.threads > 256) {
+    setError(error, "error: an exported function runs on 1 to 256 threads "
+                    "(each call starts its own; 0, every core, is not known "
+                    "until the object runs), got " +
+                        std::to_string(opts.threads) + "\n");
     return false;
   }
   std::string targetError;
@@ -329,7 +337,7 @@ static bool exportHere(std::unique_ptr<llvm::MemoryBuffer> buffer,
   PassManager pm(&session.context(), ModuleOp::getOperationName());
   tg::TgCpuPipelineOptions pipeline;
   pipeline.optimize = opts.optimize != 0;
-  pipeline.threads = 1;
+  pipeline.threads = opts.threads;
   pipeline.vectorISA = vectorISAOf(*tm);
   tg::buildTgCpuPipeline(pm, pipeline);
   if (failed(pm.run(*module))) {
@@ -337,7 +345,7 @@ static bool exportHere(std::unique_ptr<llvm::MemoryBuffer> buffer,
                                         : diagnostics);
     return false;
   }
-  ExportABI exportABI{symbol};
+  ExportABI exportABI{symbol, opts.threads};
   auto object = emitObject(*module, {abi}, *tm, &exportABI);
   if (!object) {
     std::string reason = llvm::toString(object.takeError());
@@ -359,7 +367,7 @@ static bool exportHere(std::unique_ptr<llvm::MemoryBuffer> buffer,
   for (size_t i = 0; opts.resultNames && i < abi.results.size(); ++i)
     resultNames.push_back(opts.resultNames[i] ? opts.resultNames[i] : "");
   std::string header =
-      headerText(abi, symbol, resolvedCPU,
+      headerText(abi, symbol, resolvedCPU, opts.threads,
                  llvm::sys::path::filename(bufferName), argNames, resultNames);
   llvm::StringRef objectText(object->data(), object->size());
 
@@ -402,7 +410,7 @@ static bool exportHere(std::unique_ptr<llvm::MemoryBuffer> buffer,
         {"symbol", symbol},
         {"cpu", resolvedCPU},
         {"features", tm->getTargetFeatureString().str()},
-        {"threads", 1},
+        {"threads", opts.threads},
         {"mlir_bytecode_version", static_cast<int64_t>(bytecode::kVersion)},
         {"args", tensors(abi.args, argNames)},
         {"results", tensors(abi.results, resultNames)},

@@ -21,9 +21,11 @@
 #include "llvm/ExecutionEngine/Orc/ExecutionUtils.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/ExecutionEngine/Orc/LLJIT.h"
+#include "llvm/Bitcode/BitcodeReader.h"
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
+#include "llvm/Linker/Linker.h"
 #include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/Path.h"
@@ -180,9 +182,11 @@ static llvm::Error addPackedEntry(llvm::Module &module, const EntryABI &entry,
   return callEntry(b, module, entry, buffers);
 }
 
-/// Adds `int32_t symbol(const T *arg0, ..., T *result0, ...)`.
+/// Adds `int32_t symbol(const T *arg0, ..., T *result0, ...)` calling the
+/// packed function `packed` with the same pointers in an array.
 static llvm::Error addCFunction(llvm::Module &module, const EntryABI &entry,
-                                llvm::StringRef symbol) {
+                                llvm::StringRef symbol,
+                                llvm::Function *packed) {
   llvm::LLVMContext &ctx = module.getContext();
   auto *ptr = llvm::PointerType::getUnqual(ctx);
   size_t count = entry.args.size() + entry.results.size();
@@ -198,10 +202,52 @@ static llvm::Error addCFunction(llvm::Module &module, const EntryABI &entry,
                                     symbol, module);
   fn->addFnAttr(llvm::Attribute::NoUnwind);
   llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", fn));
-  llvm::SmallVector<llvm::Value *> buffers;
-  for (llvm::Argument &arg : fn->args())
-    buffers.push_back(&arg);
-  return callEntry(b, module, entry, buffers);
+  llvm::Value *array = b.CreateAlloca(ptr, b.getInt64(std::max<size_t>(count, 1)));
+  for (auto [i, arg] : llvm::enumerate(fn->args()))
+    b.CreateStore(&arg, b.CreateConstInBoundsGEP1_64(ptr, array, i));
+  b.CreateRet(b.CreateCall(packed, {array}));
+  return llvm::Error::success();
+}
+
+// The thread runtime of exported code, as LLVM bitcode (ExportRuntime.c,
+// compiled when tg is built).
+static const unsigned char exportRuntime[] = {
+#include "ExportRuntime.inc"
+};
+
+/// Links the thread runtime into `module`; its functions become internal
+/// with the rest.
+static llvm::Error linkExportRuntime(llvm::Module &module) {
+  auto runtime = llvm::parseBitcodeFile(
+      llvm::MemoryBufferRef(
+          llvm::StringRef(reinterpret_cast<const char *>(exportRuntime),
+                          sizeof(exportRuntime)),
+          "tg-export-runtime"),
+      module.getContext());
+  if (!runtime)
+    return runtime.takeError();
+  (*runtime)->setDataLayout(module.getDataLayout());
+  (*runtime)->setTargetTriple(module.getTargetTriple());
+  if (llvm::Linker::linkModules(module, std::move(*runtime)))
+    return llvm::createStringError("linking the thread runtime failed");
+  return llvm::Error::success();
+}
+
+/// Adds `int32_t symbol(void **buffers)` that runs `body` on a team of
+/// `threads` threads (__tg_rt_run, ExportRuntime.c).
+static llvm::Function *addTeamEntry(llvm::Module &module, llvm::StringRef symbol,
+                                    llvm::Function *body, int threads) {
+  llvm::LLVMContext &ctx = module.getContext();
+  auto *ptr = llvm::PointerType::getUnqual(ctx);
+  auto *i32 = llvm::Type::getInt32Ty(ctx);
+  auto *type = llvm::FunctionType::get(i32, {ptr}, false);
+  auto *fn = llvm::Function::Create(type, llvm::GlobalValue::ExternalLinkage,
+                                    symbol, module);
+  llvm::FunctionCallee run = module.getOrInsertFunction(
+      "__tg_rt_run", llvm::FunctionType::get(i32, {i32, ptr, ptr}, false));
+  llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", fn));
+  b.CreateRet(b.CreateCall(run, {b.getInt32(threads), body, fn->getArg(0)}));
+  return fn;
 }
 
 /// Replaces `llvm.global_ctors`/`llvm.global_dtors` by a function `name`
@@ -244,32 +290,42 @@ tgcapi::emitObject(ModuleOp lowered, llvm::ArrayRef<EntryABI> entries,
     return llvm::createStringError("translation to LLVM IR failed");
   module->setTargetTriple(tm.getTargetTriple());
   module->setDataLayout(tm.createDataLayout());
-  // Exported, the packed entry is named after the C symbol: several
-  // exported graphs link into one program.
-  for (const EntryABI &entry : entries)
-    if (llvm::Error e = addPackedEntry(
-            *module, entry,
-            packedSymbol(exportABI ? llvm::StringRef(exportABI->symbol)
-                                   : llvm::StringRef(entry.name))))
-      return std::move(e);
-  if (exportABI) {
+  if (!exportABI) {
+    for (const EntryABI &entry : entries)
+      if (llvm::Error e = addPackedEntry(*module, entry, packedSymbol(entry.name)))
+        return std::move(e);
+    lowerStructors(*module, "llvm.global_ctors", "__tg_init", false);
+    lowerStructors(*module, "llvm.global_dtors", "__tg_fini", true);
+  } else {
     if (module->getGlobalVariable("llvm.global_ctors"))
       return llvm::createStringError(
           "the module needs initialization at load time (GPU code); only "
           "CPU code exports");
+    // The packed entry is named after the C symbol: several exported graphs
+    // link into one program. Multithreaded, it runs the body on a team.
+    std::string packedName = packedSymbol(exportABI->symbol);
+    bool team = exportABI->threads > 1;
+    if (llvm::Error e = addPackedEntry(
+            *module, entries.front(),
+            team ? "__tg_body_" + exportABI->symbol : packedName))
+      return std::move(e);
+    llvm::Function *packed = module->getFunction(packedName);
+    if (team) {
+      if (llvm::Error e = linkExportRuntime(*module))
+        return std::move(e);
+      packed = addTeamEntry(*module, packedName,
+                            module->getFunction("__tg_body_" + exportABI->symbol),
+                            exportABI->threads);
+    }
     if (llvm::Error e = addCFunction(*module, entries.front(),
-                                     exportABI->symbol))
+                                     exportABI->symbol, packed))
       return std::move(e);
     // Only the two entry symbols are visible: several exported graphs link
     // into one program without clashes.
-    std::string packed = packedSymbol(exportABI->symbol);
     for (llvm::GlobalValue &value : module->global_values())
       if (!value.isDeclaration() && value.getName() != exportABI->symbol &&
-          value.getName() != packed)
+          value.getName() != packedName)
         value.setLinkage(llvm::GlobalValue::InternalLinkage);
-  } else {
-    lowerStructors(*module, "llvm.global_ctors", "__tg_init", false);
-    lowerStructors(*module, "llvm.global_dtors", "__tg_fini", true);
   }
   // LLVM's -O2 pipeline, not -O3: the code it gets is already tiled and
   // vectorized where it matters (micro-kernels, interleave hints), and -O3
@@ -313,13 +369,24 @@ LoadedObject::~LoadedObject() {
     fini();
 }
 
-void *LoadedObject::lookup(llvm::StringRef symbol) {
+llvm::Expected<void *> LoadedObject::lookupOrError(llvm::StringRef symbol) {
   auto address = jit->lookup(symbol);
+  if (!address) {
+    // The reason (a symbol not found) went to the error reporter; the
+    // lookup's own error only says that it failed.
+    std::string reason = llvm::toString(address.takeError());
+    return llvm::createStringError(linkErrors.empty() ? reason : linkErrors);
+  }
+  return address->toPtr<void *>();
+}
+
+void *LoadedObject::lookup(llvm::StringRef symbol) {
+  auto address = lookupOrError(symbol);
   if (!address) {
     llvm::consumeError(address.takeError());
     return nullptr;
   }
-  return address->toPtr<void *>();
+  return *address;
 }
 
 llvm::Expected<std::unique_ptr<LoadedObject>>
@@ -331,6 +398,11 @@ tgcapi::loadObject(std::unique_ptr<llvm::MemoryBuffer> object, bool openmp) {
   auto loaded = std::unique_ptr<LoadedObject>(new LoadedObject());
   loaded->jit = std::move(*jit);
   llvm::orc::LLJIT &lljit = *loaded->jit;
+  LoadedObject *self = loaded.get();
+  lljit.getExecutionSession().setErrorReporter([self](llvm::Error e) {
+    self->linkErrors += (self->linkErrors.empty() ? "" : "; ") +
+                        llvm::toString(std::move(e));
+  });
   llvm::orc::JITDylib &main = lljit.getMainJITDylib();
   llvm::orc::MangleAndInterner mangle(lljit.getExecutionSession(),
                                       lljit.getDataLayout());
@@ -347,6 +419,19 @@ tgcapi::loadObject(std::unique_ptr<llvm::MemoryBuffer> object, bool openmp) {
     if (!generator)
       return generator.takeError();
     main.addGenerator(std::move(*generator));
+  }
+  // Thread-locals are emulated in the objects emitted here (the target
+  // machines are JITTargetMachineBuilder's, which emulates TLS, the one form
+  // every linker and the JIT handle): the thread runtime of multithreaded
+  // exported objects reads its team through libgcc's __emutls_get_address.
+  static void *libgcc = dlopen("libgcc_s.so.1", RTLD_LAZY);
+  if (void *emutls = libgcc ? dlsym(libgcc, "__emutls_get_address") : nullptr) {
+    llvm::orc::SymbolMap symbols;
+    symbols[mangle("__emutls_get_address")] = {
+        llvm::orc::ExecutorAddr::fromPtr(emutls),
+        llvm::JITSymbolFlags::Exported};
+    if (llvm::Error e = main.define(llvm::orc::absoluteSymbols(symbols)))
+      return std::move(e);
   }
   // libc, libm (this library links both) and memrefCopy.
   auto process =

@@ -72,9 +72,12 @@ mlir::tg::VectorISA vectorISAOf(const llvm::TargetMachine &tm);
 std::string featuresMissingHere(llvm::StringRef featureString);
 
 /// What export adds to the object: the C function `symbol` with one pointer
-/// per argument and result, every other symbol internal.
+/// per argument and result, every other symbol internal; with `threads` >
+/// 1, the thread runtime of ExportRuntime.c, which each call starts a team
+/// of that many threads with.
 struct ExportABI {
   std::string symbol;
+  int threads = 1;
 };
 
 /// Translates `lowered` (LLVM dialect) to LLVM IR, adds the packed entry of
@@ -93,12 +96,17 @@ public:
   ~LoadedObject();
   /// The address of `symbol`, or null.
   void *lookup(llvm::StringRef symbol);
+  /// The address of `symbol`, or why it cannot be had (a symbol the object
+  /// needs that nothing defines).
+  llvm::Expected<void *> lookupOrError(llvm::StringRef symbol);
 
 private:
   friend llvm::Expected<std::unique_ptr<LoadedObject>>
   loadObject(std::unique_ptr<llvm::MemoryBuffer>, bool);
   std::unique_ptr<llvm::orc::LLJIT> jit;
   void (*fini)() = nullptr;
+  /// What the JIT reported while linking (a symbol nothing defines).
+  std::string linkErrors;
 };
 
 /// Links `object` into this process: its calls to malloc and friends go to

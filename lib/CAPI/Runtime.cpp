@@ -938,14 +938,14 @@ extern "C" TgExecutable *tgLoadSavedModel(const char *directory,
   if (!code)
     return fail(dir + ": error: cannot load " + objectName + ": " +
                 llvm::toString(code.takeError()));
-  void *packed = (*code)->lookup(tgcapi::packedSymbol(*symbol));
+  auto packed = (*code)->lookupOrError(tgcapi::packedSymbol(*symbol));
   if (!packed)
-    return fail(dir + ": error: " + objectName + " does not define " +
-                tgcapi::packedSymbol(*symbol));
+    return fail(dir + ": error: cannot load " + objectName + ": " +
+                llvm::toString(packed.takeError()));
   auto executable = std::make_unique<TgExecutable>();
   executable->code = std::move(*code);
   fn->name = symbol->str();
-  fn->packed = reinterpret_cast<int32_t (*)(void **)>(packed);
+  fn->packed = reinterpret_cast<int32_t (*)(void **)>(*packed);
   executable->publicNames.push_back(fn->name);
   executable->functions[fn->name] = std::move(fn);
   return executable.release();

@@ -147,14 +147,15 @@ lib.tgExecutableFunctionName.restype = ctypes.c_char_p
 lib.tgExecutableFunctionName.argtypes = [_P, ctypes.c_int64]
 
 
-def export(source, name, entry, symbol, cpu, paths, arg_names, result_names, extra_json):
+def export(source, name, entry, symbol, cpu, threads, paths, arg_names, result_names,
+           extra_json):
     """tgExport: compiles `entry` of `source` ahead of time and writes
     `paths` (a dict of object, header, bytecode, signature)."""
     def names(lst):
         return (ctypes.c_char_p * max(len(lst), 1))(*[n.encode() for n in lst])
     arg_array, result_array = names(arg_names), names(result_names)
     options = TgExportOptions(entry.encode(), symbol.encode(),
-                              cpu.encode() if cpu else None, 1, 1,
+                              cpu.encode() if cpu else None, threads, 1,
                               arg_array, result_array, extra_json.encode())
     c_paths = TgExportPaths(*[paths[k].encode() if paths.get(k) else None
                               for k in ("object", "header", "bytecode", "signature")])

@@ -194,15 +194,20 @@ def _sha256(path):
         return hashlib.sha256(f.read()).hexdigest()
 
 
-def save(f, path, *args, name=None, cpu=None):
+def save(f, path, *args, name=None, cpu=None, threads=1):
     """Compiles the tg.function `f` for the signature of `args` (TensorSpecs
     or example values; default: its input_signature) ahead of time and
     writes the directory `path`: NAME.h, NAME.o, NAME.mlirbc and
     signature.json, plus variables.npz (the Variables' current values) when
     it reads Variables. NAME is `name`, else the function's name. `cpu` is
     the target CPU as clang's -march spells it (default "x86-64-v3", AVX2
-    and FMA; "native" for this machine's). Returns the path. Writes all of
-    the files or none."""
+    and FMA; "native" for this machine's). `threads` > 1 runs the parallel
+    loops of each call on that many threads (the caller's and threads - 1
+    the call starts and joins; link with -lpthread). Returns the path.
+    Writes all of the files or none."""
+    if not isinstance(threads, int) or isinstance(threads, bool) or not 1 <= threads <= 256:
+        raise error("tg.saved_model.save: threads is 1 to 256 (each call starts its own), "
+                    "got %r" % (threads,), TgTypeError)
     path = os.fspath(path)
     f, concrete, leaves, arg_names = _trace(f, args)
     symbol = name if name is not None else f.__name__
@@ -258,6 +263,7 @@ def save(f, path, *args, name=None, cpu=None):
         base = os.path.join(path, symbol)
         try:
             _capi.export(module, "%s (traced)" % f.__name__, "saved_entry", symbol, cpu,
+                         threads,
                          {"object": base + ".o", "header": base + ".h",
                           "bytecode": base + ".mlirbc",
                           "signature": os.path.join(path, "signature.json")},

@@ -41,7 +41,9 @@ static const char usage[] =
     "  --cpu=CPU        target CPU as clang's -march spells it (x86-64-v3,\n"
     "                   x86-64-v4, skylake-avx512, znver4, ..., or native);\n"
     "                   default x86-64-v3 (AVX2 and FMA)\n"
-    "  --threads=N      worker threads; exported code is single-threaded (1)\n"
+    "  --threads=N      threads of each call (default 1): the caller's and\n"
+    "                   N - 1 that each call starts and joins (link with\n"
+    "                   -lpthread)\n"
     "  --no-optimize    skip -tg-optimize before lowering\n";
 
 static int fail(const std::string &message) {

@@ -31,8 +31,8 @@
 // CPU-NOT: warning
 // RUN: not tg-compile %t/good.mlir -e nope --name=f -o %t/out/x.o --header %t/out/x.h 2>&1 | FileCheck %s --check-prefix=ENTRY
 // ENTRY: good.mlir: error: no public function @nope to export (entry points: @main)
-// RUN: not tg-compile %t/good.mlir --name=f --threads=4 -o %t/out/x.o --header %t/out/x.h 2>&1 | FileCheck %s --check-prefix=THREADS
-// THREADS: error: exported code is single-threaded (threads=1)
+// RUN: not tg-compile %t/good.mlir --name=f --threads=0 -o %t/out/x.o --header %t/out/x.h 2>&1 | FileCheck %s --check-prefix=THREADS
+// THREADS: error: an exported function runs on 1 to 256 threads (each call starts its own; 0, every core, is not known until the object runs), got 0
 // RUN: not tg-compile %t/collective.mlir --name=f -o %t/out/x.o --header %t/out/x.h 2>&1 | FileCheck %s --check-prefix=MPI
 // MPI: collective.mlir:2:8: error: 'tg.all_reduce' cannot be exported: exported code runs without MPI
 // RUN: not tg-compile %t/dynamic.mlir --name=f -o %t/out/x.o --header %t/out/x.h 2>&1 | FileCheck %s --check-prefix=DYNAMIC
