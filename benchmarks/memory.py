@@ -78,7 +78,9 @@ def main():
     for workload in ("mlp", "cnn"):
         res = {}
         for peer in ("tg", "torch"):
-            env = dict(os.environ, OMP_NUM_THREADS=str(a.threads),
+            # The peak of a process that compiles (not one that loads
+            # from the compile cache).
+            env = dict(os.environ, TG_CACHE="0", OMP_NUM_THREADS=str(a.threads),
                        OPENBLAS_NUM_THREADS=str(a.threads))
             out = subprocess.run([sys.executable, __file__, "--threads", str(a.threads),
                                   "--child", peer, workload], env=env, check=True,

@@ -479,6 +479,8 @@ class Peer:
             env.pop(var, None)
         env.update(OMP_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(threads),
                    MKL_NUM_THREADS=str(threads))
+        # Compile times are compilations, not loads from the compile cache.
+        env["TG_CACHE"] = "0"
         if peer == "torch":
             env["OMP_WAIT_POLICY"] = "PASSIVE"
         self.name = peer
