@@ -292,6 +292,7 @@ def cache_run(tmp_path, value="2.0", threads=1, cpu="", optimize=1, env=None):
     prog = tmp_path / "prog.py"
     prog.write_text(textwrap.dedent(CACHE_PROGRAM))
     full = dict(os.environ, TG_CACHE_DIR=str(tmp_path / "cache"))
+    full.pop("TG_CACHE", None)
     full.update(env or {})
     r = subprocess.run([sys.executable, str(prog), str(src), str(threads), cpu,
                         str(optimize)], env=full, capture_output=True, text=True,
