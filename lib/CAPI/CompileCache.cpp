@@ -42,10 +42,6 @@
 #include <unistd.h>
 #include <vector>
 
-#ifndef TG_VERSION
-#define TG_VERSION "unknown"
-#endif
-
 using namespace tgcapi;
 
 namespace {

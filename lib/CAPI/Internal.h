@@ -25,13 +25,41 @@
 #include "llvm/ExecutionEngine/Orc/Mangling.h"
 #include "llvm/ExecutionEngine/Orc/CoreContainers.h"
 #include "ObjectCode.h"
+#include "TensorABI.h"
 #include "mlir/IR/BuiltinTypes.h"
+#include "llvm/ADT/StringMap.h"
+
+#include <memory>
+#include <optional>
 
 #include <string>
 #include <vector>
 
 struct TgError {
   std::string message;
+};
+
+struct TgFunction {
+  std::string name;
+  /// The name profiles record its calls under.
+  std::string profileName;
+  /// Runs on the GPU: arguments and results go through managed memory.
+  bool gpu = false;
+  std::vector<tgcapi::TensorABI> args, results;
+  /// Why this public function cannot be called, or empty.
+  std::string unusable;
+  /// tgcapi::packedSymbol: the data pointers of the arguments, then of
+  /// the results.
+  int32_t (*packed)(void **) = nullptr;
+  /// From the function's tg.memory_plan attribute (-tg-plan-memory).
+  std::optional<TgMemoryPlan> memoryPlan;
+};
+
+struct TgExecutable {
+  std::unique_ptr<tgcapi::LoadedObject> code;
+  /// Every public function of the source, for error messages.
+  std::vector<std::string> publicNames;
+  llvm::StringMap<std::unique_ptr<TgFunction>> functions;
 };
 
 namespace mlir {
@@ -108,6 +136,13 @@ llvm::orc::SymbolMap allocationSymbols(llvm::orc::MangleAndInterner interner);
 std::string describeSignature(mlir::FunctionType type,
                               std::vector<TensorABI> &args,
                               std::vector<TensorABI> &results);
+
+/// The SHA-256 of `data` in lower-case hex (cache entries, saved models).
+std::string sha256Hex(llvm::StringRef data);
+
+/// The format of saved models' signature.json that this tg writes and
+/// reads.
+constexpr int64_t kSavedModelFormat = 1;
 
 /// A copy of `text` that tgStringDestroy frees.
 char *copyString(const std::string &text);

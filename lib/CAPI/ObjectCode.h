@@ -6,7 +6,7 @@
 //
 // Every compiled module goes through an object file: the JIT loads one it
 // has just emitted or found in the compile cache (CompileCache.cpp), and
-// export (Export.cpp) writes one that a C program links. One emitter, so
+// export (SavedModel.cpp) writes one that a C program links. One emitter, so
 // that the three run the same machine code for the same target CPU.
 //
 //===----------------------------------------------------------------------===//
@@ -14,7 +14,7 @@
 #ifndef TG_LIB_CAPI_OBJECTCODE_H
 #define TG_LIB_CAPI_OBJECTCODE_H
 
-#include "tg-c/Runtime.h"
+#include "TensorABI.h"
 #include "tg/Pipelines/Pipelines.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -32,18 +32,6 @@ class LLJIT;
 } // namespace llvm::orc
 
 namespace tgcapi {
-
-/// The dtype and shape of one argument or result.
-struct TensorABI {
-  TgDType dtype;
-  std::vector<int64_t> shape;
-  int64_t elements() const {
-    int64_t n = 1;
-    for (int64_t d : shape)
-      n *= d;
-    return n;
-  }
-};
 
 /// An entry point: the lowered function `name` (memref descriptors
 /// expanded, results as out-parameters after the arguments).

@@ -57,10 +57,6 @@
 
 using namespace mlir;
 
-#ifndef TG_MLIR_LIB_DIR
-#define TG_MLIR_LIB_DIR "/usr/lib/llvm-22/lib"
-#endif
-
 using tgcapi::TensorABI;
 
 static TgTensorType view(const TensorABI &t) {
@@ -77,22 +73,6 @@ void mgpuMemFree(void *ptr, void *stream);
 }
 #endif
 
-struct TgFunction {
-  std::string name;
-  /// The name profiles record its calls under.
-  std::string profileName;
-  /// Runs on the GPU: arguments and results go through managed memory.
-  bool gpu = false;
-  std::vector<TensorABI> args, results;
-  /// Why this public function cannot be called, or empty.
-  std::string unusable;
-  /// tgcapi::packedSymbol: the data pointers of the arguments, then of
-  /// the results.
-  int32_t (*packed)(void **) = nullptr;
-  /// From the function's tg.memory_plan attribute (-tg-plan-memory).
-  std::optional<TgMemoryPlan> memoryPlan;
-};
-
 /// The memory plan -tg-plan-memory recorded on `func`, if any.
 static std::optional<TgMemoryPlan> readMemoryPlan(Operation *func) {
   auto plan = func->getAttrOfType<DictionaryAttr>("tg.memory_plan");
@@ -107,12 +87,11 @@ static std::optional<TgMemoryPlan> readMemoryPlan(Operation *func) {
                       get("unplanned_bytes")};
 }
 
-struct TgExecutable {
-  std::unique_ptr<tgcapi::LoadedObject> code;
-  /// Every public function of the source, for error messages.
-  std::vector<std::string> publicNames;
-  llvm::StringMap<std::unique_ptr<TgFunction>> functions;
-};
+std::string tgcapi::sha256Hex(llvm::StringRef data) {
+  llvm::SHA256 hash;
+  hash.update(data);
+  return llvm::toHex(hash.final(), /*LowerCase=*/true);
+}
 
 char *tgcapi::copyString(const std::string &text) {
   char *copy = static_cast<char *>(std::malloc(text.size() + 1));
@@ -832,121 +811,4 @@ extern "C" int tgFunctionRun(const TgFunction *fn, const TgTensor *args,
     tgcapi::recordCall(fn->profileName.empty() ? fn->name : fn->profileName,
                        started, recording);
   return 0;
-}
-
-//===----------------------------------------------------------------------===//
-// Saved models (Export.cpp writes them)
-//===----------------------------------------------------------------------===//
-
-static std::optional<TgDType> dtypeNamed(llvm::StringRef name) {
-  for (TgDType d : {TG_DTYPE_F32, TG_DTYPE_F64, TG_DTYPE_F16, TG_DTYPE_BF16,
-                    TG_DTYPE_I1, TG_DTYPE_I32, TG_DTYPE_I64})
-    if (name == tgDTypeName(d))
-      return d;
-  return std::nullopt;
-}
-
-/// Reads the tensors of a signature.json list; false if malformed.
-static bool readTensors(const llvm::json::Array *list,
-                        std::vector<TensorABI> &out) {
-  if (!list)
-    return false;
-  for (const llvm::json::Value &v : *list) {
-    const llvm::json::Object *t = v.getAsObject();
-    std::optional<llvm::StringRef> dtypeName =
-        t ? t->getString("dtype") : std::nullopt;
-    const llvm::json::Array *shape = t ? t->getArray("shape") : nullptr;
-    std::optional<TgDType> dtype =
-        dtypeName ? dtypeNamed(*dtypeName) : std::nullopt;
-    if (!dtype || !shape)
-      return false;
-    TensorABI abi{*dtype, {}};
-    for (const llvm::json::Value &d : *shape) {
-      std::optional<int64_t> size = d.getAsInteger();
-      if (!size || *size < 0)
-        return false;
-      abi.shape.push_back(*size);
-    }
-    out.push_back(std::move(abi));
-  }
-  return true;
-}
-
-extern "C" TgExecutable *tgLoadSavedModel(const char *directory,
-                                          TgError **error) {
-  std::string dir = directory;
-  auto fail = [&](const std::string &what) -> TgExecutable * {
-    setError(error, what + "\n");
-    return nullptr;
-  };
-  std::string signaturePath = dir + "/signature.json";
-  auto signatureText = llvm::MemoryBuffer::getFile(signaturePath);
-  if (!signatureText)
-    return fail(dir + ": error: not a saved model: cannot read signature.json (" +
-                signatureText.getError().message() + ")");
-  auto signature = llvm::json::parse((*signatureText)->getBuffer());
-  if (!signature)
-    return fail(signaturePath + ": error: not valid JSON: " +
-                llvm::toString(signature.takeError()));
-  const llvm::json::Object *root = signature->getAsObject();
-  std::optional<int64_t> format = root ? root->getInteger("format") : std::nullopt;
-  if (!format)
-    return fail(signaturePath + ": error: not a tg saved model signature");
-  if (*format != 1)
-    return fail(signaturePath + ": error: saved model format " +
-                std::to_string(*format) +
-                " is not the one this tg reads (1); save it again with this tg");
-  std::optional<llvm::StringRef> symbol = root->getString("symbol");
-  auto fn = std::make_unique<TgFunction>();
-  const llvm::json::Object *files = root->getObject("files");
-  if (!symbol || !files || !readTensors(root->getArray("args"), fn->args) ||
-      !readTensors(root->getArray("results"), fn->results))
-    return fail(signaturePath +
-                ": error: malformed signature (symbol, args, results and files "
-                "are required)");
-  std::string objectName = symbol->str() + ".o";
-  if (!files->get(objectName))
-    return fail(signaturePath + ": error: lists no " + objectName);
-  std::unique_ptr<llvm::MemoryBuffer> object;
-  for (const auto &file : *files) {
-    std::string path = dir + "/" + file.first.str();
-    std::optional<llvm::StringRef> expected = file.second.getAsString();
-    auto data = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
-                                            /*RequiresNullTerminator=*/false);
-    if (!data)
-      return fail(path + ": error: missing from the saved model (" +
-                  data.getError().message() + ")");
-    llvm::SHA256 hash;
-    hash.update((*data)->getBuffer());
-    if (!expected ||
-        llvm::toHex(hash.final(), /*LowerCase=*/true) != *expected)
-      return fail(path + ": error: altered since the model was saved (its "
-                         "checksum differs from signature.json's)");
-    if (file.first == objectName)
-      object = std::move(*data);
-  }
-  // An object for a CPU this one is not would die of an illegal
-  // instruction: say which features are missing instead.
-  std::string lacking =
-      tgcapi::featuresMissingHere(root->getString("features").value_or(""));
-  if (!lacking.empty())
-    return fail(dir + ": error: " + objectName + " was compiled for the CPU '" +
-                root->getString("cpu").value_or("?").str() +
-                "', and this machine lacks its " + lacking +
-                "; export it again for an older CPU (cpu=...)");
-  auto code = tgcapi::loadObject(std::move(object), /*openmp=*/false);
-  if (!code)
-    return fail(dir + ": error: cannot load " + objectName + ": " +
-                llvm::toString(code.takeError()));
-  auto packed = (*code)->lookupOrError(tgcapi::packedSymbol(*symbol));
-  if (!packed)
-    return fail(dir + ": error: cannot load " + objectName + ": " +
-                llvm::toString(packed.takeError()));
-  auto executable = std::make_unique<TgExecutable>();
-  executable->code = std::move(*code);
-  fn->name = symbol->str();
-  fn->packed = reinterpret_cast<int32_t (*)(void **)>(*packed);
-  executable->publicNames.push_back(fn->name);
-  executable->functions[fn->name] = std::move(fn);
-  return executable.release();
 }

@@ -1,4 +1,4 @@
-//===- Export.cpp - Ahead-of-time export and saved models ------------------===//
+//===- SavedModel.cpp - Ahead-of-time export and saved models --------------===//
 //
 // Part of the tg project.
 //
@@ -31,7 +31,7 @@
 #include "llvm/Object/ObjectFile.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/Path.h"
-#include "llvm/Support/SHA256.h"
+#include "llvm/TargetParser/Host.h"
 
 #include <cstdio>
 #include <dlfcn.h>
@@ -40,16 +40,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#ifndef TG_VERSION
-#define TG_VERSION "unknown"
-#endif
-
 using namespace mlir;
 using namespace tgcapi;
 using tgcapi::setError;
 
-/// The saved model's format; tgLoadSavedModel reads this one only.
-static constexpr int64_t kSavedModelFormat = 1;
 /// Exported code runs on any x86-64 CPU from 2013 on (Haswell, Zen 1):
 /// AVX2 and FMA. `native` is never assumed for a file that travels.
 static constexpr const char *kDefaultCPU = "x86-64-v3";
@@ -189,12 +183,6 @@ missingSymbols(llvm::ArrayRef<char> object) {
       missing.push_back(name->str());
   }
   return missing;
-}
-
-static std::string sha256Hex(llvm::StringRef data) {
-  llvm::SHA256 hash;
-  hash.update(data);
-  return llvm::toHex(hash.final(), /*LowerCase=*/true);
 }
 
 namespace {
@@ -470,3 +458,118 @@ int tgExport(const char *source, size_t length, const char *bufferName,
 }
 
 } // extern "C"
+
+//===----------------------------------------------------------------------===//
+// Loading saved models
+//===----------------------------------------------------------------------===//
+
+static std::optional<TgDType> dtypeNamed(llvm::StringRef name) {
+  for (TgDType d : {TG_DTYPE_F32, TG_DTYPE_F64, TG_DTYPE_F16, TG_DTYPE_BF16,
+                    TG_DTYPE_I1, TG_DTYPE_I32, TG_DTYPE_I64})
+    if (name == tgDTypeName(d))
+      return d;
+  return std::nullopt;
+}
+
+/// Reads the tensors of a signature.json list; false if malformed.
+static bool readTensors(const llvm::json::Array *list,
+                        std::vector<TensorABI> &out) {
+  if (!list)
+    return false;
+  for (const llvm::json::Value &v : *list) {
+    const llvm::json::Object *t = v.getAsObject();
+    std::optional<llvm::StringRef> dtypeName =
+        t ? t->getString("dtype") : std::nullopt;
+    const llvm::json::Array *shape = t ? t->getArray("shape") : nullptr;
+    std::optional<TgDType> dtype =
+        dtypeName ? dtypeNamed(*dtypeName) : std::nullopt;
+    if (!dtype || !shape)
+      return false;
+    TensorABI abi{*dtype, {}};
+    for (const llvm::json::Value &d : *shape) {
+      std::optional<int64_t> size = d.getAsInteger();
+      if (!size || *size < 0)
+        return false;
+      abi.shape.push_back(*size);
+    }
+    out.push_back(std::move(abi));
+  }
+  return true;
+}
+
+extern "C" TgExecutable *tgLoadSavedModel(const char *directory,
+                                          TgError **error) {
+  std::string dir = directory;
+  auto fail = [&](const std::string &what) -> TgExecutable * {
+    setError(error, what + "\n");
+    return nullptr;
+  };
+  std::string signaturePath = dir + "/signature.json";
+  auto signatureText = llvm::MemoryBuffer::getFile(signaturePath);
+  if (!signatureText)
+    return fail(dir + ": error: not a saved model: cannot read signature.json (" +
+                signatureText.getError().message() + ")");
+  auto signature = llvm::json::parse((*signatureText)->getBuffer());
+  if (!signature)
+    return fail(signaturePath + ": error: not valid JSON: " +
+                llvm::toString(signature.takeError()));
+  const llvm::json::Object *root = signature->getAsObject();
+  std::optional<int64_t> format = root ? root->getInteger("format") : std::nullopt;
+  if (!format)
+    return fail(signaturePath + ": error: not a tg saved model signature");
+  if (*format != kSavedModelFormat)
+    return fail(signaturePath + ": error: saved model format " +
+                std::to_string(*format) + " is not the one this tg reads (" +
+                std::to_string(kSavedModelFormat) +
+                "); save it again with this tg");
+  std::optional<llvm::StringRef> symbol = root->getString("symbol");
+  auto fn = std::make_unique<TgFunction>();
+  const llvm::json::Object *files = root->getObject("files");
+  if (!symbol || !files || !readTensors(root->getArray("args"), fn->args) ||
+      !readTensors(root->getArray("results"), fn->results))
+    return fail(signaturePath +
+                ": error: malformed signature (symbol, args, results and files "
+                "are required)");
+  std::string objectName = symbol->str() + ".o";
+  if (!files->get(objectName))
+    return fail(signaturePath + ": error: lists no " + objectName);
+  std::unique_ptr<llvm::MemoryBuffer> object;
+  for (const auto &file : *files) {
+    std::string path = dir + "/" + file.first.str();
+    std::optional<llvm::StringRef> expected = file.second.getAsString();
+    auto data = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
+                                            /*RequiresNullTerminator=*/false);
+    if (!data)
+      return fail(path + ": error: missing from the saved model (" +
+                  data.getError().message() + ")");
+    if (!expected || sha256Hex((*data)->getBuffer()) != *expected)
+      return fail(path + ": error: altered since the model was saved (its "
+                         "checksum differs from signature.json's)");
+    if (file.first == objectName)
+      object = std::move(*data);
+  }
+  // An object for a CPU this one is not would die of an illegal
+  // instruction: say which features are missing instead.
+  std::string lacking =
+      tgcapi::featuresMissingHere(root->getString("features").value_or(""));
+  if (!lacking.empty())
+    return fail(dir + ": error: " + objectName + " was compiled for the CPU '" +
+                root->getString("cpu").value_or("?").str() +
+                "', and this machine lacks its " + lacking +
+                "; export it again for an older CPU (cpu=...)");
+  auto code = tgcapi::loadObject(std::move(object), /*openmp=*/false);
+  if (!code)
+    return fail(dir + ": error: cannot load " + objectName + ": " +
+                llvm::toString(code.takeError()));
+  auto packed = (*code)->lookupOrError(tgcapi::packedSymbol(*symbol));
+  if (!packed)
+    return fail(dir + ": error: cannot load " + objectName + ": " +
+                llvm::toString(packed.takeError()));
+  auto executable = std::make_unique<TgExecutable>();
+  executable->code = std::move(*code);
+  fn->name = symbol->str();
+  fn->packed = reinterpret_cast<int32_t (*)(void **)>(*packed);
+  executable->publicNames.push_back(fn->name);
+  executable->functions[fn->name] = std::move(fn);
+  return executable.release();
+}
