@@ -260,7 +260,8 @@ typedef struct TgExportOptions {
   /// "skylake-avx512", "znver4", ... or "native" for this machine's); NULL
   /// means "x86-64-v3" (AVX2 and FMA: x86-64 CPUs from 2013 on).
   const char *cpu;
-  /// Worker threads; exported code is single-threaded (1) for now.
+  /// Threads of each call, 1 to 256: the caller's and threads - 1 that
+  /// each call starts and joins (the object then links with -lpthread).
   int threads;
   /// Run -tg-optimize before lowering (non-zero: yes).
   int optimize;

@@ -25,6 +25,7 @@
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Config/llvm-config.h"
+#include "llvm/TargetParser/Host.h"
 #include "llvm/Support/SHA256.h"
 
 #include <algorithm>
@@ -96,7 +97,10 @@ std::string tgcapi::cacheKey(llvm::StringRef module, llvm::StringRef options,
       buildIdentity(reinterpret_cast<const void *>(&tgCompileSource)) +
       "\nLLVM " LLVM_VERSION_STRING " " +
       buildIdentity(
-          reinterpret_cast<const void *>(&mlir::translateModuleToLLVMIR));
+          reinterpret_cast<const void *>(&mlir::translateModuleToLLVMIR)) +
+      " " +
+      buildIdentity(
+          reinterpret_cast<const void *>(&llvm::sys::getProcessTriple));
   llvm::SHA256 hash;
   // Each part with its length: no two different inputs hash the same text.
   for (llvm::StringRef part : {llvm::StringRef(builds), options, cpu, features,

@@ -27,7 +27,9 @@ bool cacheEnabled();
 /// The key of a compilation: SHA-256 of the module's text (with its
 /// locations: they are in the code's error messages), every option that
 /// changes the code (`options`, spelled by the caller), the target CPU and
-/// its features, and the builds of tg and of LLVM/MLIR in this process.
+/// its features, and the builds of tg, MLIR and LLVM in this process (the
+/// file, size and modification time of libTgCAPI.so, libMLIR.so and
+/// libLLVM.so).
 std::string cacheKey(llvm::StringRef module, llvm::StringRef options,
                      llvm::StringRef cpu, llvm::StringRef features);
 

@@ -108,14 +108,27 @@ mlir::tg::VectorISA tgcapi::vectorISAOf(const llvm::TargetMachine &tm) {
   return mlir::tg::VectorISA::None;
 }
 
-std::string tgcapi::featuresMissingHere(llvm::StringRef featureString) {
+std::string tgcapi::targetFeatures(const llvm::TargetMachine &tm) {
+  if (!tm.getTargetFeatureString().empty())
+    return tm.getTargetFeatureString().str();
+  const llvm::MCSubtargetInfo *info = tm.getMCSubtargetInfo();
+  std::string features;
+  for (const llvm::SubtargetFeatureKV &kv : info->getAllProcessorFeatures())
+    if (info->checkFeatures(std::string("+") + kv.Key))
+      features += (features.empty() ? "+" : ",+") + std::string(kv.Key);
+  return features;
+}
+
+std::string tgcapi::featuresMissingHere(llvm::StringRef features) {
   llvm::StringMap<bool> host = llvm::sys::getHostCPUFeatures();
   std::string lacking;
-  llvm::SmallVector<llvm::StringRef> features;
-  featureString.split(features, ',', -1, false);
-  for (llvm::StringRef f : features)
-    if (f.consume_front("+") && !host.lookup(f))
-      lacking += (lacking.empty() ? "" : ", ") + f.str();
+  llvm::SmallVector<llvm::StringRef> list;
+  features.split(list, ',', -1, false);
+  for (llvm::StringRef f : list) {
+    auto it = host.find(f.drop_front());
+    if (f.starts_with("+") && it != host.end() && !it->second)
+      lacking += (lacking.empty() ? "" : ", ") + f.drop_front().str();
+  }
   return lacking;
 }
 
@@ -194,10 +207,15 @@ static llvm::Error addCFunction(llvm::Module &module, const EntryABI &entry,
       llvm::FunctionType::get(llvm::Type::getInt32Ty(ctx),
                               llvm::SmallVector<llvm::Type *>(count, ptr),
                               /*isVarArg=*/false);
-  if (module.getNamedValue(symbol))
-    return llvm::createStringError(
-        "the C symbol '" + symbol.str() +
-        "' is already used inside the compiled code; choose another name");
+  if (llvm::GlobalValue *clash = module.getNamedValue(symbol)) {
+    // A function of the module (soon internal) may take another name; a
+    // function the code calls (from libc) may not.
+    if (clash->isDeclaration())
+      return llvm::createStringError(
+          "the compiled code calls '" + symbol.str() +
+          "' itself; choose another name for the exported function");
+    clash->setName(symbol + ".tg");
+  }
   auto *fn = llvm::Function::Create(type, llvm::GlobalValue::ExternalLinkage,
                                     symbol, module);
   fn->addFnAttr(llvm::Attribute::NoUnwind);
@@ -304,7 +322,8 @@ tgcapi::emitObject(ModuleOp lowered, llvm::ArrayRef<EntryABI> entries,
     // The packed entry is named after the C symbol: several exported graphs
     // link into one program. Multithreaded, it runs the body on a team.
     std::string packedName = packedSymbol(exportABI->symbol);
-    bool team = exportABI->threads > 1;
+    // (No parallel loop, no team: the call stays on the caller's thread.)
+    bool team = exportABI->threads > 1 && module->getFunction("__kmpc_fork_call");
     if (llvm::Error e = addPackedEntry(
             *module, entries.front(),
             team ? "__tg_body_" + exportABI->symbol : packedName))
@@ -324,7 +343,8 @@ tgcapi::emitObject(ModuleOp lowered, llvm::ArrayRef<EntryABI> entries,
     // into one program without clashes.
     for (llvm::GlobalValue &value : module->global_values())
       if (!value.isDeclaration() && value.getName() != exportABI->symbol &&
-          value.getName() != packedName)
+          value.getName() != packedName &&
+          !value.getName().starts_with("llvm."))
         value.setLinkage(llvm::GlobalValue::InternalLinkage);
   }
   // LLVM's -O2 pipeline, not -O3: the code it gets is already tiled and
@@ -390,7 +410,8 @@ void *LoadedObject::lookup(llvm::StringRef symbol) {
 }
 
 llvm::Expected<std::unique_ptr<LoadedObject>>
-tgcapi::loadObject(std::unique_ptr<llvm::MemoryBuffer> object, bool openmp) {
+tgcapi::loadObject(std::unique_ptr<llvm::MemoryBuffer> object, bool openmp,
+                   bool checkedAllocation) {
   initializeTargets();
   auto jit = llvm::orc::LLJITBuilder().create();
   if (!jit)
@@ -407,8 +428,11 @@ tgcapi::loadObject(std::unique_ptr<llvm::MemoryBuffer> object, bool openmp) {
   llvm::orc::MangleAndInterner mangle(lljit.getExecutionSession(),
                                       lljit.getDataLayout());
   // tg's own first: compiled code allocates through them.
-  for (auto symbols : {allocationSymbols(mangle), profilerSymbols(mangle),
-                       distributedSymbols(mangle)})
+  std::vector<llvm::orc::SymbolMap> ours = {profilerSymbols(mangle),
+                                            distributedSymbols(mangle)};
+  if (checkedAllocation)
+    ours.push_back(allocationSymbols(mangle));
+  for (auto &symbols : ours)
     if (llvm::Error e = main.define(llvm::orc::absoluteSymbols(symbols)))
       return std::move(e);
   char prefix = lljit.getDataLayout().getGlobalPrefix();
@@ -441,8 +465,16 @@ tgcapi::loadObject(std::unique_ptr<llvm::MemoryBuffer> object, bool openmp) {
   main.addGenerator(std::move(*process));
   if (llvm::Error e = lljit.addObjectFile(std::move(object)))
     return std::move(e);
-  if (void *init = loaded->lookup("__tg_init"))
-    reinterpret_cast<void (*)()>(init)();
+  // The first lookup links the object: a symbol nothing defines fails it
+  // (and the reporter says which).
+  auto init = loaded->lookupOrError("__tg_init");
+  if (!init) {
+    if (!loaded->linkErrors.empty())
+      return init.takeError();
+    llvm::consumeError(init.takeError()); // no constructors: not an error
+  } else {
+    reinterpret_cast<void (*)()>(*init)();
+  }
   loaded->fini = reinterpret_cast<void (*)()>(loaded->lookup("__tg_fini"));
   return loaded;
 }

@@ -55,9 +55,16 @@ std::unique_ptr<llvm::TargetMachine> createTargetMachine(llvm::StringRef cpu,
 /// (-tg-cpu-pipeline's vector-isa).
 mlir::tg::VectorISA vectorISAOf(const llvm::TargetMachine &tm);
 
-/// The features of `tm` this machine lacks, comma-separated (empty when it
-/// can run code compiled for `tm`).
-std::string featuresMissingHere(llvm::StringRef featureString);
+/// The features code for `tm` may use, as LLVM spells them ("+avx2,+fma,
+/// ..."): for a named CPU, those of its definition (its TargetMachine's own
+/// feature string is empty then).
+std::string targetFeatures(const llvm::TargetMachine &tm);
+
+/// The features of `features` (targetFeatures) this machine lacks,
+/// comma-separated: empty when it can run the code. Features this
+/// machine's CPU detection does not know of (tuning flags) are not
+/// instruction sets and are not counted.
+std::string featuresMissingHere(llvm::StringRef features);
 
 /// What export adds to the object: the C function `symbol` with one pointer
 /// per argument and result, every other symbol internal; with `threads` >
@@ -90,18 +97,24 @@ public:
 
 private:
   friend llvm::Expected<std::unique_ptr<LoadedObject>>
-  loadObject(std::unique_ptr<llvm::MemoryBuffer>, bool);
+  loadObject(std::unique_ptr<llvm::MemoryBuffer>, bool, bool);
+  /// What the JIT reported while linking (a symbol nothing defines).
+  /// Before `jit`: the JIT reports to it while it is destroyed.
+  std::string linkErrors;
   std::unique_ptr<llvm::orc::LLJIT> jit;
   void (*fini)() = nullptr;
-  /// What the JIT reported while linking (a symbol nothing defines).
-  std::string linkErrors;
 };
 
-/// Links `object` into this process: its calls to malloc and friends go to
-/// tg's checked allocation, and to the profiler, collectives, libc, libm and
-/// (with `openmp`) LLVM's OpenMP runtime; runs its `__tg_init`.
+/// Links `object` into this process: its calls go to the profiler,
+/// collectives, libc, libm and (with `openmp`) LLVM's OpenMP runtime, and
+/// with `checkedAllocation` its malloc and friends to tg's, which end the
+/// run with an error when they fail (a longjmp to tgFunctionRun: not for
+/// code that must unwind its own state, like the thread runtime of
+/// exported objects). Runs its `__tg_init`. An error if it needs a symbol
+/// nothing defines.
 llvm::Expected<std::unique_ptr<LoadedObject>>
-loadObject(std::unique_ptr<llvm::MemoryBuffer> object, bool openmp);
+loadObject(std::unique_ptr<llvm::MemoryBuffer> object, bool openmp,
+           bool checkedAllocation = true);
 
 /// The directory of LLVM's libraries in this process (where libMLIR.so was
 /// loaded from), for the OpenMP runtime: found at run time, so that the

@@ -358,15 +358,6 @@ static bool loadCompiled(TgExecutable &executable,
     setError(error, "error: the compiled code's description is corrupt\n");
     return false;
   }
-  if (const llvm::json::Object *plans = root->getObject("memory_plans"))
-    for (auto &entry : executable.functions)
-      if (const llvm::json::Array *plan = plans->getArray(entry.first());
-          plan && plan->size() == 5) {
-        int64_t v[5];
-        for (int i = 0; i < 5; ++i)
-          v[i] = (*plan)[i].getAsInteger().value_or(0);
-        entry.second->memoryPlan = TgMemoryPlan{v[0], v[1], v[2], v[3], v[4]};
-      }
   auto code = tgcapi::loadObject(
       llvm::MemoryBuffer::getMemBufferCopy(compiled.object, "tg-object"),
       root->getBoolean("openmp").value_or(true));
@@ -375,17 +366,36 @@ static bool loadCompiled(TgExecutable &executable,
                         llvm::toString(code.takeError()) + "\n");
     return false;
   }
+  // Every entry found before anything is changed: a cache entry that fails
+  // here leaves the executable as it was, to be compiled instead.
+  llvm::StringMap<void *> packed;
+  for (auto &entry : executable.functions) {
+    if (!entry.second->unusable.empty())
+      continue;
+    auto address =
+        (*code)->lookupOrError(tgcapi::packedSymbol(entry.second->name));
+    if (!address) {
+      setError(error, "error: loading the compiled code failed: " +
+                          llvm::toString(address.takeError()) + "\n");
+      return false;
+    }
+    packed[entry.first()] = *address;
+  }
   executable.code = std::move(*code);
+  const llvm::json::Object *plans = root->getObject("memory_plans");
   for (auto &entry : executable.functions) {
     TgFunction &fn = *entry.second;
+    if (const llvm::json::Array *plan =
+            plans ? plans->getArray(entry.first()) : nullptr;
+        plan && plan->size() == 5) {
+      int64_t v[5];
+      for (int i = 0; i < 5; ++i)
+        v[i] = (*plan)[i].getAsInteger().value_or(0);
+      fn.memoryPlan = TgMemoryPlan{v[0], v[1], v[2], v[3], v[4]};
+    }
     if (!fn.unusable.empty())
       continue;
-    void *packed = executable.code->lookup(tgcapi::packedSymbol(fn.name));
-    if (!packed) {
-      fn.unusable = "no compiled entry was found for it";
-      continue;
-    }
-    fn.packed = reinterpret_cast<int32_t (*)(void **)>(packed);
+    fn.packed = reinterpret_cast<int32_t (*)(void **)>(packed[entry.first()]);
     // The display name stands for the one entry point compiled.
     if (opts.profileName && opts.entry)
       fn.profileName = opts.profileName;
@@ -430,8 +440,8 @@ static TgExecutable *compileHere(std::unique_ptr<llvm::MemoryBuffer> buffer,
     return nullptr;
   }
   // Code this machine cannot run would die of an illegal instruction.
-  if (std::string lacking =
-          tgcapi::featuresMissingHere(tm->getTargetFeatureString());
+  std::string features = tgcapi::targetFeatures(*tm);
+  if (std::string lacking = tgcapi::featuresMissingHere(features);
       !lacking.empty()) {
     setError(error, "error: this machine cannot run code for the CPU '" +
                         tm->getTargetCPU().str() + "': it lacks " + lacking +
@@ -489,8 +499,7 @@ static TgExecutable *compileHere(std::unique_ptr<llvm::MemoryBuffer> buffer,
     llvm::raw_string_ostream(options)
         << "optimize=" << opts.optimize << " threads=" << opts.threads
         << " isa=" << static_cast<int>(vectorISA);
-    key = tgcapi::cacheKey(text, options, tm->getTargetCPU(),
-                           tm->getTargetFeatureString());
+    key = tgcapi::cacheKey(text, options, tm->getTargetCPU(), features);
     if (std::optional<tgcapi::CacheEntry> entry = tgcapi::cacheLoad(key))
       if (loadCompiled(*executable, *entry, opts))
         return executable.release();

@@ -33,6 +33,7 @@
 #include "llvm/Support/Path.h"
 #include "llvm/TargetParser/Host.h"
 
+#include <atomic>
 #include <cstdio>
 #include <dlfcn.h>
 #include <fstream>
@@ -68,13 +69,17 @@ static std::string shapeText(const TensorABI &t) {
 }
 
 /// Whether `name` is a C identifier that is not a keyword.
+/// Whether `name` is a C identifier that is neither a keyword (C89 to C23)
+/// nor reserved (a leading underscore and a capital, or two).
 static bool isCIdentifier(llvm::StringRef name) {
   static const char *keywords[] = {
       "auto", "break", "case", "char", "const", "continue", "default", "do",
       "double", "else", "enum", "extern", "float", "for", "goto", "if",
       "inline", "int", "long", "register", "restrict", "return", "short",
       "signed", "sizeof", "static", "struct", "switch", "typedef", "union",
-      "unsigned", "void", "volatile", "while", "bool", "true", "false"};
+      "unsigned", "void", "volatile", "while", "bool", "true", "false",
+      "alignas", "alignof", "constexpr", "nullptr", "static_assert",
+      "thread_local", "typeof", "typeof_unqual"};
   if (name.empty() || !(llvm::isAlpha(name[0]) || name[0] == '_'))
     return false;
   for (char c : name)
@@ -83,7 +88,24 @@ static bool isCIdentifier(llvm::StringRef name) {
   for (const char *k : keywords)
     if (name == k)
       return false;
-  return !name.starts_with("__tg_");
+  return !(name.size() > 1 && name[0] == '_' &&
+           (name[1] == '_' || llvm::isUpper(name[1])));
+}
+
+/// The C libraries an exported object links with: the names they define
+/// are not free for an exported function, and the object may call them.
+static llvm::ArrayRef<void *> cLibraries() {
+  static void *libraries[] = {dlopen("libc.so.6", RTLD_LAZY),
+                              dlopen("libm.so.6", RTLD_LAZY),
+                              dlopen("libgcc_s.so.1", RTLD_LAZY)};
+  return libraries;
+}
+
+static bool definedByCLibraries(llvm::StringRef name) {
+  for (void *library : cLibraries())
+    if (library && dlsym(library, name.str().c_str()))
+      return true;
+  return false;
 }
 
 static std::string headerText(const EntryABI &entry, llvm::StringRef symbol,
@@ -104,7 +126,13 @@ static std::string headerText(const EntryABI &entry, llvm::StringRef symbol,
     << " * arguments. The function keeps no global state: several threads\n"
     << " * may call it at once. Link " << symbol.str()
     << ".o with libc and libm (-lm"
-    << (threads > 1 ? " -lpthread" : "") << ").\n";
+    << (threads > 1 ? " -lpthread; the thread runtime also uses libgcc's\n"
+                      " * __emutls_get_address, which C compilers link "
+                      "by default"
+                    : "")
+    << ").\n"
+    << " * Intermediate tensors are allocated with malloc, unchecked:\n"
+    << " * a failed allocation is not reported.\n";
   if (threads > 1)
     h << " * Each call runs its parallel loops on " << threads
       << " threads: the caller's and " << threads - 1
@@ -161,9 +189,6 @@ missingSymbols(llvm::ArrayRef<char> object) {
     llvm::consumeError(file.takeError());
     return {"(the object file could not be read back)"};
   }
-  static void *libraries[] = {dlopen("libc.so.6", RTLD_LAZY),
-                              dlopen("libm.so.6", RTLD_LAZY),
-                              dlopen("libgcc_s.so.1", RTLD_LAZY)};
   for (const llvm::object::SymbolRef &symbol : (*file)->symbols()) {
     auto flags = symbol.getFlags();
     auto name = symbol.getName();
@@ -176,10 +201,7 @@ missingSymbols(llvm::ArrayRef<char> object) {
     }
     if (!(*flags & llvm::object::SymbolRef::SF_Undefined) || name->empty())
       continue;
-    bool found = false;
-    for (void *library : libraries)
-      found = found || (library && dlsym(library, name->str().c_str()));
-    if (!found)
+    if (!definedByCLibraries(*name))
       missing.push_back(name->str());
   }
   return missing;
@@ -187,7 +209,8 @@ missingSymbols(llvm::ArrayRef<char> object) {
 
 namespace {
 /// Files written aside and renamed into place together: an export that
-/// fails leaves nothing behind.
+/// fails leaves nothing behind (a rename failing half-way removes the
+/// files renamed before it).
 class FileSet {
 public:
   ~FileSet() {
@@ -195,7 +218,11 @@ public:
       ::unlink(f.first.c_str());
   }
   bool add(const std::string &path, llvm::StringRef data, std::string &error) {
-    std::string temporary = path + ".tmp-" + std::to_string(::getpid());
+    // Unique per process and call: two exports to one path at once do not
+    // write into each other's temporary files.
+    static std::atomic<uint64_t> counter{0};
+    std::string temporary = path + ".tmp-" + std::to_string(::getpid()) +
+                            "-" + std::to_string(counter++);
     std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
     out.write(data.data(), data.size());
     out.close();
@@ -207,9 +234,13 @@ public:
     return true;
   }
   bool commit(std::string &error) {
-    for (auto &f : files)
-      if (::rename(f.first.c_str(), f.second.c_str()) != 0) {
-        error = f.second + ": error: cannot write: " + std::strerror(errno);
+    for (size_t i = 0; i < files.size(); ++i)
+      if (::rename(files[i].first.c_str(), files[i].second.c_str()) != 0) {
+        error = files[i].second + ": error: cannot write: " +
+                std::strerror(errno);
+        for (size_t j = 0; j < i; ++j)
+          ::unlink(files[j].second.c_str());
+        files.erase(files.begin(), files.begin() + i);
         return false;
       }
     files.clear();
@@ -256,7 +287,14 @@ static bool exportHere(std::unique_ptr<llvm::MemoryBuffer> buffer,
     setError(error, "error: '" + symbol +
                         "' is not a valid C symbol (letters, digits and _, "
                         "not starting with a digit, not a C keyword, not "
-                        "starting with __tg_)\n");
+                        "starting with __ or _ and a capital letter)\n");
+    return false;
+  }
+  if (definedByCLibraries(symbol)) {
+    setError(error, "error: '" + symbol +
+                        "' is a function of the C library; exported under "
+                        "that name it would replace it in the program; "
+                        "choose another name\n");
     return false;
   }
   EntryABI abi;
@@ -268,6 +306,17 @@ static bool exportHere(std::unique_ptr<llvm::MemoryBuffer> buffer,
                         " cannot be exported: " + unusable + "\n");
     return false;
   }
+  // The graph as written, before lowering: the saved form.
+  std::string bytecode;
+  {
+    llvm::raw_string_ostream os(bytecode);
+    BytecodeWriterConfig config("tg " TG_VERSION);
+    if (failed(writeBytecodeToFile(*module, os, config))) {
+      setError(error, "error: the module could not be written as bytecode\n");
+      return false;
+    }
+  }
+
   for (auto func : module->getOps<func::FuncOp>())
     if (func != entry && !func.isExternal())
       func.setPrivate();
@@ -304,17 +353,6 @@ static bool exportHere(std::unique_ptr<llvm::MemoryBuffer> buffer,
     return false;
   }
   std::string resolvedCPU = tm->getTargetCPU().str();
-
-  // The graph as written, before lowering: the saved form.
-  std::string bytecode;
-  {
-    llvm::raw_string_ostream os(bytecode);
-    BytecodeWriterConfig config("tg " TG_VERSION);
-    if (failed(writeBytecodeToFile(*module, os, config))) {
-      setError(error, "error: the module could not be written as bytecode\n");
-      return false;
-    }
-  }
 
   if (failed(SymbolTable::replaceAllSymbolUses(
           entry, StringAttr::get(module->getContext(), abi.name), *module))) {
@@ -397,7 +435,7 @@ static bool exportHere(std::unique_ptr<llvm::MemoryBuffer> buffer,
         {"producer", "tg " TG_VERSION},
         {"symbol", symbol},
         {"cpu", resolvedCPU},
-        {"features", tm->getTargetFeatureString().str()},
+        {"features", targetFeatures(*tm)},
         {"threads", opts.threads},
         {"mlir_bytecode_version", static_cast<int64_t>(bytecode::kVersion)},
         {"args", tensors(abi.args, argNames)},
@@ -557,7 +595,11 @@ extern "C" TgExecutable *tgLoadSavedModel(const char *directory,
                 root->getString("cpu").value_or("?").str() +
                 "', and this machine lacks its " + lacking +
                 "; export it again for an older CPU (cpu=...)");
-  auto code = tgcapi::loadObject(std::move(object), /*openmp=*/false);
+  // tg's checked malloc ends a failed run with a longjmp, which would skip
+  // the thread runtime's own clean-up in a multithreaded object: there,
+  // libc's.
+  auto code = tgcapi::loadObject(std::move(object), /*openmp=*/false,
+                                 root->getInteger("threads").value_or(1) <= 1);
   if (!code)
     return fail(dir + ": error: cannot load " + objectName + ": " +
                 llvm::toString(code.takeError()));

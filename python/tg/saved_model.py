@@ -224,6 +224,7 @@ def save(f, path, *args, name=None, cpu=None, threads=1):
                         "tensor or a plain Python value" % (v,), TgTypeError)
     input_names = [arg_names[i] for i, _ in concrete.param_leaves]
     var_names = [v.name for v in variables]
+    var_position = {id(v): i for i, v in enumerate(variables)}
     all_names = _output_names(concrete.out_structure, len(concrete.outputs))
     out_names = [all_names[k] for k, (kind, _) in enumerate(concrete.outputs)
                  if kind == "r"]
@@ -242,8 +243,9 @@ def save(f, path, *args, name=None, cpu=None, threads=1):
             "outputs": [["r", None] if kind == "r" else ["static", v]
                         for kind, v in concrete.outputs],
             "output_structure": structure,
-            "variable_writes": [var_names.index(
-                (ref[1] if ref[0] == "var" else leaves[ref[1]]).name)
+            # By identity: two Variables may have one name.
+            "variable_writes": [var_position[id(
+                ref[1] if ref[0] == "var" else leaves[ref[1]])]
                 for ref, _ in concrete.var_writes],
         }
     }

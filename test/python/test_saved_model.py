@@ -314,7 +314,7 @@ def test_cache_warm_process_loads_instead_of_compiling(tmp_path):
     dict(value="3.0"),                  # the module
     dict(threads=2),                    # a pipeline option
     dict(optimize=0),                   # another
-    dict(cpu="x86-64-v3"),              # the target CPU and its features
+    dict(cpu="x86-64-v3"),              # the target CPU (another vector ISA here)
     "library",                          # tg's build (another libTgCAPI.so)
 ])
 def test_cache_key_input_changed_alone_misses(tmp_path, change):
@@ -328,6 +328,15 @@ def test_cache_key_input_changed_alone_misses(tmp_path, change):
     else:
         result = cache_run(tmp_path, **change)
     assert (result["hits"], result["misses"], result["entries"]) == (0, 1, 2)
+
+
+def test_cache_cpu_alone_misses(tmp_path):
+    # Two CPUs with the same vector ISA (AVX2): only the CPU's name and
+    # features differ in the key.
+    cache_run(tmp_path, cpu="x86-64-v3")
+    assert cache_run(tmp_path, cpu="x86-64-v3")["hits"] == 1
+    r = cache_run(tmp_path, cpu="haswell")
+    assert (r["hits"], r["misses"], r["entries"]) == (0, 1, 2)
 
 
 def test_cache_corrupt_entry_is_compiled_again(tmp_path):
@@ -460,14 +469,66 @@ def test_save_errors_leave_nothing(tmp_path):
 
 
 def test_cpu_this_machine_cannot_run(tmp_path):
-    flags = open("/proc/cpuinfo").read()
-    if "avx512f" in flags:
-        pytest.skip("this machine runs every CPU level tested here")
+    flags = open("/proc/cpuinfo").read().split()
+    # A CPU with an instruction set this one lacks: AMX (Sapphire Rapids)
+    # on most machines, else AVX-512.
+    for cpu, flag, feature in [("sapphirerapids", "amx_tile", "amx-tile"),
+                               ("x86-64-v4", "avx512f", "avx512f")]:
+        if flag not in flags:
+            break
+    else:
+        pytest.skip("this machine runs every CPU tried here")
     d = str(tmp_path / "m")
-    tg.saved_model.save(lambda x: x * 2.0, d, tg.TensorSpec([3]), name="f",
-                        cpu="x86-64-v4")
-    with pytest.raises(tg.TgError, match=r"lacks .*avx512f"):
+    tg.saved_model.save(lambda x: x * 2.0, d, tg.TensorSpec([3]), name="f", cpu=cpu)
+    assert feature in json.load(open(os.path.join(d, "signature.json")))["features"]
+    with pytest.raises(tg.TgError, match=r"was compiled for the CPU '%s'.*lacks .*%s"
+                       % (cpu, feature)):
         tg.saved_model.load(d)
+    r = subprocess.run([TG_RUN, d], capture_output=True, text=True)
+    assert r.returncode == 1 and "lacks" in r.stderr
+    # The JIT refuses to compile for it too.
+    src = tmp_path / "g.mlir"
+    src.write_text("func.func @main(%x: tensor<3xf32>) -> tensor<3xf32> {\n"
+                   "  return %x : tensor<3xf32>\n}\n")
+    r = subprocess.run([TG_RUN, str(src), "--cpu=" + cpu], capture_output=True, text=True)
+    assert r.returncode == 1 and "this machine cannot run code for the CPU" in r.stderr
+
+
+def test_variables_with_one_name_are_kept_apart(tmp_path):
+    a = tg.Variable([1.0, 1.0], name="w")
+    b = tg.Variable([10.0, 10.0], name="w")
+
+    @tg.function
+    def step(x):
+        a.assign_add(x)
+        b.assign_add(2.0 * x)
+        return a + b
+    d = str(tmp_path / "m")
+    tg.saved_model.save(step, d, tg.TensorSpec([2]))
+    m = tg.saved_model.load(d)
+    out = m(np.ones(2, np.float32))
+    assert m.variables[0].numpy().tolist() == [2.0, 2.0]
+    assert m.variables[1].numpy().tolist() == [12.0, 12.0]
+    assert out.numpy().tolist() == [14.0, 14.0]
+
+
+def test_exported_name_that_is_a_c_library_function(tmp_path):
+    d = str(tmp_path / "m")
+    for name in ("malloc", "sin", "__f", "_Bool", "typeof"):
+        with pytest.raises(tg.TgError, match=r"'%s' (is a function of the C library|"
+                           r"is not a valid C symbol)" % name):
+            tg.saved_model.save(lambda x: x + 1.0, d, tg.TensorSpec([2]), name=name)
+    assert not os.path.exists(d)
+    # A name the module uses inside (a called function) is free for the
+    # export: the inner one is renamed.
+    src = tmp_path / "g.mlir"
+    src.write_text("func.func private @helper(%x: tensor<2xf32>) -> tensor<2xf32> {\n"
+                   "  %y = tg.exp %x : tensor<2xf32>\n  return %y : tensor<2xf32>\n}\n"
+                   "func.func @main(%x: tensor<2xf32>) -> tensor<2xf32> {\n"
+                   "  %y = func.call @helper(%x) : (tensor<2xf32>) -> tensor<2xf32>\n"
+                   "  return %y : tensor<2xf32>\n}\n")
+    subprocess.run([TG_COMPILE, str(src), "--name=helper", "-o", d + ".o",
+                    "--header", d + ".h", "--no-optimize"], check=True)
 
 
 def test_multithreaded_export_matches_jit_and_allows_concurrent_callers(tmp_path):

@@ -27,7 +27,7 @@ using namespace llvm;
 static const char usage[] =
     "usage: tg-compile FILE.mlir [-e ENTRY] [--name=SYMBOL] -o OUT.o "
     "--header OUT.h\n"
-    "                  [--mlirbc OUT.mlirbc] [--cpu=CPU] [--threads=1] "
+    "                  [--mlirbc OUT.mlirbc] [--cpu=CPU] [--threads=N] "
     "[--no-optimize]\n"
     "\n"
     "  -e ENTRY         the public function to export (default: main)\n"
@@ -56,7 +56,6 @@ static int fail(const std::string &message) {
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
   std::string input, entry = "main", name, object, header, mlirbc, cpu;
-  bool entryGiven = false;
   int threads = 1, optimize = 1;
   for (int i = 1; i < argc; ++i) {
     StringRef arg = argv[i];
@@ -86,7 +85,6 @@ int main(int argc, char **argv) {
     if (auto r = value("e", v)) {
       if (!*r) return missing("-e");
       entry = v;
-      entryGiven = true;
     } else if (auto r = value("name", v)) {
       if (!*r || v.empty()) return missing("--name");
       name = v;
@@ -103,8 +101,10 @@ int main(int argc, char **argv) {
       if (!*r || v.empty()) return missing("--cpu");
       cpu = v;
     } else if (auto r = value("threads", v)) {
-      if (!*r || StringRef(v).getAsInteger(10, threads) || threads < 0)
-        return fail("error: --threads expects a non-negative integer\n" +
+      if (!*r || StringRef(v).getAsInteger(10, threads) || threads < 1 ||
+          threads > 256)
+        return fail("error: --threads expects 1 to 256 (each call starts "
+                    "its own threads)\n" +
                     std::string(usage));
     } else if (arg == "--no-optimize") {
       optimize = 0;
@@ -122,7 +122,6 @@ int main(int argc, char **argv) {
   if (object.empty() || header.empty())
     return fail("error: -o OUT.o and --header OUT.h are both required\n" +
                 std::string(usage));
-  (void)entryGiven;
 
   auto buffer = MemoryBuffer::getFileOrSTDIN(input, /*IsText=*/true);
   if (!buffer)

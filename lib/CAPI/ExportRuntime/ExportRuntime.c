@@ -17,8 +17,8 @@
 |* of the call on it, and joins it before returning (__tg_rt_run): nothing   *|
 |* outlives the call, and calls from several threads at once have teams of   *|
 |* their own. Starting and joining a team costs tens of microseconds per     *|
-|* call, once, not per loop; between loops the threads spin for about a     *|
-|* millisecond before they sleep, as libomp's do (for 200 ms there).         *|
+|* call, once, not per loop; between loops the threads spin briefly before  *|
+|* they sleep, as libomp's do (for 200 ms there).                           *|
 |*                                                                            *|
 |* Only what the CPU pipeline emits is here: static unchunked schedules      *|
 |* (schedule type 34), fork calls with up to 4 shared arguments, barriers.   *|
@@ -37,9 +37,11 @@ typedef void (*tg_microtask)(int32_t *gtid, int32_t *btid, ...);
 enum {
   TG_MAX_SHARED = 4,
   TG_MAX_THREADS = 256,
-  /* Waits spin this many times (about a millisecond) before sleeping: the
-   * next parallel loop of the call usually comes sooner, and a wake-up
-   * from sleep costs tens of microseconds. */
+  /* Waits spin this many times before sleeping (0.1-1.5 ms, as long as
+   * this many pause instructions take on the CPU): the next parallel loop
+   * of the call usually comes sooner, and a wake-up from sleep costs tens
+   * of microseconds. Barriers spin, then yield the core: every thread of
+   * the team reaches them within one loop's imbalance. */
   TG_SPINS = 1 << 15,
 };
 
@@ -70,7 +72,7 @@ static __thread struct tg_self self;
 
 static void pause_briefly(void) { __builtin_ia32_pause(); }
 
-static void invoke(tg_microtask fn, int argc, void **args, int32_t index) {
+static void tg_rt_invoke(tg_microtask fn, int argc, void **args, int32_t index) {
   int32_t gtid = index, btid = index;
   switch (argc) {
   case 0: fn(&gtid, &btid); break;
@@ -86,7 +88,7 @@ struct tg_worker_start {
   int index;
 };
 
-static void *worker(void *arg) {
+static void *tg_rt_worker(void *arg) {
   struct tg_worker_start *start = arg;
   struct tg_team *team = start->team;
   self.team = team;
@@ -113,7 +115,7 @@ static void *worker(void *arg) {
     seen = generation;
     /* fn and args were written before the generation was incremented. */
     self.inRegion = 1;
-    invoke(team->fn, team->argc, team->args, self.index);
+    tg_rt_invoke(team->fn, team->argc, team->args, self.index);
     self.inRegion = 0;
     if (atomic_fetch_sub(&team->running, 1) == 1) {
       pthread_mutex_lock(&team->lock);
@@ -149,7 +151,7 @@ int32_t __tg_rt_run(int32_t threads, int32_t (*body)(void **), void **buffers) {
   for (int i = 1; i < threads; ++i) {
     starts[i].team = &team;
     starts[i].index = i;
-    if (pthread_create(&handles[i], 0, worker, &starts[i]) != 0)
+    if (pthread_create(&handles[i], 0, tg_rt_worker, &starts[i]) != 0)
       break;
     team.size = i + 1;
   }
@@ -198,7 +200,7 @@ void __kmpc_fork_call(void *loc, int32_t argc, tg_microtask fn, ...) {
     self.team = &alone;
     self.index = 0;
     self.inRegion = 1;
-    invoke(fn, argc, args, 0);
+    tg_rt_invoke(fn, argc, args, 0);
     self = saved;
     return;
   }
@@ -213,7 +215,7 @@ void __kmpc_fork_call(void *loc, int32_t argc, tg_microtask fn, ...) {
     pthread_cond_broadcast(&team->start);
   pthread_mutex_unlock(&team->lock);
   self.inRegion = 1;
-  invoke(fn, argc, args, 0);
+  tg_rt_invoke(fn, argc, args, 0);
   self.inRegion = 0;
   for (int spins = 0; atomic_load(&team->running) > 0 && spins < TG_SPINS; ++spins)
     pause_briefly();
