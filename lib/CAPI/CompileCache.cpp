@@ -23,7 +23,9 @@
 #include "tg-c/Runtime.h"
 
 #include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Config/llvm-config.h"
 #include "llvm/TargetParser/Host.h"
 #include "llvm/Support/SHA256.h"
@@ -51,28 +53,62 @@ constexpr const char *kMagic = "tg-cache 1\n";
 } // namespace
 
 static std::string cacheDirectory() {
-  if (const char *dir = std::getenv("TG_CACHE_DIR"); dir && *dir)
-    return dir;
-  if (const char *xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg)
-    return std::string(xdg) + "/tg";
-  if (const char *home = std::getenv("HOME"); home && *home)
-    return std::string(home) + "/.cache/tg";
-  return "";
+  std::string dir;
+  if (const char *env = std::getenv("TG_CACHE_DIR"); env && *env)
+    dir = env;
+  else if (const char *xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg)
+    dir = std::string(xdg) + "/tg";
+  else if (const char *home = std::getenv("HOME"); home && *home)
+    dir = std::string(home) + "/.cache/tg";
+  // Relative to the directory the process started in (the environment's
+  // meaning), not to wherever it has changed to since.
+  static const std::string start = [] {
+    llvm::SmallString<256> cwd;
+    return llvm::sys::fs::current_path(cwd) ? std::string() : cwd.str().str();
+  }();
+  if (!dir.empty() && dir[0] != '/' && !start.empty())
+    dir = start + "/" + dir;
+  return dir;
+}
+
+/// Whether the cache directory, if it exists, belongs to this user and no
+/// one else can write to it: its entries are code this process runs.
+static bool directoryIsOurs() {
+  struct stat st;
+  if (stat(cacheDirectory().c_str(), &st) != 0)
+    return true; // created (0700) when the first entry is stored
+  return S_ISDIR(st.st_mode) && st.st_uid == ::geteuid() &&
+         !(st.st_mode & (S_IWGRP | S_IWOTH));
 }
 
 bool tgcapi::cacheEnabled() {
-  const char *flag = std::getenv("TG_CACHE");
-  if (flag && (std::strcmp(flag, "0") == 0 || std::strcmp(flag, "off") == 0))
-    return false;
-  return !cacheDirectory().empty();
+  if (const char *flag = std::getenv("TG_CACHE")) {
+    llvm::StringRef value = llvm::StringRef(flag).trim().lower();
+    if (value == "0" || value == "off" || value == "false" || value == "no")
+      return false;
+  }
+  return !cacheDirectory().empty() && directoryIsOurs();
 }
 
+/// TG_CACHE_MAX_BYTES: bytes, or with a K, M or G suffix (powers of 1024);
+/// 1 GiB when unset or not a size.
 static int64_t maxBytes() {
   if (const char *text = std::getenv("TG_CACHE_MAX_BYTES")) {
-    char *end = nullptr;
-    long long value = std::strtoll(text, &end, 10);
-    if (end != text && *end == '\0' && value >= 0)
-      return value;
+    llvm::StringRef value = llvm::StringRef(text).trim();
+    int shift = 0;
+    if (!value.empty()) {
+      switch (llvm::toUpper(value.back())) {
+      case 'K': shift = 10; break;
+      case 'M': shift = 20; break;
+      case 'G': shift = 30; break;
+      default: break;
+      }
+    }
+    if (shift)
+      value = value.drop_back();
+    uint64_t number;
+    if (!value.getAsInteger(10, number) && number <= (uint64_t(1) << 62) >> shift)
+      return static_cast<int64_t>(number << shift);
   }
   return int64_t(1) << 30;
 }
@@ -192,6 +228,20 @@ struct FileInfo {
 };
 } // namespace
 
+/// Whether `name` is an entry's (64 hex digits, ".tgc") or a temporary
+/// file's (".tmp-PID-NUMBER"): no other file in the directory is touched.
+static bool isEntryName(llvm::StringRef name) {
+  return name.size() == 68 && name.ends_with(".tgc") &&
+         llvm::all_of(name.take_front(64), llvm::isHexDigit);
+}
+static bool isTemporaryName(llvm::StringRef name) {
+  if (!name.consume_front(".tmp-"))
+    return false;
+  auto [pid, number] = name.split('-');
+  return !pid.empty() && !number.empty() && llvm::all_of(pid, llvm::isDigit) &&
+         llvm::all_of(number, llvm::isDigit);
+}
+
 /// The entries in `dir`, and temporary files older than an hour (left by a
 /// process that died while writing), which are removed.
 static std::vector<FileInfo> listEntries(const std::string &dir) {
@@ -206,11 +256,11 @@ static std::vector<FileInfo> listEntries(const std::string &dir) {
     struct stat st;
     if (stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
       continue;
-    if (name.starts_with(".tmp-") && now - st.st_mtim.tv_sec > 3600) {
+    if (isTemporaryName(name) && now - st.st_mtim.tv_sec > 3600) {
       ::unlink(path.c_str());
       continue;
     }
-    if (name.ends_with(".tgc"))
+    if (isEntryName(name))
       files.push_back({path, static_cast<int64_t>(st.st_size), st.st_mtim});
   }
   ::closedir(d);
@@ -248,7 +298,7 @@ void tgcapi::cacheStore(llvm::StringRef key, const CacheEntry &entry) {
     ++storeFailures;
     return;
   }
-  if (!makeDirectories(dir)) {
+  if (!makeDirectories(dir) || !directoryIsOurs()) {
     ++storeFailures;
     return;
   }
@@ -295,6 +345,11 @@ void tgcapi::cacheStore(llvm::StringRef key, const CacheEntry &entry) {
 }
 
 void tgcapi::countCompilation() { ++compilations; }
+
+void tgcapi::cacheLoadFailed() {
+  --hits;
+  ++misses;
+}
 
 extern "C" void tgCacheInfo(TgCacheInfo *info) {
   std::string dir = cacheDirectory();

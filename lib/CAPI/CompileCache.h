@@ -21,7 +21,9 @@
 
 namespace tgcapi {
 
-/// Whether the cache is on (TG_CACHE is not "0") and has a directory.
+/// Whether the cache is on: TG_CACHE is not 0, off, false or no, and the
+/// directory is known and, if it exists, this user's and writable by no
+/// one else.
 bool cacheEnabled();
 
 /// The key of a compilation: SHA-256 of the module's text (with its
@@ -53,6 +55,10 @@ void cacheStore(llvm::StringRef key, const CacheEntry &entry);
 
 /// Counts a compilation of a module (cache misses and uncached ones).
 void countCompilation();
+
+/// Counts the last hit as a miss: its entry was whole but could not be
+/// loaded (and is compiled instead).
+void cacheLoadFailed();
 
 } // namespace tgcapi
 

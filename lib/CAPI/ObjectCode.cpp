@@ -86,6 +86,15 @@ tgcapi::createTargetMachine(llvm::StringRef cpu, std::string &error) {
               "znver4, ...)";
       return nullptr;
     }
+    // A 32-bit CPU (i686, pentium4, ...) would be a fatal error of LLVM's
+    // when the target machine is made for x86-64.
+    std::unique_ptr<llvm::MCSubtargetInfo> named(
+        target->createMCSubtargetInfo(builder.getTargetTriple(), cpu, ""));
+    if (!named || !named->checkFeatures("+64bit")) {
+      error = "the CPU '" + cpu.str() +
+              "' has no 64-bit mode; tg compiles for x86-64";
+      return nullptr;
+    }
     builder.setCPU(cpu.str());
   }
   builder.setRelocationModel(llvm::Reloc::PIC_);
@@ -428,6 +437,7 @@ tgcapi::loadObject(std::unique_ptr<llvm::MemoryBuffer> object, bool openmp,
   llvm::orc::MangleAndInterner mangle(lljit.getExecutionSession(),
                                       lljit.getDataLayout());
   // tg's own first: compiled code allocates through them.
+  char prefix = lljit.getDataLayout().getGlobalPrefix();
   std::vector<llvm::orc::SymbolMap> ours = {profilerSymbols(mangle),
                                             distributedSymbols(mangle)};
   if (checkedAllocation)
@@ -435,7 +445,6 @@ tgcapi::loadObject(std::unique_ptr<llvm::MemoryBuffer> object, bool openmp,
   for (auto &symbols : ours)
     if (llvm::Error e = main.define(llvm::orc::absoluteSymbols(symbols)))
       return std::move(e);
-  char prefix = lljit.getDataLayout().getGlobalPrefix();
   if (openmp) {
     std::string path = llvmLibraryDir() + "/libomp.so";
     auto generator =
@@ -444,19 +453,16 @@ tgcapi::loadObject(std::unique_ptr<llvm::MemoryBuffer> object, bool openmp,
       return generator.takeError();
     main.addGenerator(std::move(*generator));
   }
-  // Thread-locals are emulated in the objects emitted here (the target
-  // machines are JITTargetMachineBuilder's, which emulates TLS, the one form
-  // every linker and the JIT handle): the thread runtime of multithreaded
-  // exported objects reads its team through libgcc's __emutls_get_address.
-  static void *libgcc = dlopen("libgcc_s.so.1", RTLD_LAZY);
-  if (void *emutls = libgcc ? dlsym(libgcc, "__emutls_get_address") : nullptr) {
-    llvm::orc::SymbolMap symbols;
-    symbols[mangle("__emutls_get_address")] = {
-        llvm::orc::ExecutorAddr::fromPtr(emutls),
-        llvm::JITSymbolFlags::Exported};
-    if (llvm::Error e = main.define(llvm::orc::absoluteSymbols(symbols)))
-      return std::move(e);
-  }
+  // libgcc, which C compilers link into every program, and so exported
+  // objects may call: thread-locals are emulated in the objects emitted
+  // here (the target machines are JITTargetMachineBuilder's, which emulates
+  // TLS, the one form every linker and the JIT handle), and f16
+  // conversions without F16C call its __truncsfhf2 and friends.
+  auto libgcc =
+      llvm::orc::DynamicLibrarySearchGenerator::Load("libgcc_s.so.1", prefix);
+  if (!libgcc)
+    return libgcc.takeError();
+  main.addGenerator(std::move(*libgcc));
   // libc, libm (this library links both) and memrefCopy.
   auto process =
       llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(prefix);

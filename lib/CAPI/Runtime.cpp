@@ -500,9 +500,11 @@ static TgExecutable *compileHere(std::unique_ptr<llvm::MemoryBuffer> buffer,
         << "optimize=" << opts.optimize << " threads=" << opts.threads
         << " isa=" << static_cast<int>(vectorISA);
     key = tgcapi::cacheKey(text, options, tm->getTargetCPU(), features);
-    if (std::optional<tgcapi::CacheEntry> entry = tgcapi::cacheLoad(key))
+    if (std::optional<tgcapi::CacheEntry> entry = tgcapi::cacheLoad(key)) {
       if (loadCompiled(*executable, *entry, opts))
         return executable.release();
+      tgcapi::cacheLoadFailed();
+    }
   }
   tgcapi::countCompilation();
 

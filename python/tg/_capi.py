@@ -109,6 +109,8 @@ lib.tgFunctionNumArgs.restype = ctypes.c_int64
 lib.tgFunctionNumArgs.argtypes = [_P]
 lib.tgFunctionNumResults.restype = ctypes.c_int64
 lib.tgFunctionNumResults.argtypes = [_P]
+lib.tgFunctionArgType.restype = TgTensorType
+lib.tgFunctionArgType.argtypes = [_P, ctypes.c_int64]
 lib.tgFunctionResultType.restype = TgTensorType
 lib.tgFunctionResultType.argtypes = [_P, ctypes.c_int64]
 lib.tgFunctionRun.restype = ctypes.c_int
@@ -271,6 +273,11 @@ class Executable:
         plan = TgMemoryPlan()
         self.memory_plan = None if lib.tgFunctionMemoryPlan(self._fn, ctypes.byref(plan)) \
             else {name: getattr(plan, name) for name, _ in TgMemoryPlan._fields_}
+        self.arg_types = []
+        for i in range(lib.tgFunctionNumArgs(self._fn)):
+            t = lib.tgFunctionArgType(self._fn, i)
+            self.arg_types.append((tuple(t.shape[d] for d in range(t.rank)),
+                                   NUMPY_OF[t.dtype]))
         self.result_types = []
         for i in range(lib.tgFunctionNumResults(self._fn)):
             t = lib.tgFunctionResultType(self._fn, i)

@@ -16,6 +16,7 @@ are part of the compiled code.
 """
 import hashlib
 import json
+import numbers
 import os
 import shutil
 import tempfile
@@ -75,11 +76,12 @@ def _trace(f, args):
                         "function), got %r" % (f,), TgTypeError)
         f = Function(f)
     if not args:
-        if f.input_signature is None:
+        takes_none = f._signature is not None and not f._signature.parameters
+        if f.input_signature is None and not takes_none:
             raise error("tg.saved_model.save(%s, path): give the arguments' TensorSpecs "
                         "(or example values) after the path, or an input_signature"
                         % f.__name__, TgTypeError)
-        args = tuple(f.input_signature)
+        args = tuple(f.input_signature or ())
     args = tuple(_example(a) for a in args)
     args, kwargs = f._bind(args, {})
     if f.input_signature is not None:
@@ -170,17 +172,24 @@ def _export_module(concrete, leaves, variables):
 
 
 def _variables_of(concrete, leaves):
-    """The Variables the function reads or assigns, in the order of its
-    implicit inputs (each once)."""
-    out, seen = [], set()
+    """The Variables the function reads (in the order of its implicit
+    inputs), and all it reads or assigns (those, then the ones it only
+    assigns); each once."""
+    reads, seen = [], set()
     for kind, obj in concrete.implicit:
         if kind == "capture":
             continue
         var = obj if kind == "var" else leaves[obj]
         if id(var) not in seen:
             seen.add(id(var))
-            out.append(var)
-    return out
+            reads.append(var)
+    everything = list(reads)
+    for ref, _ in concrete.var_writes:
+        var = ref[1] if ref[0] == "var" else leaves[ref[1]]
+        if id(var) not in seen:
+            seen.add(id(var))
+            everything.append(var)
+    return reads, everything
 
 
 def _strip(e):
@@ -205,17 +214,24 @@ def save(f, path, *args, name=None, cpu=None, threads=1):
     loops of each call on that many threads (the caller's and threads - 1
     the call starts and joins; link with -lpthread). Returns the path.
     Writes all of the files or none."""
-    if not isinstance(threads, int) or isinstance(threads, bool) or not 1 <= threads <= 256:
+    if not isinstance(threads, numbers.Integral) or isinstance(threads, bool) or \
+            not 1 <= threads <= 256:
         raise error("tg.saved_model.save: threads is 1 to 256 (each call starts its own), "
                     "got %r" % (threads,), TgTypeError)
+    if cpu is not None and not isinstance(cpu, str):
+        raise error("tg.saved_model.save: cpu is a CPU's name (\"x86-64-v3\", "
+                    "\"native\", ...), got %r" % (cpu,), TgTypeError)
     path = os.fspath(path)
     f, concrete, leaves, arg_names = _trace(f, args)
     symbol = name if name is not None else f.__name__
     if not isinstance(symbol, str):
         raise error("tg.saved_model.save: name must be a string, got %r" % (symbol,),
                     TgTypeError)
-    variables = _variables_of(concrete, leaves)
-    module = _export_module(concrete, leaves, variables)
+    if name is None and not symbol.isidentifier():
+        raise error("tg.saved_model.save: the function's name %r is not a C symbol; "
+                    "give one with name=" % symbol, TgTypeError)
+    read_vars, variables = _variables_of(concrete, leaves)
+    module = _export_module(concrete, leaves, read_vars)
     static_outputs = [v for kind, v in concrete.outputs if kind == "static"]
     structure = _structure_json(concrete.out_structure, static_outputs)
     for v in static_outputs:
@@ -223,7 +239,7 @@ def save(f, path, *args, name=None, cpu=None, threads=1):
             raise error("tg.saved_model.save: the function returns %r, which is not a "
                         "tensor or a plain Python value" % (v,), TgTypeError)
     input_names = [arg_names[i] for i, _ in concrete.param_leaves]
-    var_names = [v.name for v in variables]
+    var_names = [v.name for v in read_vars]
     var_position = {id(v): i for i, v in enumerate(variables)}
     all_names = _output_names(concrete.out_structure, len(concrete.outputs))
     out_names = [all_names[k] for k, (kind, _) in enumerate(concrete.outputs)
@@ -238,8 +254,9 @@ def save(f, path, *args, name=None, cpu=None, threads=1):
                         "dtype": str(np.dtype(d))}
                        for n, (i, d) in zip(input_names, concrete.param_leaves)],
             "variables": [{"name": v.name, "shape": list(v.shape),
-                           "dtype": str(v.dtype), "trainable": v.trainable}
-                          for v in variables],
+                           "dtype": str(v.dtype), "trainable": v.trainable,
+                           "read": i < len(read_vars)}
+                          for i, v in enumerate(variables)],
             "outputs": [["r", None] if kind == "r" else ["static", v]
                         for kind, v in concrete.outputs],
             "output_structure": structure,
@@ -249,6 +266,15 @@ def save(f, path, *args, name=None, cpu=None, threads=1):
                 for ref, _ in concrete.var_writes],
         }
     }
+    # What an earlier save into this directory wrote under another name.
+    stale = []
+    try:
+        with open(os.path.join(path, "signature.json")) as old:
+            previous = json.load(old).get("symbol")
+        if isinstance(previous, str) and previous != symbol:
+            stale = [os.path.join(path, previous + ext) for ext in (".o", ".h", ".mlirbc")]
+    except (OSError, ValueError, AttributeError):
+        pass
     created = not os.path.isdir(path)
     try:
         os.makedirs(path, exist_ok=True)
@@ -278,6 +304,9 @@ def save(f, path, *args, name=None, cpu=None, threads=1):
             tmp_vars = None
         elif os.path.exists(os.path.join(path, _VARIABLES)):
             os.remove(os.path.join(path, _VARIABLES))
+        for p in stale:
+            if os.path.exists(p):
+                os.remove(p)
     except BaseException:
         if tmp_vars:
             os.remove(tmp_vars)
@@ -309,7 +338,7 @@ class LoadedFunction:
             self._inputs = [(a["name"] or "arg%d" % i, tuple(a["shape"]),
                              numpy_of[a["dtype"]])
                             for i, a in enumerate(self.signature["args"])]
-            self.variables = []
+            self.variables, self._read = [], []
             self._outputs = [("r", None)] * len(self.signature["results"])
             self._structure = ("tuple",) + (None,) * len(self._outputs)
             self._writes = []
@@ -328,6 +357,15 @@ class LoadedFunction:
                 values = [data["arr_%d" % i] for i in range(len(py["variables"]))]
         self.variables = [Variable(v, trainable=d["trainable"], name=d["name"])
                           for v, d in zip(values, py["variables"])]
+        self._read = [d.get("read", True) for d in py["variables"]]
+        # The object's own argument types (checked against the saved graph
+        # when it was loaded): what Python passes must agree.
+        expected = self._inputs + [(v.name, v.shape, v.dtype) for v, r in
+                                   zip(self.variables, self._read) if r]
+        if [(tuple(s), np.dtype(d)) for _, s, d in expected] != self._exe.arg_types:
+            raise error("tg.saved_model.load: %s: the Python description in "
+                        "signature.json does not match %s.o's arguments (the file "
+                        "was edited)" % (path, self.name))
         self._outputs = [tuple(o) for o in py["outputs"]]
         self._structure = _structure_from_json(py["output_structure"])
         self._writes = py["variable_writes"]
@@ -357,7 +395,8 @@ class LoadedFunction:
         for lock in locks:
             lock.acquire()
         try:
-            results = self._exe(*arrays, *[v._value for v in self.variables])
+            results = self._exe(*arrays, *[v._value for v, r in
+                                            zip(self.variables, self._read) if r])
             for k, vi in enumerate(self._writes):
                 self.variables[vi]._set_value(results[n_out + k])
         finally:

@@ -604,3 +604,108 @@ def test_multithreaded_export_matches_jit_and_allows_concurrent_callers(tmp_path
     assert float(loaded(x)) == ref[0]
     with pytest.raises(tg.TgTypeError, match=r"threads is 1 to 256"):
         tg.saved_model.save(layer, d, x, threads=0)
+
+
+def test_adversarial_cases(tmp_path):
+    # A Variable the function only assigns: an output of the C function,
+    # not an argument; the loaded model updates it.
+    last = tg.Variable(0.0, name="last")
+    scale = tg.Variable(2.0, name="scale")
+
+    @tg.function
+    def step(x):
+        y = tg.reduce_sum(x) * scale
+        last.assign(y)
+        return y
+    d = str(tmp_path / "assign")
+    tg.saved_model.save(step, d, tg.TensorSpec([3]))
+    sig = json.load(open(os.path.join(d, "signature.json")))
+    assert [a["name"] for a in sig["args"]] == ["x", "scale"]
+    assert [r["name"] for r in sig["results"]] == ["output", "last (new value)"]
+    m = tg.saved_model.load(d)
+    assert float(m(np.ones(3, np.float32))) == 6.0
+    assert float(m.variables[1].numpy()) == 6.0  # last
+    # A function of no arguments needs no TensorSpecs.
+    tg.saved_model.save(tg.function(lambda: tg.constant(4.0) * scale), str(tmp_path / "noargs"),
+                        name="four")
+    assert float(tg.saved_model.load(str(tmp_path / "noargs"))()) == 8.0
+    # A lambda's name is not a C symbol: the message says to give one.
+    with pytest.raises(tg.TgTypeError, match=r"give one with name="):
+        tg.saved_model.save(lambda x: x, str(tmp_path / "lam"), tg.TensorSpec([1]))
+    # 32-bit CPUs are refused, not a fatal error of LLVM's.
+    with pytest.raises(tg.TgError, match=r"'i686' has no 64-bit mode"):
+        tg.saved_model.save(step, str(tmp_path / "x"), tg.TensorSpec([3]), cpu="i686")
+    assert not os.path.exists(str(tmp_path / "x"))
+    # Saving under another name replaces the earlier files.
+    tg.saved_model.save(step, d, tg.TensorSpec([3]), name="step2")
+    assert sorted(os.listdir(d)) == ["signature.json", "step2.h", "step2.mlirbc",
+                                     "step2.o", "variables.npz"]
+
+
+def test_edited_signature_shapes_are_refused(tmp_path):
+    d = str(tmp_path / "m")
+    tg.saved_model.save(lambda x: x * 2.0, d, tg.TensorSpec([4000]), name="twice")
+    sig_path = os.path.join(d, "signature.json")
+    sig = json.load(open(sig_path))
+    sig["args"][0]["shape"] = [1]
+    sig["results"][0]["shape"] = [1]
+    sig["extra"]["python"]["inputs"][0]["shape"] = [1]
+    json.dump(sig, open(sig_path, "w"))
+    with pytest.raises(tg.TgError, match=r"differ from those of the saved graph"):
+        tg.saved_model.load(d)
+    r = subprocess.run([TG_RUN, d], capture_output=True, text=True)
+    assert r.returncode == 1 and "the file was edited" in r.stderr
+    # The Python description alone edited.
+    tg.saved_model.save(lambda x: x * 2.0, d, tg.TensorSpec([4000]), name="twice")
+    sig = json.load(open(sig_path))
+    sig["extra"]["python"]["inputs"][0]["shape"] = [1]
+    json.dump(sig, open(sig_path, "w"))
+    with pytest.raises(tg.TgError, match=r"does not match twice.o's arguments"):
+        tg.saved_model.load(d)
+
+
+def test_header_is_safe_from_output_names(tmp_path):
+    @tg.function
+    def f(x):
+        return {"ok */ int injected = 1; /* ": x + 1.0, "line\nbreak": x * 2.0}
+    d = str(tmp_path / "m")
+    tg.saved_model.save(f, d, tg.TensorSpec([2]), name="net")
+    tg.saved_model.save(f, str(tmp_path / "m2"), tg.TensorSpec([2]), name="Net")
+    header = open(os.path.join(d, "net.h")).read()
+    assert "injected = 1;" not in header.replace("*? int injected = 1; /", "")
+    assert "#ifndef TG_EXPORTED_net_H" in header
+    with open(str(tmp_path / "both.c"), "w") as c:
+        c.write('#include "m/net.h"\n#include "m2/Net.h"\n'
+                "int main(void) { return net != 0 && Net != 0 ? 0 : 1; }\n")
+    r = subprocess.run([CC, "-c", "-Wall", "-I", str(tmp_path), str(tmp_path / "both.c"),
+                        "-o", str(tmp_path / "both.o")], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+
+
+def test_cache_directory_others_can_write_is_not_used(tmp_path):
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    os.chmod(str(shared), 0o777)
+    r = cache_run(tmp_path, env={"TG_CACHE_DIR": str(shared)})
+    assert (r["hits"], r["misses"], r["entries"]) == (0, 0, 0)
+    # Files of others in a cache directory are not touched.
+    own = tmp_path / "cache"
+    own.mkdir(mode=0o700)
+    (own / ".tmp-notes").write_text("mine")
+    (own / "model.tgc").write_text("mine too")
+    os.utime(str(own / ".tmp-notes"), (0, 0))
+    for value in ("5.0", "6.0"):
+        cache_run(tmp_path, value=value, env={"TG_CACHE_MAX_BYTES": "1K"})
+    assert (own / ".tmp-notes").exists() and (own / "model.tgc").exists()
+    assert cache_run(tmp_path, env={"TG_CACHE": "off"})["misses"] == 0
+
+
+def test_f16_conversions_through_libgcc(tmp_path):
+    # Without F16C (cpu x86-64), and f64 -> f16 everywhere, the code calls
+    # libgcc's conversions: the JIT and the loader find them.
+    f = tg.function(lambda x: tg.cast(x, tg.float16))
+    x = np.array([1.5, 2.25, 65504.0], np.float64)
+    np.testing.assert_array_equal(f(x).numpy(), x.astype(np.float16))
+    d = str(tmp_path / "m")
+    tg.saved_model.save(f, d, x, name="tohalf", cpu="x86-64")
+    np.testing.assert_array_equal(tg.saved_model.load(d)(x).numpy(), x.astype(np.float16))

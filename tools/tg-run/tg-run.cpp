@@ -34,7 +34,7 @@ using namespace llvm;
 static const char usage[] =
     "usage: tg-run FILE.mlir|SAVED_DIR [-e NAME] [--input=FILE.npy ...] "
     "[--output-dir=DIR] [--print]\n"
-    "              [--target=cpu|gpu] [--threads=N] [--repeat=N] "
+    "              [--target=cpu|gpu] [--threads=N] [--cpu=CPU] [--repeat=N] "
     "[--no-optimize]\n"
     "              [--profile=FILE.json] [--profile-summary] "
     "[--report-memory]\n"
@@ -76,6 +76,7 @@ struct Options {
   bool print = false;
   std::string target = "cpu";
   unsigned threads = 0;
+  bool threadsGiven = false;
   unsigned repeat = 0;
   bool optimize = true;
   bool checkGrad = false;
@@ -137,6 +138,7 @@ static std::optional<std::string> parseArgs(int argc, char **argv,
     } else if (auto r = value("threads", v)) {
       if (!*r || !parseUnsigned(v, options.threads))
         return std::string("error: --threads expects a non-negative integer");
+      options.threadsGiven = true;
     } else if (auto r = value("repeat", v)) {
       if (!*r || !parseUnsigned(v, options.repeat))
         return std::string("error: --repeat expects a non-negative integer");
@@ -263,10 +265,12 @@ int main(int argc, char **argv) {
   // loaded, not compiled.
   bool saved = sys::fs::is_directory(inputFile);
   if (saved && (target != "cpu" || opt.checkGrad || opt.reportMemory ||
-                !opt.profile.empty() || opt.profileSummary))
+                !opt.profile.empty() || opt.profileSummary || opt.threadsGiven ||
+                !opt.cpu.empty() || !opt.optimize))
     return fail(inputFile + ": error: a saved model runs as it was compiled: "
-                            "--target=gpu, --check-grad, --report-memory and "
-                            "--profile need a .mlir file");
+                            "--target, --threads, --cpu, --no-optimize, "
+                            "--check-grad, --report-memory and --profile need "
+                            "a .mlir file (or its saved graph, NAME.mlirbc)");
   const std::vector<std::string> &inputs = opt.inputs;
   unsigned repeat = opt.repeat;
 
