@@ -13,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "tg-c/Runtime.h"
+#include "tg/Support/FlagValue.h"
 
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/InitLLVM.h"
@@ -59,20 +60,8 @@ int main(int argc, char **argv) {
   int threads = 1, optimize = 1;
   for (int i = 1; i < argc; ++i) {
     StringRef arg = argv[i];
-    auto value = [&](StringRef flag, std::string &out) -> std::optional<bool> {
-      for (std::string spelling : {("-" + flag).str(), ("--" + flag).str()}) {
-        if (arg == spelling) {
-          if (i + 1 >= argc)
-            return false;
-          out = argv[++i];
-          return true;
-        }
-        if (arg.starts_with(spelling + "=")) {
-          out = arg.drop_front(spelling.size() + 1).str();
-          return true;
-        }
-      }
-      return std::nullopt;
+    auto value = [&](StringRef flag, std::string &out) {
+      return mlir::tg::flagValue(argc, argv, i, flag, out);
     };
     std::string v;
     auto missing = [&](StringRef flag) {

@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "tg-c/Runtime.h"
+#include "tg/Support/FlagValue.h"
 #include "tg/Support/Npy.h"
 
 #include "llvm/ADT/SmallString.h"
@@ -96,21 +97,8 @@ static std::optional<std::string> parseArgs(int argc, char **argv,
   for (int i = 1; i < argc; ++i) {
     StringRef arg = argv[i];
     // --flag=value, or --flag value for the flags that take one.
-    auto value = [&](StringRef flag, std::string &out) -> std::optional<bool> {
-      std::string dash1 = ("-" + flag).str(), dash2 = ("--" + flag).str();
-      for (const std::string &spelling : {dash1, dash2}) {
-        if (arg == spelling) {
-          if (i + 1 >= argc)
-            return false;
-          out = argv[++i];
-          return true;
-        }
-        if (arg.starts_with(spelling + "=")) {
-          out = arg.drop_front(spelling.size() + 1).str();
-          return true;
-        }
-      }
-      return std::nullopt;
+    auto value = [&](StringRef flag, std::string &out) {
+      return mlir::tg::flagValue(argc, argv, i, flag, out);
     };
     std::string v;
     auto missing = [&](StringRef flag) {
