@@ -103,7 +103,8 @@ TgCompileOptions tgDefaultCompileOptions(void);
 TgExecutable *tgCompileSource(const char *source, size_t length,
                               const char *bufferName,
                               const TgCompileOptions *options, TgError **error);
-/// Compiles the file at `path`.
+/// Compiles the file at `path`; a directory is a saved model, loaded with
+/// tgLoadSavedModel (`options` do not apply).
 TgExecutable *tgCompileFile(const char *path, const TgCompileOptions *options,
                             TgError **error);
 void tgExecutableDestroy(TgExecutable *executable);

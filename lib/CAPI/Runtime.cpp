@@ -33,6 +33,7 @@
 #include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/SHA256.h"
 #include "llvm/TargetParser/Host.h"
@@ -625,6 +626,9 @@ TgExecutable *tgCompileSource(const char *source, size_t length,
 
 TgExecutable *tgCompileFile(const char *path, const TgCompileOptions *options,
                             TgError **error) {
+  // A saved model's directory: loaded, nothing compiled.
+  if (llvm::sys::fs::is_directory(path))
+    return tgLoadSavedModel(path, error);
   auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
   if (!buffer) {
     setError(error, std::string(path) + ": error: cannot open file: " +

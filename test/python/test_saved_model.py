@@ -258,6 +258,15 @@ def test_saved_outputs_structure_and_tg_run(tmp_path):
     r = subprocess.run([TG_RUN, d, "--input=" + str(tmp_path / "v.npy"), "--print"],
                        capture_output=True, text=True, check=True)
     assert r.stdout.split() == ["tensor<f32>", "4", "tensor<f32>", "2"]
+    # The C API's tgCompileFile takes the directory too.
+    _capi.lib.tgCompileFile.restype = _capi._P
+    _capi.lib.tgCompileFile.argtypes = [ctypes.c_char_p, ctypes.c_void_p,
+                                        ctypes.POINTER(_capi._P)]
+    error = _capi._P()
+    exe = _capi.lib.tgCompileFile(d.encode(), None, ctypes.byref(error))
+    assert exe, _capi.error_message(error)
+    assert _capi.lib.tgExecutableFunctionName(exe, 0) == b"stats"
+    _capi.lib.tgExecutableDestroy(exe)
 
 
 # The compile cache -----------------------------------------------------------
