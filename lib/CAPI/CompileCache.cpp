@@ -5,7 +5,8 @@
 //===----------------------------------------------------------------------===//
 //
 // One file per entry, `<key>.tgc`:
-//   "tg-cache 1\n", the SHA-256 of the rest (64 hex digits) and "\n",
+//   "tg-cache 2\n", the SHA-256 of the key and the rest (64 hex digits)
+//   and "\n",
 //   the metadata's size in decimal and "\n", the metadata, the object.
 // Written to a temporary name in the same directory, then renamed: readers
 // see a whole entry or none, and concurrent writers of one key both write
@@ -49,7 +50,7 @@ using namespace tgcapi;
 
 namespace {
 std::atomic<int64_t> hits{0}, misses{0}, compilations{0}, storeFailures{0};
-constexpr const char *kMagic = "tg-cache 1\n";
+constexpr const char *kMagic = "tg-cache 2\n";
 } // namespace
 
 static std::string cacheDirectory() {
@@ -147,10 +148,16 @@ std::string tgcapi::cacheKey(llvm::StringRef module, llvm::StringRef options,
   return llvm::toHex(hash.final(), /*LowerCase=*/true);
 }
 
-static std::string checksum(llvm::StringRef a, llvm::StringRef b) {
+/// The checksum of an entry: of its key too, so that an entry renamed to
+/// another key's file (by hand, or a bug) is refused, not run for another
+/// module.
+static std::string checksum(llvm::StringRef key, llvm::StringRef metadata,
+                            llvm::StringRef object) {
   llvm::SHA256 hash;
-  hash.update(a);
-  hash.update(b);
+  hash.update(key);
+  hash.update(":");
+  hash.update(metadata);
+  hash.update(object);
   return llvm::toHex(hash.final(), /*LowerCase=*/true);
 }
 
@@ -168,7 +175,8 @@ static bool readFile(const std::string &path, std::string &out) {
 }
 
 /// Parses an entry file; false if it is not a whole, intact entry.
-static bool parseEntry(const std::string &text, CacheEntry &entry) {
+static bool parseEntry(llvm::StringRef key, const std::string &text,
+                       CacheEntry &entry) {
   llvm::StringRef rest(text);
   if (!rest.consume_front(kMagic))
     return false;
@@ -180,7 +188,7 @@ static bool parseEntry(const std::string &text, CacheEntry &entry) {
     return false;
   llvm::StringRef metadata = body.take_front(metadataSize);
   llvm::StringRef object = body.drop_front(metadataSize);
-  if (checksum(metadata, object) != sum)
+  if (checksum(key, metadata, object) != sum)
     return false;
   entry.metadata = metadata.str();
   entry.object = object.str();
@@ -195,7 +203,7 @@ std::optional<CacheEntry> tgcapi::cacheLoad(llvm::StringRef key) {
     ++misses;
     return std::nullopt;
   }
-  if (!parseEntry(text, entry)) {
+  if (!parseEntry(key, text, entry)) {
     // Truncated or altered: compiled again (and stored again) by the caller.
     ::unlink(path.c_str());
     ++misses;
@@ -291,7 +299,7 @@ static void evict(const std::string &dir) {
 void tgcapi::cacheStore(llvm::StringRef key, const CacheEntry &entry) {
   std::string dir = cacheDirectory();
   std::string header = std::string(kMagic) +
-                       checksum(entry.metadata, entry.object) + "\n" +
+                       checksum(key, entry.metadata, entry.object) + "\n" +
                        std::to_string(entry.metadata.size()) + "\n";
   if (static_cast<int64_t>(header.size() + entry.metadata.size() +
                            entry.object.size()) > maxBytes()) {

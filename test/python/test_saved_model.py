@@ -718,3 +718,14 @@ def test_f16_conversions_through_libgcc(tmp_path):
     d = str(tmp_path / "m")
     tg.saved_model.save(f, d, x, name="tohalf", cpu="x86-64")
     np.testing.assert_array_equal(tg.saved_model.load(d)(x).numpy(), x.astype(np.float16))
+
+
+def test_cache_entry_under_another_key_is_not_run(tmp_path):
+    cache_run(tmp_path, value="2.0")
+    (two,) = [p for p in (tmp_path / "cache").iterdir() if p.suffix == ".tgc"]
+    cache_run(tmp_path, value="3.0")
+    (three,) = [p for p in (tmp_path / "cache").iterdir()
+                if p.suffix == ".tgc" and p != two]
+    three.write_bytes(two.read_bytes())  # 3.0's file now holds 2.0's code
+    r = cache_run(tmp_path, value="3.0")
+    assert (r["hits"], r["compilations"]) == (0, 1)
