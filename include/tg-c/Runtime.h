@@ -306,6 +306,12 @@ int tgExport(const char *source, size_t length, const char *bufferName,
 /// cannot run.
 TgExecutable *tgLoadSavedModel(const char *directory, TgError **error);
 
+/// The signature.json of a loaded saved model, as the loader read and
+/// verified it (against the description inside the object): read it from
+/// here, not from the file, which may have changed since. NULL for an
+/// executable that was compiled.
+const char *tgExecutableSavedSignature(const TgExecutable *executable);
+
 #ifdef __cplusplus
 }
 #endif

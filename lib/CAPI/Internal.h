@@ -60,6 +60,8 @@ struct TgExecutable {
   /// Every public function of the source, for error messages.
   std::vector<std::string> publicNames;
   llvm::StringMap<std::unique_ptr<TgFunction>> functions;
+  /// A saved model's signature.json, as tgLoadSavedModel verified it.
+  std::string savedSignature;
 };
 
 namespace mlir {

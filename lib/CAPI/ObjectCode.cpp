@@ -28,6 +28,7 @@
 #include "llvm/Linker/Linker.h"
 #include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
+#include "llvm/Object/ObjectFile.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/TargetParser/Host.h"
@@ -348,6 +349,16 @@ tgcapi::emitObject(ModuleOp lowered, llvm::ArrayRef<EntryABI> entries,
     if (llvm::Error e = addCFunction(*module, entries.front(),
                                      exportABI->symbol, packed))
       return std::move(e);
+    if (!exportABI->description.empty()) {
+      auto *text = llvm::ConstantDataArray::getString(
+          module->getContext(), exportABI->description, /*AddNull=*/false);
+      auto *description = new llvm::GlobalVariable(
+          *module, text->getType(), /*isConstant=*/true,
+          llvm::GlobalValue::InternalLinkage, text, "__tg_description");
+      description->setSection(kDescriptionSection);
+      description->setAlignment(llvm::Align(1));
+      llvm::appendToCompilerUsed(*module, {description});
+    }
     // Only the two entry symbols are visible: several exported graphs link
     // into one program without clashes.
     for (llvm::GlobalValue &value : module->global_values())
@@ -373,6 +384,31 @@ tgcapi::emitObject(ModuleOp lowered, llvm::ArrayRef<EntryABI> entries,
     return llvm::createStringError("the target cannot emit object files");
   codegen.run(*module);
   return object;
+}
+
+std::optional<std::string>
+tgcapi::readDescription(llvm::MemoryBufferRef object) {
+  auto file = llvm::object::ObjectFile::createObjectFile(object);
+  if (!file) {
+    llvm::consumeError(file.takeError());
+    return std::nullopt;
+  }
+  for (const llvm::object::SectionRef &section : (*file)->sections()) {
+    auto name = section.getName();
+    if (!name) {
+      llvm::consumeError(name.takeError());
+      continue;
+    }
+    if (*name != kDescriptionSection)
+      continue;
+    auto contents = section.getContents();
+    if (!contents) {
+      llvm::consumeError(contents.takeError());
+      return std::nullopt;
+    }
+    return contents->str();
+  }
+  return std::nullopt;
 }
 
 //===----------------------------------------------------------------------===//

@@ -24,6 +24,7 @@
 #include "llvm/Target/TargetMachine.h"
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -73,7 +74,16 @@ std::string featuresMissingHere(llvm::StringRef features);
 struct ExportABI {
   std::string symbol;
   int threads = 1;
+  /// Stored in the object's section kDescriptionSection (saved models'
+  /// signature.json without the files' checksums); none when empty.
+  std::string description;
 };
+
+/// The section of an exported object that holds its description.
+constexpr const char *kDescriptionSection = ".tg.description";
+
+/// The description export stored in `object`, or nullopt.
+std::optional<std::string> readDescription(llvm::MemoryBufferRef object);
 
 /// Translates `lowered` (LLVM dialect) to LLVM IR, adds the packed entry of
 /// each of `entries` (and the C function of `exportABI`), turns global

@@ -392,7 +392,51 @@ static bool exportHere(std::unique_ptr<llvm::MemoryBuffer> buffer,
                                         : diagnostics);
     return false;
   }
+  std::vector<std::string> argNames, resultNames;
+  for (size_t i = 0; opts.argNames && i < abi.args.size(); ++i)
+    argNames.push_back(opts.argNames[i] ? opts.argNames[i] : "");
+  for (size_t i = 0; opts.resultNames && i < abi.results.size(); ++i)
+    resultNames.push_back(opts.resultNames[i] ? opts.resultNames[i] : "");
+  // The saved model's description (signature.json without its files'
+  // checksums), also inside the object: the loader compares the two, and
+  // a description edited since (shapes, CPU features, Variables) is
+  // refused rather than believed.
+  auto tensors = [&](const std::vector<TensorABI> &list,
+                     const std::vector<std::string> &names) {
+    llvm::json::Array out;
+    for (auto [i, t] : llvm::enumerate(list)) {
+      llvm::json::Array shape;
+      for (int64_t d : t.shape)
+        shape.push_back(d);
+      out.push_back(llvm::json::Object{
+          {"name", i < names.size() ? names[i] : ""},
+          {"dtype", tgDTypeName(t.dtype)},
+          {"shape", std::move(shape)}});
+    }
+    return out;
+  };
+  llvm::json::Value signature = llvm::json::Object{
+      {"format", kSavedModelFormat},
+      {"producer", "tg " TG_VERSION},
+      {"symbol", symbol},
+      {"entry", entryName},
+      {"cpu", resolvedCPU},
+      {"features", targetFeatures(*tm)},
+      {"threads", opts.threads},
+      {"mlir_bytecode_version", static_cast<int64_t>(bytecode::kVersion)},
+      {"args", tensors(abi.args, argNames)},
+      {"results", tensors(abi.results, resultNames)}};
+  if (opts.extraJSON && *opts.extraJSON) {
+    auto extra = llvm::json::parse(opts.extraJSON);
+    if (!extra) {
+      setError(error, "error: the extra signature fields are not JSON: " +
+                          llvm::toString(extra.takeError()) + "\n");
+      return false;
+    }
+    (*signature.getAsObject())["extra"] = std::move(*extra);
+  }
   ExportABI exportABI{symbol, opts.threads};
+  llvm::raw_string_ostream(exportABI.description) << signature;
   auto object = emitObject(*module, {abi}, *tm, &exportABI);
   if (!object) {
     std::string reason = llvm::toString(object.takeError());
@@ -408,11 +452,6 @@ static bool exportHere(std::unique_ptr<llvm::MemoryBuffer> buffer,
     return false;
   }
 
-  std::vector<std::string> argNames, resultNames;
-  for (size_t i = 0; opts.argNames && i < abi.args.size(); ++i)
-    argNames.push_back(opts.argNames[i] ? opts.argNames[i] : "");
-  for (size_t i = 0; opts.resultNames && i < abi.results.size(); ++i)
-    resultNames.push_back(opts.resultNames[i] ? opts.resultNames[i] : "");
   std::string header =
       headerText(abi, symbol, resolvedCPU, opts.threads,
                  llvm::sys::path::filename(bufferName), argNames, resultNames);
@@ -429,49 +468,18 @@ static bool exportHere(std::unique_ptr<llvm::MemoryBuffer> buffer,
     return false;
   }
   if (paths.signature) {
-    auto tensors = [&](const std::vector<TensorABI> &list,
-                       const std::vector<std::string> &names) {
-      llvm::json::Array out;
-      for (auto [i, t] : llvm::enumerate(list)) {
-        llvm::json::Array shape;
-        for (int64_t d : t.shape)
-          shape.push_back(d);
-        out.push_back(llvm::json::Object{
-            {"name", i < names.size() ? names[i] : ""},
-            {"dtype", tgDTypeName(t.dtype)},
-            {"shape", std::move(shape)}});
-      }
-      return out;
-    };
-    llvm::json::Object files_;
+    // The description, then a checksum of each file (the object's own
+    // included, so the description inside it cannot list them).
+    llvm::json::Object root = *signature.getAsObject();
+    llvm::json::Object checksums;
     auto record = [&](const char *path, llvm::StringRef data) {
       if (path)
-        files_[llvm::sys::path::filename(path)] = sha256Hex(data);
+        checksums[llvm::sys::path::filename(path)] = sha256Hex(data);
     };
     record(paths.object, objectText);
     record(paths.header, header);
     record(paths.bytecode, bytecode);
-    llvm::json::Object root{
-        {"format", kSavedModelFormat},
-        {"producer", "tg " TG_VERSION},
-        {"symbol", symbol},
-        {"entry", entryName},
-        {"cpu", resolvedCPU},
-        {"features", targetFeatures(*tm)},
-        {"threads", opts.threads},
-        {"mlir_bytecode_version", static_cast<int64_t>(bytecode::kVersion)},
-        {"args", tensors(abi.args, argNames)},
-        {"results", tensors(abi.results, resultNames)},
-        {"files", std::move(files_)}};
-    if (opts.extraJSON && *opts.extraJSON) {
-      auto extra = llvm::json::parse(opts.extraJSON);
-      if (!extra) {
-        setError(error, "error: the extra signature fields are not JSON: " +
-                            llvm::toString(extra.takeError()) + "\n");
-        return false;
-      }
-      root["extra"] = std::move(*extra);
-    }
+    root["files"] = std::move(checksums);
     std::string text;
     llvm::raw_string_ostream(text)
         << llvm::formatv("{0:2}", llvm::json::Value(std::move(root))) << "\n";
@@ -591,14 +599,9 @@ extern "C" TgExecutable *tgLoadSavedModel(const char *directory,
                 ": error: malformed signature (symbol, args, results and files "
                 "are required)");
   std::string objectName = symbol->str() + ".o";
-  std::string bytecodeName = symbol->str() + ".mlirbc";
-  std::optional<llvm::StringRef> entry = root->getString("entry");
-  if (!files->get(objectName) || !files->get(bytecodeName) || !entry)
-    return fail(signaturePath + ": error: lists no " +
-                (!files->get(objectName) ? objectName
-                 : !entry                ? std::string("entry")
-                                         : bytecodeName));
-  std::unique_ptr<llvm::MemoryBuffer> object, bytecode;
+  if (!files->get(objectName))
+    return fail(signaturePath + ": error: lists no " + objectName);
+  std::unique_ptr<llvm::MemoryBuffer> object;
   for (const auto &file : *files) {
     std::string path = dir + "/" + file.first.str();
     std::optional<llvm::StringRef> expected = file.second.getAsString();
@@ -612,37 +615,22 @@ extern "C" TgExecutable *tgLoadSavedModel(const char *directory,
                          "checksum differs from signature.json's)");
     if (file.first == objectName)
       object = std::move(*data);
-    else if (file.first == bytecodeName)
-      bytecode = std::move(*data);
   }
-  // The shapes the object was compiled for are the entry's in the saved
-  // graph (checksummed with it); signature.json is a description, and
-  // buffers sized from an edited one would be overrun.
-  {
-    std::string diagnostics;
-    CompilerSession session(diagnostics);
-    OwningOpRef<ModuleOp> graph = session.parse(std::move(bytecode));
-    auto func = graph ? graph->lookupSymbol<func::FuncOp>(*entry)
-                      : func::FuncOp();
-    std::vector<TensorABI> args, results;
-    if (!func ||
-        !describeSignature(func.getFunctionType(), args, results).empty())
-      return fail(dir + "/" + bytecodeName + ": error: holds no entry @" +
-                  entry->str() + " with a tensor signature");
-    auto same = [](const std::vector<TensorABI> &a,
-                   const std::vector<TensorABI> &b) {
-      if (a.size() != b.size())
-        return false;
-      for (size_t i = 0; i < a.size(); ++i)
-        if (a[i].dtype != b[i].dtype || a[i].shape != b[i].shape)
-          return false;
-      return true;
-    };
-    if (!same(args, fn->args) || !same(results, fn->results))
-      return fail(signaturePath + ": error: its arguments and results differ "
-                                  "from those of the saved graph (" +
-                  bytecodeName + "): the file was edited");
-  }
+  // signature.json is believed only where it says what the object says of
+  // itself: buffers sized from edited shapes would be overrun, and code for
+  // CPU features edited away would die of an illegal instruction.
+  std::optional<std::string> description =
+      object ? readDescription(object->getMemBufferRef()) : std::nullopt;
+  auto embedded =
+      description ? llvm::json::parse(*description)
+                  : llvm::Expected<llvm::json::Value>(llvm::json::Value(nullptr));
+  if (!embedded)
+    llvm::consumeError(embedded.takeError());
+  llvm::json::Object described = *root;
+  described.erase("files");
+  if (!embedded || *embedded != llvm::json::Value(std::move(described)))
+    return fail(signaturePath + ": error: differs from the description inside " +
+                objectName + ": the file was edited (save the model again)");
   // An object for a CPU this one is not would die of an illegal
   // instruction: say which features are missing instead.
   std::string lacking =
@@ -666,9 +654,16 @@ extern "C" TgExecutable *tgLoadSavedModel(const char *directory,
                 llvm::toString(packed.takeError()));
   auto executable = std::make_unique<TgExecutable>();
   executable->code = std::move(*code);
+  executable->savedSignature = (*signatureText)->getBuffer().str();
   fn->name = symbol->str();
   fn->packed = reinterpret_cast<int32_t (*)(void **)>(*packed);
   executable->publicNames.push_back(fn->name);
   executable->functions[fn->name] = std::move(fn);
   return executable.release();
+}
+
+extern "C" const char *tgExecutableSavedSignature(const TgExecutable *executable) {
+  return executable->savedSignature.empty()
+             ? nullptr
+             : executable->savedSignature.c_str();
 }

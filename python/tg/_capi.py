@@ -109,8 +109,6 @@ lib.tgFunctionNumArgs.restype = ctypes.c_int64
 lib.tgFunctionNumArgs.argtypes = [_P]
 lib.tgFunctionNumResults.restype = ctypes.c_int64
 lib.tgFunctionNumResults.argtypes = [_P]
-lib.tgFunctionArgType.restype = TgTensorType
-lib.tgFunctionArgType.argtypes = [_P, ctypes.c_int64]
 lib.tgFunctionResultType.restype = TgTensorType
 lib.tgFunctionResultType.argtypes = [_P, ctypes.c_int64]
 lib.tgFunctionRun.restype = ctypes.c_int
@@ -145,6 +143,8 @@ lib.tgExport.argtypes = [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p,
                          ctypes.POINTER(_P)]
 lib.tgLoadSavedModel.restype = _P
 lib.tgLoadSavedModel.argtypes = [ctypes.c_char_p, ctypes.POINTER(_P)]
+lib.tgExecutableSavedSignature.restype = ctypes.c_char_p
+lib.tgExecutableSavedSignature.argtypes = [_P]
 lib.tgExecutableFunctionName.restype = ctypes.c_char_p
 lib.tgExecutableFunctionName.argtypes = [_P, ctypes.c_int64]
 
@@ -250,6 +250,7 @@ class Executable:
             if not self._exe:
                 _raise(error)
             entry = lib.tgExecutableFunctionName(self._exe, 0).decode()
+            self.saved_signature = lib.tgExecutableSavedSignature(self._exe).decode()
         else:
             if threads is None:
                 threads = num_threads
@@ -273,11 +274,6 @@ class Executable:
         plan = TgMemoryPlan()
         self.memory_plan = None if lib.tgFunctionMemoryPlan(self._fn, ctypes.byref(plan)) \
             else {name: getattr(plan, name) for name, _ in TgMemoryPlan._fields_}
-        self.arg_types = []
-        for i in range(lib.tgFunctionNumArgs(self._fn)):
-            t = lib.tgFunctionArgType(self._fn, i)
-            self.arg_types.append((tuple(t.shape[d] for d in range(t.rank)),
-                                   NUMPY_OF[t.dtype]))
         self.result_types = []
         for i in range(lib.tgFunctionNumResults(self._fn)):
             t = lib.tgFunctionResultType(self._fn, i)

@@ -97,7 +97,10 @@ def _leaf_key(x, where):
                             % (where(), dtype, _dtypes.SUPPORTED), TgTypeError)
         return ("T", x.shape, dtype)
     if t is Variable:
-        return ("V", x.shape, x.dtype)
+        # Its identity too: a trace is only right for the aliasing it saw (the
+        # same Variable passed twice, or passed and also captured, reads and
+        # writes one state; two different ones, two).
+        return ("V", x.shape, x.dtype, id(x))
     if t is SymbolicTensor:
         raise error("a traced tensor is passed to a compiled call outside its trace")
     try:
@@ -468,7 +471,11 @@ class Function:
         counts = collections.Counter(i for i, _ in varying)
         leaf = max(counts, key=lambda i: counts[i]) if counts else 0
         kinds = {k[1][leaf][0] for k in keys if leaf < len(k[1])}
-        if kinds <= {"T", "V"}:
+        if kinds == {"V"}:
+            advice = ("a Variable's identity is part of the cache key (the same one "
+                      "passed twice, or also captured, is not the same program as two), "
+                      "so each new Variable object traces again: pass the same Variables")
+        elif kinds <= {"T", "V"}:
             advice = ("its shape or dtype keeps changing, and each new shape traces and "
                       "compiles again: use a few fixed shapes (pad or batch)")
         else:

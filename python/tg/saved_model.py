@@ -327,8 +327,9 @@ class LoadedFunction:
             self._exe = _capi.Executable(None, saved=path)
         except TgError as e:
             raise error("tg.saved_model.load: %s" % _strip(e)) from None
-        with open(os.path.join(path, "signature.json")) as f:
-            self.signature = json.load(f)
+        # As the loader verified it with the object (the file may have been
+        # saved over since).
+        self.signature = json.loads(self._exe.saved_signature)
         py = self.signature.get("extra", {}).get("python")
         self.path = path
         self.name = self.signature["symbol"]
@@ -357,15 +358,7 @@ class LoadedFunction:
                 values = [data["arr_%d" % i] for i in range(len(py["variables"]))]
         self.variables = [Variable(v, trainable=d["trainable"], name=d["name"])
                           for v, d in zip(values, py["variables"])]
-        self._read = [d.get("read", True) for d in py["variables"]]
-        # The object's own argument types (checked against the saved graph
-        # when it was loaded): what Python passes must agree.
-        expected = self._inputs + [(v.name, v.shape, v.dtype) for v, r in
-                                   zip(self.variables, self._read) if r]
-        if [(tuple(s), np.dtype(d)) for _, s, d in expected] != self._exe.arg_types:
-            raise error("tg.saved_model.load: %s: the Python description in "
-                        "signature.json does not match %s.o's arguments (the file "
-                        "was edited)" % (path, self.name))
+        self._read = [d["read"] for d in py["variables"]]
         self._outputs = [tuple(o) for o in py["outputs"]]
         self._structure = _structure_from_json(py["output_structure"])
         self._writes = py["variable_writes"]

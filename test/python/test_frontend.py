@@ -752,3 +752,27 @@ def test_second_derivatives_through_loops():
     dy, d2y = second(tg.constant(0.7))
     close(dy, first(0.7), 1e-4)
     close(d2y, (first(0.7 + 1e-5) - first(0.7 - 1e-5)) / 2e-5, 1e-3)
+
+
+def test_variable_aliasing_is_part_of_the_trace():
+    # Found by the adversarial tests of issue 17: a trace made with two
+    # different Variables was reused for one Variable passed twice, and a
+    # trace made with a captured Variable for another one passed in.
+    v1, v2 = tg.Variable([1.0]), tg.Variable([10.0])
+
+    @tg.function
+    def f(a, b):
+        a.assign_add(b)
+        return a + b
+    f(v1, v2)
+    v1.assign([1.0])
+    assert f(v1, v1).numpy().tolist() == [4.0]  # eager: a = 2, a + b = 4
+    u, u2 = tg.Variable([10.0, 20.0]), tg.Variable([1.0, 2.0])
+
+    @tg.function
+    def both(a):
+        u.assign_add(a)
+        return a * u
+    assert both(u).numpy().tolist() == [400.0, 1600.0]
+    assert both(u2).numpy().tolist() == [21.0, 84.0]  # u = [21, 42] after the first call
+    assert u2.numpy().tolist() == [1.0, 2.0]
