@@ -17,8 +17,10 @@
 |* of the call on it, and joins it before returning (__tg_rt_run): nothing   *|
 |* outlives the call, and calls from several threads at once have teams of   *|
 |* their own. Starting and joining a team costs tens of microseconds per     *|
-|* call, once, not per loop; between loops the threads spin briefly before  *|
-|* they sleep, as libomp's do (for 200 ms there).                           *|
+|* call, once, not per loop. Waits spin briefly, yielding the core now and   *|
+|* then, and then sleep (TG_SPINS): with more threads than cores (several    *|
+|* callers, each with a team) spinning would take the cores from the        *|
+|* threads that have work. A team has at most as many threads as cores.     *|
 |*                                                                            *|
 |* Only what the CPU pipeline emits is here: static unchunked schedules      *|
 |* (schedule type 34), fork calls with up to 4 shared arguments, barriers.   *|
@@ -31,18 +33,21 @@
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 typedef void (*tg_microtask)(int32_t *gtid, int32_t *btid, ...);
 
 enum {
   TG_MAX_SHARED = 4,
   TG_MAX_THREADS = 256,
-  /* Waits spin this many times before sleeping (0.1-1.5 ms, as long as
-   * this many pause instructions take on the CPU): the next parallel loop
-   * of the call usually comes sooner, and a wake-up from sleep costs tens
-   * of microseconds. Barriers spin, then yield the core: every thread of
-   * the team reaches them within one loop's imbalance. */
-  TG_SPINS = 1 << 15,
+  /* Waits (for the next parallel loop, for the team, at a barrier) spin
+   * this many times before they sleep: 10-100 us, as long as this many
+   * pause instructions take. The next loop of a call usually comes sooner,
+   * and a wake-up from sleep costs tens of microseconds; but a thread that
+   * spins longer takes the core from the others when the machine has more
+   * threads than cores (several callers, each with a team), and libomp's
+   * 200 ms of spinning made such a case 30-100x slower. */
+  TG_SPINS = 1 << 14,
 };
 
 struct tg_team {
@@ -54,6 +59,8 @@ struct tg_team {
   atomic_int quit;
   int sleepers;           /* workers waiting on `start` (under lock) */
   int masterWaiting;      /* the caller waits on `done` (under lock) */
+  pthread_cond_t barrierOpen;
+  int barrierSleepers;    /* threads waiting on `barrierOpen` (under lock) */
   atomic_int arrived;     /* threads at the current barrier */
   atomic_uint barrierGeneration;
   tg_microtask fn;
@@ -70,7 +77,16 @@ struct tg_self {
 };
 static __thread struct tg_self self;
 
-static void pause_briefly(void) { __builtin_ia32_pause(); }
+/* One turn of a spin-wait: a pause instruction, and every 128 turns the
+ * core to another thread if one is waiting for it (more threads than
+ * cores: several callers, each with a team); otherwise sched_yield returns
+ * at once. */
+static void pause_briefly(int spin) {
+  if ((spin & 127) == 127)
+    sched_yield();
+  else
+    __builtin_ia32_pause();
+}
 
 static void tg_rt_invoke(tg_microtask fn, int argc, void **args, int32_t index) {
   int32_t gtid = index, btid = index;
@@ -100,7 +116,7 @@ static void *tg_rt_worker(void *arg) {
     while ((generation = atomic_load(&team->generation)) == seen &&
            !atomic_load(&team->quit)) {
       if (++spins < TG_SPINS) {
-        pause_briefly();
+        pause_briefly(spins);
         continue;
       }
       pthread_mutex_lock(&team->lock);
@@ -127,19 +143,26 @@ static void *tg_rt_worker(void *arg) {
 }
 
 /* Runs `body(buffers)` with a team of `threads` threads (this one and
- * threads - 1 started here), then joins them. With fewer threads than
+ * threads - 1 started here; at most as many as the machine has cores),
+ * then joins them. With fewer threads than
  * asked (pthread_create failed), the team is smaller: loops divide their
  * iterations among the threads there are. */
 int32_t __tg_rt_run(int32_t threads, int32_t (*body)(void **), void **buffers) {
-  if (threads <= 1 || self.team)
-    return body(buffers);
+  /* More threads than cores only take turns on them. */
+  long cores = sysconf(_SC_NPROCESSORS_ONLN);
+  if (cores > 0 && threads > cores)
+    threads = (int32_t)cores;
   if (threads > TG_MAX_THREADS)
     threads = TG_MAX_THREADS;
+  if (threads <= 1 || self.team)
+    return body(buffers);
   struct tg_team team;
   team.size = 1;
   pthread_mutex_init(&team.lock, 0);
   pthread_cond_init(&team.start, 0);
   pthread_cond_init(&team.done, 0);
+  pthread_cond_init(&team.barrierOpen, 0);
+  team.barrierSleepers = 0;
   atomic_init(&team.generation, 0);
   atomic_init(&team.running, 0);
   atomic_init(&team.quit, 0);
@@ -165,6 +188,7 @@ int32_t __tg_rt_run(int32_t threads, int32_t (*body)(void **), void **buffers) {
   pthread_mutex_unlock(&team.lock);
   for (int i = 1; i < team.size; ++i)
     pthread_join(handles[i], 0);
+  pthread_cond_destroy(&team.barrierOpen);
   pthread_cond_destroy(&team.done);
   pthread_cond_destroy(&team.start);
   pthread_mutex_destroy(&team.lock);
@@ -218,7 +242,7 @@ void __kmpc_fork_call(void *loc, int32_t argc, tg_microtask fn, ...) {
   tg_rt_invoke(fn, argc, args, 0);
   self.inRegion = 0;
   for (int spins = 0; atomic_load(&team->running) > 0 && spins < TG_SPINS; ++spins)
-    pause_briefly();
+    pause_briefly(spins);
   if (atomic_load(&team->running) > 0) {
     pthread_mutex_lock(&team->lock);
     team->masterWaiting = 1;
@@ -234,18 +258,29 @@ void __kmpc_barrier(void *loc, int32_t gtid) {
   struct tg_team *team = self.team;
   if (!team || team->size == 1 || !self.inRegion)
     return;
-  /* The last to arrive opens the barrier for the others. */
+  /* The last to arrive opens the barrier for the others, who spin a while,
+   * then sleep. */
   unsigned generation = atomic_load(&team->barrierGeneration);
   if (atomic_fetch_add(&team->arrived, 1) == team->size - 1) {
     atomic_store(&team->arrived, 0);
     atomic_fetch_add(&team->barrierGeneration, 1);
+    pthread_mutex_lock(&team->lock);
+    if (team->barrierSleepers)
+      pthread_cond_broadcast(&team->barrierOpen);
+    pthread_mutex_unlock(&team->lock);
     return;
   }
-  for (int spins = 0; atomic_load(&team->barrierGeneration) == generation; ++spins)
-    if (spins < TG_SPINS)
-      pause_briefly();
-    else
-      sched_yield();
+  for (int spins = 0; spins < TG_SPINS; ++spins) {
+    if (atomic_load(&team->barrierGeneration) != generation)
+      return;
+    pause_briefly(spins);
+  }
+  pthread_mutex_lock(&team->lock);
+  ++team->barrierSleepers;
+  while (atomic_load(&team->barrierGeneration) == generation)
+    pthread_cond_wait(&team->barrierOpen, &team->lock);
+  --team->barrierSleepers;
+  pthread_mutex_unlock(&team->lock);
 }
 
 /* The iterations [*lower, *upper] (inclusive, step `incr`) of a static
