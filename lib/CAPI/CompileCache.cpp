@@ -53,6 +53,13 @@ std::atomic<int64_t> hits{0}, misses{0}, compilations{0}, storeFailures{0};
 constexpr const char *kMagic = "tg-cache 2\n";
 } // namespace
 
+/// Where the process was when this library was loaded: a relative
+/// TG_CACHE_DIR means the same directory wherever the process goes since.
+static const std::string startDirectory = [] {
+  llvm::SmallString<256> cwd;
+  return llvm::sys::fs::current_path(cwd) ? std::string() : cwd.str().str();
+}();
+
 static std::string cacheDirectory() {
   std::string dir;
   if (const char *env = std::getenv("TG_CACHE_DIR"); env && *env)
@@ -61,14 +68,8 @@ static std::string cacheDirectory() {
     dir = std::string(xdg) + "/tg";
   else if (const char *home = std::getenv("HOME"); home && *home)
     dir = std::string(home) + "/.cache/tg";
-  // Relative to the directory the process started in (the environment's
-  // meaning), not to wherever it has changed to since.
-  static const std::string start = [] {
-    llvm::SmallString<256> cwd;
-    return llvm::sys::fs::current_path(cwd) ? std::string() : cwd.str().str();
-  }();
-  if (!dir.empty() && dir[0] != '/' && !start.empty())
-    dir = start + "/" + dir;
+  if (!dir.empty() && dir[0] != '/' && !startDirectory.empty())
+    dir = startDirectory + "/" + dir;
   return dir;
 }
 
@@ -250,9 +251,9 @@ static bool isTemporaryName(llvm::StringRef name) {
          llvm::all_of(number, llvm::isDigit);
 }
 
-/// The entries in `dir`, and temporary files older than an hour (left by a
-/// process that died while writing), which are removed.
-static std::vector<FileInfo> listEntries(const std::string &dir) {
+/// The entries in `dir`; with `clean`, temporary files older than an hour
+/// (left by a process that died while writing) are removed.
+static std::vector<FileInfo> listEntries(const std::string &dir, bool clean) {
   std::vector<FileInfo> files;
   DIR *d = ::opendir(dir.c_str());
   if (!d)
@@ -264,7 +265,7 @@ static std::vector<FileInfo> listEntries(const std::string &dir) {
     struct stat st;
     if (stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
       continue;
-    if (isTemporaryName(name) && now - st.st_mtim.tv_sec > 3600) {
+    if (clean && isTemporaryName(name) && now - st.st_mtim.tv_sec > 3600) {
       ::unlink(path.c_str());
       continue;
     }
@@ -276,7 +277,7 @@ static std::vector<FileInfo> listEntries(const std::string &dir) {
 }
 
 static void evict(const std::string &dir) {
-  std::vector<FileInfo> files = listEntries(dir);
+  std::vector<FileInfo> files = listEntries(dir, /*clean=*/true);
   int64_t total = 0;
   for (const FileInfo &f : files)
     total += f.bytes;
@@ -369,9 +370,11 @@ extern "C" void tgCacheInfo(TgCacheInfo *info) {
   info->entries = 0;
   info->bytes = 0;
   info->maxBytes = maxBytes();
-  for (const FileInfo &f : listEntries(dir)) {
-    ++info->entries;
-    info->bytes += f.bytes;
-  }
+  // A directory the cache does not use is not the cache's to count.
+  if (info->enabled)
+    for (const FileInfo &f : listEntries(dir, /*clean=*/false)) {
+      ++info->entries;
+      info->bytes += f.bytes;
+    }
   std::snprintf(info->directory, sizeof(info->directory), "%s", dir.c_str());
 }

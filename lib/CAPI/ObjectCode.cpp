@@ -129,15 +129,35 @@ std::string tgcapi::targetFeatures(const llvm::TargetMachine &tm) {
   return features;
 }
 
+/// Whether compiled code may use instructions of `feature`: vector and
+/// bit-manipulation instruction sets. System features (pku, mwaitx,
+/// wbnoinvd, ...) that virtual machines often hide are never emitted by
+/// the pipeline, and a CPU's own name must not be refused for them.
+static bool isCodeFeature(llvm::StringRef feature) {
+  static const char *prefixes[] = {"sse",    "ssse",  "avx",  "amx",  "fma",
+                                   "f16c",   "bmi",   "lzcnt", "popcnt",
+                                   "movbe",  "adx",   "aes",  "pclmul", "sha",
+                                   "vpclmulqdq", "gfni", "vaes", "evex512",
+                                   "cx16",   "sahf",  "fxsr", "mmx", "x87",
+                                   "cmov",   "cx8",   "xsave", "prfchw",
+                                   "tbm",    "xop",   "sse4a"};
+  for (const char *prefix : prefixes)
+    if (feature.starts_with(prefix))
+      return true;
+  return false;
+}
+
 std::string tgcapi::featuresMissingHere(llvm::StringRef features) {
   llvm::StringMap<bool> host = llvm::sys::getHostCPUFeatures();
   std::string lacking;
   llvm::SmallVector<llvm::StringRef> list;
   features.split(list, ',', -1, false);
   for (llvm::StringRef f : list) {
-    auto it = host.find(f.drop_front());
-    if (f.starts_with("+") && it != host.end() && !it->second)
-      lacking += (lacking.empty() ? "" : ", ") + f.drop_front().str();
+    if (!f.consume_front("+") || !isCodeFeature(f))
+      continue;
+    auto it = host.find(f);
+    if (it != host.end() && !it->second)
+      lacking += (lacking.empty() ? "" : ", ") + f.str();
   }
   return lacking;
 }

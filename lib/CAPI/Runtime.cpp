@@ -626,9 +626,19 @@ TgExecutable *tgCompileSource(const char *source, size_t length,
 
 TgExecutable *tgCompileFile(const char *path, const TgCompileOptions *options,
                             TgError **error) {
-  // A saved model's directory: loaded, nothing compiled.
-  if (llvm::sys::fs::is_directory(path))
+  // A saved model's directory: loaded, nothing compiled; options that
+  // would compile it otherwise are refused.
+  if (llvm::sys::fs::is_directory(path)) {
+    if (options && (options->target != TG_TARGET_CPU || options->profile ||
+                    (options->cpu && *options->cpu))) {
+      setError(error, std::string(path) +
+                          ": error: a saved model runs as it was compiled "
+                          "(the GPU target, profiling and a CPU need a .mlir "
+                          "file, or the saved graph NAME.mlirbc)\n");
+      return nullptr;
+    }
     return tgLoadSavedModel(path, error);
+  }
   auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
   if (!buffer) {
     setError(error, std::string(path) + ": error: cannot open file: " +

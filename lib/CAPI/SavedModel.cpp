@@ -109,13 +109,16 @@ static bool definedByCLibraries(llvm::StringRef name) {
   return false;
 }
 
-/// `name` as text inside a C comment: printable ASCII, with no "*/".
+/// `name` as text inside a C comment: printable ASCII, with no "*/" (it
+/// would end the comment) and no "/*" (-Wcomment).
 static std::string commentSafe(llvm::StringRef name) {
   std::string out;
   for (char c : name)
     out += (c >= 32 && c < 127) ? c : '?';
   for (size_t at; (at = out.find("*/")) != std::string::npos;)
     out.replace(at, 2, "*?");
+  for (size_t at; (at = out.find("/*")) != std::string::npos;)
+    out.replace(at, 2, "/?");
   return out;
 }
 
@@ -234,11 +237,16 @@ public:
       error = path + ": error: cannot write: it is a directory";
       return false;
     }
-    for (auto &f : files)
-      if (f.second == path) {
+    // The same file however it is spelled (./a.o, dir/../a.o).
+    llvm::SmallString<256> normal(path);
+    llvm::sys::fs::make_absolute(normal);
+    llvm::sys::path::remove_dots(normal, /*remove_dot_dot=*/true);
+    for (auto &f : normalized)
+      if (f == normal) {
         error = path + ": error: given for two of the files to write";
         return false;
       }
+    normalized.push_back(normal.str().str());
     // Unique per process and call: two exports to one path at once do not
     // write into each other's temporary files.
     static std::atomic<uint64_t> counter{0};
@@ -270,6 +278,7 @@ public:
 
 private:
   std::vector<std::pair<std::string, std::string>> files;
+  std::vector<std::string> normalized;
 };
 } // namespace
 

@@ -20,6 +20,7 @@ import numbers
 import os
 import shutil
 import tempfile
+import time
 
 import numpy as np
 
@@ -275,12 +276,21 @@ def save(f, path, *args, name=None, cpu=None, threads=1):
             stale = [os.path.join(path, previous + ext) for ext in (".o", ".h", ".mlirbc")]
     except (OSError, ValueError, AttributeError):
         pass
-    created = not os.path.isdir(path)
+    # The outermost directory this save creates: removed again if it fails.
+    created, parent = None, os.path.abspath(path)
+    while not os.path.isdir(parent):
+        created, parent = parent, os.path.dirname(parent)
     try:
         os.makedirs(path, exist_ok=True)
     except OSError as e:
         raise error("tg.saved_model.save: cannot create %s: %s" % (path, e.strerror)) \
             from None
+    # Variables written aside by a save that was killed (an hour ago or more).
+    for leftover in os.listdir(path):
+        p = os.path.join(path, leftover)
+        if leftover.startswith(".variables-") and leftover.endswith(".npz") and \
+                time.time() - os.path.getmtime(p) > 3600:
+            os.remove(p)
     tmp_vars = None
     try:
         if variables:
@@ -311,7 +321,7 @@ def save(f, path, *args, name=None, cpu=None, threads=1):
         if tmp_vars:
             os.remove(tmp_vars)
         if created:
-            shutil.rmtree(path, ignore_errors=True)
+            shutil.rmtree(created, ignore_errors=True)
         raise
     return path
 

@@ -641,6 +641,11 @@ def test_adversarial_cases(tmp_path):
     # A lambda's name is not a C symbol: the message says to give one.
     with pytest.raises(tg.TgTypeError, match=r"give one with name="):
         tg.saved_model.save(lambda x: x, str(tmp_path / "lam"), tg.TensorSpec([1]))
+    # A failed save removes the directories it created, not only the last.
+    with pytest.raises(tg.TgError, match=r"'int' is not a valid C symbol"):
+        tg.saved_model.save(step, str(tmp_path / "p1" / "p2" / "p3"),
+                            tg.TensorSpec([3]), name="int")
+    assert not os.path.exists(str(tmp_path / "p1"))
     # 32-bit CPUs are refused, not a fatal error of LLVM's.
     with pytest.raises(tg.TgError, match=r"'i686' has no 64-bit mode"):
         tg.saved_model.save(step, str(tmp_path / "x"), tg.TensorSpec([3]), cpu="i686")
@@ -683,7 +688,8 @@ def test_edited_signature_shapes_are_refused(tmp_path):
 def test_header_is_safe_from_output_names(tmp_path):
     @tg.function
     def f(x):
-        return {"ok */ int injected = 1; /* ": x + 1.0, "line\nbreak": x * 2.0}
+        return {"ok */ int injected = 1; /* ": x + 1.0, "line\nbreak": x * 2.0,
+                "w/*b": x * 3.0}
     d = str(tmp_path / "m")
     tg.saved_model.save(f, d, tg.TensorSpec([2]), name="net")
     tg.saved_model.save(f, str(tmp_path / "m2"), tg.TensorSpec([2]), name="Net")
@@ -692,8 +698,9 @@ def test_header_is_safe_from_output_names(tmp_path):
     assert "#ifndef TG_EXPORTED_net_H" in header
     with open(str(tmp_path / "both.c"), "w") as c:
         c.write('#include "m/net.h"\n#include "m2/Net.h"\n'
-                "int main(void) { return net != 0 && Net != 0 ? 0 : 1; }\n")
-    r = subprocess.run([CC, "-c", "-Wall", "-I", str(tmp_path), str(tmp_path / "both.c"),
+                "int (*f)() = (int (*)())net, (*g)() = (int (*)())Net;\n")
+    r = subprocess.run([CC, "-c", "-Wall", "-Werror", "-I", str(tmp_path),
+                        str(tmp_path / "both.c"),
                         "-o", str(tmp_path / "both.o")], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
 

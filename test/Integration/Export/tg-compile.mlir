@@ -42,6 +42,10 @@
 // PARSE: unparsable.mlir:1:51: error: expected '>' in tensor type
 // RUN: not tg-compile %t/good.mlir --name=f -o %t/nodir/x.o --header %t/out/x.h 2>&1 | FileCheck %s --check-prefix=WRITE
 // WRITE: nodir/x.o: error: cannot write
+// RUN: not tg-compile %t/good.mlir --name=f -o %t/out/x.o --header %t/out/../out/./x.o 2>&1 | FileCheck %s --check-prefix=SAME
+// SAME: x.o: error: given for two of the files to write
+// RUN: not tg-compile %t/good.mlir --name=f -o %t/out/x.o --header %t/out 2>&1 | FileCheck %s --check-prefix=DIR
+// DIR: out: error: cannot write: it is a directory
 // RUN: not tg-compile %t/good.mlir --name=f 2>&1 | FileCheck %s --check-prefix=USAGE
 // USAGE: error: -o OUT.o and --header OUT.h are both required
 // Nothing was written by the failures.
