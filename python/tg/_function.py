@@ -97,10 +97,7 @@ def _leaf_key(x, where):
                             % (where(), dtype, _dtypes.SUPPORTED), TgTypeError)
         return ("T", x.shape, dtype)
     if t is Variable:
-        # Its identity too: a trace is only right for the aliasing it saw (the
-        # same Variable passed twice, or passed and also captured, reads and
-        # writes one state; two different ones, two).
-        return ("V", x.shape, x.dtype, id(x))
+        return ("V", x.shape, x.dtype)
     if t is SymbolicTensor:
         raise error("a traced tensor is passed to a compiled call outside its trace")
     try:
@@ -198,6 +195,12 @@ class ConcreteFunction:
         self.graph = g
         self.name = name
         self.exe = None
+
+    def captures_any_of(self, leaves):
+        """Whether one of `leaves` is a Variable this trace captured (read
+        from the closure, as state of its own)."""
+        captured = {id(obj) for kind, obj in self.implicit if kind == "var"}
+        return any(type(x) is Variable and id(x) in captured for x in leaves)
 
     def compile(self):
         # The thread count is fixed now: the profiled version, compiled
@@ -417,13 +420,55 @@ class Function:
                             "arguments" % self.__name__, TgTypeError)
             args = self._apply_signature(args)
         leaves, structure = _structure((args, kwargs))
-        keys = tuple([_leaf_key(x, lambda i=i: self._argument_name(args, kwargs, i))
-                      for i, x in enumerate(leaves)])
-        key = (structure, keys)
+        keys = [_leaf_key(x, lambda i=i: self._argument_name(args, kwargs, i))
+                for i, x in enumerate(leaves)]
+        if any(k[0] == "V" for k in keys):
+            keys = self._variable_keys(leaves, keys, by_identity=False)
+        key = (structure, tuple(keys))
         concrete = self._cache.get(key)
         if concrete is None:
-            concrete = self._trace(leaves, keys, structure, key, args, kwargs)
+            concrete = self._trace(leaves, key[1], structure, key, args, kwargs)
+        elif concrete.captures_any_of(leaves):
+            # Traced with other Variables, one of which the function also
+            # captures (through a callee the key could not see): that
+            # program kept the two apart. Traced again for these very ones.
+            key = (structure, tuple(self._variable_keys(leaves, keys, by_identity=True)))
+            concrete = self._cache.get(key) or \
+                self._trace(leaves, key[1], structure, key, args, kwargs)
         return concrete, leaves
+
+    def _variable_keys(self, leaves, keys, by_identity):
+        """`keys` with what a trace depends on for each Variable argument:
+        which earlier argument is the same Variable (one state, not two),
+        and its identity when the function also captures it (or
+        `by_identity`)."""
+        captured = self._captured_variables()
+        out = list(keys)
+        for i, x in enumerate(leaves):
+            if keys[i][0] != "V":
+                continue
+            first = next(j for j, y in enumerate(leaves) if y is x)
+            same = ("captured", id(x)) if by_identity or id(x) in captured else None
+            out[i] = keys[i] + (first, same)
+        return out
+
+    def _captured_variables(self):
+        """The ids of the Variables the Python function reaches through its
+        closure and the globals its code names."""
+        fn = self.python_function
+        ids = set()
+        for cell in getattr(fn, "__closure__", None) or ():
+            try:
+                value = cell.cell_contents
+            except ValueError:  # an empty cell
+                continue
+            if type(value) is Variable:
+                ids.add(id(value))
+        code, names = getattr(fn, "__code__", None), getattr(fn, "__globals__", {})
+        for name in code.co_names if code is not None else ():
+            if type(names.get(name)) is Variable:
+                ids.add(id(names[name]))
+        return ids
 
     def memory_plan(self, *args, **kwargs):
         """How the call with these arguments holds its intermediate tensors
@@ -472,9 +517,9 @@ class Function:
         leaf = max(counts, key=lambda i: counts[i]) if counts else 0
         kinds = {k[1][leaf][0] for k in keys if leaf < len(k[1])}
         if kinds == {"V"}:
-            advice = ("a Variable's identity is part of the cache key (the same one "
-                      "passed twice, or also captured, is not the same program as two), "
-                      "so each new Variable object traces again: pass the same Variables")
+            advice = ("the Variables passed keep changing in how they alias each other "
+                      "or the Variables the function captures (each pattern is a "
+                      "program of its own): pass the same Variables")
         elif kinds <= {"T", "V"}:
             advice = ("its shape or dtype keeps changing, and each new shape traces and "
                       "compiles again: use a few fixed shapes (pad or batch)")

@@ -776,3 +776,17 @@ def test_variable_aliasing_is_part_of_the_trace():
     assert both(u).numpy().tolist() == [400.0, 1600.0]
     assert both(u2).numpy().tolist() == [21.0, 84.0]  # u = [21, 42] after the first call
     assert u2.numpy().tolist() == [1.0, 2.0]
+    assert both.trace_count == 2
+    # Captured through a callee (not in the function's own closure): traced
+    # with another Variable first, then called with the captured one.
+    s = tg.Variable([1.0])
+
+    def read_s():
+        return s.read_value()
+
+    @tg.function
+    def g(a):
+        a.assign_add([1.0])
+        return a + read_s()
+    assert g(tg.Variable([5.0])).numpy().tolist() == [7.0]
+    assert g(s).numpy().tolist() == [4.0]  # s = 2, then 2 + 2
