@@ -138,14 +138,26 @@ class ConcreteFunction:
         g = _graph.Graph()
         self.n_leaves = len(leaves)
         call_leaves, self.param_leaves = [], []
-        arg_vars = {}
+        arg_vars, stand_ins = {}, {}
         for i, (x, k) in enumerate(zip(leaves, keys)):
             if k[0] == "T":
                 call_leaves.append(g.parameter(k[1], k[2]))
                 self.param_leaves.append((i, k[2]))
+            elif k[0] == "V":
+                # A Variable argument is traced as a stand-in of its own
+                # (one per distinct Variable), so that the trace keeps it
+                # apart from the Variables the function captures: the trace
+                # serves any Variable passed there. When the call does pass
+                # a captured one (the key then holds its identity), the
+                # Variable itself: one state.
+                if k[4] is None:
+                    if id(x) not in stand_ins:
+                        stand_ins[id(x)] = Variable(x._value, trainable=x.trainable,
+                                                    name=x.name)
+                    x = stand_ins[id(x)]
+                arg_vars[id(x)] = i
+                call_leaves.append(x)
             else:
-                if k[0] == "V":
-                    arg_vars[id(x)] = i
                 call_leaves.append(x)
         args, kwargs = _rebuild(structure, iter(call_leaves))
         with _graph.tracing(g):
@@ -182,6 +194,10 @@ class ConcreteFunction:
                              for kind, v in parts], sep, end, stream)
                            for parts, sep, end, stream in g.prints]
         self.implicit = []
+        # (The captured Variables are held by self.implicit: their ids stay
+        # theirs.)
+        self.captured_ids = {id(obj) for kind, obj, _ in g.implicit
+                             if kind == "var" and id(obj) not in arg_vars}
         for kind, obj, _ in g.implicit:
             if kind == "var":
                 self.implicit.append(("arg", arg_vars[id(obj)]) if id(obj) in arg_vars
@@ -199,8 +215,8 @@ class ConcreteFunction:
     def captures_any_of(self, leaves):
         """Whether one of `leaves` is a Variable this trace captured (read
         from the closure, as state of its own)."""
-        captured = {id(obj) for kind, obj in self.implicit if kind == "var"}
-        return any(type(x) is Variable and id(x) in captured for x in leaves)
+        return bool(self.captured_ids) and any(
+            type(x) is Variable and id(x) in self.captured_ids for x in leaves)
 
     def compile(self):
         # The thread count is fixed now: the profiled version, compiled
@@ -420,55 +436,35 @@ class Function:
                             "arguments" % self.__name__, TgTypeError)
             args = self._apply_signature(args)
         leaves, structure = _structure((args, kwargs))
-        keys = [_leaf_key(x, lambda i=i: self._argument_name(args, kwargs, i))
+        base = [_leaf_key(x, lambda i=i: self._argument_name(args, kwargs, i))
                 for i, x in enumerate(leaves)]
-        if any(k[0] == "V" for k in keys):
-            keys = self._variable_keys(leaves, keys, by_identity=False)
+        keys = base
+        if any(k[0] == "V" for k in base):
+            keys = self._variable_keys(leaves, base, by_identity=False)
         key = (structure, tuple(keys))
         concrete = self._cache.get(key)
         if concrete is None:
             concrete = self._trace(leaves, key[1], structure, key, args, kwargs)
-        elif concrete.captures_any_of(leaves):
-            # Traced with other Variables, one of which the function also
-            # captures (through a callee the key could not see): that
-            # program kept the two apart. Traced again for these very ones.
-            key = (structure, tuple(self._variable_keys(leaves, keys, by_identity=True)))
+        if concrete.captures_any_of(leaves):
+            # Traced with Variable arguments apart from the captured ones;
+            # this call passes one the function captures: one state, another
+            # program. Traced again for these very Variables.
+            key = (structure, tuple(self._variable_keys(leaves, base, by_identity=True)))
             concrete = self._cache.get(key) or \
                 self._trace(leaves, key[1], structure, key, args, kwargs)
         return concrete, leaves
 
-    def _variable_keys(self, leaves, keys, by_identity):
+    @staticmethod
+    def _variable_keys(leaves, keys, by_identity):
         """`keys` with what a trace depends on for each Variable argument:
         which earlier argument is the same Variable (one state, not two),
-        and its identity when the function also captures it (or
-        `by_identity`)."""
-        captured = self._captured_variables()
-        out = list(keys)
+        and, `by_identity`, the Variable itself."""
+        out, first = list(keys), {}
         for i, x in enumerate(leaves):
-            if keys[i][0] != "V":
-                continue
-            first = next(j for j, y in enumerate(leaves) if y is x)
-            same = ("captured", id(x)) if by_identity or id(x) in captured else None
-            out[i] = keys[i] + (first, same)
+            if keys[i][0] == "V":
+                out[i] = keys[i] + (first.setdefault(id(x), i),
+                                    ("identity", id(x)) if by_identity else None)
         return out
-
-    def _captured_variables(self):
-        """The ids of the Variables the Python function reaches through its
-        closure and the globals its code names."""
-        fn = self.python_function
-        ids = set()
-        for cell in getattr(fn, "__closure__", None) or ():
-            try:
-                value = cell.cell_contents
-            except ValueError:  # an empty cell
-                continue
-            if type(value) is Variable:
-                ids.add(id(value))
-        code, names = getattr(fn, "__code__", None), getattr(fn, "__globals__", {})
-        for name in code.co_names if code is not None else ():
-            if type(names.get(name)) is Variable:
-                ids.add(id(names[name]))
-        return ids
 
     def memory_plan(self, *args, **kwargs):
         """How the call with these arguments holds its intermediate tensors

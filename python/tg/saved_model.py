@@ -88,8 +88,11 @@ def _trace(f, args):
     if f.input_signature is not None:
         args = f._apply_signature(args)
     leaves, structure = _structure((args, kwargs))
-    keys = tuple(_leaf_key(x, lambda i=i: f._argument_name(args, kwargs, i))
-                 for i, x in enumerate(leaves))
+    keys = [_leaf_key(x, lambda i=i: f._argument_name(args, kwargs, i))
+            for i, x in enumerate(leaves)]
+    # Variable arguments traced as themselves (one state with a captured
+    # one they may be), as the call that saves them would see them.
+    keys = tuple(f._variable_keys(leaves, keys, by_identity=True))
     concrete = ConcreteFunction(f._python_body(), leaves, keys, structure, f.__name__)
     names = []
     for i in range(len(leaves)):

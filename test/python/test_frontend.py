@@ -790,3 +790,16 @@ def test_variable_aliasing_is_part_of_the_trace():
         return a + read_s()
     assert g(tg.Variable([5.0])).numpy().tolist() == [7.0]
     assert g(s).numpy().tolist() == [4.0]  # s = 2, then 2 + 2
+    # The other order: the captured one first, then another.
+    t = tg.Variable([1.0])
+
+    def read_t():
+        return t.read_value()
+
+    @tg.function
+    def h(a):
+        a.assign_add([1.0])
+        return a + read_t()
+    assert h(t).numpy().tolist() == [4.0]
+    assert h(tg.Variable([5.0])).numpy().tolist() == [8.0]  # 6 + t (2)
+    assert t.numpy().tolist() == [2.0]

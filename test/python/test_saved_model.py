@@ -743,3 +743,19 @@ def test_cache_entry_under_another_key_is_not_run(tmp_path):
     three.write_bytes(two.read_bytes())  # 3.0's file now holds 2.0's code
     r = cache_run(tmp_path, value="3.0")
     assert (r["hits"], r["compilations"]) == (0, 1)
+
+
+def test_variable_passed_as_argument_is_saved_as_state(tmp_path):
+    v = tg.Variable([1.0, 2.0], name="v")
+
+    @tg.function
+    def bump(var, d):
+        var.assign_add(d)
+        return var.read_value() * 2.0
+    d = str(tmp_path / "m")
+    tg.saved_model.save(bump, d, v, tg.TensorSpec([2]))
+    m = tg.saved_model.load(d)
+    assert [x.name for x in m.variables] == ["v"]
+    assert m(np.ones(2, np.float32)).numpy().tolist() == [4.0, 6.0]
+    assert m.variables[0].numpy().tolist() == [2.0, 3.0]
+    assert v.numpy().tolist() == [1.0, 2.0]  # the loaded model has its own
