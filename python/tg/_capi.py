@@ -195,7 +195,8 @@ from ._errors import TgError  # noqa: E402 (re-exported for the C paths)
 
 def error_message(error):
     """The message of a C API error, which is then freed."""
-    message = lib.tgErrorMessage(error).decode()
+    # (Locations may hold any bytes a file name had: replaced, not fatal.)
+    message = lib.tgErrorMessage(error).decode(errors="replace")
     lib.tgErrorDestroy(error)
     return message.rstrip()
 
@@ -207,7 +208,7 @@ def _raise(error):
 def take_string(pointer):
     """The text of a string the C API allocated, which is then freed."""
     try:
-        return ctypes.string_at(pointer).decode()
+        return ctypes.string_at(pointer).decode(errors="replace")
     finally:
         lib.tgStringDestroy(pointer)
 

@@ -53,8 +53,22 @@ class tracing:  # noqa: N801 (a context manager)
         return False
 
 
+def _mlir_string(text):
+    """`text` as the body of an MLIR string literal: printable ASCII as it
+    is, every other byte (control characters such as a newline in a file
+    name, UTF-8, bytes Python could not decode) as a \\XX escape."""
+    out = []
+    for byte in text.encode("utf-8", "surrogateescape"):
+        c = chr(byte)
+        if c in '"\\' or not 32 <= byte < 127:
+            out.append("\\%02X" % byte)
+        else:
+            out.append(c)
+    return "".join(out)
+
+
 def loc_text(loc):
-    return 'loc("%s":%d:0)' % (loc[0].replace("\\", "\\\\").replace('"', '\\"'), loc[1])
+    return 'loc("%s":%d:0)' % (_mlir_string(loc[0]), loc[1])
 
 
 class Node:

@@ -2,6 +2,9 @@
 composable functions, threads. Each test states the TF behaviour it checks;
 values are compared with numpy, gradients with float64 finite differences."""
 import inspect
+import os
+import subprocess
+import sys
 import threading
 import warnings
 
@@ -803,3 +806,23 @@ def test_variable_aliasing_is_part_of_the_trace():
     assert h(t).numpy().tolist() == [4.0]
     assert h(tg.Variable([5.0])).numpy().tolist() == [8.0]  # 6 + t (2)
     assert t.numpy().tolist() == [2.0]
+
+
+def test_programs_in_files_with_odd_names(tmp_path):
+    # A source file's name goes into the traced module's locations: a
+    # newline, a quote, UTF-8 and bytes that are not UTF-8 broke tracing.
+    program = ("import numpy as np, tg\n"
+               "@tg.function\n"
+               "def f(x):\n"
+               "    return x * 2.0 + 1.0\n"
+               "print(f(np.ones(3, np.float32)).numpy().tolist())\n")
+    for name in [b'new\nline', b'quo"te\\', "caf\u00e9".encode(), b"bad\xff"]:
+        d = os.path.join(os.fsencode(str(tmp_path)), name)
+        os.mkdir(d)
+        path = os.path.join(d, b"prog.py")
+        with open(path, "w") as f:
+            f.write(program)
+        r = subprocess.run([sys.executable, path], capture_output=True, text=True,
+                           env=dict(os.environ, PYTHONPATH=os.path.join(
+                               os.path.dirname(__file__), "..", "..", "python")))
+        assert r.returncode == 0 and r.stdout.strip() == "[3.0, 3.0, 3.0]", (name, r.stderr)
