@@ -40,6 +40,8 @@
 #include <fstream>
 #include <sstream>
 #include <sys/stat.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 using namespace mlir;
@@ -581,6 +583,20 @@ extern "C" TgExecutable *tgLoadSavedModel(const char *directory,
     setError(error, what + "\n");
     return nullptr;
   };
+  // The files are read under the directory's lock, shared: a save into it
+  // (tg.saved_model.save takes it exclusively) is not read half-way.
+  struct DirectoryLock {
+    int fd;
+    explicit DirectoryLock(const std::string &path)
+        : fd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) {
+      if (fd >= 0)
+        ::flock(fd, LOCK_SH);
+    }
+    ~DirectoryLock() {
+      if (fd >= 0)
+        ::close(fd);
+    }
+  } lock(dir);
   std::string signaturePath = dir + "/signature.json";
   auto signatureText = llvm::MemoryBuffer::getFile(signaturePath);
   if (!signatureText)

@@ -14,6 +14,7 @@ the new value of each Variable it assigns: state stays with the caller, so
 the object keeps none. Python values and constants the function captured
 are part of the compiled code.
 """
+import fcntl
 import hashlib
 import json
 import numbers
@@ -270,15 +271,6 @@ def save(f, path, *args, name=None, cpu=None, threads=1):
                 for ref, _ in concrete.var_writes],
         }
     }
-    # What an earlier save into this directory wrote under another name.
-    stale = []
-    try:
-        with open(os.path.join(path, "signature.json")) as old:
-            previous = json.load(old).get("symbol")
-        if isinstance(previous, str) and previous != symbol:
-            stale = [os.path.join(path, previous + ext) for ext in (".o", ".h", ".mlirbc")]
-    except (OSError, ValueError, AttributeError):
-        pass
     # The outermost directory this save creates: removed again if it fails.
     created, parent = None, os.path.abspath(path)
     while not os.path.isdir(parent):
@@ -288,6 +280,30 @@ def save(f, path, *args, name=None, cpu=None, threads=1):
     except OSError as e:
         raise error("tg.saved_model.save: cannot create %s: %s" % (path, e.strerror)) \
             from None
+    # One save into a directory at a time (another process may be saving
+    # there too): its earlier files are removed and its new ones written
+    # under the lock; loads take it shared (tgLoadSavedModel).
+    lock = os.open(path, os.O_RDONLY)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _save_locked(path, created, symbol, module, f, cpu, threads, variables,
+                            extra, input_names, var_names, out_names, write_names)
+    finally:
+        os.close(lock)
+
+
+def _save_locked(path, created, symbol, module, f, cpu, threads, variables, extra,
+                 input_names, var_names, out_names, write_names):
+    """The writing part of save(), under the directory's lock."""
+    # What an earlier save into this directory wrote under another name.
+    stale = []
+    try:
+        with open(os.path.join(path, "signature.json")) as old:
+            previous = json.load(old).get("symbol")
+        if isinstance(previous, str) and previous != symbol:
+            stale = [os.path.join(path, previous + ext) for ext in (".o", ".h", ".mlirbc")]
+    except (OSError, ValueError, AttributeError):
+        pass
     # Variables written aside by a save that was killed (an hour ago or more).
     for leftover in os.listdir(path):
         p = os.path.join(path, leftover)

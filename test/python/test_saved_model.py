@@ -759,3 +759,24 @@ def test_variable_passed_as_argument_is_saved_as_state(tmp_path):
     assert m(np.ones(2, np.float32)).numpy().tolist() == [4.0, 6.0]
     assert m.variables[0].numpy().tolist() == [2.0, 3.0]
     assert v.numpy().tolist() == [1.0, 2.0]  # the loaded model has its own
+
+
+def test_concurrent_saves_into_one_directory(tmp_path):
+    d = str(tmp_path / "m")
+    script = textwrap.dedent("""
+        import sys, numpy as np, tg
+        name, d = sys.argv[1], sys.argv[2]
+        for i in range(4):
+            tg.saved_model.save(tg.function(lambda x: x * 2.0), d, tg.TensorSpec([3]),
+                                name=name)
+            m = tg.saved_model.load(d)
+            assert m(np.ones(3, np.float32)).numpy().tolist() == [2.0] * 3
+        """)
+    procs = [subprocess.Popen([sys.executable, "-c", script, name, d],
+                              stderr=subprocess.PIPE, text=True) for name in ("f", "g")]
+    for p in procs:
+        _, err = p.communicate(timeout=300)
+        assert p.returncode == 0, err
+    files = sorted(os.listdir(d))
+    name = json.load(open(os.path.join(d, "signature.json")))["symbol"]
+    assert files == sorted(["signature.json", name + ".o", name + ".h", name + ".mlirbc"])
