@@ -279,8 +279,7 @@ llvm::orc::SymbolMap
 tgcapi::distributedSymbols(llvm::orc::MangleAndInterner interner) {
   llvm::orc::SymbolMap symbols;
   auto define = [&](const char *name, auto *fn) {
-    symbols[interner(name)] = {llvm::orc::ExecutorAddr::fromPtr(fn),
-                               llvm::JITSymbolFlags::Exported};
+    defineSymbol(symbols, interner, name, fn);
   };
   define("tg_all_reduce_f32", &allReduce<float>);
   define("tg_all_reduce_f64", &allReduce<double>);

@@ -129,6 +129,15 @@ void setRunFailure(std::string message);
 /// runtime then reads and writes their managed buffers from the host).
 void synchronizeDevice();
 
+/// Adds `fn` to `symbols` as the definition of `name` for JIT-linked code.
+template <typename Fn>
+void defineSymbol(llvm::orc::SymbolMap &symbols,
+                  llvm::orc::MangleAndInterner &interner, const char *name,
+                  Fn *fn) {
+  symbols[interner(name)] = {llvm::orc::ExecutorAddr::fromPtr(fn),
+                             llvm::JITSymbolFlags::Exported};
+}
+
 /// malloc, calloc and aligned_alloc that report failure to the
 /// tgFunctionRun running the code, and memrefCopy, for the JIT.
 llvm::orc::SymbolMap allocationSymbols(llvm::orc::MangleAndInterner interner);

@@ -225,12 +225,8 @@ void tgcapi::registerKernels(Attribute table, bool gpu, int threads,
 llvm::orc::SymbolMap
 tgcapi::profilerSymbols(llvm::orc::MangleAndInterner interner) {
   llvm::orc::SymbolMap symbols;
-  symbols[interner("tg_profile_begin")] = {
-      llvm::orc::ExecutorAddr::fromPtr(&tgProfileBegin),
-      llvm::JITSymbolFlags::Exported};
-  symbols[interner("tg_profile_end")] = {
-      llvm::orc::ExecutorAddr::fromPtr(&tgProfileEnd),
-      llvm::JITSymbolFlags::Exported};
+  defineSymbol(symbols, interner, "tg_profile_begin", &tgProfileBegin);
+  defineSymbol(symbols, interner, "tg_profile_end", &tgProfileEnd);
   return symbols;
 }
 

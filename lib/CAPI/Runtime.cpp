@@ -259,8 +259,7 @@ llvm::orc::SymbolMap
 tgcapi::allocationSymbols(llvm::orc::MangleAndInterner interner) {
   llvm::orc::SymbolMap symbols;
   auto define = [&](const char *name, auto *fn) {
-    symbols[interner(name)] = {llvm::orc::ExecutorAddr::fromPtr(fn),
-                               llvm::JITSymbolFlags::Exported};
+    defineSymbol(symbols, interner, name, fn);
   };
   define("malloc", &checkedMalloc);
   define("calloc", &checkedCalloc);
@@ -327,17 +326,20 @@ static bool isLLVMDialectModule(ModuleOp module) {
   return onlyLLVM;
 }
 
-/// What the compile cache stores next to the object: the memory plan of
-/// each entry point and whether the code runs OpenMP loops. (The entry
-/// points themselves come from the module, whose text is in the key.)
-static std::string describeCompiled(const TgExecutable &executable,
+/// What loading the object needs besides it (stored next to it in the
+/// compile cache): the memory plan of each entry point of the lowered
+/// `module` and whether the code runs OpenMP loops. (The entry points
+/// themselves come from the module, whose text is in the key.)
+static std::string describeCompiled(ModuleOp module,
+                                    const TgExecutable &executable,
                                     bool openmp) {
   llvm::json::Object plans;
-  for (auto &entry : executable.functions)
-    if (const auto &plan = entry.second->memoryPlan)
-      plans[entry.first()] = llvm::json::Array{
-          plan->arenaBytes, plan->lowerBoundBytes, plan->separateBytes,
-          plan->buffers, plan->unplannedBytes};
+  for (auto func : module.getOps<LLVM::LLVMFuncOp>())
+    if (executable.functions.count(func.getName()))
+      if (std::optional<TgMemoryPlan> plan = readMemoryPlan(func))
+        plans[func.getName()] = llvm::json::Array{
+            plan->arenaBytes, plan->lowerBoundBytes, plan->separateBytes,
+            plan->buffers, plan->unplannedBytes};
   std::string text;
   llvm::raw_string_ostream(text) << llvm::json::Value(llvm::json::Object{
       {"openmp", openmp}, {"memory_plans", std::move(plans)}});
@@ -543,11 +545,6 @@ static TgExecutable *compileHere(std::unique_ptr<llvm::MemoryBuffer> buffer,
     if (opts.dumpLLVMDialect)
       module->print(llvm::errs());
   }
-  for (auto func : module->getOps<LLVM::LLVMFuncOp>())
-    if (auto it = executable->functions.find(func.getName());
-        it != executable->functions.end())
-      it->second->memoryPlan = readMemoryPlan(func);
-
   // The kernels that time themselves (TgCompileOptions::profile, or input
   // lowered by tg-opt with profile=1).
   tgcapi::registerKernels((*module)->getAttr("tg.kernels"),
@@ -577,7 +574,7 @@ static TgExecutable *compileHere(std::unique_ptr<llvm::MemoryBuffer> buffer,
                         : "error: JIT compilation failed: " + reason + "\n");
     return nullptr;
   }
-  tgcapi::CacheEntry entry{describeCompiled(*executable, openmp),
+  tgcapi::CacheEntry entry{describeCompiled(*module, *executable, openmp),
                            std::string(object->data(), object->size())};
   if (!loadCompiled(*executable, entry, opts, error))
     return nullptr;
