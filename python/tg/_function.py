@@ -426,9 +426,10 @@ class Function:
                 self._flat.clear()
         return concrete(leaves)
 
-    def _concrete(self, args, kwargs):
-        """The compiled trace for these arguments (traced now if new), and
-        the arguments' leaves."""
+    def _call_leaves(self, args, kwargs):
+        """(args, kwargs, leaves, structure, keys) of a call: arguments in
+        canonical form and checked against the input_signature, their
+        leaves, and each leaf's part of the cache key."""
         args, kwargs = self._bind(args, kwargs)
         if self.input_signature is not None:
             if kwargs:
@@ -436,8 +437,14 @@ class Function:
                             "arguments" % self.__name__, TgTypeError)
             args = self._apply_signature(args)
         leaves, structure = _structure((args, kwargs))
-        base = [_leaf_key(x, lambda i=i: self._argument_name(args, kwargs, i))
+        keys = [_leaf_key(x, lambda i=i: self._argument_name(args, kwargs, i))
                 for i, x in enumerate(leaves)]
+        return args, kwargs, leaves, structure, keys
+
+    def _concrete(self, args, kwargs):
+        """The compiled trace for these arguments (traced now if new), and
+        the arguments' leaves."""
+        args, kwargs, leaves, structure, base = self._call_leaves(args, kwargs)
         keys = base
         if any(k[0] == "V" for k in base):
             keys = self._variable_keys(leaves, base, by_identity=False)

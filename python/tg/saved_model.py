@@ -27,7 +27,7 @@ import numpy as np
 
 from . import _capi, _dtypes
 from ._errors import TgError, TgTypeError, error
-from ._function import ConcreteFunction, Function, _leaf_key, _rebuild, _structure
+from ._function import ConcreteFunction, Function, _rebuild
 from ._ops import dense_literal
 from ._tensor import EagerTensor, Tensor, TensorSpec, mlir_type
 from ._variables import Variable
@@ -44,18 +44,18 @@ def _example(x):
     return x
 
 
-def _structure_json(structure, outputs_static):
+def _structure_json(structure):
     """The output structure as JSON (None: a leaf)."""
     if structure is None:
         return None
     head = structure[0]
     if head in ("list", "tuple"):
-        return {head: [_structure_json(s, outputs_static) for s in structure[1:]]}
+        return {head: [_structure_json(s) for s in structure[1:]]}
     if head == "dict":
         if not all(isinstance(k, str) for k, _ in structure[1:]):
             raise error("tg.saved_model.save: the function returns a dict with keys "
                         "that are not strings", TgTypeError)
-        return {"dict": [[k, _structure_json(s, outputs_static)] for k, s in structure[1:]]}
+        return {"dict": [[k, _structure_json(s)] for k, s in structure[1:]]}
     raise error("tg.saved_model.save: the function returns a %s; saved functions "
                 "return tensors in tuples, lists and dicts" % head.__name__, TgTypeError)
 
@@ -84,13 +84,8 @@ def _trace(f, args):
                         "(or example values) after the path, or an input_signature"
                         % f.__name__, TgTypeError)
         args = tuple(f.input_signature or ())
-    args = tuple(_example(a) for a in args)
-    args, kwargs = f._bind(args, {})
-    if f.input_signature is not None:
-        args = f._apply_signature(args)
-    leaves, structure = _structure((args, kwargs))
-    keys = [_leaf_key(x, lambda i=i: f._argument_name(args, kwargs, i))
-            for i, x in enumerate(leaves)]
+    args, kwargs, leaves, structure, keys = f._call_leaves(
+        tuple(_example(a) for a in args), {})
     # Variable arguments traced as themselves (one state with a captured
     # one they may be), as the call that saves them would see them.
     keys = tuple(f._variable_keys(leaves, keys, by_identity=True))
@@ -238,7 +233,7 @@ def save(f, path, *args, name=None, cpu=None, threads=1):
     read_vars, variables = _variables_of(concrete, leaves)
     module = _export_module(concrete, leaves, read_vars)
     static_outputs = [v for kind, v in concrete.outputs if kind == "static"]
-    structure = _structure_json(concrete.out_structure, static_outputs)
+    structure = _structure_json(concrete.out_structure)
     for v in static_outputs:
         if not (v is None or isinstance(v, (bool, int, float, str))):
             raise error("tg.saved_model.save: the function returns %r, which is not a "
