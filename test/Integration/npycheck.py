@@ -8,6 +8,7 @@
       RESULT: same dtype and shape, values close (NaNs equal). Prints the
       worst difference and exits 1 on a mismatch.
 """
+import math
 import sys
 
 import numpy as np
@@ -65,10 +66,16 @@ def mlp_backward(x, w1, b1, w2, b2, y):
     return loss, x.T @ dh, dh.sum(0), dw2, db2
 
 
+def erf(x):
+    """math.erf elementwise, in float64 (numpy has no erf)."""
+    x = np.asarray(x, np.float64)
+    return np.vectorize(math.erf, otypes=[np.float64])(x) if x.size else x
+
+
 def evaluate(expr, names):
     scope = {"np": np, "rng": np.random.default_rng(0), "bf16": bf16,
              "trunc_div": trunc_div, "conv2d": conv2d, "softmax": softmax,
-             "mlp_backward": mlp_backward}
+             "mlp_backward": mlp_backward, "erf": erf}
     scope.update(names)
     return np.asarray(eval(expr, scope))
 

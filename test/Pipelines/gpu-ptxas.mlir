@@ -10,3 +10,6 @@
 // split reductions with atomics, empty tensors.
 // RUN: tg-opt %S/../Integration/GPU/kernels.mlir -tg-gpu-pipeline | %extract-ptx --ptxas %ptxas --arch sm_90 | FileCheck %s --check-prefix=KERNELS
 // KERNELS: {{[0-9]+}} PTX modules, 0 rejected by ptxas
+// The new math ops and tg.gather, with their gradients.
+// RUN: tg-opt %S/../Integration/CPU/math-and-gather.mlir -tg-gpu-pipeline | %extract-ptx --ptxas %ptxas --arch sm_90 | FileCheck %s --check-prefix=GATHER
+// GATHER: {{[0-9]+}} PTX modules, 0 rejected by ptxas

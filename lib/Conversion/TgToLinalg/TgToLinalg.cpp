@@ -370,6 +370,65 @@ static Value buildScalarOp(Operation *op, OpBuilder &b, Location loc,
       .Case([&](TanhOp) { return math::TanhOp::create(b, loc, a[0]); })
       .Case([&](SinOp) { return math::SinOp::create(b, loc, a[0]); })
       .Case([&](CosOp) { return math::CosOp::create(b, loc, a[0]); })
+      .Case([&](FloorOp) { return math::FloorOp::create(b, loc, a[0]); })
+      .Case([&](CeilOp) { return math::CeilOp::create(b, loc, a[0]); })
+      .Case([&](RoundOp) { return math::RoundEvenOp::create(b, loc, a[0]); })
+      .Case([&](ErfOp) { return math::ErfOp::create(b, loc, a[0]); })
+      // log1p and expm1 in Kahan's forms on log and exp, not as math.log1p /
+      // math.expm1: -convert-math-to-llvm expands those into log(1 + x) and
+      // exp(x) - 1, which lose every digit for tiny x (f64 and GPU code).
+      // log1p(x) = x * log(u) / (u - 1) with u = 1 + x rounded (x if u == 1).
+      .Case([&](Log1pOp) -> Value {
+        Value one = floatConstant(b, loc, t, 1.0);
+        Value u = arith::AddFOp::create(b, loc, one, a[0]);
+        Value um1 = arith::SubFOp::create(b, loc, u, one);
+        Value r = arith::DivFOp::create(
+            b, loc,
+            arith::MulFOp::create(b, loc, a[0], math::LogOp::create(b, loc, u)),
+            um1);
+        // u == 1: x itself; u == inf (x == inf): log(u) = inf.
+        Value isOne = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
+                                            u, one);
+        Value isInf = arith::CmpFOp::create(
+            b, loc, arith::CmpFPredicate::OEQ, u,
+            floatConstant(b, loc, t, INFINITY));
+        r = arith::SelectOp::create(b, loc, isInf, u, r);
+        return arith::SelectOp::create(b, loc, isOne, a[0], r);
+      })
+      // expm1(x) = (u - 1) * (x / log(u)) with u = e^x (x if u == 1, -1 if
+      // u - 1 == -1, u if u is infinite).
+      .Case([&](Expm1Op) -> Value {
+        Value one = floatConstant(b, loc, t, 1.0);
+        Value u = math::ExpOp::create(b, loc, a[0]);
+        Value um1 = arith::SubFOp::create(b, loc, u, one);
+        // x / log(u) is near 1: dividing first cannot overflow.
+        Value r = arith::MulFOp::create(
+            b, loc, um1,
+            arith::DivFOp::create(b, loc, a[0], math::LogOp::create(b, loc, u)));
+        Value minusOne = floatConstant(b, loc, t, -1.0);
+        Value isOne = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
+                                            u, one);
+        Value isMinusOne = arith::CmpFOp::create(
+            b, loc, arith::CmpFPredicate::OEQ, um1, minusOne);
+        Value isInf = arith::CmpFOp::create(
+            b, loc, arith::CmpFPredicate::OEQ, u,
+            floatConstant(b, loc, t, INFINITY));
+        r = arith::SelectOp::create(b, loc, isInf, u, r);
+        r = arith::SelectOp::create(b, loc, isMinusOne, minusOne, r);
+        return arith::SelectOp::create(b, loc, isOne, a[0], r);
+      })
+      .Case([&](SignOp) -> Value {
+        // Zeros and NaN pass through (numpy.sign); math has no sign op.
+        Value zero = floatConstant(b, loc, t, 0.0);
+        Value gt = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT,
+                                         a[0], zero);
+        Value lt = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT,
+                                         a[0], zero);
+        Value r = arith::SelectOp::create(b, loc, lt,
+                                          floatConstant(b, loc, t, -1.0), a[0]);
+        return arith::SelectOp::create(b, loc, gt,
+                                       floatConstant(b, loc, t, 1.0), r);
+      })
       .Case([&](SigmoidOp) -> Value {
         // 1 / (1 + exp(-x)): exp overflows to +inf for very negative x and
         // the quotient is then exactly 0, so no special case is needed.
@@ -877,6 +936,60 @@ struct SliceLowering : OpConversionPattern<SliceOp> {
   }
 };
 
+/// tg.gather as a linalg.generic over the result that reads the index and
+/// extracts from `x` (tensor.extract in the body; the vectorizer turns it
+/// into a vector gather or a contiguous load), so that it tiles and fuses
+/// with its producers of the indices and its consumers like any
+/// elementwise op. An index outside the axis after wrapping reads slice 0
+/// and yields zero, so no access is ever out of bounds.
+struct GatherLowering : OpConversionPattern<GatherOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(GatherOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getType();
+    auto indexType = cast<RankedTensorType>(op.getIndices().getType());
+    int64_t axis = op.getAxis(), indexRank = indexType.getRank();
+    int64_t dim = op.getX().getType().getDimSize(axis);
+    MLIRContext *ctx = rewriter.getContext();
+    SmallVector<AffineExpr> picked;
+    for (int64_t d = 0; d < indexRank; ++d)
+      picked.push_back(getAffineDimExpr(axis + d, ctx));
+    AffineMap indexMap = AffineMap::get(type.getRank(), 0, picked, ctx);
+    Value x = adaptor.getX();
+    Value result = buildParallelGeneric(
+        rewriter, loc, type, adaptor.getIndices(), {indexMap},
+        [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+          Value i = args[0];
+          if (!i.getType().isInteger(64))
+            i = arith::ExtSIOp::create(b, l, b.getI64Type(), i);
+          auto i64 = [&](int64_t v) -> Value {
+            return arith::ConstantOp::create(b, l, b.getI64IntegerAttr(v));
+          };
+          Value negative = arith::CmpIOp::create(
+              b, l, arith::CmpIPredicate::slt, i, i64(0));
+          Value wrapped = arith::SelectOp::create(
+              b, l, negative, arith::AddIOp::create(b, l, i, i64(dim)), i);
+          // Unsigned: a wrapped index still negative is out of range too.
+          Value inRange = arith::CmpIOp::create(
+              b, l, arith::CmpIPredicate::ult, wrapped, i64(dim));
+          Value safe = arith::SelectOp::create(b, l, inRange, wrapped, i64(0));
+          SmallVector<Value> at;
+          for (int64_t d = 0; d < axis; ++d)
+            at.push_back(linalg::IndexOp::create(b, l, d));
+          at.push_back(arith::IndexCastOp::create(b, l, b.getIndexType(), safe));
+          for (int64_t d = axis + indexRank; d < type.getRank(); ++d)
+            at.push_back(linalg::IndexOp::create(b, l, d));
+          Value v = tensor::ExtractOp::create(b, l, x, at);
+          return arith::SelectOp::create(
+              b, l, inRange, v, zeroScalar(b, l, type.getElementType()));
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
 struct Conv2DLowering : OpConversionPattern<Conv2DOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -1069,11 +1182,14 @@ void mlir::tg::populateTgToLinalgConversionPatterns(RewritePatternSet &patterns)
                ElementwiseLowering<RsqrtOp>, ElementwiseLowering<TanhOp>,
                ElementwiseLowering<SigmoidOp>, ElementwiseLowering<ReluOp>,
                ElementwiseLowering<SinOp>, ElementwiseLowering<CosOp>,
-               ElementwiseLowering<CmpOp>>(ctx);
+               ElementwiseLowering<FloorOp>, ElementwiseLowering<CeilOp>,
+               ElementwiseLowering<RoundOp>, ElementwiseLowering<SignOp>,
+               ElementwiseLowering<ErfOp>, ElementwiseLowering<Log1pOp>,
+               ElementwiseLowering<Expm1Op>, ElementwiseLowering<CmpOp>>(ctx);
   patterns.add<ZeroSizeLowering>(ctx);
   patterns.add<SelectLowering, CastLowering, BroadcastToLowering,
                ConstantLowering, MatmulLowering, TransposeLowering,
-               ReshapeLowering, ConcatLowering, SliceLowering,
+               ReshapeLowering, ConcatLowering, SliceLowering, GatherLowering,
                Conv2DLowering, AllReduceLowering, BroadcastFromLowering,
                ProcessRankLowering>(ctx);
   patterns.add<ReductionLowering<ReduceSumOp, ReduceKind::Sum>,

@@ -140,6 +140,43 @@ func.func @conv(%in: tensor<1x8x8x3xf32>, %w: tensor<3x3x3x16xf32>) -> tensor<1x
 
 // -----
 
+// tg.gather: one parallel generic over the result that reads the index
+// (through the map of the index dimensions), wraps and bounds-checks it, and
+// extracts from the operand; out-of-range indices yield zero.
+// CHECK-DAG: #[[IDX:.*]] = affine_map<(d0, d1, d2) -> (d1)>
+// CHECK-LABEL: func @gather
+// CHECK: linalg.generic {indexing_maps = [#[[IDX]], #{{.*}}], iterator_types = ["parallel", "parallel", "parallel"]}
+// CHECK: arith.extsi
+// CHECK: arith.cmpi ult
+// CHECK: tensor.extract %{{.*}}[%{{.*}}, %{{.*}}, %{{.*}}] : tensor<4x5x3xf32>
+// CHECK: arith.select
+func.func @gather(%x: tensor<4x5x3xf32>, %i: tensor<6xi32>) -> tensor<4x6x3xf32> {
+  %0 = tg.gather %x, %i [1] : (tensor<4x5x3xf32>, tensor<6xi32>) -> tensor<4x6x3xf32>
+  return %0 : tensor<4x6x3xf32>
+}
+
+// -----
+
+// Rounding ops map to math; log1p and expm1 are Kahan's forms on log/exp.
+// CHECK-LABEL: func @rounding
+// CHECK: math.floor
+// CHECK: math.ceil
+// CHECK: math.roundeven
+// CHECK: math.erf
+// CHECK: math.log
+// CHECK: math.exp
+func.func @rounding(%x: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) {
+  %0 = tg.floor %x : tensor<4xf32>
+  %1 = tg.ceil %x : tensor<4xf32>
+  %2 = tg.round %x : tensor<4xf32>
+  %3 = tg.erf %x : tensor<4xf32>
+  %4 = tg.log1p %x : tensor<4xf32>
+  %5 = tg.expm1 %x : tensor<4xf32>
+  return %0, %1, %2, %3, %4, %5 : tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>
+}
+
+// -----
+
 // Ops of other dialects around tg ops are untouched; tg ops inside their
 // regions are lowered.
 // CHECK-LABEL: func @in_scf

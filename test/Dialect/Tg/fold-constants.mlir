@@ -268,3 +268,55 @@ func.func @huge_splat() -> tensor<f32> {
   %s = tg.reduce_sum %b [0] : tensor<100000000xf32> -> tensor<f32>
   return %s : tensor<f32>
 }
+
+// -----
+
+// Rounding folds exactly in the element type (ties to even for round);
+// sign keeps zeros and NaN; erf, log1p, expm1 through double.
+// CHECK-LABEL: func @rounding_and_math
+// CHECK-DAG: tg.constant dense<[-3.000000e+00, -1.000000e+00, 0.000000e+00, 2.000000e+00]> : tensor<4xf32>
+// CHECK-DAG: tg.constant dense<[-2.000000e+00, -0.000000e+00, 1.000000e+00, 3.000000e+00]> : tensor<4xf32>
+// CHECK-DAG: tg.constant dense<[-2.000000e+00, -0.000000e+00, 0.000000e+00, 2.000000e+00]> : tensor<4xf32>
+// CHECK-DAG: tg.constant dense<[-1.000000e+00, -0.000000e+00, 0x7FC00000, 1.000000e+00]> : tensor<4xf32>
+// CHECK-DAG: tg.constant dense<0.000000e+00> : tensor<f32>
+// CHECK-DAG: tg.constant dense<0.842700779> : tensor<f32>
+// CHECK-DAG: tg.constant dense<9.99999971E-10> : tensor<f32>
+// CHECK-DAG: tg.constant dense<-0.632120549> : tensor<f32>
+// CHECK-NOT: tg.floor
+// CHECK-NOT: tg.ceil
+// CHECK-NOT: tg.round
+// CHECK-NOT: tg.sign
+// CHECK-NOT: tg.erf
+// CHECK-NOT: tg.log1p
+// CHECK-NOT: tg.expm1
+func.func @rounding_and_math() -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<f32>, tensor<f32>, tensor<f32>, tensor<f32>) {
+  %x = tg.constant dense<[-2.5, -0.5, 0.5, 2.5]> : tensor<4xf32>
+  %y = tg.constant dense<[-2.5, -0.0, 0x7FC00000, 2.5]> : tensor<4xf32>
+  %0 = tg.floor %x : tensor<4xf32>
+  %1 = tg.ceil %x : tensor<4xf32>
+  %2 = tg.round %x : tensor<4xf32>
+  %3 = tg.sign %y : tensor<4xf32>
+  %z = tg.constant dense<0.0> : tensor<f32>
+  %one = tg.constant dense<1.0> : tensor<f32>
+  %tiny = tg.constant dense<1.0e-9> : tensor<f32>
+  %m1 = tg.constant dense<-1.0> : tensor<f32>
+  %4 = tg.erf %z : tensor<f32>
+  %5 = tg.erf %one : tensor<f32>
+  %6 = tg.log1p %tiny : tensor<f32>
+  %7 = tg.expm1 %m1 : tensor<f32>
+  return %0, %1, %2, %3, %4, %5, %6, %7 : tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<f32>, tensor<f32>, tensor<f32>, tensor<f32>
+}
+
+// -----
+
+// A gather of constants folds, negative indices wrapped and out-of-range
+// ones giving zeros.
+// CHECK-LABEL: func @gather
+// CHECK: tg.constant dense<{{\[\[}}5.000000e+00, 6.000000e+00], [1.000000e+00, 2.000000e+00], [0.000000e+00, 0.000000e+00]]> : tensor<3x2xf32>
+// CHECK-NOT: tg.gather
+func.func @gather() -> tensor<3x2xf32> {
+  %x = tg.constant dense<[[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]> : tensor<3x2xf32>
+  %i = tg.constant dense<[-1, 0, 3]> : tensor<3xi32>
+  %0 = tg.gather %x, %i [0] : (tensor<3x2xf32>, tensor<3xi32>) -> tensor<3x2xf32>
+  return %0 : tensor<3x2xf32>
+}

@@ -726,3 +726,43 @@ func.func @too_many_bytes() {
   %0 = tg.constant dense<1.0> : tensor<65536x65536x2xf64>
   return
 }
+
+// -----
+
+func.func @rounding_an_integer(%a: tensor<4xi32>) {
+  // expected-error @+1 {{operand #0 must be statically shaped tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float values, but got 'tensor<4xi32>'}}
+  %0 = tg.floor %a : tensor<4xi32>
+  return
+}
+
+// -----
+
+func.func @gather_axis_out_of_range(%a: tensor<4x3xf32>, %i: tensor<2xi64>) {
+  // expected-error @+1 {{'tg.gather' op axis 2 is out of range for rank 2}}
+  %0 = tg.gather %a, %i [2] : (tensor<4x3xf32>, tensor<2xi64>) -> tensor<4x3xf32>
+  return
+}
+
+// -----
+
+func.func @gather_wrong_result(%a: tensor<4x3xf32>, %i: tensor<2xi64>) {
+  // expected-error @+1 {{'tg.gather' op result type 'tensor<4x2xf32>' does not match the inferred type 'tensor<2x3xf32>'}}
+  %0 = tg.gather %a, %i [0] : (tensor<4x3xf32>, tensor<2xi64>) -> tensor<4x2xf32>
+  return
+}
+
+// -----
+
+func.func @gather_float_indices(%a: tensor<4x3xf32>, %i: tensor<2xf32>) {
+  // expected-error @+1 {{operand #1 must be statically shaped tensor of 32-bit signless integer or 64-bit signless integer values, but got 'tensor<2xf32>'}}
+  %0 = tg.gather %a, %i [0] : (tensor<4x3xf32>, tensor<2xf32>) -> tensor<2x3xf32>
+  return
+}
+
+// -----
+
+func.func @gather_from_empty_axis(%a: tensor<0x3xf32>, %i: tensor<2xi64>) {
+  // expected-error @+1 {{'tg.gather' op cannot gather from the empty axis 0}}
+  %0 = tg.gather %a, %i [0] : (tensor<0x3xf32>, tensor<2xi64>) -> tensor<2x3xf32>
+  return
+}

@@ -145,6 +145,29 @@ func.func @conv(%in: tensor<1x8x8x3xf32>, %w: tensor<3x3x3x16xf32>) -> tensor<1x
   return %1 : tensor<1x4x4x16xf32>
 }
 
+// CHECK-LABEL: func @math_and_gather
+func.func @math_and_gather(%x: tensor<5x3xf32>, %i: tensor<2x2xi64>, %j: tensor<i32>) -> tensor<3xf32> {
+  // CHECK: tg.floor %{{.*}} : tensor<5x3xf32>
+  %0 = tg.floor %x : tensor<5x3xf32>
+  // CHECK: tg.ceil %{{.*}} : tensor<5x3xf32>
+  %1 = tg.ceil %0 : tensor<5x3xf32>
+  // CHECK: tg.round %{{.*}} : tensor<5x3xf32>
+  %2 = tg.round %1 : tensor<5x3xf32>
+  // CHECK: tg.sign %{{.*}} : tensor<5x3xf32>
+  %3 = tg.sign %2 : tensor<5x3xf32>
+  // CHECK: tg.erf %{{.*}} : tensor<5x3xf32>
+  %4 = tg.erf %3 : tensor<5x3xf32>
+  // CHECK: tg.log1p %{{.*}} : tensor<5x3xf32>
+  %5 = tg.log1p %4 : tensor<5x3xf32>
+  // CHECK: tg.expm1 %{{.*}} : tensor<5x3xf32>
+  %6 = tg.expm1 %5 : tensor<5x3xf32>
+  // CHECK: tg.gather %{{.*}}, %{{.*}} [1] : (tensor<5x3xf32>, tensor<2x2xi64>) -> tensor<5x2x2xf32>
+  %7 = tg.gather %6, %i [1] : (tensor<5x3xf32>, tensor<2x2xi64>) -> tensor<5x2x2xf32>
+  // CHECK: tg.gather %{{.*}}, %{{.*}} [0] : (tensor<5x3xf32>, tensor<i32>) -> tensor<3xf32>
+  %8 = tg.gather %6, %j [0] : (tensor<5x3xf32>, tensor<i32>) -> tensor<3xf32>
+  return %8 : tensor<3xf32>
+}
+
 func.func private @square_sum(%x: tensor<3xf32>) -> tensor<f32> {
   %s = tg.mul %x, %x : (tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>
   %t = tg.reduce_sum %s [0] : tensor<3xf32> -> tensor<f32>

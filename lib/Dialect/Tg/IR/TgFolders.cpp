@@ -478,7 +478,32 @@ TG_FOLD_VIA_DOUBLE(TanhOp, std::tanh(v))
 TG_FOLD_VIA_DOUBLE(SigmoidOp, 1.0 / (1.0 + std::exp(-v)))
 TG_FOLD_VIA_DOUBLE(SinOp, std::sin(v))
 TG_FOLD_VIA_DOUBLE(CosOp, std::cos(v))
+TG_FOLD_VIA_DOUBLE(ErfOp, std::erf(v))
+TG_FOLD_VIA_DOUBLE(Log1pOp, std::log1p(v))
+TG_FOLD_VIA_DOUBLE(Expm1Op, std::expm1(v))
 #undef TG_FOLD_VIA_DOUBLE
+
+/// floor, ceil and round are exact in the element type itself.
+#define TG_FOLD_ROUNDING(OP, MODE)                                             \
+  OpFoldResult OP::fold(FoldAdaptor adaptor) {                                 \
+    return foldUnaryFloat(adaptor.getX(), getType(), [](APFloat x) {           \
+      x.roundToIntegral(MODE);                                                 \
+      return x;                                                                \
+    });                                                                        \
+  }
+TG_FOLD_ROUNDING(FloorOp, APFloat::rmTowardNegative)
+TG_FOLD_ROUNDING(CeilOp, APFloat::rmTowardPositive)
+TG_FOLD_ROUNDING(RoundOp, APFloat::rmNearestTiesToEven)
+#undef TG_FOLD_ROUNDING
+
+OpFoldResult SignOp::fold(FoldAdaptor adaptor) {
+  // Zeros and NaN stay as they are (numpy.sign).
+  return foldUnaryFloat(adaptor.getX(), getType(), [](const APFloat &x) {
+    if (x.isZero() || x.isNaN())
+      return x;
+    return APFloat::getOne(x.getSemantics(), x.isNegative());
+  });
+}
 
 //===----------------------------------------------------------------------===//
 // tg.cmp, tg.select, tg.cast
@@ -663,6 +688,45 @@ OpFoldResult SliceOp::fold(FoldAdaptor adaptor) {
       i = start + i * stride;
     return linearize(index, inShape);
   });
+}
+
+OpFoldResult GatherOp::fold(FoldAdaptor adaptor) {
+  DenseElementsAttr indices = getDense(adaptor.getIndices());
+  DenseElementsAttr x = getDense(adaptor.getX());
+  if (!indices || !x || getType().getNumElements() == 0 ||
+      !withinFoldLimit(getType(), false))
+    return {};
+  // The picked slice of each index (negative ones wrapped once), or -1 for
+  // an index outside the axis, which gives zeros as compiled code does.
+  int64_t dim = getX().getType().getDimSize(getAxis());
+  SmallVector<int64_t> picks;
+  for (const APInt &i : indices.getValues<APInt>()) {
+    int64_t v = i.getSExtValue();
+    if (v < 0)
+      v += dim;
+    picks.push_back(v >= 0 && v < dim ? v : -1);
+  }
+  ArrayRef<int64_t> inShape = getX().getType().getShape();
+  int64_t inner = 1;
+  for (int64_t d : inShape.drop_front(getAxis() + 1))
+    inner *= d;
+  int64_t count = picks.size();
+  Scalar zero = readScalar(x, 0);
+  if (auto *f = std::get_if<APFloat>(&zero))
+    zero = APFloat::getZero(f->getSemantics());
+  else
+    zero = APInt::getZero(std::get<APInt>(zero).getBitWidth());
+  SmallVector<Scalar> values;
+  for (int64_t linear = 0, e = getType().getNumElements(); linear < e;
+       ++linear) {
+    int64_t in = linear % inner, rest = linear / inner;
+    int64_t k = rest % count, outer = rest / count;
+    values.push_back(picks[k] < 0 ? zero
+                                  : readScalar(x, (outer * dim + picks[k]) *
+                                                          inner +
+                                                      in));
+  }
+  return buildDense(getType(), values);
 }
 
 OpFoldResult ConcatOp::fold(FoldAdaptor) {

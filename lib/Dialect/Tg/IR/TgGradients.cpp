@@ -263,6 +263,41 @@ SmallVector<Value> CosOp::buildAdjoints(OpBuilder &b, ArrayRef<Value> dR) {
   return {NegOp::create(b, loc, mul(b, loc, dR[0], SinOp::create(b, loc, getX())))};
 }
 
+// Piecewise constant: the gradient is zero (TensorFlow's rule).
+SmallVector<Value> FloorOp::buildAdjoints(OpBuilder &, ArrayRef<Value>) {
+  return {Value()};
+}
+SmallVector<Value> CeilOp::buildAdjoints(OpBuilder &, ArrayRef<Value>) {
+  return {Value()};
+}
+SmallVector<Value> RoundOp::buildAdjoints(OpBuilder &, ArrayRef<Value>) {
+  return {Value()};
+}
+SmallVector<Value> SignOp::buildAdjoints(OpBuilder &, ArrayRef<Value>) {
+  return {Value()};
+}
+
+SmallVector<Value> ErfOp::buildAdjoints(OpBuilder &b, ArrayRef<Value> dR) {
+  Location loc = getLoc();
+  Type elem = getType().getElementType();
+  // erf'(x) = 2/sqrt(pi) e^(-x^2).
+  Value negSquare = NegOp::create(b, loc, mul(b, loc, getX(), getX()));
+  Value k = scalar(b, loc, elem, 1.1283791670955126);
+  return {mul(b, loc, dR[0], mul(b, loc, ExpOp::create(b, loc, negSquare), k))};
+}
+
+SmallVector<Value> Log1pOp::buildAdjoints(OpBuilder &b, ArrayRef<Value> dR) {
+  Location loc = getLoc();
+  Value one = scalar(b, loc, getType().getElementType(), 1.0);
+  return {div(b, loc, dR[0], AddOp::create(b, loc, getX(), one))};
+}
+
+SmallVector<Value> Expm1Op::buildAdjoints(OpBuilder &b, ArrayRef<Value> dR) {
+  Location loc = getLoc();
+  Value one = scalar(b, loc, getType().getElementType(), 1.0);
+  return {mul(b, loc, dR[0], AddOp::create(b, loc, getResult(), one))};
+}
+
 //===----------------------------------------------------------------------===//
 // cmp, select, cast
 //===----------------------------------------------------------------------===//
@@ -326,6 +361,50 @@ SmallVector<Value> ReshapeOp::buildAdjoints(OpBuilder &b, ArrayRef<Value> dR) {
 SmallVector<Value> BroadcastToOp::buildAdjoints(OpBuilder &b,
                                                 ArrayRef<Value> dR) {
   return {sumToType(b, getLoc(), dR[0], getX().getType())};
+}
+
+SmallVector<Value> GatherOp::buildAdjoints(OpBuilder &b, ArrayRef<Value> dR) {
+  TG_NO_ADJOINT_FOR_INTEGERS(getResult())
+  Location loc = getLoc();
+  // A scatter-add as a matmul, so that it runs on the matmul kernels and
+  // needs no op of its own: with x viewed as [outer, n, inner] and the k
+  // indices flattened, dx[o, j, i] = sum_k (index_k == j) * dr[o, k, i].
+  // An index outside [0, n) matches no j: its slice gets no adjoint, as it
+  // took none of x.
+  RankedTensorType xType = getX().getType();
+  auto indexType = cast<RankedTensorType>(getIndices().getType());
+  Type indexElem = indexType.getElementType();
+  Type elem = xType.getElementType();
+  int64_t axis = getAxis(), n = xType.getDimSize(axis);
+  int64_t k = indexType.getNumElements(), outer = 1, inner = 1;
+  for (int64_t d : xType.getShape().take_front(axis))
+    outer *= d;
+  for (int64_t d : xType.getShape().drop_front(axis + 1))
+    inner *= d;
+  auto intConstant = [&](ArrayRef<int64_t> shape, ArrayRef<int64_t> values) {
+    auto type = RankedTensorType::get(shape, indexElem);
+    unsigned width = indexElem.getIntOrFloatBitWidth();
+    SmallVector<APInt> ints;
+    for (int64_t v : values)
+      ints.push_back(APInt(width, v, /*isSigned=*/true));
+    return ConstantOp::create(b, loc, DenseElementsAttr::get(type, ints));
+  };
+  Value indices = ReshapeOp::create(
+      b, loc, RankedTensorType::get({k, 1}, indexElem), getIndices());
+  Value wrapped = select(
+      b, loc, cmp(b, loc, CmpPredicate::lt, indices, intConstant({}, {0})),
+      AddOp::create(b, loc, indices, intConstant({}, {n})), indices);
+  Value iota =
+      intConstant({1, n}, llvm::to_vector(llvm::seq<int64_t>(0, n)));
+  Value oneHot = select(b, loc, cmp(b, loc, CmpPredicate::eq, wrapped, iota),
+                        scalar(b, loc, elem, 1.0), scalar(b, loc, elem, 0.0));
+  Value picksT = ReshapeOp::create(b, loc,
+                                   RankedTensorType::get({1, n, k}, elem),
+                                   transposeLast2(b, loc, oneHot));
+  Value dr = ReshapeOp::create(
+      b, loc, RankedTensorType::get({outer, k, inner}, elem), dR[0]);
+  Value dx = MatmulOp::create(b, loc, picksT, dr);
+  return {ReshapeOp::create(b, loc, xType, dx), Value()};
 }
 
 SmallVector<Value> ConcatOp::buildAdjoints(OpBuilder &b, ArrayRef<Value> dR) {

@@ -138,6 +138,23 @@ FailureOr<RankedTensorType> mlir::tg::inferConcatType(TypeRange inputs,
   return RankedTensorType::get(shape, first.getElementType());
 }
 
+FailureOr<RankedTensorType> mlir::tg::inferGatherType(Type xType,
+                                                      Type indicesType,
+                                                      int64_t axis,
+                                                      EmitErrorFn emitError) {
+  auto x = cast<RankedTensorType>(xType);
+  auto indices = cast<RankedTensorType>(indicesType);
+  if (axis < 0 || axis >= x.getRank())
+    return fail(emitError, "axis ", axis, " is out of range for rank ",
+                x.getRank());
+  if (x.getDimSize(axis) == 0 && indices.getNumElements() != 0)
+    return fail(emitError, "cannot gather from the empty axis ", axis);
+  Shape shape(x.getShape().take_front(axis));
+  llvm::append_range(shape, indices.getShape());
+  llvm::append_range(shape, x.getShape().drop_front(axis + 1));
+  return RankedTensorType::get(shape, x.getElementType());
+}
+
 FailureOr<RankedTensorType>
 mlir::tg::inferSliceType(Type xType, ArrayRef<int64_t> start,
                          ArrayRef<int64_t> limit, ArrayRef<int64_t> stride,
@@ -405,6 +422,12 @@ LogicalResult ConcatOp::verify() {
   return verifyInferredType(
       *this, inferConcatType(getInputs().getTypes(), getAxis(),
                              [&] { return emitOpError(); }));
+}
+
+LogicalResult GatherOp::verify() {
+  return verifyInferredType(
+      *this, inferGatherType(getX().getType(), getIndices().getType(),
+                             getAxis(), [&] { return emitOpError(); }));
 }
 
 LogicalResult SliceOp::verify() {

@@ -54,6 +54,7 @@ def Tg_Tensor : StaticShapeTensorOf<[F16, BF16, F32, F64, I1, I32, I64]>;
 def Tg_FloatTensor : StaticShapeTensorOf<[F16, BF16, F32, F64]>;
 def Tg_NumericTensor : StaticShapeTensorOf<[F16, BF16, F32, F64, I32, I64]>;
 def Tg_BoolTensor : StaticShapeTensorOf<[I1]>;
+def Tg_IndexTensor : StaticShapeTensorOf<[I32, I64]>;
 
 //===----------------------------------------------------------------------===//
 // Enums

@@ -74,6 +74,9 @@ FailureOr<RankedTensorType> inferTransposeType(Type x,
 /// The concatenation of `inputs` along `axis`.
 FailureOr<RankedTensorType> inferConcatType(TypeRange inputs, int64_t axis,
                                             EmitErrorFn emitError);
+/// `x` gathered along `axis` by `indices` (tf.gather).
+FailureOr<RankedTensorType> inferGatherType(Type x, Type indices, int64_t axis,
+                                            EmitErrorFn emitError);
 /// The strided slice of `x`.
 FailureOr<RankedTensorType> inferSliceType(Type x, ArrayRef<int64_t> start,
                                            ArrayRef<int64_t> limit,

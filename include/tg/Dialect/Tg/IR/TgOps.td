@@ -202,6 +202,34 @@ def Tg_SigmoidOp : Tg_ElementwiseUnaryOp<"sigmoid", "1 / (1 + e^-x)">;
 def Tg_ReluOp : Tg_ElementwiseUnaryOp<"relu", "max(x, 0)">;
 def Tg_SinOp : Tg_ElementwiseUnaryOp<"sin", "sin(x)">;
 def Tg_CosOp : Tg_ElementwiseUnaryOp<"cos", "cos(x)">;
+def Tg_FloorOp : Tg_ElementwiseUnaryOp<"floor", "floor(x)">;
+def Tg_CeilOp : Tg_ElementwiseUnaryOp<"ceil", "ceil(x)">;
+def Tg_RoundOp : Tg_ElementwiseUnaryOp<"round", "round(x)"> {
+  let summary = "elementwise rounding to the nearest integer, ties to even";
+  let description = [{
+    Rounds every element to the nearest integer; halfway cases go to the
+    even neighbour (`round(0.5) = 0`, `round(1.5) = 2`), as `numpy.round`
+    and `tf.round`. The gradient is zero.
+
+    ```mlir
+    %r = tg.round %x : tensor<4xf32>
+    ```
+  }];
+}
+def Tg_SignOp : Tg_ElementwiseUnaryOp<"sign", "sign(x)"> {
+  let summary = "elementwise sign: -1, 0 or 1";
+  let description = [{
+    -1 for negative elements, 1 for positive ones, the element itself for
+    zeros (so `+0`, `-0`) and NaN (as `numpy.sign`). The gradient is zero.
+
+    ```mlir
+    %r = tg.sign %x : tensor<4xf32>
+    ```
+  }];
+}
+def Tg_ErfOp : Tg_ElementwiseUnaryOp<"erf", "erf(x)">;
+def Tg_Log1pOp : Tg_ElementwiseUnaryOp<"log1p", "ln(1 + x)">;
+def Tg_Expm1Op : Tg_ElementwiseUnaryOp<"expm1", "e^x - 1">;
 
 //===----------------------------------------------------------------------===//
 // Collectives: tg.all_reduce, tg.broadcast_from
@@ -508,6 +536,39 @@ def Tg_LogSoftmaxOp : Tg_SoftmaxLikeOp<"log_softmax", "log(softmax)">;
 //===----------------------------------------------------------------------===//
 // tg.concat, tg.slice, tg.conv2d
 //===----------------------------------------------------------------------===//
+
+def Tg_GatherOp : Tg_Op<"gather", [Pure, DeclareOpInterfaceMethods<TgGradientOpInterface>]> {
+  let summary = "picks slices of `x` along one axis by integer indices";
+  let description = [{
+    `tf.gather(x, indices, axis)` and `numpy.take`: the result's shape is
+    `x.shape[:axis] + indices.shape + x.shape[axis+1:]`, and
+    `r[a, i, b] = x[a, indices[i], b]`. The indices are `i32` or `i64` of
+    any rank. A negative index counts from the end (`-1` is the last
+    slice), as in numpy and ONNX; an index still outside `[0, dim)` gives
+    zeros (TensorFlow's rule on GPUs; a compiled program cannot raise).
+    The gradient with respect to `x` adds the result's adjoint into the
+    picked slices (a scatter-add, written as a one-hot matmul so that it
+    runs on the matmul kernels); the indices get none.
+
+    ```mlir
+    %r = tg.gather %x, %i [0] : (tensor<5x3xf32>, tensor<4xi64>) -> tensor<4x3xf32>
+    ```
+  }];
+  let arguments = (ins Tg_Tensor:$x, Tg_IndexTensor:$indices, I64Attr:$axis);
+  let results = (outs Tg_Tensor:$result);
+  let assemblyFormat = [{
+    $x `,` $indices ` ` `[` $axis `]` attr-dict `:` functional-type(operands, $result)
+  }];
+  let hasFolder = 1;
+  let hasVerifier = 1;
+  let builders = [
+    OpBuilder<(ins "::mlir::Value":$x, "::mlir::Value":$indices, "int64_t":$axis), [{
+      build($_builder, $_state, *::mlir::tg::inferGatherType(
+          x.getType(), indices.getType(), axis, nullptr), x, indices,
+          $_builder.getI64IntegerAttr(axis));
+    }]>
+  ];
+}
 
 def Tg_ConcatOp : Tg_Op<"concat", [Pure, DeclareOpInterfaceMethods<TgGradientOpInterface>]> {
   let summary = "concatenation along one axis";
