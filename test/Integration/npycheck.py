@@ -72,10 +72,44 @@ def erf(x):
     return np.vectorize(math.erf, otypes=[np.float64])(x) if x.size else x
 
 
+def philox_uniform(key, shape, dtype):
+    """tg.random_uniform's values: Philox 4x32-10 (checked against the
+    Random123 known-answer vectors below), element i = word i % 4 of block
+    i // 4, the top p bits times 2^-p."""
+    mask = 0xFFFFFFFF
+
+    def philox(c, k):
+        c, k = list(c), list(k)
+        for r in range(10):
+            if r:
+                k = [(k[0] + 0x9E3779B9) & mask, (k[1] + 0xBB67AE85) & mask]
+            p0, p1 = 0xD2511F53 * c[0], 0xCD9E8D57 * c[2]
+            c = [((p1 >> 32) ^ c[1] ^ k[0]) & mask, p1 & mask,
+                 ((p0 >> 32) ^ c[3] ^ k[1]) & mask, p0 & mask]
+        return c
+
+    assert philox([0] * 4, [0] * 2) == [0x6627E8D5, 0xE169C58D, 0xBC57AC4C, 0x9B00DBD8]
+    assert philox([mask] * 4, [mask] * 2) == [0x408F276D, 0x41C83B0E, 0xA20BC7C6, 0x6D5451FD]
+    assert philox([0x243F6A88, 0x85A308D3, 0x13198A2E, 0x03707344],
+                  [0xA4093822, 0x299F31D0]) == [0xD16CFE09, 0x94FDCCEB, 0x5001E420, 0x24126EA1]
+    k, high = (int(v) & (2**64 - 1) for v in np.asarray(key).ravel())
+    n = int(np.prod(shape))
+    words = []
+    for b in range((n + 3) // 4):
+        words += philox([b & mask, b >> 32, high & mask, high >> 32], [k & mask, k >> 32])
+    bits = np.array(words[:n], np.uint64)
+    p = {"float64": 32, "float32": 24, "float16": 11, "bfloat16": 8}[np.dtype(dtype).name
+                                                                    if dtype != "bfloat16"
+                                                                    else "bfloat16"]
+    values = (bits >> np.uint64(32 - p)) * 2.0 ** -p
+    return values.reshape(shape).astype(dtype if dtype != "bfloat16" else np.float32)
+
+
 def evaluate(expr, names):
     scope = {"np": np, "rng": np.random.default_rng(0), "bf16": bf16,
              "trunc_div": trunc_div, "conv2d": conv2d, "softmax": softmax,
-             "mlp_backward": mlp_backward, "erf": erf}
+             "mlp_backward": mlp_backward, "erf": erf,
+             "philox_uniform": philox_uniform}
     scope.update(names)
     return np.asarray(eval(expr, scope))
 

@@ -13,3 +13,4 @@
 // The new math ops and tg.gather, with their gradients.
 // RUN: tg-opt %S/../Integration/CPU/math-and-gather.mlir -tg-gpu-pipeline | %extract-ptx --ptxas %ptxas --arch sm_90 | FileCheck %s --check-prefix=GATHER
 // GATHER: {{[0-9]+}} PTX modules, 0 rejected by ptxas
+// RUN: tg-opt %S/../Integration/CPU/random.mlir -tg-gpu-pipeline | %extract-ptx --ptxas %ptxas --arch sm_90 | FileCheck %s --check-prefix=GATHER

@@ -990,6 +990,102 @@ struct GatherLowering : OpConversionPattern<GatherOp> {
   }
 };
 
+/// tg.random_uniform: one parallel generic whose body runs Philox 4x32-10
+/// on the element's block counter (32-bit multiplies with their high
+/// halves, which vectorize) and scales the chosen word to [0, 1).
+struct RandomUniformLowering : OpConversionPattern<RandomUniformOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(RandomUniformOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getType();
+    Type elem = type.getElementType();
+    auto index = [&](OpBuilder &b, Location l, int64_t v) -> Value {
+      return arith::ConstantIndexOp::create(b, l, v);
+    };
+    // The two key words, read once outside the loop.
+    Value key = tensor::ExtractOp::create(rewriter, loc, adaptor.getKey(),
+                                          ValueRange{index(rewriter, loc, 0)});
+    Value counterHigh = tensor::ExtractOp::create(
+        rewriter, loc, adaptor.getKey(), ValueRange{index(rewriter, loc, 1)});
+    ArrayRef<int64_t> shape = type.getShape();
+    Value result = buildParallelGeneric(
+        rewriter, loc, type, ValueRange{}, {},
+        [&](OpBuilder &b, Location l, ValueRange) -> Value {
+          Type i32 = b.getI32Type(), i64 = b.getI64Type();
+          auto c32 = [&](uint32_t v) -> Value {
+            return arith::ConstantOp::create(
+                b, l, b.getIntegerAttr(i32, static_cast<int32_t>(v)));
+          };
+          auto c64 = [&](int64_t v) -> Value {
+            return arith::ConstantOp::create(b, l, b.getI64IntegerAttr(v));
+          };
+          auto lo = [&](Value v) -> Value {
+            return arith::TruncIOp::create(b, l, i32, v);
+          };
+          auto hi = [&](Value v) -> Value {
+            return lo(arith::ShRUIOp::create(b, l, v, c64(32)));
+          };
+          // The row-major linear index of this element.
+          Value linear = c64(0);
+          for (int64_t d = 0; d < type.getRank(); ++d) {
+            Value i = arith::IndexCastOp::create(
+                b, l, i64, linalg::IndexOp::create(b, l, d));
+            linear = arith::AddIOp::create(
+                b, l, arith::MulIOp::create(b, l, linear, c64(shape[d])), i);
+          }
+          Value block = arith::ShRUIOp::create(b, l, linear, c64(2));
+          Value ctr[4] = {lo(block), hi(block), lo(counterHigh),
+                          hi(counterHigh)};
+          Value k0 = lo(key), k1 = hi(key);
+          for (int round = 0; round < 10; ++round) {
+            if (round) {
+              k0 = arith::AddIOp::create(b, l, k0, c32(0x9E3779B9u));
+              k1 = arith::AddIOp::create(b, l, k1, c32(0xBB67AE85u));
+            }
+            auto m0 = arith::MulUIExtendedOp::create(b, l, c32(0xD2511F53u),
+                                                     ctr[0]);
+            auto m1 = arith::MulUIExtendedOp::create(b, l, c32(0xCD9E8D57u),
+                                                     ctr[2]);
+            Value next[4] = {
+                arith::XOrIOp::create(
+                    b, l, arith::XOrIOp::create(b, l, m1.getHigh(), ctr[1]),
+                    k0),
+                m1.getLow(),
+                arith::XOrIOp::create(
+                    b, l, arith::XOrIOp::create(b, l, m0.getHigh(), ctr[3]),
+                    k1),
+                m0.getLow()};
+            std::copy(std::begin(next), std::end(next), std::begin(ctr));
+          }
+          // Word i mod 4 of the block.
+          Value word = lo(arith::AndIOp::create(b, l, linear, c64(3)));
+          Value bits = ctr[3];
+          for (int w = 2; w >= 0; --w)
+            bits = arith::SelectOp::create(
+                b, l,
+                arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, word,
+                                      c32(w)),
+                ctr[w], bits);
+          // The top p bits, scaled by 2^-p: exact, and below 1.
+          unsigned p = std::min<unsigned>(
+              32, APFloat::semanticsPrecision(
+                      cast<FloatType>(elem).getFloatSemantics()));
+          Value top = arith::ShRUIOp::create(b, l, bits, c32(32 - p));
+          Type wide = elem.isF64() ? Type(b.getF64Type()) : b.getF32Type();
+          Value f = arith::UIToFPOp::create(b, l, wide, top);
+          f = arith::MulFOp::create(b, l, f,
+                                    floatConstant(b, l, wide, std::ldexp(1.0, -int(p))));
+          if (f.getType() != elem)
+            f = arith::TruncFOp::create(b, l, elem, f);
+          return f;
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
 struct Conv2DLowering : OpConversionPattern<Conv2DOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -1190,6 +1286,7 @@ void mlir::tg::populateTgToLinalgConversionPatterns(RewritePatternSet &patterns)
   patterns.add<SelectLowering, CastLowering, BroadcastToLowering,
                ConstantLowering, MatmulLowering, TransposeLowering,
                ReshapeLowering, ConcatLowering, SliceLowering, GatherLowering,
+               RandomUniformLowering,
                Conv2DLowering, AllReduceLowering, BroadcastFromLowering,
                ProcessRankLowering>(ctx);
   patterns.add<ReductionLowering<ReduceSumOp, ReduceKind::Sum>,

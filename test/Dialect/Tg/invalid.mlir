@@ -766,3 +766,19 @@ func.func @gather_from_empty_axis(%a: tensor<0x3xf32>, %i: tensor<2xi64>) {
   %0 = tg.gather %a, %i [0] : (tensor<0x3xf32>, tensor<2xi64>) -> tensor<2x3xf32>
   return
 }
+
+// -----
+
+func.func @random_key_shape(%k: tensor<3xi64>) {
+  // expected-error @+1 {{'tg.random_uniform' op key must be a tensor<2xi64> (the Philox key and the counter's upper word), found 'tensor<3xi64>'}}
+  %0 = tg.random_uniform %k : tensor<3xi64> -> tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @random_integer_result(%k: tensor<2xi64>) {
+  // expected-error @+1 {{result #0 must be statically shaped tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float values, but got 'tensor<4xi32>'}}
+  %0 = tg.random_uniform %k : tensor<2xi64> -> tensor<4xi32>
+  return
+}

@@ -168,6 +168,13 @@ func.func @math_and_gather(%x: tensor<5x3xf32>, %i: tensor<2x2xi64>, %j: tensor<
   return %8 : tensor<3xf32>
 }
 
+// CHECK-LABEL: func @random
+func.func @random(%k: tensor<2xi64>) -> tensor<4x3xf32> {
+  // CHECK: tg.random_uniform %{{.*}} : tensor<2xi64> -> tensor<4x3xf32>
+  %0 = tg.random_uniform %k : tensor<2xi64> -> tensor<4x3xf32>
+  return %0 : tensor<4x3xf32>
+}
+
 func.func private @square_sum(%x: tensor<3xf32>) -> tensor<f32> {
   %s = tg.mul %x, %x : (tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>
   %t = tg.reduce_sum %s [0] : tensor<3xf32> -> tensor<f32>

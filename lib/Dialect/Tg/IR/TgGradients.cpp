@@ -302,6 +302,11 @@ SmallVector<Value> Expm1Op::buildAdjoints(OpBuilder &b, ArrayRef<Value> dR) {
 // cmp, select, cast
 //===----------------------------------------------------------------------===//
 
+SmallVector<Value> RandomUniformOp::buildAdjoints(OpBuilder &,
+                                                  ArrayRef<Value>) {
+  return {Value()};
+}
+
 SmallVector<Value> CmpOp::buildAdjoints(OpBuilder &, ArrayRef<Value>) {
   return {Value(), Value()};
 }

@@ -424,6 +424,14 @@ LogicalResult ConcatOp::verify() {
                              [&] { return emitOpError(); }));
 }
 
+LogicalResult RandomUniformOp::verify() {
+  if (getKey().getType().getShape() != ArrayRef<int64_t>{2})
+    return emitOpError("key must be a tensor<2xi64> (the Philox key and the "
+                       "counter's upper word), found ")
+           << getKey().getType();
+  return success();
+}
+
 LogicalResult GatherOp::verify() {
   return verifyInferredType(
       *this, inferGatherType(getX().getType(), getIndices().getType(),

@@ -297,6 +297,36 @@ def Tg_ProcessRankOp : Tg_Op<"process_rank", [
 }
 
 //===----------------------------------------------------------------------===//
+// tg.random_uniform
+//===----------------------------------------------------------------------===//
+
+def Tg_RandomUniformOp : Tg_Op<"random_uniform", [Pure,
+    DeclareOpInterfaceMethods<TgGradientOpInterface>]> {
+  let summary = "counter-based uniform random numbers in [0, 1)";
+  let description = [{
+    Philox 4x32-10 (Salmon et al., "Parallel random numbers: as easy as 1,
+    2, 3", SC'11), computed where the numbers are used. `key` holds two
+    64-bit words: the Philox key, and the upper 64 bits of the 128-bit
+    counter. Element `i` (row-major) is word `i mod 4` of the block whose
+    counter's lower 64 bits are `i / 4`, turned into a float of the result
+    type: the top `p` bits times 2^-p, where `p` is the type's significand
+    precision (32 for f64), so every value is exact and in [0, 1).
+
+    A value depends only on the key and its index: the same numbers on every
+    target, thread count and tiling. The op is pure; a caller that wants
+    new numbers passes a new key (tg.random advances a counter Variable).
+
+    ```mlir
+    %u = tg.random_uniform %key : tensor<2xi64> -> tensor<4x3xf32>
+    ```
+  }];
+  let arguments = (ins StaticShapeTensorOf<[I64]>:$key);
+  let results = (outs Tg_FloatTensor:$result);
+  let assemblyFormat = "$key attr-dict `:` type($key) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
 // tg.cmp, tg.select, tg.cast
 //===----------------------------------------------------------------------===//
 
