@@ -199,5 +199,5 @@ def test_random_seeds_follow_tf_rules():
     @tg.function
     def draws():
         return tg.random.normal([2])
-    with pytest.raises(tg.TgError, match="inside a tg.function"):
-        draws()
+    # Compiled draws are new at every call (test_random.py has the rest).
+    assert not np.array_equal(draws().numpy(), draws().numpy())
