@@ -27,6 +27,7 @@ concern:
     _capi       the binding of the C API (compile, run)
     config      tg.config.run_functions_eagerly
     random      tg.random (eager draws)
+    math, nn    tf.math and tf.nn's names (the op set of spec section 6)
     distribute  tg.distribute (one process until MPI jobs exist)
     saved_model tg.saved_model: export to an object file and a C header, load
 """
@@ -44,24 +45,26 @@ from ._dtypes import (bfloat16, bool, float16, float32, float64, int32,  # noqa:
                       int64, as_dtype)
 from ._errors import TgError, TgTypeError
 from ._function import Function, function
-from ._ops import (abs, add, broadcast_to, cast, concat, constant,  # noqa: A004
-                   convert_to_tensor, conv2d, cos, div, divide, equal, exp,
-                   expand_dims, fill, floor_div, floordiv, floormod, greater,
-                   greater_equal, identity, less, less_equal, log, log_softmax,
-                   logical_and, logical_not, logical_or, logical_xor, matmul, maximum,
-                   minimum, mod, mul, multiply, neg, negative, not_equal, ones,
-                   ones_like, pow, reduce_max, reduce_mean, reduce_min, reduce_sum,
-                   relu, reshape, rsqrt, select, sigmoid, sin, softmax, sqrt, square,
-                   squeeze, stack, stop_gradient, sub, subtract, tanh, transpose,
-                   truediv, where, zeros, zeros_like)
+from ._ops import (abs, add, add_n, argmax, argmin, argsort, boolean_mask,  # noqa: A004
+                   broadcast_to, cast, ceil, clip_by_value, concat, constant,
+                   convert_to_tensor, conv2d, cos, cumprod, cumsum, div, divide, einsum,
+                   equal, exp, expand_dims, eye, fill, floor, floor_div, floordiv,
+                   floormod, gather, gather_nd, greater, greater_equal, identity, less,
+                   less_equal, log, log_softmax, logical_and, logical_not, logical_or,
+                   logical_xor, matmul, maximum, minimum, mod, mul, multiply, neg,
+                   negative, not_equal, one_hot, ones, ones_like, pad, pow, reduce_all,
+                   reduce_any, reduce_logsumexp, reduce_max, reduce_mean, reduce_min,
+                   reduce_prod, reduce_std, reduce_sum, reduce_variance, relu, reshape,
+                   reverse, rsqrt, select, sigmoid, sign, sin, softmax, sort, split,
+                   sqrt, square, squeeze, stack, stop_gradient, sub, subtract, tanh,
+                   tile, transpose, truediv, unstack, where, zeros, zeros_like)
 from ._ops import print_ as print  # noqa: A004 (tf.print)
+from ._ops import range_ as range  # noqa: A004 (tf.range: a tensor, and AutoGraph's loop)
+from ._ops import round_ as round  # noqa: A004 (tf.round)
+from ._ops import rank_ as rank, shape_ as shape, size_ as size
+from . import math, nn  # noqa: A004 (tf.math, tf.nn)
 from ._tensor import EagerTensor, Tensor, TensorSpec
 from ._variables import Variable
-
-try:
-    from .autograph import range_ as range  # noqa: A004 (tf.range)
-except ImportError:  # pragma: no cover
-    pass
 
 
 def set_num_threads(n):
@@ -118,7 +121,7 @@ __all__ = [
     # functions, control flow, autodiff
     "function", "Function", "cond", "while_loop", "range", "GradientTape", "grad",
     "value_and_grad", "config", "distribute", "profiler", "random", "print", "set_num_threads",
-    "get_num_threads", "cache_info", "CacheInfo", "saved_model",
+    "get_num_threads", "cache_info", "CacheInfo", "saved_model", "math", "nn",
     # ops
     "abs", "add", "broadcast_to", "cast", "concat", "constant", "convert_to_tensor",
     "conv2d", "cos", "div", "divide", "equal", "exp", "expand_dims", "fill",
@@ -129,4 +132,10 @@ __all__ = [
     "reduce_min", "reduce_sum", "relu", "reshape", "rsqrt", "select", "sigmoid", "sin",
     "softmax", "sqrt", "square", "squeeze", "stack", "stop_gradient", "sub",
     "subtract", "tanh", "transpose", "truediv", "where", "zeros", "zeros_like",
+    # the op set of spec section 6 (more in tg.math and tg.nn)
+    "add_n", "argmax", "argmin", "argsort", "boolean_mask", "ceil", "clip_by_value",
+    "cumprod", "cumsum", "einsum", "eye", "floor", "gather", "gather_nd", "one_hot", "pad",
+    "rank", "reduce_all", "reduce_any", "reduce_logsumexp", "reduce_prod", "reduce_std",
+    "reduce_variance", "reverse", "round", "shape", "sign", "size", "sort", "split",
+    "tile", "unstack",
 ]

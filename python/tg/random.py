@@ -210,8 +210,8 @@ def normal(shape, mean=0.0, stddev=1.0, dtype=_dtypes.float32, seed=None, name=N
 
 
 def dropout(x, rate, noise_shape=None, seed=None, name=None):
-    """tf.nn.dropout: zeroes each element with probability `rate` and scales
-    the others by 1 / (1 - rate)."""
+    """tf.nn.dropout (tg.nn.dropout): zeroes each element with probability
+    `rate` and scales the others by 1 / (1 - rate)."""
     x = _ops.operand(x)
     if x.dtype.kind != "f":
         raise error("tg.nn.dropout needs a float tensor, got %s" % x.dtype, TgTypeError)
