@@ -19,6 +19,10 @@ PACKAGES=(
   python3 python3-numpy python3-dev python3-pytest libopenblas0-pthread
   # data parallelism: MPI for tg.all_reduce, mpirun for jobs (and the tests)
   openmpi-bin libopenmpi-dev
+  # ONNX models in (tg.onnx reads them with python3-onnx) and ONNX's own
+  # conformance tests; torchvision's resnet18/mobilenet_v2 exported by
+  # PyTorch are the real-network tests of the importer
+  python3-onnx libonnx-testdata python3-torchvision
   # graph drawings as SVG (tg-opt -tg-draw-graph format=svg, f.graph(...,
   # format="svg")); DOT output needs nothing
   graphviz
