@@ -135,23 +135,30 @@ def _check_window(op, sizes, pads, windows):
 # Convolutions
 # ---------------------------------------------------------------------------
 
+def _conv(input, filters, nd, strides, padding, data_format, dilations, op,  # noqa: A002
+          strides_name, builder):
+    """The shared argument checks of conv1d/2d/3d, then `builder`."""
+    x, w, cl = _conv_operands(input, filters, nd, data_format, op)
+    if _channels(x, cl) != w.shape[nd]:
+        raise error("tg.nn.%s: the input has %d channels, the filters expect %d "
+                    "(grouped convolutions are not supported)" % (op, _channels(x, cl),
+                                                                 w.shape[nd]))
+    s = _spatial(strides, nd, cl, op, strides_name)
+    d = _spatial(dilations, nd, cl, op, "dilations")
+    windows = [d[i] * (w.shape[i] - 1) + 1 for i in range(nd)]
+    pads = _padding(padding, _spatial_sizes(x, cl), windows, s, cl, op)
+    _check_window(op, _spatial_sizes(x, cl), pads, windows)
+    return apply("nn." + op, builder, [x, w], strides=s, pads=pads, dilations=d,
+                 channels_last=cl)
+
+
 def conv2d(input, filters, strides, padding, data_format="NHWC", dilations=None,  # noqa: A002
            name=None):
     """tf.nn.conv2d: NHWC (or NCHW) input, [height, width, in, out] filters;
     padding "SAME", "VALID" or explicit pairs; strides and dilations an int
     or a list of 1, 2 or 4 ints."""
-    x, w, cl = _conv_operands(input, filters, 2, data_format, "conv2d")
-    if _channels(x, cl) != w.shape[2]:
-        raise error("tg.nn.conv2d: the input has %d channels, the filters expect %d "
-                    "(grouped convolutions are not supported)" % (_channels(x, cl),
-                                                                 w.shape[2]))
-    s = _spatial(strides, 2, cl, "conv2d", "strides")
-    d = _spatial(dilations, 2, cl, "conv2d", "dilations")
-    windows = [d[i] * (w.shape[i] - 1) + 1 for i in range(2)]
-    pads = _padding(padding, _spatial_sizes(x, cl), windows, s, cl, "conv2d")
-    _check_window("conv2d", _spatial_sizes(x, cl), pads, windows)
-    return apply("nn.conv2d", _b_conv2d, [x, w], strides=s, pads=pads, dilations=d,
-                 channels_last=cl)
+    return _conv(input, filters, 2, strides, padding, data_format, dilations, "conv2d",
+                 "strides", _b_conv2d)
 
 
 def _b_conv2d(x, w, strides, pads, dilations, channels_last):
@@ -163,17 +170,8 @@ def conv1d(input, filters, stride, padding, data_format="NWC", dilations=None,  
            name=None):
     """tf.nn.conv1d: NWC (or NCW) input, [width, in, out] filters (a conv2d
     of height 1)."""
-    x, w, cl = _conv_operands(input, filters, 1, data_format, "conv1d")
-    if _channels(x, cl) != w.shape[1]:
-        raise error("tg.nn.conv1d: the input has %d channels, the filters expect %d" %
-                    (_channels(x, cl), w.shape[1]))
-    s = _spatial(stride, 1, cl, "conv1d", "stride")
-    d = _spatial(dilations, 1, cl, "conv1d", "dilations")
-    windows = [d[0] * (w.shape[0] - 1) + 1]
-    pads = _padding(padding, _spatial_sizes(x, cl), windows, s, cl, "conv1d")
-    _check_window("conv1d", _spatial_sizes(x, cl), pads, windows)
-    return apply("nn.conv1d", _b_conv1d, [x, w], strides=s, pads=pads, dilations=d,
-                 channels_last=cl)
+    return _conv(input, filters, 1, stride, padding, data_format, dilations, "conv1d",
+                 "stride", _b_conv1d)
 
 
 def _b_conv1d(x, w, strides, pads, dilations, channels_last):
@@ -190,17 +188,8 @@ def conv3d(input, filters, strides, padding, data_format="NDHWC", dilations=None
     """tf.nn.conv3d: NDHWC (or NCDHW) input, [depth, height, width, in, out]
     filters; strides a list of 5 (TF) or 1 or 3 ints. A sum over the
     filter's depth taps of conv2ds of the input's (strided) depth slices."""
-    x, w, cl = _conv_operands(input, filters, 3, data_format, "conv3d")
-    if _channels(x, cl) != w.shape[3]:
-        raise error("tg.nn.conv3d: the input has %d channels, the filters expect %d" %
-                    (_channels(x, cl), w.shape[3]))
-    s = _spatial(strides, 3, cl, "conv3d", "strides")
-    d = _spatial(dilations, 3, cl, "conv3d", "dilations")
-    windows = [d[i] * (w.shape[i] - 1) + 1 for i in range(3)]
-    pads = _padding(padding, _spatial_sizes(x, cl), windows, s, cl, "conv3d")
-    _check_window("conv3d", _spatial_sizes(x, cl), pads, windows)
-    return apply("nn.conv3d", _b_conv3d, [x, w], strides=s, pads=pads, dilations=d,
-                 channels_last=cl)
+    return _conv(input, filters, 3, strides, padding, data_format, dilations, "conv3d",
+                 "strides", _b_conv3d)
 
 
 def _b_conv3d(x, w, strides, pads, dilations, channels_last):
