@@ -30,8 +30,12 @@ _MASK = (1 << 64) - 1
 _DEFAULT_GLOBAL_SEED = 87654321  # TF's seed when only the op seed is set
 
 
-def _counter():
-    """The counter Variable (created on first use, outside any trace)."""
+def _variables():
+    """The counter Variable and the seed Variable (created on first use,
+    outside any trace). The seed Variable holds [base word, 1 if a global
+    seed is set else 0]; the base word is the mixed global seed, or the
+    per-process random word. Compiled draws read both at call time, so a
+    function traced before `set_seed` follows the new seed too."""
     with _lock:
         if _state["counter"] is None:
             from ._variables import Variable
@@ -40,7 +44,18 @@ def _counter():
             with _graph.tracing(None):
                 _state["counter"] = Variable(np.int64(0), trainable=False,
                                              name="tg.random/counter")
-        return _state["counter"]
+                _state["seed"] = Variable(np.array([_signed(_state["process_seed"]), 0],
+                                                   np.int64),
+                                          trainable=False, name="tg.random/seed")
+        return _state["counter"], _state["seed"]
+
+
+def _counter():
+    return _variables()[0]
+
+
+def _signed(word):
+    return word - (1 << 64) if word >> 63 else word
 
 
 def set_seed(seed):
@@ -52,9 +67,13 @@ def set_seed(seed):
     if seed is not None and not isinstance(seed, (int, np.integer)):
         raise error("tg.random.set_seed needs an int or None, got %r" % (seed,),
                     TgTypeError)
-    counter = _counter()
+    counter, seed_state = _variables()
     with _lock:
         _state["global_seed"] = None if seed is None else int(seed)
+    if seed is None:
+        seed_state.assign(np.array([_signed(_state["process_seed"]), 0], np.int64))
+    else:
+        seed_state.assign(np.array([_signed(_mix(int(seed) & _MASK)), 1], np.int64))
     counter.assign(np.int64(0))
 
 
@@ -66,42 +85,60 @@ def _mix(x):
     return x ^ (x >> 31)
 
 
-def _seed_word(seed):
-    if seed is not None and not isinstance(seed, (int, np.integer)):
+def _check_seed(seed):
+    if seed is not None and (not isinstance(seed, (int, np.integer)) or
+                             isinstance(seed, bool)):
         raise error("seed= must be an int or None, got %r" % (seed,), TgTypeError)
+
+
+def _op_word(seed):
+    return 0 if seed is None else _mix((int(seed) & _MASK) ^ 0x5DEECE66D)
+
+
+def _seed_word(seed):
+    """The first key word of a draw, from the current seeds (eagerly)."""
+    _check_seed(seed)
     global_seed = _state["global_seed"]
     if global_seed is None and seed is None:
         base = _state["process_seed"]
     else:
-        base = _DEFAULT_GLOBAL_SEED if global_seed is None else global_seed
-    word = _mix(_mix(base & _MASK) ^ ((int(seed) & _MASK) if seed is not None else 0))
-    return np.int64(word - (1 << 64) if word >> 63 else word)
+        base = _mix((_DEFAULT_GLOBAL_SEED if global_seed is None else global_seed) & _MASK)
+    return np.int64(_signed((base + _op_word(seed)) & _MASK))
 
 
 def _key(seed):
     """The key of one draw: a tensor<2xi64> (traced or eager), advancing the
     counter."""
-    word = _seed_word(seed)
-    counter = _counter()
+    _check_seed(seed)
+    counter, seed_state = _variables()
     if _graph.current() is None:
+        word = _seed_word(seed)
         with counter._lock:
             c = counter.numpy().copy()
             counter.assign_add(np.int64(1))
         return _ops.constant(np.array([word, c], np.int64))
+    # Traced: the seed word is computed at call time from the seed Variable
+    # (a wrapping int64 add, as _seed_word's), so set_seed after tracing
+    # takes effect.
+    state = seed_state.read_value()
+    base = _ops.reshape(state[0:1], [1])
+    if seed is not None:
+        default = np.array([_signed(_mix(_DEFAULT_GLOBAL_SEED))], np.int64)
+        base = _ops.where(_ops.equal(state[1:2], np.array([1], np.int64)), base, default)
+    word = base + np.array([_signed(_op_word(seed))], np.int64)
     c = counter.read_value()
     counter.assign_add(np.int64(1))
-    return _ops.concat([_ops.constant(np.array([word], np.int64)),
-                        _ops.reshape(c, [1])], axis=0)
+    return _ops.concat([word, _ops.reshape(c, [1])], axis=0)
 
 
 def _shape(shape):
     if hasattr(shape, "numpy"):
         shape = shape.numpy()
-    try:
-        dims = tuple(int(d) for d in np.asarray(shape).reshape(-1))
-    except (TypeError, ValueError):
+    a = np.asarray(shape)
+    if a.dtype.kind not in "iu" and not (a.size == 0 and a.dtype.kind == "f"):
         raise error("a random shape must be a list of ints, got %r" % (shape,),
-                    TgTypeError) from None
+                    TgTypeError)
+    dims = tuple(int(d) for d in a.reshape(-1))
     if any(d < 0 for d in dims):
         raise error("a random shape cannot have negative dimensions: %r" % (dims,))
     return dims
@@ -121,32 +158,50 @@ def _b_uniform(key, shape, dtype):
     return r
 
 
+def _below(high, dtype):
+    """The largest value of `dtype` below `high`."""
+    if dtype != _dtypes.bfloat16:
+        return np.nextafter(np.array(high, dtype), np.array(-np.inf, dtype))
+    bits = _dtypes.to_bfloat16(np.float32(high)).view(np.uint16).astype(np.int64)
+    while _dtypes.from_bfloat16(np.array(bits, np.uint16).view(_dtypes.bfloat16)) >= high:
+        bits = bits - 1 if bits < 0x8000 and bits != 0 else (
+            0x8001 if bits == 0 else bits + 1)
+    return np.array(bits, np.uint16).view(_dtypes.bfloat16)
+
+
 def _b_scaled(key, shape, dtype, low, high):
     """low + (high - low) * u, never reaching `high` through rounding (it is
-    clamped to the float below). bfloat16 computes in float32 and rounds
-    once, which can round onto `high` for ranges other than [0, 1)."""
+    clamped to the value below it). bfloat16 scales in float32, rounds once,
+    and is clamped in bfloat16."""
     g = _ops.current_graph()
+    if (low, high) == (0.0, 1.0):
+        return _b_uniform(key, shape, dtype)  # exact in every dtype
     work = np.dtype(np.float32) if dtype == _dtypes.bfloat16 else dtype
     u = _b_uniform(key, shape, work)
-    if (low, high) != (0.0, 1.0):
-        span = _ops.constant_node(g, np.array(high - low, work))
-        base = _ops.constant_node(g, np.array(low, work))
-        u = _ops.b_binary(_ops.b_binary(u, span, "mul"), base, "add")
-        below = np.nextafter(np.array(high, work), np.array(-np.inf, work))
-        u = _ops.b_binary(u, _ops.constant_node(g, below), "minimum")
-    return u if work == dtype else _ops.b_cast(u, dtype)
+    span = _ops.constant_node(g, np.array(high - low, work))
+    base = _ops.constant_node(g, np.array(low, work))
+    u = _ops.b_binary(_ops.b_binary(u, span, "mul"), base, "add")
+    if work != dtype:
+        u = _ops.b_cast(u, dtype)
+    return _ops.b_binary(u, _ops.constant_node(g, _below(high, dtype)), "minimum")
 
 
 def _b_integers(key, shape, dtype, low, high):
-    """floor(u * (high - low)) + low with a 32-bit u in f64: each value in
-    [low, high), off uniform by at most (high - low) / 2^32 (TF's integer
-    uniform is biased by the same order)."""
+    """low + r mod (high - low), r 63 random bits from two Philox words,
+    computed in int64: off uniform by at most (high - low) / 2^63."""
     g = _ops.current_graph()
-    u = _b_uniform(key, shape, np.dtype(np.float64))
-    span = _ops.constant_node(g, np.array(float(high - low)))
-    scaled = _ops.b_unary(_ops.b_binary(u, span, "mul"), "floor")
-    ints = _ops.b_cast(scaled, dtype)
-    return _ops.b_binary(ints, _ops.constant_node(g, np.array(low, dtype)), "add")
+    i64 = np.dtype(np.int64)
+    u = _b_uniform(key, (2,) + tuple(shape), np.dtype(np.float64))
+    two32 = _ops.constant_node(g, np.array(2.0 ** 32))
+    words = _ops.b_cast(_ops.b_binary(u, two32, "mul"), i64)  # exact: u * 2^32 < 2^32
+    full = [(0, d, 1) for d in shape]
+    hi = _ops.b_reshape(_ops.b_slice(words, [(0, 1, 1)] + full), tuple(shape))
+    lo = _ops.b_reshape(_ops.b_slice(words, [(1, 2, 1)] + full), tuple(shape))
+    c = lambda v: _ops.constant_node(g, np.array(v, i64))  # noqa: E731
+    r = _ops.b_binary(_ops.b_binary(_ops.b_binary(hi, c(2), "floordiv"), c(2 ** 32), "mul"),
+                      lo, "add")
+    r = _ops.b_binary(_ops.b_binary(r, c(high - low), "mod"), c(low), "add")
+    return r if dtype == i64 else _ops.b_cast(r, dtype)
 
 
 def _b_normal(key, shape, dtype, mean, stddev):
@@ -193,10 +248,19 @@ def uniform(shape, minval=0, maxval=None, dtype=_dtypes.float32, seed=None, name
         if not high > low:
             raise error("tg.random.uniform: needs minval < maxval, got %r and %r" %
                         (low, high))
+        if high - low > 2 ** 62:
+            raise error("tg.random.uniform: integer ranges wider than 2^62 are not "
+                        "supported (got %d)" % (high - low))
+        info = np.iinfo(dtype)
+        if low < info.min or high - 1 > info.max:
+            raise error("tg.random.uniform: [%d, %d) does not fit %s" % (low, high, dtype))
         return _ops.apply("random_integers", _b_integers, [_key(seed)], shape=shape,
                           dtype=dtype, low=int(low), high=int(high))
     high = 1.0 if maxval is None else _scalar(maxval, "maxval")
     dtype = _float_dtype("uniform", dtype)
+    if not high > low:
+        raise error("tg.random.uniform: needs minval < maxval, got %r and %r" %
+                    (low, high))
     return _ops.apply("random_uniform", _b_scaled, [_key(seed)], shape=shape,
                       dtype=dtype, low=float(low), high=float(high))
 
@@ -213,8 +277,13 @@ def dropout(x, rate, noise_shape=None, seed=None, name=None):
     """tf.nn.dropout (tg.nn.dropout): zeroes each element with probability
     `rate` and scales the others by 1 / (1 - rate)."""
     x = _ops.operand(x)
-    if x.dtype.kind != "f":
-        raise error("tg.nn.dropout needs a float tensor, got %s" % x.dtype, TgTypeError)
+    bf16 = x.dtype == _dtypes.bfloat16
+    if x.dtype.kind != "f" and not bf16:
+        raise error("tg.nn.dropout needs a float tensor, got %s" % _ops._name(x.dtype),
+                    TgTypeError)
+
+    def const(v):
+        return _ops.constant(_dtypes.to_bfloat16(v) if bf16 else np.array(v, x.dtype))
     rate = float(_scalar(rate, "rate"))
     if not 0.0 <= rate < 1.0:
         raise error("tg.nn.dropout: rate must be in [0, 1), got %r" % rate)
@@ -227,8 +296,8 @@ def dropout(x, rate, noise_shape=None, seed=None, name=None):
     if rate == 0.0:
         return _ops.identity(x)
     u = uniform(shape, dtype=x.dtype, seed=seed)
-    keep = _ops.greater_equal(u, _ops.constant(np.array(rate, x.dtype)))
-    scale = _ops.constant(np.array(1.0 / (1.0 - rate), x.dtype))
+    keep = _ops.greater_equal(u, const(rate))
+    scale = const(1.0 / (1.0 - rate))
     return _ops.where(keep, x * scale, _ops.zeros_like(x))
 
 

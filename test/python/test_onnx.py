@@ -134,6 +134,51 @@ def test_clip_attributes_and_inputs():
         np.testing.assert_array_equal(tg.onnx.load(m)(x)[0], np.clip(x, -1, 2))
 
 
+def test_scalars_stay_scalars():
+    # 0-d inputs, constants and Gather indices keep rank 0 (numpy's
+    # ascontiguousarray would make them 1-d).
+    m = make_model(
+        [helper.make_node("Relu", ["x"], ["r"]),
+         helper.make_node("Gather", ["d", "k"], ["g"], axis=1),
+         helper.make_node("Add", ["g", "s"], ["y"])],
+        [vi("x", F, []), vi("d", F, [3, 4])], [vi("r", F, []), vi("y", F, [3])],
+        [init("k", np.array(2, np.int64)), init("s", np.array(0.5, np.float32))])
+    d = np.arange(12, dtype=np.float32).reshape(3, 4)
+    r, y = tg.onnx.load(m)(np.array(-2.0, np.float32), d)
+    assert r.shape == () and r == 0.0
+    np.testing.assert_array_equal(y, d[:, 2] + 0.5)
+
+
+def test_torch_exports_with_dynamic_batch_and_scalar_index():
+    torch = pytest.importorskip("torch")
+    import io
+
+    class Net(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = torch.nn.Conv2d(1, 4, 3)
+            self.fc = torch.nn.Linear(4 * 3 * 3, 5)
+
+        def forward(self, x, v):
+            y = torch.nn.functional.max_pool2d(self.conv(x), 2)
+            return torch.softmax(self.fc(y.view(y.size(0), -1)), 1), x[:, 0, 0, :] * 2 + v
+
+    torch.manual_seed(0)
+    net = Net().eval()
+    buf = io.BytesIO()
+    torch.onnx.export(net, (torch.randn(2, 1, 8, 8), torch.randn(8)), buf, opset_version=13,
+                      input_names=["x", "v"], output_names=["p", "q"],
+                      dynamic_axes={"x": {0: "N"}, "p": {0: "N"}, "q": {0: "N"}})
+    model = tg.onnx.load(buf.getvalue())
+    for n in (2, 5):
+        x, v = torch.randn(n, 1, 8, 8), torch.randn(8)
+        p, q = model(x.numpy(), v.numpy())
+        want_p, want_q = net(x, v)
+        np.testing.assert_allclose(p, want_p.detach().numpy(), rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(q, want_q.numpy(), rtol=1e-6)
+        assert q.shape == (n, 8)
+
+
 def test_pooling_matches_torch():
     torch = pytest.importorskip("torch")
     x = np.random.RandomState(3).randn(1, 2, 7, 9).astype(np.float32)

@@ -125,7 +125,7 @@ def test_bad_arguments():
 def test_draws_under_a_tape_have_no_gradient_and_do_not_break_it():
     x = tg.Variable([1.0, 2.0, 3.0])
     with tg.GradientTape() as tape:
-        y = tg.reduce_sum(x * tg.random.uniform([3], minval=1.0, maxval=1.0 + 1e-30))
+        y = tg.reduce_sum(x * tg.random.uniform([3], minval=1.0, maxval=1.0000001))
     np.testing.assert_allclose(tape.gradient(y, x).numpy(), [1.0, 1.0, 1.0])
 
 
@@ -158,3 +158,43 @@ def test_dropout():
     # A noise_shape broadcast: whole rows are kept or dropped.
     rows = dropout(tg.ones([50, 8]), 0.5, noise_shape=[50, 1]).numpy()
     assert all(len(set(r)) == 1 for r in rows)
+
+
+def test_set_seed_reaches_functions_traced_before_it():
+    @tg.function
+    def f():
+        return tg.random.uniform([3]), tg.random.uniform([2], seed=4)
+    f()
+    tg.random.set_seed(1)
+    a = [t.numpy() for t in f()]
+    tg.random.set_seed(1)
+    e = [tg.random.uniform([3]).numpy(), tg.random.uniform([2], seed=4).numpy()]
+    tg.random.set_seed(2)
+    b = f()[0].numpy()
+    np.testing.assert_array_equal(a[0], e[0])
+    np.testing.assert_array_equal(a[1], e[1])
+    assert not np.array_equal(a[0], b)
+    assert f.trace_count == 1
+
+
+def test_integer_ranges_use_every_bit():
+    tg.random.set_seed(0)
+    q = tg.random.uniform([100000], minval=-2**31, maxval=2**31 - 1, dtype=tg.int32).numpy()
+    assert q.min() < -2**30 and q.max() > 2**30 and 0.48 < (q > 0).mean() < 0.52
+    q = tg.random.uniform([100000], minval=0, maxval=2**40, dtype=tg.int64).numpy()
+    assert 0.48 < (q & 1).mean() < 0.52 and q.max() > 0.99 * 2**40
+    with pytest.raises(tg.TgError, match="does not fit"):
+        tg.random.uniform([3], minval=0, maxval=2**40, dtype=tg.int32)
+    with pytest.raises(tg.TgError, match="wider than 2"):
+        tg.random.uniform([3], minval=-2**62, maxval=2**62, dtype=tg.int64)
+
+
+def test_half_precision_stays_below_maxval():
+    u = tg.cast(tg.random.uniform([200000], dtype=tg.bfloat16), tg.float32).numpy()
+    assert u.max() < 1.0
+    u = tg.cast(tg.random.uniform([200000], 1.0, 2.0, dtype=tg.bfloat16), tg.float32).numpy()
+    assert u.min() >= 1.0 and u.max() < 2.0
+    h = tg.random.uniform([200000], -1.0, 3.0, dtype=tg.float16).numpy()
+    assert h.min() >= -1.0 and h.max() < 3.0
+    with pytest.raises(tg.TgError, match="minval < maxval"):
+        tg.random.uniform([5], minval=2.0, maxval=1.0)

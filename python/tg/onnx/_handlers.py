@@ -21,7 +21,7 @@ import numpy as np
 import tg
 from .. import _dtypes, _ops
 from .._errors import TgTypeError
-from ._importer import onnx_dtype
+from ._importer import _contiguous, onnx_dtype
 
 HANDLERS = {}
 
@@ -934,7 +934,7 @@ def h_expand(node):
     shape = [int(d) for d in node.const(1).reshape(-1)]
     out = np.broadcast_shapes(shape_of(x), tuple(shape))
     if isc(x):
-        return np.ascontiguousarray(np.broadcast_to(x, out))
+        return _contiguous(np.broadcast_to(x, out))
     if len(out) > len(shape_of(x)):
         x = reshape(x, (1,) * (len(out) - len(shape_of(x))) + shape_of(x))
     return tg.broadcast_to(x, list(out))
@@ -999,7 +999,7 @@ def h_slice(node):
         steps = None if steps is None else steps.reshape(-1).tolist()
     idx = _slice_spec(node, shape_of(x), starts, ends, axes, steps)
     if isc(x):
-        return np.ascontiguousarray(x[idx])
+        return _contiguous(x[idx])
     out_shape = [len(range(*sl.indices(d))) for sl, d in zip(idx, shape_of(x))]
     if 0 in out_shape:
         return np.zeros(out_shape, dtype_of(x))
@@ -1031,7 +1031,7 @@ def h_split(node):
 
 def _take_range(x, axis, a, b):
     if isc(x):
-        return np.ascontiguousarray(tg_slice(x, axis, a, b))
+        return _contiguous(tg_slice(x, axis, a, b))
     if a == b:
         s = list(shape_of(x))
         s[axis] = 0
@@ -1914,7 +1914,7 @@ def _depthwise_nhwc(node, x, w, strides, pads, dilations, out, mult):
         wij = w[:, 0, i, j] if isc(w) else reshape(tg_slice(tg_slice(T(node, w), 2, i, i + 1),
                                                             3, j, j + 1),
                                                    (shape_of(w)[0],))
-        term = tg.multiply(part, T(node, np.ascontiguousarray(wij)) if isc(wij) else wij)
+        term = tg.multiply(part, T(node, _contiguous(wij)) if isc(wij) else wij)
         acc = term if acc is None else tg.add(acc, term)
     return acc
 
@@ -1968,7 +1968,7 @@ def _conv3d(node, x, w, strides, begin, end, dilations, group, out):
         xs = reshape(tg.transpose(xs, [0, 2, 1, 3, 4]), (n * od, c, h, wd))
         wk = w[:, :, k] if isc(w) else reshape(tg_slice(w, 2, k, k + 1),
                                                 shape_of(w)[:2] + shape_of(w)[3:])
-        y = _conv_nd(node, xs, np.ascontiguousarray(wk) if isc(wk) else wk, strides[1:],
+        y = _conv_nd(node, xs, _contiguous(wk) if isc(wk) else wk, strides[1:],
                      begin[1:], end[1:], dilations[1:], group, out[1:])
         acc = y if acc is None else tg.add(acc, y)
     co = shape_of(acc)[1]
@@ -2058,7 +2058,7 @@ def h_conv_transpose(node):
     wf = _transpose(wf, [0, 2, 1] + list(range(3, 3 + nsp)))
     wf = reshape(wf, (group * opg, ipg) + tuple(kernel))
     if isc(wf):
-        wf = np.ascontiguousarray(wf)
+        wf = _contiguous(wf)
     cb, ce = [], []
     for i in range(nsp):
         k = dilations[i] * (kernel[i] - 1)

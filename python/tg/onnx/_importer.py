@@ -45,6 +45,12 @@ _ONNX_DTYPE_NAMES = {0: "undefined", 1: "float", 2: "uint8", 3: "int8", 4: "uint
                      14: "complex64", 15: "complex128", 16: "bfloat16"}
 
 
+def _contiguous(a):
+    """`a` C-contiguous, keeping its shape: np.ascontiguousarray makes a 0-d
+    array 1-d (numpy < 2), which changes results (a scalar Gather index)."""
+    return np.require(a, requirements="C")
+
+
 def onnx_dtype(code, what):
     """The tg dtype of ONNX element type `code`; TgError naming `what` when
     tg has none."""
@@ -74,7 +80,7 @@ class _Static:
     __slots__ = ("array", "_key")
 
     def __init__(self, array):
-        self.array = np.ascontiguousarray(array)
+        self.array = _contiguous(array)
         self._key = (self.array.dtype.str, self.array.shape, self.array.tobytes())
 
     def __hash__(self):
@@ -104,7 +110,7 @@ def to_numpy_tensor(t, what):
         a = numpy_helper.to_array(t)
     except Exception as e:  # noqa: BLE001 (onnx raises many kinds)
         raise error("%s cannot be read: %s" % (what, e)) from None
-    return np.ascontiguousarray(a).astype(dtype, copy=False)
+    return _contiguous(a).astype(dtype, copy=False)
 
 
 def _parse(model):
@@ -302,7 +308,7 @@ class OnnxModel:
             return a
         c = self._captures.get(id(a))
         if c is None or c[0] is not a:
-            c = (a, EagerTensor(np.ascontiguousarray(a)))
+            c = (a, EagerTensor(_contiguous(a)))
             self._captures[id(a)] = c
         return c[1]
 
@@ -363,6 +369,10 @@ class OnnxModel:
                     continue
                 if v is None:
                     raise node.fail("output '%s' is not supported by tg.onnx" % name)
+                if isinstance(v, np.generic):
+                    # numpy gives scalars (np.take with a 0-d index, reductions):
+                    # keep them 0-d arrays, known at import like any constant.
+                    v = np.asarray(v)
                 if isinstance(v, np.ndarray) and v.dtype not in _dtypes.MLIR_NAMES:
                     raise node.fail("computes a %s value, a dtype tg does not support"
                                     % v.dtype, TgTypeError)
@@ -391,7 +401,7 @@ class OnnxModel:
                 else:
                     raise error("input '%s' must be %s, got %s" % (
                         name, dtype_name(dtype), a.dtype), TgTypeError)
-            a = np.ascontiguousarray(a)
+            a = _contiguous(a)
             args.append(_Static(a) if name in self._static else a)
         return args
 
