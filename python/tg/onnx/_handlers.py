@@ -123,15 +123,6 @@ def tgfn(node, path):
     return obj
 
 
-def has_tg(path):
-    obj = tg
-    for part in path.split("."):
-        obj = getattr(obj, part, None)
-        if obj is None:
-            return False
-    return True
-
-
 def shape_of(v):
     return tuple(int(d) for d in v.shape)
 
@@ -461,53 +452,10 @@ op("Sin")(_unary(np.sin, lambda n, x: tg.sin(x)))
 op("Cos")(_unary(np.cos, lambda n, x: tg.cos(x)))
 op("Tan")(_unary(np.tan, lambda n, x: tg.divide(tg.sin(x), tg.cos(x))))
 op("Reciprocal")(_unary(lambda x: 1 / x, lambda n, x: tg.divide(_c(x, 1), x)))
-def _floor(x):
-    """floor: tg.floor, or x - floormod(x, 1) (exact; infinities kept)."""
-    if has_tg("floor"):
-        return tg.floor(x)
-    f = tg.subtract(x, tg.mod(x, _c(x, 1)))
-    return tg.where(tg.equal(tg.abs(x), _c(x, np.inf)), x, f)
-
-
-def _ceil(x):
-    if has_tg("math.ceil"):
-        return tg.math.ceil(x)
-    if has_tg("ceil"):
-        return tg.ceil(x)
-    return tg.negative(_floor(tg.negative(x)))
-
-
-def _round(x):
-    """Half to even: tg.round, or from floor (exact)."""
-    if has_tg("round"):
-        return tg.round(x)
-    f = _floor(x)
-    d = tg.subtract(x, f)
-    up = tg.add(f, _c(x, 1))
-    half = tg.add(f, tg.mod(f, _c(x, 2)))
-    return tg.where(tg.greater(d, _c(x, 0.5)), up, tg.where(tg.less(d, _c(x, 0.5)), f, half))
-
-
-def _erf(x):
-    """erf: tg.math.erf, or Abramowitz and Stegun 7.1.26 (|error| < 1.5e-7)."""
-    if has_tg("math.erf"):
-        return tg.math.erf(x)
-    if has_tg("erf"):
-        return tg.erf(x)
-    a = tg.abs(x)
-    t = tg.divide(_c(x, 1), tg.add(_c(x, 1), tg.multiply(a, _c(x, 0.3275911))))
-    poly = _c(x, 1.061405429)
-    for k in (-1.453152027, 1.421413741, -0.284496736, 0.254829592):
-        poly = tg.add(tg.multiply(poly, t), _c(x, k))
-    y = tg.subtract(_c(x, 1), tg.multiply(tg.multiply(poly, t),
-                                          tg.exp(tg.negative(tg.multiply(a, a)))))
-    return tg.where(tg.less(x, _c(x, 0)), tg.negative(y), y)
-
-
-op("Floor")(_unary(np.floor, lambda n, x: _floor(x)))
-op("Ceil")(_unary(np.ceil, lambda n, x: _ceil(x)))
-op("Round")(_unary(np.round, lambda n, x: _round(x)))
-op("Erf")(_unary(None, lambda n, x: _erf(x)))
+op("Floor")(_unary(np.floor, lambda n, x: tg.floor(x)))
+op("Ceil")(_unary(np.ceil, lambda n, x: tg.math.ceil(x)))
+op("Round")(_unary(np.round, lambda n, x: tg.round(x)))
+op("Erf")(_unary(None, lambda n, x: tg.math.erf(x)))
 
 
 def _sinh(n, x):
@@ -577,16 +525,7 @@ op("Acosh")(_unary(np.arccosh, _acosh))
 op("Atanh")(_unary(np.arctanh, _atanh))
 
 
-def _sign(n, x):
-    if has_tg("sign"):
-        return tg.sign(x)
-    one, zero = _c(x, 1), _c(x, 0)
-    return tg.where(tg.greater(x, zero), one,
-                    tg.where(tg.less(x, zero), tg.negative(one) if is_float(x)
-                             else _c(x, -1), x))
-
-
-op("Sign")(_unary(np.sign, _sign, False))
+op("Sign")(_unary(np.sign, lambda n, x: tg.sign(x), False))
 
 
 @op("IsNaN")
@@ -623,20 +562,7 @@ def _act(fn):
     return h
 
 
-def _softplus(x):
-    if has_tg("nn.softplus"):
-        return tg.nn.softplus(x)
-    z = _c(x, 0)
-    return tg.add(tg.maximum(x, z), tg.log(tg.add(_c(x, 1), tg.exp(tg.negative(tg.abs(x))))))
-
-
-def _expm1(x):
-    if has_tg("math.expm1"):
-        return tg.math.expm1(x)
-    return tg.subtract(tg.exp(x), _c(x, 1))
-
-
-op("Softplus")(_act(lambda n, x: _softplus(x)))
+op("Softplus")(_act(lambda n, x: tg.nn.softplus(x)))
 op("Softsign")(_act(lambda n, x: tg.divide(x, tg.add(_c(x, 1), tg.abs(x)))))
 
 
@@ -644,7 +570,7 @@ op("Softsign")(_act(lambda n, x: tg.divide(x, tg.add(_c(x, 1), tg.abs(x)))))
 def h_elu(node):
     alpha = node.attr("alpha", 1.0)
     return _act(lambda n, x: tg.where(tg.greater(x, _c(x, 0)), x,
-                                      tg.multiply(_c(x, alpha), _expm1(x))))(node)
+                                      tg.multiply(_c(x, alpha), tg.math.expm1(x))))(node)
 
 
 @op("Selu")
@@ -652,14 +578,14 @@ def h_selu(node):
     alpha = node.attr("alpha", 1.67326319217681884765625)
     gamma = node.attr("gamma", 1.05070102214813232421875)
     return _act(lambda n, x: tg.multiply(_c(x, gamma), tg.where(
-        tg.greater(x, _c(x, 0)), x, tg.multiply(_c(x, alpha), _expm1(x)))))(node)
+        tg.greater(x, _c(x, 0)), x, tg.multiply(_c(x, alpha), tg.math.expm1(x)))))(node)
 
 
 @op("Celu")
 def h_celu(node):
     alpha = node.attr("alpha", 1.0)
     return _act(lambda n, x: tg.add(tg.maximum(x, _c(x, 0)), tg.minimum(
-        _c(x, 0), tg.multiply(_c(x, alpha), _expm1(tg.divide(x, _c(x, alpha)))))))(node)
+        _c(x, 0), tg.multiply(_c(x, alpha), tg.math.expm1(tg.divide(x, _c(x, alpha)))))))(node)
 
 
 @op("LeakyRelu")
@@ -1052,28 +978,14 @@ def _gather_static(node, x, idx, axis):
         return x[tuple(sel)]
     if not flat:
         return np.zeros(out_shape, dtype_of(x))
-    if len(flat) > 1024 and has_tg("gather"):
-        return tg.gather(x, np.asarray(flat, np.int64).reshape(idx.shape), axis=axis)
     if len(flat) > 1024:
-        mask = _equal(np.asarray(flat, np.int64).reshape(-1, 1),
-                      np.arange(s[axis], dtype=np.int64).reshape(1, -1))
-        return _gather_mask(node, x, mask.reshape(idx.shape + (s[axis],)), axis)
+        return tg.gather(x, np.asarray(flat, np.int64).reshape(idx.shape), axis=axis)
     sel = [slice(None)] * len(s)
     if flat == list(range(flat[0], flat[-1] + 1)):
         sel[axis] = slice(flat[0], flat[-1] + 1)
     else:
         sel[axis] = flat
     return reshape(x[tuple(sel)], out_shape)
-
-
-def _gather_mask(node, x, mask, axis):
-    """x gathered along axis by a one-hot mask of shape idx.shape + (K,)."""
-    s = shape_of(x)
-    pre, post = s[:axis], s[axis + 1:]
-    ish = shape_of(mask)[:-1]
-    xb = reshape(T(node, x), pre + (1,) * len(ish) + (s[axis],) + post)
-    mb = reshape(mask, (1,) * len(pre) + shape_of(mask) + (1,) * len(post))
-    return picked(node, xb, mb, len(pre) + len(ish))
 
 
 @op("Gather")
@@ -1086,10 +998,7 @@ def h_gather(node):
         if ((idx < 0) | (idx >= s[axis])).any():
             raise node.fail("index out of range for axis %d of size %d" % (axis, s[axis]))
         return _gather_static(node, x, idx, axis)
-    if has_tg("gather"):
-        return tg.gather(T(node, x), idx, axis=axis)
-    mask = one_hot_mask(node, idx, s[axis], len(shape_of(idx)))
-    return _gather_mask(node, x, mask, axis)
+    return tg.gather(T(node, x), idx, axis=axis)
 
 
 @op("GatherElements")
@@ -1103,12 +1012,11 @@ def h_gather_elements(node):
         idx = np.where(idx < 0, idx + s[axis], idx).astype(np.int64)
         if isc(x):
             return np.take_along_axis(x, idx, axis)
-        if idx.size <= 1024 or has_tg("gather"):
-            grids = list(np.indices(ish, sparse=False))
-            grids[axis] = idx
-            flat = np.ravel_multi_index(grids, s).reshape(-1)
-            xf = reshape(x, (-1,) if False else (int(np.prod(s)),))
-            return reshape(_gather_static(node, xf, flat, 0), ish)
+        grids = list(np.indices(ish, sparse=False))
+        grids[axis] = idx
+        flat = np.ravel_multi_index(grids, s).reshape(-1)
+        xf = reshape(x, (int(np.prod(s)),))
+        return reshape(_gather_static(node, xf, flat, 0), ish)
     # x restricted to idx's extent off the axis, the axis moved last
     sel = tuple(slice(0, ish[i]) if i != axis else slice(None) for i in range(r))
     xs = T(node, x)[sel] if not isc(x) else x[sel]
@@ -1315,9 +1223,7 @@ def _reduce(node, kind, x, axes, keep):
     if kind == "min":
         return tg.reduce_min(xt, axes, keepdims=keep)
     if kind == "prod":
-        if has_tg("reduce_prod"):
-            return tg.reduce_prod(xt, axes, keepdims=keep)
-        return _prod_tree(xt, axes, keep)
+        return tg.reduce_prod(xt, axes, keepdims=keep)
     if kind == "l1":
         return tg.reduce_sum(tg.abs(xt), axes, keepdims=keep)
     if kind == "sumsquare":
@@ -1330,34 +1236,8 @@ def _reduce(node, kind, x, axes, keep):
     if kind == "logsum":
         return tg.log(tg.reduce_sum(xt, axes, keepdims=keep))
     if kind == "logsumexp":
-        if has_tg("reduce_logsumexp"):
-            return tg.reduce_logsumexp(xt, axes, keepdims=keep)
-        m = tg.reduce_max(xt, axes, keepdims=True)
-        m = tg.where(tg.equal(tg.abs(m), _c(x, np.inf)), _c(x, 0), m)
-        s = tg.log(tg.reduce_sum(tg.exp(tg.subtract(xt, m)), axes, keepdims=True))
-        r = tg.add(s, m)
-        return r if keep else tg.squeeze(r, axes)
+        return tg.reduce_logsumexp(xt, axes, keepdims=keep)
     raise node.fail("unknown reduction")
-
-
-def _prod_tree(x, axes, keep):
-    """The product over `axes` by halving (exact up to rounding order)."""
-    s = shape_of(x)
-    r = len(s)
-    rest = [i for i in range(r) if i not in axes]
-    y = tg.transpose(x, rest + list(axes)) if rest + list(axes) != list(range(r)) else x
-    k = int(np.prod([s[a] for a in axes], dtype=np.int64))
-    y = reshape(y, [s[i] for i in rest] + [k])
-    while k > 1:
-        h = k // 2
-        p = tg.multiply(tg_slice(y, len(rest), 0, h), tg_slice(y, len(rest), h, 2 * h))
-        if k % 2:
-            p = tg.concat([p, tg_slice(y, len(rest), 2 * h, k)], len(rest))
-        y, k = p, h + k % 2
-    y = reshape(y, [s[i] for i in rest])
-    if keep:
-        y = reshape(y, [1 if i in axes else s[i] for i in range(r)])
-    return y
 
 
 for _name, _kind in [("ReduceSum", "sum"), ("ReduceMean", "mean"), ("ReduceMax", "max"),
@@ -1487,71 +1367,7 @@ def h_einsum(node):
     vals = [v for v in node.inputs if v is not None]
     if all(isc(v) for v in vals):
         return np.einsum(eq, *vals)
-    if has_tg("einsum"):
-        return tg.einsum(eq, *[T(node, v) for v in vals])
-    return _einsum(node, eq, vals)
-
-
-def _einsum(node, eq, vals):
-    """einsum as broadcast products and sums over every letter (fine for
-    small operands; tg.einsum when tg has it)."""
-    eq = eq.replace(" ", "")
-    lhs, arrow, rhs = eq.partition("->")
-    terms = lhs.split(",")
-    letters = "".join(sorted(set(c for c in lhs if c.isalpha())))
-    spare = [c for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" if c not in eq]
-    ell = None
-    fixed = []
-    for t, v in zip(terms, vals):
-        if "..." in t:
-            nb = len(shape_of(v)) - (len(t) - 3)
-            if ell is None or nb > len(ell):
-                ell = "".join(spare[:nb])
-            t = t.replace("...", ell[len(ell) - nb:] if nb else "")
-        fixed.append(t)
-    if not arrow:
-        rhs = (ell or "") + "".join(c for c in letters if lhs.count(c) == 1)
-    else:
-        rhs = rhs.replace("...", ell or "")
-    allc = []
-    for t in fixed:
-        for c in t:
-            if c not in allc:
-                allc.append(c)
-    sizes = {}
-    ops_ = []
-    for t, v in zip(fixed, vals):
-        v = T(node, v)
-        s = shape_of(v)
-        # repeated letters: the diagonal
-        while len(set(t)) != len(t):
-            c = next(c for c in t if t.count(c) > 1)
-            i, j = t.index(c), t.index(c, t.index(c) + 1)
-            n = s[i]
-            eye = np.eye(n, dtype=bool).reshape([n if a in (i, j) else 1 for a in range(len(t))])
-            v = reduce_sum(where(eye, v, scalar(0, dtype_of(v))), [j], False)
-            t = t[:j] + t[j + 1:]
-            s = shape_of(v)
-        for c, d in zip(t, s):
-            sizes[c] = max(sizes.get(c, 1), d)
-        perm = sorted(range(len(t)), key=lambda a: allc.index(t[a]))
-        if perm != list(range(len(t))):
-            v = tg.transpose(v, perm)
-        tt = [t[a] for a in perm]
-        v = reshape(v, [shape_of(v)[tt.index(c)] if c in tt else 1 for c in allc])
-        ops_.append(v)
-    acc = ops_[0]
-    for v in ops_[1:]:
-        acc = tg.multiply(acc, v)
-    acc = tg.broadcast_to(acc, [sizes[c] for c in allc]) if len(ops_) == 1 else acc
-    red = [a for a, c in enumerate(allc) if c not in rhs]
-    if red:
-        acc = tg.reduce_sum(acc, red)
-    rest = [c for c in allc if c in rhs]
-    perm = [rest.index(c) for c in rhs]
-    if perm != list(range(len(rest))):
-        acc = tg.transpose(acc, perm)
-    return acc
+    return tg.einsum(eq, *[T(node, v) for v in vals])
 
 
 # ---------------------------------------------------------------------------
@@ -2094,22 +1910,7 @@ def h_cumsum(node):
             c = np.concatenate([np.zeros_like(tg_slice(c, axis, 0, 1)),
                                 tg_slice(c, axis, 0, -1)], axis)
         return np.flip(c, axis) if rev else c
-    if has_tg("cumsum"):
-        return tg.cumsum(x, axis, exclusive=excl, reverse=rev)
-    n = shape_of(x)[axis]
-    i = np.arange(n).reshape(n, 1)
-    j = np.arange(n).reshape(1, n)
-    if rev:
-        mask = (j > i) if excl else (j >= i)
-    else:
-        mask = (j < i) if excl else (j <= i)
-    xm = moveaxis(x, axis, r - 1)            # (..., n)
-    y = picked_sum(node, expand_dims(xm, r - 1), mask, r)   # (..., n_out)
-    return moveaxis(y, r - 1, axis)
-
-
-def picked_sum(node, x, mask, axis):
-    return reduce_sum(where(mask, T(node, x), scalar(0, dtype_of(x))), [axis], False)
+    return tg.cumsum(x, axis, exclusive=excl, reverse=rev)
 
 
 @op("TopK")
@@ -2124,8 +1925,6 @@ def h_topk(node):
         order = np.argsort(-y, axis=axis, kind="stable")
         idx = tg_slice(order, axis, 0, k)
         return [np.take_along_axis(x, idx, axis), idx.astype(np.int64)]
-    if not has_tg("math.top_k"):
-        return _topk_by_argmax(node, x, k, axis, largest)
     top_k = tgfn(node, "math.top_k")
     xm = moveaxis(x, axis, r - 1)
     if not largest:
@@ -2134,33 +1933,6 @@ def h_topk(node):
     if not largest:
         v = tg.negative(v)
     return [moveaxis(v, r - 1, axis), moveaxis(tg.cast(i, np.int64), r - 1, axis)]
-
-
-def _topk_by_argmax(node, x, k, axis, largest):
-    """k rounds of "first extreme element, then mask it out": ONNX's order
-    (ties to the lower index), exact."""
-    r = len(shape_of(x))
-    n = shape_of(x)[axis]
-    xt = T(node, x)
-    io = iota(n, axis, r)
-    taken = None
-    vals, idxs = [], []
-    bad = _c(x, -np.inf if largest else np.inf) if is_float(x) else \
-        _c(x, np.iinfo(dtype_of(x)).min if largest else np.iinfo(dtype_of(x)).max)
-    for _ in range(k):
-        cur = xt if taken is None else tg.where(taken, bad, xt)
-        m = tg.reduce_max(cur, [axis], keepdims=True) if largest else \
-            tg.reduce_min(cur, [axis], keepdims=True)
-        hit = tg.equal(cur, m)
-        if taken is not None:
-            hit = tg.logical_and(hit, tg.logical_not(taken))
-        i = tg.reduce_min(tg.where(hit, io, np.int64(n)), [axis], keepdims=True)
-        sel = tg.equal(io, i)
-        vals.append(m)
-        idxs.append(i)
-        taken = sel if taken is None else tg.logical_or(taken, sel)
-    return [tg.concat(vals, axis) if k > 1 else vals[0],
-            tg.concat(idxs, axis) if k > 1 else idxs[0]]
 
 
 # ---------------------------------------------------------------------------
