@@ -50,10 +50,6 @@ def _variables():
         return _state["counter"], _state["seed"]
 
 
-def _counter():
-    return _variables()[0]
-
-
 def _signed(word):
     return word - (1 << 64) if word >> 63 else word
 
@@ -121,7 +117,7 @@ def _key(seed):
     # (a wrapping int64 add, as _seed_word's), so set_seed after tracing
     # takes effect.
     state = seed_state.read_value()
-    base = _ops.reshape(state[0:1], [1])
+    base = state[0:1]
     if seed is not None:
         default = np.array([_signed(_mix(_DEFAULT_GLOBAL_SEED))], np.int64)
         base = _ops.where(_ops.equal(state[1:2], np.array([1], np.int64)), base, default)
