@@ -12,7 +12,7 @@ config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
 config.suffixes = [".mlir"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.tg_obj_root, "test")
-config.excludes = ["CMakeLists.txt", "README.md", "lit.cfg.py", "lit.site.cfg.py", "Inputs", "npycheck.py", "extract_ptx.py", "gpu_emulated_run.py"]
+config.excludes = ["CMakeLists.txt", "README.md", "lit.cfg.py", "lit.site.cfg.py", "Inputs", "npycheck.py", "extract_ptx.py"]
 
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP",
@@ -72,20 +72,18 @@ def _has_gpu():
             and count.value > 0
     except OSError:
         return False
-# %gpu-run: tg-run --target=gpu on a GPU; elsewhere the same kernels, lowered
-# by -tg-gpu-pipeline{emulate=true}, run on the CPU (one OpenMP thread per
-# GPU thread), so that the GPU integration tests check the kernels anyway.
+# %gpu-run: tg-run --target=gpu on a GPU; elsewhere --target=gpu-emulated:
+# the same kernels run on the CPU (one OpenMP thread per GPU thread), so
+# that the GPU integration tests check the kernels anyway. Both run on
+# device buffers (the inputs copied in once; --host-buffers for the other
+# path).
 if _has_gpu():
     config.available_features.add("gpu")
     config.substitutions.append(
         ("%gpu-run", os.path.join(config.tg_tools_dir, "tg-run") + " --target=gpu"))
 else:
     config.substitutions.append(
-        ("%gpu-run", " ".join([
-            config.python_executable,
-            os.path.join(config.test_source_root, "Integration", "gpu_emulated_run.py"),
-            os.path.join(config.tg_tools_dir, "tg-opt"),
-            os.path.join(config.tg_tools_dir, "tg-run")])))
+        ("%gpu-run", os.path.join(config.tg_tools_dir, "tg-run") + " --target=gpu-emulated"))
 # "ptxas": generated PTX can be validated.
 _ptxas = shutil.which("ptxas") or ("/usr/local/cuda/bin/ptxas"
                                    if os.path.exists("/usr/local/cuda/bin/ptxas") else None)

@@ -76,7 +76,9 @@ typedef struct TgCompileOptions {
   /// If non-NULL, only this public function is compiled as an entry point
   /// (the others become private and, when unused, are dropped).
   const char *entry;
-  /// TG_TARGET_CPU (default) or TG_TARGET_GPU (NVIDIA, through CUDA).
+  /// TG_TARGET_CPU (default), TG_TARGET_GPU (NVIDIA, through CUDA) or
+  /// TG_TARGET_GPU_EMULATED (the GPU pipeline's kernels run on this CPU,
+  /// one OpenMP thread per GPU thread: for testing GPU code without a GPU).
   int target;
   /// The GPU architecture for TG_TARGET_GPU; NULL means "sm_90".
   const char *chip;
@@ -93,7 +95,7 @@ typedef struct TgCompileOptions {
   const char *cpu;
 } TgCompileOptions;
 
-enum { TG_TARGET_CPU = 0, TG_TARGET_GPU = 1 };
+enum { TG_TARGET_CPU = 0, TG_TARGET_GPU = 1, TG_TARGET_GPU_EMULATED = 2 };
 
 /// Default options: optimize, all cores.
 TgCompileOptions tgDefaultCompileOptions(void);
@@ -132,6 +134,65 @@ TgTensorType tgFunctionResultType(const TgFunction *function, int64_t index);
 int tgFunctionRun(const TgFunction *function, const TgTensor *args,
                   int64_t numArgs, TgTensor *results, int64_t numResults,
                   TgError **error);
+
+/*===--------------------------------------------------------------------===*\
+|* Device buffers: tensors that stay on the GPU between calls                 *|
+\*===--------------------------------------------------------------------===*/
+
+/// A tensor in a device's memory: GPU global memory for TG_TARGET_GPU;
+/// host memory standing for it for TG_TARGET_GPU_EMULATED (same calls, so
+/// that code using device buffers is tested without a GPU).
+typedef struct TgDeviceBuffer TgDeviceBuffer;
+/// An ordered queue of device work (a CUDA stream); NULL in the calls
+/// below means "synchronous".
+typedef struct TgStream TgStream;
+
+/// The target functions compiled by `function` run on (TG_TARGET_*).
+int tgFunctionTarget(const TgFunction *function);
+
+/// A buffer for a tensor of the given dtype and shape on `target`'s device
+/// (TG_TARGET_GPU or TG_TARGET_GPU_EMULATED); its contents are undefined.
+/// NULL with `*error` set when the device is unavailable or out of memory.
+TgDeviceBuffer *tgDeviceBufferCreate(int target, TgDType dtype, int64_t rank,
+                                     const int64_t *shape, TgError **error);
+/// Frees the buffer (NULL is ignored). Work that uses it must be finished.
+void tgDeviceBufferDestroy(TgDeviceBuffer *buffer);
+/// Its type (valid as long as the buffer), target and size in bytes.
+TgTensorType tgDeviceBufferType(const TgDeviceBuffer *buffer);
+int tgDeviceBufferTarget(const TgDeviceBuffer *buffer);
+size_t tgDeviceBufferBytes(const TgDeviceBuffer *buffer);
+
+/// Copies `bytes` bytes (exactly tgDeviceBufferBytes) between host memory
+/// and the buffer. With a stream the copy is queued on it and the host
+/// memory must stay valid (and, copying out, unread) until the stream is
+/// synchronized; with NULL it is done when the call returns. Returns 0, or
+/// non-zero with `*error` set.
+int tgDeviceBufferCopyFromHost(TgDeviceBuffer *buffer, const void *data,
+                               size_t bytes, TgStream *stream,
+                               TgError **error);
+int tgDeviceBufferCopyToHost(const TgDeviceBuffer *buffer, void *data,
+                             size_t bytes, TgStream *stream, TgError **error);
+
+/// A stream of `target`'s device; NULL with `*error` set on failure.
+TgStream *tgStreamCreate(int target, TgError **error);
+/// Waits until the work queued on `stream` is done: 0, or non-zero with
+/// `*error` set.
+int tgStreamSynchronize(TgStream *stream, TgError **error);
+void tgStreamDestroy(TgStream *stream);
+
+/// Runs `function` (compiled for TG_TARGET_GPU or TG_TARGET_GPU_EMULATED)
+/// on device buffers: nothing goes through host memory. The arguments are
+/// read and the results, caller-created buffers of the result types, are
+/// written. A result buffer may not also be an argument or another result.
+/// The kernels are queued on `stream` after the work already on it (NULL:
+/// synchronous); the call returns when the results are computed, with the
+/// stream idle. Arguments the compiled host code reads itself (the scalar
+/// condition of a loop or a branch) are staged through managed memory.
+/// Returns 0, or non-zero with `*error` set.
+int tgFunctionRunDevice(const TgFunction *function,
+                        TgDeviceBuffer *const *args, int64_t numArgs,
+                        TgDeviceBuffer *const *results, int64_t numResults,
+                        TgStream *stream, TgError **error);
 
 /// The plan of a function's intermediate buffers (-tg-plan-memory): one
 /// arena per call.

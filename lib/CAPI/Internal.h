@@ -45,6 +45,12 @@ struct TgFunction {
   std::string profileName;
   /// Runs on the GPU: arguments and results go through managed memory.
   bool gpu = false;
+  /// TG_TARGET_CPU, TG_TARGET_GPU or TG_TARGET_GPU_EMULATED.
+  int target = TG_TARGET_CPU;
+  /// The packed entry's buffers (arguments, then results) that the host
+  /// code touches itself (-tg-gpu-mark-host-accessed-args): device buffers
+  /// passed there are staged through managed memory.
+  std::vector<bool> hostAccessed;
   std::vector<tgcapi::TensorABI> args, results;
   /// Why this public function cannot be called, or empty.
   std::string unusable;
@@ -125,6 +131,10 @@ int jobSize();
 /// over first, in a statement of its own.
 void setRunFailure(std::string message);
 [[noreturn]] void abandonRun();
+/// Calls `fn`'s packed entry on `buffers` (arguments, then results),
+/// recording the call for the profiler. False, with `*error` set, when the
+/// run failed (an allocation, or a runtime function through abandonRun).
+bool invokeEntry(const TgFunction *fn, void **buffers, TgError **error);
 /// Waits for the GPU's kernels when this process compiled any (the
 /// runtime then reads and writes their managed buffers from the host).
 void synchronizeDevice();

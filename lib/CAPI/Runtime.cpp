@@ -420,6 +420,13 @@ static TgExecutable *compileHere(std::unique_ptr<llvm::MemoryBuffer> buffer,
     return nullptr;
   }
 
+  if (opts.target != TG_TARGET_CPU && opts.target != TG_TARGET_GPU &&
+      opts.target != TG_TARGET_GPU_EMULATED) {
+    setError(error, "error: unknown target " + std::to_string(opts.target) +
+                        " (TG_TARGET_CPU, TG_TARGET_GPU or "
+                        "TG_TARGET_GPU_EMULATED)\n");
+    return nullptr;
+  }
   if (opts.target == TG_TARGET_GPU) {
 #ifdef TG_HAS_CUDA_RUNTIME
     char reason[512];
@@ -514,20 +521,24 @@ static TgExecutable *compileHere(std::unique_ptr<llvm::MemoryBuffer> buffer,
   if (!lowered) {
     PassManager pm(&context, ModuleOp::getOperationName());
     int64_t profileIdBase = opts.profile ? tgcapi::reserveKernelIds() : 0;
-    if (opts.target == TG_TARGET_GPU) {
+    if (opts.target != TG_TARGET_CPU) {
       tg::TgGpuPipelineOptions gpuOptions;
       gpuOptions.optimize = opts.optimize != 0;
       gpuOptions.chip = opts.chip ? opts.chip : "sm_90";
       gpuOptions.profile = opts.profile != 0;
       gpuOptions.profileIdBase = profileIdBase;
+      gpuOptions.emulate = opts.target == TG_TARGET_GPU_EMULATED;
       // cubin inside a fatbin when ptxas is at hand, else PTX that the
       // driver compiles when the module is loaded.
       if (llvm::sys::findProgramByName("ptxas", {"/usr/local/cuda/bin"}))
         gpuOptions.format = "fatbin";
       tg::buildTgGpuPipeline(pm, gpuOptions);
-      for (auto &entry : executable->functions)
-        entry.second->gpu = true;
-      gpuCodeCompiled = true;
+      for (auto &entry : executable->functions) {
+        entry.second->gpu = opts.target == TG_TARGET_GPU;
+        entry.second->target = opts.target;
+      }
+      if (opts.target == TG_TARGET_GPU)
+        gpuCodeCompiled = true;
     } else {
       tg::TgCpuPipelineOptions pipelineOptions;
       pipelineOptions.optimize = opts.optimize != 0;
@@ -544,6 +555,18 @@ static TgExecutable *compileHere(std::unique_ptr<llvm::MemoryBuffer> buffer,
     }
     if (opts.dumpLLVMDialect)
       module->print(llvm::errs());
+    for (auto func : module->getOps<LLVM::LLVMFuncOp>()) {
+      auto it = executable->functions.find(func.getName());
+      auto accessed =
+          func->getAttrOfType<DenseI64ArrayAttr>("tg.host_accessed_args");
+      if (it == executable->functions.end() || !accessed)
+        continue;
+      TgFunction &fn = *it->second;
+      fn.hostAccessed.assign(fn.args.size() + fn.results.size(), false);
+      for (int64_t i : accessed.asArrayRef())
+        if (i >= 0 && i < static_cast<int64_t>(fn.hostAccessed.size()))
+          fn.hostAccessed[i] = true;
+    }
   }
   // The kernels that time themselves (TgCompileOptions::profile, or input
   // lowered by tg-opt with profile=1).
@@ -737,6 +760,35 @@ static std::string checkTensor(const TgTensor &tensor,
          ", got " + typeString(tensor.dtype, tensor.shape, tensor.rank);
 }
 
+bool tgcapi::invokeEntry(const TgFunction *fn, void **buffers,
+                         TgError **error) {
+  // A failed allocation in compiled code returns here (see checkedMalloc).
+  std::jmp_buf allocationFailure;
+  if (setjmp(allocationFailure)) {
+    allocationFailureTarget = nullptr;
+    tgcapi::profilerAbandonRun();
+    if (!runFailure.empty()) {
+      setError(error, "error: @" + fn->name + ": " + runFailure + "\n");
+      runFailure.clear();
+      return false;
+    }
+    setError(error, "error: out of memory: @" + fn->name +
+                        " could not allocate " +
+                        std::to_string(failedAllocationBytes) +
+                        " bytes for an intermediate tensor\n");
+    return false;
+  }
+  allocationFailureTarget = &allocationFailure;
+  uint64_t recording = tgcapi::profilerRecording();
+  uint64_t started = recording ? tgcapi::profilerNow() : 0;
+  fn->packed(buffers);
+  allocationFailureTarget = nullptr;
+  if (recording)
+    tgcapi::recordCall(fn->profileName.empty() ? fn->name : fn->profileName,
+                       started, recording);
+  return true;
+}
+
 extern "C" int tgFunctionRun(const TgFunction *fn, const TgTensor *args,
                              int64_t numArgs, TgTensor *results,
                              int64_t numResults, TgError **error) {
@@ -794,31 +846,17 @@ extern "C" int tgFunctionRun(const TgFunction *fn, const TgTensor *args,
     }
   }
 #endif
-  // A failed allocation in compiled code returns here (see checkedMalloc).
-  std::jmp_buf allocationFailure;
-  if (setjmp(allocationFailure)) {
-    allocationFailureTarget = nullptr;
-    tgcapi::profilerAbandonRun();
+  bool ok = tgcapi::invokeEntry(fn, buffers.data(), error);
 #ifdef TG_HAS_CUDA_RUNTIME
+  if (!ok) {
     for (void *buffer : managed)
       mgpuMemFree(buffer, nullptr);
-#endif
-    if (!runFailure.empty()) {
-      setError(error, "error: @" + fn->name + ": " + runFailure + "\n");
-      runFailure.clear();
-      return 1;
-    }
-    setError(error, "error: out of memory: @" + fn->name +
-                        " could not allocate " +
-                        std::to_string(failedAllocationBytes) +
-                        " bytes for an intermediate tensor\n");
     return 1;
   }
-  allocationFailureTarget = &allocationFailure;
-  uint64_t recording = tgcapi::profilerRecording();
-  uint64_t started = recording ? tgcapi::profilerNow() : 0;
-  fn->packed(buffers.data());
-  allocationFailureTarget = nullptr;
+#else
+  if (!ok)
+    return 1;
+#endif
 #ifdef TG_HAS_CUDA_RUNTIME
   if (fn->gpu) {
     tgCudaSynchronize();
@@ -829,8 +867,5 @@ extern "C" int tgFunctionRun(const TgFunction *fn, const TgTensor *args,
       mgpuMemFree(buffer, nullptr);
   }
 #endif
-  if (recording)
-    tgcapi::recordCall(fn->profileName.empty() ? fn->name : fn->profileName,
-                       started, recording);
   return 0;
 }

@@ -303,6 +303,9 @@ void mlir::tg::buildTgGpuPipeline(OpPassManager &pm,
                                              /*noMinMaxBounds=*/true));
     fpm.addPass(createGpuMapParallelLoopsPass());
     fpm.addPass(createConvertParallelLoopToGpuPass());
+    // Kernels are gpu.launch ops now: what is left touches memory on the
+    // host, and device buffers passed to those arguments need staging.
+    fpm.addPass(createTgGpuMarkHostAccessedArgsPass());
   }
   if (options.emulate) {
     // The launches as OpenMP teams, then the CPU back end.

@@ -106,6 +106,24 @@ void check(CUresult result, const char *what) {
 
 #define CU(call) check(driver().call, #call)
 
+namespace {
+/// The stream of the tgFunctionRunDevice call on this thread, if it gave
+/// one: the compiled code's launches go on it instead of streams of their
+/// own, ordered after the copies queued there.
+thread_local CUstream callStream = nullptr;
+
+/// 0, or 1 with the reason for `result` in `message`.
+int report(CUresult result, const char *what, char *message, size_t size) {
+  if (result == CUDA_SUCCESS)
+    return 0;
+  const char *msg = nullptr;
+  driver().cuGetErrorString(result, &msg);
+  if (message && size)
+    snprintf(message, size, "%s failed: %s", what, msg ? msg : "unknown error");
+  return 1;
+}
+} // namespace
+
 extern "C" {
 
 /// 0 when a GPU is usable; otherwise writes the reason into `message`.
@@ -160,11 +178,16 @@ void mgpuLaunchKernel(CUfunction function, intptr_t gridX, intptr_t gridY,
 }
 
 CUstream mgpuStreamCreate() {
+  if (callStream)
+    return callStream;
   CUstream stream = nullptr;
   CU(cuStreamCreate(&stream, CU_STREAM_NON_BLOCKING));
   return stream;
 }
-void mgpuStreamDestroy(CUstream stream) { CU(cuStreamDestroy_v2(stream)); }
+void mgpuStreamDestroy(CUstream stream) {
+  if (stream != callStream)
+    CU(cuStreamDestroy_v2(stream));
+}
 void mgpuStreamSynchronize(CUstream stream) { CU(cuStreamSynchronize(stream)); }
 void mgpuStreamWaitEvent(CUstream stream, CUevent event) {
   CU(cuStreamWaitEvent(stream, event, 0));
@@ -239,5 +262,67 @@ void mgpuSetDefaultDevice(int32_t) {}
 
 /// Waits for all work on the device (for timings).
 void tgCudaSynchronize() { CU(cuCtxSynchronize()); }
+
+// Device buffers and streams of the C API (tgDeviceBuffer*, tgStream*):
+// each returns 0, or 1 with the driver's reason in `message`.
+
+int tgCudaAlloc(void **ptr, size_t bytes, int managed, char *message,
+                size_t size) {
+  *ptr = nullptr;
+  if (int failed = tgCudaInitialize(message, size))
+    return failed;
+  CUdeviceptr p = 0;
+  CUresult r = managed ? driver().cuMemAllocManaged(&p, bytes ? bytes : 1,
+                                                     CU_MEM_ATTACH_GLOBAL)
+                       : driver().cuMemAlloc_v2(&p, bytes ? bytes : 1);
+  if (r == CUDA_SUCCESS)
+    *ptr = reinterpret_cast<void *>(p);
+  return report(r, managed ? "cuMemAllocManaged" : "cuMemAlloc", message, size);
+}
+
+void tgCudaFree(void *ptr) {
+  if (ptr)
+    CU(cuMemFree_v2(reinterpret_cast<CUdeviceptr>(ptr)));
+}
+
+/// Any direction (unified addressing); queued on `stream`, or done when
+/// this returns when `stream` is null.
+int tgCudaCopy(void *dst, const void *src, size_t bytes, void *stream,
+               char *message, size_t size) {
+  if (!bytes)
+    return 0;
+  auto s = static_cast<CUstream>(stream);
+  CUresult r = driver().cuMemcpyAsync(reinterpret_cast<CUdeviceptr>(dst),
+                                      reinterpret_cast<CUdeviceptr>(src),
+                                      bytes, s);
+  if (r == CUDA_SUCCESS && !s)
+    r = driver().cuStreamSynchronize(nullptr);
+  return report(r, "cuMemcpyAsync", message, size);
+}
+
+int tgCudaStreamCreate(void **stream, char *message, size_t size) {
+  *stream = nullptr;
+  if (int failed = tgCudaInitialize(message, size))
+    return failed;
+  CUstream s = nullptr;
+  CUresult r = driver().cuStreamCreate(&s, CU_STREAM_NON_BLOCKING);
+  *stream = s;
+  return report(r, "cuStreamCreate", message, size);
+}
+
+int tgCudaStreamSynchronize(void *stream, char *message, size_t size) {
+  return report(driver().cuStreamSynchronize(static_cast<CUstream>(stream)),
+                "cuStreamSynchronize", message, size);
+}
+
+void tgCudaStreamDestroy(void *stream) {
+  if (stream)
+    CU(cuStreamDestroy_v2(static_cast<CUstream>(stream)));
+}
+
+/// The stream compiled code launches on in this thread (null: its own).
+void tgCudaSetCallStream(void *stream) {
+  callStream = static_cast<CUstream>(stream);
+}
 
 } // extern "C"

@@ -35,8 +35,9 @@ using namespace llvm;
 static const char usage[] =
     "usage: tg-run FILE.mlir|SAVED_DIR [-e NAME] [--input=FILE.npy ...] "
     "[--output-dir=DIR] [--print]\n"
-    "              [--target=cpu|gpu] [--threads=N] [--cpu=CPU] [--repeat=N] "
-    "[--no-optimize]\n"
+    "              [--target=cpu|gpu|gpu-emulated] [--host-buffers] "
+    "[--threads=N] [--cpu=CPU]\n"
+    "              [--repeat=N] [--no-optimize]\n"
     "              [--profile=FILE.json] [--profile-summary] "
     "[--report-memory]\n"
     "\n"
@@ -46,7 +47,12 @@ static const char usage[] =
     "  --input=FILE.npy   one argument, given once per argument in order\n"
     "  --output-dir=DIR   write result0.npy, result1.npy, ... into DIR\n"
     "  --print            print each result: its type, then its values\n"
-    "  --target=cpu|gpu   where to run (default: cpu)\n"
+    "  --target=T         where to run: cpu (default), gpu, or gpu-emulated\n"
+    "                     (the GPU pipeline's kernels run on this CPU, one\n"
+    "                     thread per GPU thread: GPU code tested without one)\n"
+    "  --host-buffers     GPU targets: pass host memory to every call (copied\n"
+    "                     through managed memory) instead of copying the\n"
+    "                     inputs into device buffers once\n"
     "  --threads=N        worker threads, 0 for all cores (default: 0)\n"
     "  --cpu=CPU          compile for this CPU (clang's -march names; default:\n"
     "                     this machine's); it must be one this machine runs\n"
@@ -84,6 +90,7 @@ struct Options {
   bool reportMemory = false;
   std::string profile;
   bool profileSummary = false;
+  bool hostBuffers = false;
   double gradTolerance = 1e-3;
 };
 
@@ -143,6 +150,8 @@ static std::optional<std::string> parseArgs(int argc, char **argv,
       options.checkGrad = true;
     } else if (arg == "--report-memory" || arg == "-report-memory") {
       options.reportMemory = true;
+    } else if (arg == "--host-buffers" || arg == "-host-buffers") {
+      options.hostBuffers = true;
     } else if (arg == "--print" || arg == "-print") {
       options.print = true;
     } else if (arg == "--no-optimize" || arg == "-no-optimize") {
@@ -262,8 +271,12 @@ int main(int argc, char **argv) {
   const std::vector<std::string> &inputs = opt.inputs;
   unsigned repeat = opt.repeat;
 
-  if (target != "cpu" && target != "gpu")
-    return fail("error: unknown --target '" + target + "' (expected cpu or gpu)");
+  if (target != "cpu" && target != "gpu" && target != "gpu-emulated")
+    return fail("error: unknown --target '" + target +
+                "' (expected cpu, gpu or gpu-emulated)");
+  if (opt.hostBuffers && target == "cpu")
+    return fail("error: --host-buffers is for --target=gpu or gpu-emulated "
+                "(the CPU target always runs on host memory)");
 
   bool profiling = !opt.profile.empty() || opt.profileSummary;
   TgError *error = nullptr;
@@ -282,7 +295,9 @@ int main(int argc, char **argv) {
   // Compile only what the entry needs; everything for --report-memory,
   // which reports each entry function.
   options.entry = opt.reportMemory ? nullptr : entryName.c_str();
-  options.target = target == "gpu" ? TG_TARGET_GPU : TG_TARGET_CPU;
+  options.target = target == "gpu"            ? TG_TARGET_GPU
+                   : target == "gpu-emulated" ? TG_TARGET_GPU_EMULATED
+                                              : TG_TARGET_CPU;
   std::unique_ptr<TgExecutable, void (*)(TgExecutable *)> exe(
       saved ? tgLoadSavedModel(inputFile.c_str(), &error)
             : tgCompileFile(inputFile.c_str(), &options, &error),
@@ -362,11 +377,46 @@ int main(int argc, char **argv) {
   for (auto &r : results)
     resultViews.push_back(r.view());
 
+  auto failWith = [&](TgError *e) {
+    std::string message = tgErrorMessage(e);
+    tgErrorDestroy(e);
+    return fail(message);
+  };
+  // On a GPU target the inputs are copied into device buffers once, every
+  // call (--repeat) runs on them, and the results are copied out at the end.
+  bool onDevice = options.target != TG_TARGET_CPU && !opt.hostBuffers;
+  using DeviceBuffer =
+      std::unique_ptr<TgDeviceBuffer, void (*)(TgDeviceBuffer *)>;
+  std::vector<DeviceBuffer> deviceArgs, deviceResults;
+  std::vector<TgDeviceBuffer *> deviceArgPtrs, deviceResultPtrs;
+  if (onDevice) {
+    auto create = [&](const TgTensor &t, std::vector<DeviceBuffer> &out,
+                      std::vector<TgDeviceBuffer *> &ptrs) {
+      out.emplace_back(tgDeviceBufferCreate(options.target, t.dtype, t.rank,
+                                            t.shape, &error),
+                       tgDeviceBufferDestroy);
+      ptrs.push_back(out.back().get());
+      return out.back() != nullptr;
+    };
+    for (const TgTensor &a : argViews) {
+      if (!create(a, deviceArgs, deviceArgPtrs))
+        return failWith(error);
+      size_t bytes = tgDeviceBufferBytes(deviceArgPtrs.back());
+      if (tgDeviceBufferCopyFromHost(deviceArgPtrs.back(), a.data, bytes,
+                                     nullptr, &error))
+        return failWith(error);
+    }
+    for (const TgTensor &r : resultViews)
+      if (!create(r, deviceResults, deviceResultPtrs))
+        return failWith(error);
+  }
   auto run = [&]() -> bool {
-    if (tgFunctionRun(fn, argViews.data(), numArgs, resultViews.data(),
-                      numResults, &error)) {
-      fail(tgErrorMessage(error));
-      tgErrorDestroy(error);
+    if (onDevice ? tgFunctionRunDevice(fn, deviceArgPtrs.data(), numArgs,
+                                       deviceResultPtrs.data(), numResults,
+                                       nullptr, &error)
+                 : tgFunctionRun(fn, argViews.data(), numArgs,
+                                 resultViews.data(), numResults, &error)) {
+      failWith(error);
       return false;
     }
     return true;
@@ -390,6 +440,12 @@ int main(int argc, char **argv) {
                      entryName.c_str(), repeat, ms.front(),
                      ms[ms.size() / 2], ms.back());
   }
+
+  for (int64_t i = 0; onDevice && i < numResults; ++i)
+    if (tgDeviceBufferCopyToHost(deviceResultPtrs[i], resultViews[i].data,
+                                 tgDeviceBufferBytes(deviceResultPtrs[i]),
+                                 nullptr, &error))
+      return failWith(error);
 
   if (profiling) {
     tgProfilerStop();

@@ -32,9 +32,10 @@ func.func private @hidden(%a: tensor<3xf32>) -> tensor<3xf32> {
 struct Compiled {
   TgExecutable *exe = nullptr;
   std::string error;
-  explicit Compiled(const std::string &source) {
+  explicit Compiled(const std::string &source, int target = TG_TARGET_CPU) {
     TgError *err = nullptr;
     TgCompileOptions options = tgDefaultCompileOptions();
+    options.target = target;
     exe = tgCompileSource(source.data(), source.size(), "test.mlir", &options,
                           &err);
     if (!exe) {
@@ -254,6 +255,184 @@ func.func @main(%x: tensor<4294967296x4294967296xf32>) -> tensor<4294967296x4294
   EXPECT_NE(c.error.find("larger than tg's limit of 2^32 elements"),
             std::string::npos)
       << c.error;
+}
+
+
+//===----------------------------------------------------------------------===//
+// Device buffers, on the emulated GPU (the same calls as on a GPU)
+//===----------------------------------------------------------------------===//
+
+/// The message of `*err`, which is then freed.
+std::string take(TgError *&err) {
+  std::string message = err ? tgErrorMessage(err) : "";
+  tgErrorDestroy(err);
+  err = nullptr;
+  return message;
+}
+
+const char *kStep = R"mlir(
+func.func @main(%x: tensor<4xf32>, %k: tensor<f32>) -> tensor<4xf32> {
+  %y = tg.mul %x, %k : (tensor<4xf32>, tensor<f32>) -> tensor<4xf32>
+  %z = tg.add %y, %k : (tensor<4xf32>, tensor<f32>) -> tensor<4xf32>
+  return %z : tensor<4xf32>
+}
+)mlir";
+
+TEST(CAPIDevice, BuffersCopyAndRunResident) {
+  Compiled c(kStep, TG_TARGET_GPU_EMULATED);
+  ASSERT_NE(c.exe, nullptr) << c.error;
+  TgError *err = nullptr;
+  const TgFunction *fn = tgExecutableLookup(c.exe, "main", &err);
+  ASSERT_NE(fn, nullptr);
+  EXPECT_EQ(tgFunctionTarget(fn), TG_TARGET_GPU_EMULATED);
+
+  int64_t shape[1] = {4};
+  TgDeviceBuffer *x = tgDeviceBufferCreate(TG_TARGET_GPU_EMULATED, TG_DTYPE_F32,
+                                           1, shape, &err);
+  TgDeviceBuffer *y = tgDeviceBufferCreate(TG_TARGET_GPU_EMULATED, TG_DTYPE_F32,
+                                           1, shape, &err);
+  TgDeviceBuffer *k = tgDeviceBufferCreate(TG_TARGET_GPU_EMULATED, TG_DTYPE_F32,
+                                           0, nullptr, &err);
+  ASSERT_TRUE(x && y && k) << take(err);
+  EXPECT_EQ(tgDeviceBufferBytes(x), 16u);
+  EXPECT_EQ(tgDeviceBufferTarget(x), TG_TARGET_GPU_EMULATED);
+  EXPECT_EQ(tgDeviceBufferType(k).rank, 0);
+  EXPECT_EQ(tgDeviceBufferType(x).shape[0], 4);
+
+  TgStream *stream = tgStreamCreate(TG_TARGET_GPU_EMULATED, &err);
+  ASSERT_NE(stream, nullptr) << take(err);
+  float host[4] = {1, 2, 3, 4}, two = 2;
+  ASSERT_EQ(tgDeviceBufferCopyFromHost(x, host, 16, stream, &err), 0);
+  ASSERT_EQ(tgDeviceBufferCopyFromHost(k, &two, 4, nullptr, &err), 0);
+  // Three steps, each result the next step's argument: x -> 2x + 2.
+  for (int step = 0; step < 3; ++step) {
+    TgDeviceBuffer *args[2] = {x, k}, *results[1] = {y};
+    ASSERT_EQ(tgFunctionRunDevice(fn, args, 2, results, 1, stream, &err), 0)
+        << take(err);
+    std::swap(x, y);
+  }
+  float out[4] = {};
+  ASSERT_EQ(tgDeviceBufferCopyToHost(x, out, 16, stream, &err), 0);
+  ASSERT_EQ(tgStreamSynchronize(stream, &err), 0);
+  for (int i = 0; i < 4; ++i)
+    EXPECT_EQ(out[i], ((host[i] * 2 + 2) * 2 + 2) * 2 + 2);
+
+  // The host path runs the same code.
+  int64_t none[1] = {0};
+  TgTensor hostArgs[2] = {{TG_DTYPE_F32, 1, shape, host},
+                          {TG_DTYPE_F32, 0, none, &two}};
+  TgTensor hostResult = {TG_DTYPE_F32, 1, shape, out};
+  ASSERT_EQ(tgFunctionRun(fn, hostArgs, 2, &hostResult, 1, &err), 0);
+  EXPECT_EQ(out[3], 10);
+
+  tgStreamDestroy(stream);
+  tgDeviceBufferDestroy(x);
+  tgDeviceBufferDestroy(y);
+  tgDeviceBufferDestroy(k);
+}
+
+TEST(CAPIDevice, MisuseIsAnError) {
+  Compiled c(kStep, TG_TARGET_GPU_EMULATED);
+  Compiled cpu(kStep);
+  ASSERT_TRUE(c.exe && cpu.exe) << c.error << cpu.error;
+  TgError *err = nullptr;
+  const TgFunction *fn = tgExecutableLookup(c.exe, "main", &err);
+  const TgFunction *cpuFn = tgExecutableLookup(cpu.exe, "main", &err);
+  int64_t four[1] = {4}, five[1] = {5};
+  auto make = [&](TgDType dtype, int64_t rank, const int64_t *shape) {
+    TgDeviceBuffer *b = tgDeviceBufferCreate(TG_TARGET_GPU_EMULATED, dtype,
+                                             rank, shape, &err);
+    EXPECT_NE(b, nullptr) << take(err);
+    return b;
+  };
+  TgDeviceBuffer *x = make(TG_DTYPE_F32, 1, four), *k = make(TG_DTYPE_F32, 0, nullptr),
+                 *y = make(TG_DTYPE_F32, 1, four), *bad = make(TG_DTYPE_F32, 1, five),
+                 *wrongType = make(TG_DTYPE_F64, 1, four);
+
+  // Device buffers are not on the CPU.
+  EXPECT_EQ(tgDeviceBufferCreate(TG_TARGET_CPU, TG_DTYPE_F32, 1, four, &err), nullptr);
+  EXPECT_NE(take(err).find("not on target 0"), std::string::npos);
+  int64_t negative[1] = {-1};
+  EXPECT_EQ(tgDeviceBufferCreate(TG_TARGET_GPU_EMULATED, TG_DTYPE_F32, 1, negative, &err), nullptr);
+  EXPECT_NE(take(err).find("invalid shape (dimension 0 is -1)"), std::string::npos);
+
+  float host[5] = {};
+  EXPECT_NE(tgDeviceBufferCopyFromHost(x, host, 20, nullptr, &err), 0);
+  EXPECT_EQ(take(err), "error: tgDeviceBufferCopyFromHost: the buffer holds 16 "
+                       "bytes (tensor<4xf32>), not 20\n");
+  EXPECT_NE(tgDeviceBufferCopyToHost(x, nullptr, 16, nullptr, &err), 0);
+  EXPECT_NE(take(err).find("no host memory"), std::string::npos);
+
+  TgDeviceBuffer *args[2] = {x, k}, *results[1] = {y};
+  EXPECT_NE(tgFunctionRunDevice(cpuFn, args, 2, results, 1, nullptr, &err), 0);
+  EXPECT_NE(take(err).find("was compiled for the CPU"), std::string::npos);
+  EXPECT_NE(tgFunctionRunDevice(fn, args, 1, results, 1, nullptr, &err), 0);
+  EXPECT_NE(take(err).find("takes 2 arguments and 1 results, got 1 and 1"),
+            std::string::npos);
+  TgDeviceBuffer *badArgs[2] = {bad, k};
+  EXPECT_NE(tgFunctionRunDevice(fn, badArgs, 2, results, 1, nullptr, &err), 0);
+  EXPECT_EQ(take(err), "error: argument #0 of @main expects tensor<4xf32>, "
+                       "got tensor<5xf32>\n");
+  TgDeviceBuffer *typedResults[1] = {wrongType};
+  EXPECT_NE(tgFunctionRunDevice(fn, args, 2, typedResults, 1, nullptr, &err), 0);
+  EXPECT_NE(take(err).find("result #0 of @main expects tensor<4xf32>, got "
+                           "tensor<4xf64>"),
+            std::string::npos);
+  TgDeviceBuffer *aliased[1] = {x};
+  EXPECT_NE(tgFunctionRunDevice(fn, args, 2, aliased, 1, nullptr, &err), 0);
+  EXPECT_NE(take(err).find("result #0 of @main is the same buffer as argument "
+                           "#0; a result needs a buffer of its own"),
+            std::string::npos);
+  TgDeviceBuffer *nullArgs[2] = {x, nullptr};
+  EXPECT_NE(tgFunctionRunDevice(fn, nullArgs, 2, results, 1, nullptr, &err), 0);
+  EXPECT_NE(take(err).find("argument #1 of @main is a null buffer"),
+            std::string::npos);
+  // An argument may appear twice (both read).
+  Compiled twice(R"mlir(
+func.func @main(%a: tensor<4xf32>, %b: tensor<4xf32>) -> tensor<4xf32> {
+  %s = tg.add %a, %b : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  return %s : tensor<4xf32>
+})mlir", TG_TARGET_GPU_EMULATED);
+  const TgFunction *add = tgExecutableLookup(twice.exe, "main", &err);
+  ASSERT_NE(add, nullptr);
+  float ones[4] = {1, 1, 1, 1}, sum[4] = {};
+  ASSERT_EQ(tgDeviceBufferCopyFromHost(x, ones, 16, nullptr, &err), 0);
+  TgDeviceBuffer *same[2] = {x, x};
+  ASSERT_EQ(tgFunctionRunDevice(add, same, 2, results, 1, nullptr, &err), 0)
+      << take(err);
+  ASSERT_EQ(tgDeviceBufferCopyToHost(y, sum, 16, nullptr, &err), 0);
+  EXPECT_EQ(sum[0], 2);
+
+  for (TgDeviceBuffer *b : {x, k, y, bad, wrongType})
+    tgDeviceBufferDestroy(b);
+  tgDeviceBufferDestroy(nullptr);
+  tgStreamDestroy(nullptr);
+}
+
+TEST(CAPIDevice, GpuTargetWithoutAGpuIsAnError) {
+  // On a machine with a usable GPU these succeed; elsewhere each call says
+  // why the GPU cannot be used, and nothing is left allocated.
+  TgError *err = nullptr;
+  int64_t shape[1] = {4};
+  TgDeviceBuffer *b =
+      tgDeviceBufferCreate(TG_TARGET_GPU, TG_DTYPE_F32, 1, shape, &err);
+  if (b) {
+    tgDeviceBufferDestroy(b);
+    return;
+  }
+  std::string message = take(err);
+  EXPECT_TRUE(message.find("cannot allocate a device buffer of 16 bytes on the "
+                           "GPU") != std::string::npos ||
+              message.find("built without the GPU runtime") != std::string::npos)
+      << message;
+  EXPECT_EQ(tgStreamCreate(TG_TARGET_GPU, &err), nullptr);
+  EXPECT_FALSE(take(err).empty());
+  Compiled gpu(kStep, TG_TARGET_GPU);
+  EXPECT_EQ(gpu.exe, nullptr);
+  EXPECT_NE(gpu.error.find("GPU"), std::string::npos) << gpu.error;
+  Compiled unknown(kStep, 7);
+  EXPECT_NE(unknown.error.find("error: unknown target 7"), std::string::npos)
+      << unknown.error;
 }
 
 } // namespace

@@ -165,6 +165,22 @@ def TgHostSharedAllocsPass : Pass<"tg-host-shared-allocs", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::gpu::GPUDialect", "::mlir::memref::MemRefDialect"];
 }
 
+def TgGpuMarkHostAccessedArgsPass
+    : Pass<"tg-gpu-mark-host-accessed-args", "::mlir::func::FuncOp"> {
+  let summary = "Record which buffer arguments the host code of a GPU function touches";
+  let description = [{
+    For the GPU pipeline, once the kernels are `gpu.launch` ops: a public
+    function's memref arguments (its tensor arguments, then its results as
+    out-parameters) that host code reads or writes itself, through views
+    included (the scalar condition of an `scf.if` or a loop read from an
+    argument), are listed in the function's `tg.host_accessed_args`
+    attribute; arguments only kernels use are not. The C API passes device
+    buffers (`tgFunctionRunDevice`) straight to the code, except those
+    listed, which it stages through managed memory: host code cannot
+    dereference GPU global memory. An unknown use counts as a host access.
+  }];
+}
+
 def TgGpuFlattenParallelLoopsPass
     : Pass<"tg-gpu-flatten-parallel-loops", "::mlir::func::FuncOp"> {
   let summary = "Multi-dimensional scf.parallel as one flat dimension, for the GPU mapping";
