@@ -93,6 +93,12 @@ typedef struct TgCompileOptions {
   /// "skylake-avx512", ...); NULL or "native" means this machine's. It
   /// must be one this machine can run.
   const char *cpu;
+  /// GPU targets: non-zero runs f32 matmuls and convolutions on tensor
+  /// cores with their operands rounded to TF32 (a 10-bit mantissa, about
+  /// 1e-3 relative error; TF's enable_tensor_float_32_execution). Zero (the
+  /// default) keeps f32 products exact to f32. f16 ones always use tensor
+  /// cores (sm_80 and later), accumulating in f32.
+  int tensorFloat32;
 } TgCompileOptions;
 
 enum { TG_TARGET_CPU = 0, TG_TARGET_GPU = 1, TG_TARGET_GPU_EMULATED = 2 };

@@ -528,6 +528,7 @@ static TgExecutable *compileHere(std::unique_ptr<llvm::MemoryBuffer> buffer,
       gpuOptions.profile = opts.profile != 0;
       gpuOptions.profileIdBase = profileIdBase;
       gpuOptions.emulate = opts.target == TG_TARGET_GPU_EMULATED;
+      gpuOptions.tf32 = opts.tensorFloat32 != 0;
       // cubin inside a fatbin when ptxas is at hand, else PTX that the
       // driver compiles when the module is loaded.
       if (llvm::sys::findProgramByName("ptxas", {"/usr/local/cuda/bin"}))

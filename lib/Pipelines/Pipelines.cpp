@@ -34,6 +34,7 @@
 #include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
 #include "llvm/TargetParser/Host.h"
@@ -282,7 +283,18 @@ void mlir::tg::buildTgGpuPipeline(OpPassManager &pm,
   // Matmuls tiled through shared memory (with their fill, consumer and
   // transposes) and row reductions as block reductions, each one kernel
   // written out directly; first, while buffers are still memref.allocs.
-  pm.addNestedPass<func::FuncOp>(createTgGpuMatmulKernelsPass());
+  // Tensor cores (mma.sync m16n8k16/m16n8k8) from sm_80 on; the emulation
+  // runs them whatever the chip.
+  StringRef chip = options.chip;
+  int64_t smVersion = 0;
+  bool tensorCores =
+      options.emulate || (chip.consume_front("sm_") &&
+                          !chip.take_while(llvm::isDigit).getAsInteger(10, smVersion) &&
+                          smVersion >= 80);
+  TgGpuMatmulKernelsPassOptions matmul;
+  matmul.tensorCores = tensorCores;
+  matmul.tf32 = tensorCores && options.tf32;
+  pm.addNestedPass<func::FuncOp>(createTgGpuMatmulKernelsPass(matmul));
   pm.addNestedPass<func::FuncOp>(createTgGpuBlockReductionsPass());
   // Host code only launches kernels: copies and scalar ops become kernels.
   pm.addNestedPass<func::FuncOp>(createTgGpuHostOpsToKernelsPass());
@@ -333,6 +345,7 @@ void mlir::tg::buildTgGpuPipeline(OpPassManager &pm,
   pm.addPass(createSCFToControlFlowPass());
   {
     OpPassManager &kernels = pm.nest<gpu::GPUModuleOp>();
+    kernels.addPass(createConvertNVGPUToNVVMPass());
     kernels.addPass(createConvertGpuOpsToNVVMOps());
     kernels.addPass(createCanonicalizerPass());
     kernels.addPass(createCSEPass());

@@ -58,7 +58,7 @@ class TgCompileOptions(ctypes.Structure):
                 ("dumpLLVMDialect", ctypes.c_int), ("entry", ctypes.c_char_p),
                 ("target", ctypes.c_int), ("chip", ctypes.c_char_p),
                 ("profile", ctypes.c_int), ("profileName", ctypes.c_char_p),
-                ("cpu", ctypes.c_char_p)]
+                ("cpu", ctypes.c_char_p), ("tensorFloat32", ctypes.c_int)]
 
 
 class TgExportOptions(ctypes.Structure):

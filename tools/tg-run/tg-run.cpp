@@ -35,7 +35,7 @@ using namespace llvm;
 static const char usage[] =
     "usage: tg-run FILE.mlir|SAVED_DIR [-e NAME] [--input=FILE.npy ...] "
     "[--output-dir=DIR] [--print]\n"
-    "              [--target=cpu|gpu|gpu-emulated] [--host-buffers] "
+    "              [--target=cpu|gpu|gpu-emulated] [--host-buffers] [--tf32] "
     "[--threads=N] [--cpu=CPU]\n"
     "              [--repeat=N] [--no-optimize]\n"
     "              [--profile=FILE.json] [--profile-summary] "
@@ -53,6 +53,8 @@ static const char usage[] =
     "  --host-buffers     GPU targets: pass host memory to every call (copied\n"
     "                     through managed memory) instead of copying the\n"
     "                     inputs into device buffers once\n"
+    "  --tf32             GPU targets: f32 matmuls and convolutions on tensor\n"
+    "                     cores, operands rounded to TF32 (~1e-3 relative)\n"
     "  --threads=N        worker threads, 0 for all cores (default: 0)\n"
     "  --cpu=CPU          compile for this CPU (clang's -march names; default:\n"
     "                     this machine's); it must be one this machine runs\n"
@@ -91,6 +93,7 @@ struct Options {
   std::string profile;
   bool profileSummary = false;
   bool hostBuffers = false;
+  bool tf32 = false;
   double gradTolerance = 1e-3;
 };
 
@@ -150,6 +153,8 @@ static std::optional<std::string> parseArgs(int argc, char **argv,
       options.checkGrad = true;
     } else if (arg == "--report-memory" || arg == "-report-memory") {
       options.reportMemory = true;
+    } else if (arg == "--tf32" || arg == "-tf32") {
+      options.tf32 = true;
     } else if (arg == "--host-buffers" || arg == "-host-buffers") {
       options.hostBuffers = true;
     } else if (arg == "--print" || arg == "-print") {
@@ -274,9 +279,11 @@ int main(int argc, char **argv) {
   if (target != "cpu" && target != "gpu" && target != "gpu-emulated")
     return fail("error: unknown --target '" + target +
                 "' (expected cpu, gpu or gpu-emulated)");
-  if (opt.hostBuffers && target == "cpu")
-    return fail("error: --host-buffers is for --target=gpu or gpu-emulated "
-                "(the CPU target always runs on host memory)");
+  if ((opt.hostBuffers || opt.tf32) && target == "cpu")
+    return fail(std::string("error: ") +
+                (opt.hostBuffers ? "--host-buffers" : "--tf32") +
+                " is for --target=gpu or gpu-emulated (the CPU target runs "
+                "on host memory, with f32 arithmetic)");
 
   bool profiling = !opt.profile.empty() || opt.profileSummary;
   TgError *error = nullptr;
@@ -291,6 +298,7 @@ int main(int argc, char **argv) {
   options.optimize = opt.optimize;
   options.profile = profiling;
   options.threads = opt.threads;
+  options.tensorFloat32 = opt.tf32;
   options.cpu = opt.cpu.empty() ? nullptr : opt.cpu.c_str();
   // Compile only what the entry needs; everything for --report-memory,
   // which reports each entry function.

@@ -125,6 +125,12 @@ struct TgGpuPipelineOptions : public PassPipelineOptions<TgGpuPipelineOptions> {
   PassOptions::Option<int64_t> profileIdBase{
       *this, "profile-id-base",
       llvm::cl::desc("The first kernel id when profiling"), llvm::cl::init(0)};
+  PassOptions::Option<bool> tf32{
+      *this, "tf32",
+      llvm::cl::desc("f32 matmuls and convolutions on tensor cores, their "
+                     "operands rounded to TF32 (f16 ones always are, on "
+                     "sm_80 and later)"),
+      llvm::cl::init(false)};
 };
 
 /// tg to host code in the LLVM dialect that launches NVVM kernels.

@@ -18,8 +18,12 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/OpenMP/OpenMPDialect.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/BuiltinOps.h"
 
@@ -51,6 +55,94 @@ LogicalResult replaceAttribution(BlockArgument arg, Value buffer) {
                              "may only be loaded and stored, not used by ")
              << user->getName();
   arg.replaceAllUsesWith(buffer);
+  return success();
+}
+
+/// Slots per thread in the scratch of emulated mma.sync: 8 of A, 4 of B.
+constexpr int64_t kMmaSlots = 12;
+
+/// A warp-wide `nvgpu.mma.sync` (m16n8k16 on f16, m16n8k8 on TF32) as
+/// what the warp's lanes do together, through `scratch` (a block's
+/// threads x kMmaSlots f32 buffer): each thread stores its A and B
+/// fragments, the block synchronizes, each thread computes its four
+/// accumulators from the fragments of its warp's lanes, read back in PTX's
+/// layouts, and the block synchronizes again before the scratch is reused.
+/// Every thread of the block must reach it (the kernels call it
+/// unconditionally). TF32 operands are truncated to 10 mantissa bits (the
+/// low 13 bits of an f32 that tensor cores ignore).
+LogicalResult emulateMma(nvgpu::MmaSyncOp mma, Value scratch, Value tid) {
+  Location loc = mma.getLoc();
+  OpBuilder b(mma);
+  std::array<int64_t, 3> shape = mma.getMmaShapeAsArray();
+  auto aType = cast<VectorType>(mma.getMatrixA().getType());
+  Type element = aType.getElementType();
+  bool f16 = element.isF16();
+  bool tf32 = element.isF32() && mma.getTf32Enabled();
+  if (shape != std::array<int64_t, 3>{16, 8, f16 ? 16 : 8} || (!f16 && !tf32))
+    return mma.emitError("-tg-gpu-emulate: only m16n8k16 f16 and m16n8k8 "
+                         "TF32 mma.sync are emulated");
+  int64_t depth = shape[2], perRegister = f16 ? 2 : 1;
+  auto idx = [&](int64_t v) {
+    return arith::ConstantIndexOp::create(b, loc, v).getResult();
+  };
+  auto toF32 = [&](Value v) -> Value {
+    if (f16)
+      return arith::ExtFOp::create(b, loc, b.getF32Type(), v);
+    Value bits = arith::BitcastOp::create(b, loc, b.getI32Type(), v);
+    Value mask = arith::ConstantIntOp::create(b, loc, b.getI32Type(),
+                                              static_cast<int32_t>(0xFFFFE000));
+    return arith::BitcastOp::create(b, loc, b.getF32Type(),
+                                    arith::AndIOp::create(b, loc, bits, mask));
+  };
+  // This thread's fragments into its slots.
+  auto spill = [&](Value fragment, int64_t registers, int64_t firstSlot) {
+    for (int64_t r = 0; r < registers; ++r)
+      for (int64_t e = 0; e < perRegister; ++e) {
+        Value v = vector::ExtractOp::create(b, loc, fragment,
+                                            ArrayRef<int64_t>{r, e});
+        memref::StoreOp::create(b, loc, toF32(v), scratch,
+                                ValueRange{tid, idx(firstSlot + r * perRegister + e)});
+      }
+  };
+  spill(mma.getMatrixA(), 4, 0);
+  spill(mma.getMatrixB(), 2, 8);
+  gpu::BarrierOp::create(b, loc);
+  Value lane = arith::RemUIOp::create(b, loc, tid, idx(32));
+  Value warpBase = arith::SubIOp::create(b, loc, tid, lane);
+  Value group = arith::DivUIOp::create(b, loc, lane, idx(4));
+  Value inGroup = arith::RemUIOp::create(b, loc, lane, idx(4));
+  auto slot = [&](Value laneOfWarp, int64_t s) -> Value {
+    Value thread = arith::AddIOp::create(b, loc, warpBase, laneOfWarp);
+    return memref::LoadOp::create(b, loc, scratch, ValueRange{thread, idx(s)});
+  };
+  // Lane offset of k within a group of 4 lanes.
+  auto kLane = [&](int64_t k) { return f16 ? (k % 8) / 2 : k % 4; };
+  SmallVector<Value> sums;
+  for (int64_t r = 0; r < 4; ++r) {
+    // Accumulator r: row group + 8 * (r / 2), column 2 * inGroup + r % 2.
+    Value sum = vector::ExtractOp::create(b, loc, mma.getMatrixC(),
+                                          ArrayRef<int64_t>{r / 2, r % 2});
+    Value column = arith::AddIOp::create(
+        b, loc, arith::MulIOp::create(b, loc, inGroup, idx(2)), idx(r % 2));
+    for (int64_t k = 0; k < depth; ++k) {
+      int64_t high = k >= depth / 2, e = f16 ? k % 2 : 0;
+      // A(row, k): register (row >= 8) + 2 * high of lane row % 8 * 4 + ...
+      Value aLane = arith::AddIOp::create(
+          b, loc, arith::MulIOp::create(b, loc, group, idx(4)), idx(kLane(k)));
+      Value a = slot(aLane, ((r / 2) + 2 * high) * perRegister + e);
+      // B(k, column): register `high` of lane column * 4 + ...
+      Value bLane = arith::AddIOp::create(
+          b, loc, arith::MulIOp::create(b, loc, column, idx(4)), idx(kLane(k)));
+      Value bv = slot(bLane, 8 + high * perRegister + e);
+      sum = math::FmaOp::create(b, loc, a, bv, sum);
+    }
+    sums.push_back(sum);
+  }
+  gpu::BarrierOp::create(b, loc);
+  Value result = vector::FromElementsOp::create(
+      b, loc, cast<VectorType>(mma.getType()), sums);
+  mma.replaceAllUsesWith(result);
+  mma.erase();
   return success();
 }
 
@@ -98,6 +190,28 @@ LogicalResult emulate(gpu::LaunchOp launch, func::FuncOp threadNum) {
       arith::RemUIOp::create(
           b, loc, arith::DivUIOp::create(b, loc, tid, block.x), block.y),
       arith::DivUIOp::create(b, loc, tid, xy)};
+  // Warp-wide tensor-core instructions exchange fragments through a
+  // scratch buffer of the block.
+  SmallVector<nvgpu::MmaSyncOp> mmas;
+  launch.getBody().walk([&](nvgpu::MmaSyncOp op) { mmas.push_back(op); });
+  if (!mmas.empty()) {
+    std::optional<int64_t> x = getConstantIntValue(block.x),
+                           y = getConstantIntValue(block.y),
+                           z = getConstantIntValue(block.z);
+    if (!x || !y || !z || (*x * *y * *z) % 32)
+      return launch.emitError("-tg-gpu-emulate: mma.sync needs a block of "
+                              "whole warps, of constant size");
+    Value scratch;
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPoint(team);
+      scratch = memref::AllocaOp::create(
+          b, loc, MemRefType::get({*x * *y * *z, kMmaSlots}, b.getF32Type()));
+    }
+    for (nvgpu::MmaSyncOp mma : mmas)
+      if (failed(emulateMma(mma, scratch, tid)))
+        return failure();
+  }
   for (BlockArgument arg : launch.getPrivateAttributions()) {
     Value buffer =
         memref::AllocaOp::create(b, loc, withoutMemorySpace(arg.getType()));

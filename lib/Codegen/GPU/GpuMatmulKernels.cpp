@@ -39,8 +39,10 @@
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Utils/Utils.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/TypeSwitch.h"
 
@@ -58,11 +60,26 @@ using namespace mlir::tg::kernels;
 
 namespace {
 
+/// How a block multiplies its tiles: FMAs on each thread's register tile,
+/// or warp-wide tensor-core instructions (`nvgpu.mma.sync`): m16n8k16 on
+/// f16 operands, m16n8k8 on f32 operands rounded to TF32.
+enum class MmaKind { None, F16, TF32 };
+
 struct MatmulTiling {
   int64_t bm, bn, bk, tm, tn;
-  int64_t threadsX() const { return bn / tn; }
-  int64_t threadsY() const { return bm / tm; }
+  MmaKind mma = MmaKind::None;
+  // Tensor-core tiles: 64x64 per block of 4 warps (2x2), 32x32 per warp
+  // (2x4 instructions of 16x8), one instruction's depth per step.
+  static constexpr int64_t kMmaBlock = 64, kMmaWarpTile = 32,
+                           kMmaThreads = 128;
+  int64_t threadsX() const { return mma != MmaKind::None ? kMmaThreads : bn / tn; }
+  int64_t threadsY() const { return mma != MmaKind::None ? 1 : bm / tm; }
   int64_t threads() const { return threadsX() * threadsY(); }
+  /// Accumulators per thread: its register tile, or its share of the
+  /// warp's 2x4 16x8 f32 tiles.
+  int64_t accumulators() const {
+    return mma != MmaKind::None ? 2 * 4 * 4 : tm * tn;
+  }
   bool valid() const {
     return bm > 0 && bn > 0 && bk > 0 && tm > 0 && tn > 0 && bm % tm == 0 &&
            bn % tn == 0 && threads() <= 1024 && (bm * bk) % threads() == 0 &&
@@ -197,6 +214,99 @@ std::optional<unsigned> innermostDim(AffineMap map) {
   return std::nullopt;
 }
 
+/// One step of `tile.bk` of the FMA kernel: this thread's register tile
+/// (rows ty + i * threadsY, columns tx + j * threadsX) += its strips of the
+/// k-major shared tiles. The k steps are unrolled here (shared-memory
+/// offsets become constants; NVPTX did not unroll the loop by itself).
+SmallVector<Value> fmaStep(OpBuilder &b, Location loc, const MatmulTiling &tile,
+                           Value aShared, Value bShared, Value tx, Value ty,
+                           function_ref<Value(Value)> widen,
+                           SmallVector<Value> acc) {
+  for (int64_t kk = 0; kk < tile.bk; ++kk) {
+    Value kIdx = cst(b, loc, kk);
+    SmallVector<Value> as, bs;
+    for (int64_t i = 0; i < tile.tm; ++i) {
+      Value r = arith::AddIOp::create(b, loc, ty,
+                                      cst(b, loc, i * tile.threadsY()));
+      as.push_back(widen(
+          memref::LoadOp::create(b, loc, aShared, ValueRange{kIdx, r})));
+    }
+    for (int64_t j = 0; j < tile.tn; ++j) {
+      Value c = arith::AddIOp::create(b, loc, tx,
+                                      cst(b, loc, j * tile.threadsX()));
+      bs.push_back(widen(
+          memref::LoadOp::create(b, loc, bShared, ValueRange{kIdx, c})));
+    }
+    for (int64_t i = 0; i < tile.tm; ++i)
+      for (int64_t j = 0; j < tile.tn; ++j)
+        acc[i * tile.tn + j] =
+            math::FmaOp::create(b, loc, as[i], bs[j], acc[i * tile.tn + j]);
+  }
+  return acc;
+}
+
+/// One step (one instruction's depth) of the tensor-core kernel: the warp's
+/// 2x4 tiles of 16x8 f32 accumulators += its 32-row strip of A times its
+/// 32-column strip of B, read from the k-major shared tiles into PTX's
+/// fragment layouts. For lane (group, inGroup), register r of A holds row
+/// group + 8 * (r % 2) and k from 2 * inGroup (f16, two per register) or
+/// inGroup (TF32), plus half the depth when r >= 2; register r of B holds
+/// column group and the same k, plus half the depth when r = 1.
+SmallVector<Value> mmaStep(OpBuilder &b, Location loc, MmaKind kind,
+                           Value aShared, Value bShared, Value warpRow,
+                           Value warpCol, Value group, Value inGroup,
+                           SmallVector<Value> acc) {
+  bool f16 = kind == MmaKind::F16;
+  int64_t depth = f16 ? 16 : 8, perRegister = f16 ? 2 : 1;
+  Type element = f16 ? Type(b.getF16Type()) : Type(b.getF32Type());
+  auto add = [&](Value x, int64_t c) -> Value {
+    return c ? arith::AddIOp::create(b, loc, x, cst(b, loc, c)).getResult()
+             : x;
+  };
+  Value kBase = f16 ? arith::MulIOp::create(b, loc, inGroup, cst(b, loc, 2))
+                          .getResult()
+                    : inGroup;
+  auto load = [&](Value tile, Value k, Value mn) -> Value {
+    return memref::LoadOp::create(b, loc, tile, ValueRange{k, mn});
+  };
+  SmallVector<Value> aFragments, bFragments;
+  for (int64_t mi = 0; mi < 2; ++mi) {
+    Value row = add(arith::AddIOp::create(b, loc, warpRow, group), mi * 16);
+    SmallVector<Value> elements;
+    for (int64_t r = 0; r < 4; ++r)
+      for (int64_t e = 0; e < perRegister; ++e)
+        elements.push_back(load(aShared, add(kBase, e + (r / 2) * depth / 2),
+                                add(row, (r % 2) * 8)));
+    aFragments.push_back(vector::FromElementsOp::create(
+        b, loc, VectorType::get({4, perRegister}, element), elements));
+  }
+  for (int64_t ni = 0; ni < 4; ++ni) {
+    Value col = add(arith::AddIOp::create(b, loc, warpCol, group), ni * 8);
+    SmallVector<Value> elements;
+    for (int64_t r = 0; r < 2; ++r)
+      for (int64_t e = 0; e < perRegister; ++e)
+        elements.push_back(
+            load(bShared, add(kBase, e + r * depth / 2), col));
+    bFragments.push_back(vector::FromElementsOp::create(
+        b, loc, VectorType::get({2, perRegister}, element), elements));
+  }
+  auto cType = VectorType::get({2, 2}, b.getF32Type());
+  for (int64_t mi = 0; mi < 2; ++mi)
+    for (int64_t ni = 0; ni < 4; ++ni) {
+      int64_t base = (mi * 4 + ni) * 4;
+      Value c = vector::FromElementsOp::create(
+          b, loc, cType, ArrayRef<Value>(acc).slice(base, 4));
+      Value d = nvgpu::MmaSyncOp::create(b, loc, aFragments[mi],
+                                         bFragments[ni], c,
+                                         ArrayRef<int64_t>{16, 8, depth},
+                                         /*tf32Enabled=*/!f16);
+      for (int64_t r = 0; r < 4; ++r)
+        acc[base + r] = vector::ExtractOp::create(
+            b, loc, d, ArrayRef<int64_t>{r / 2, r % 2});
+    }
+  return acc;
+}
+
 void buildMatmulKernel(linalg::LinalgOp op,
                        const linalg::ContractionDimensions &dims,
                        const MatmulTiling &tile,
@@ -242,6 +352,7 @@ void buildMatmulKernel(linalg::LinalgOp op,
   gpu::LaunchOp launch = createLaunch(
       b, loc, {ceilDiv(n, tile.bn), ceilDiv(m, tile.bm), batch},
       {tile.threadsX(), tile.threadsY(), 1}, {aTile, bTile});
+  bool tensorCores = tile.mma != MmaKind::None;
   Value aShared = launch.getWorkgroupAttributions()[0];
   Value bShared = launch.getWorkgroupAttributions()[1];
   Value tx = launch.getThreadIds().x, ty = launch.getThreadIds().y;
@@ -288,7 +399,41 @@ void buildMatmulKernel(linalg::LinalgOp op,
                : arith::ExtFOp::create(b, loc, accType, v).getResult();
   };
   Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(accType));
-  SmallVector<Value> init(tile.tm * tile.tn, zero);
+  SmallVector<Value> init(tile.accumulators(), zero);
+  // Tensor cores: this thread's warp, its 32x32 quarter of the block tile,
+  // and its lane's group (row) and place in the group (column pair).
+  Value warpRow, warpCol, group, inGroup;
+  if (tensorCores) {
+    Value warp = arith::DivUIOp::create(b, loc, tid, cst(b, loc, 32));
+    Value lane = arith::RemUIOp::create(b, loc, tid, cst(b, loc, 32));
+    warpRow = arith::MulIOp::create(
+        b, loc, arith::DivUIOp::create(b, loc, warp, cst(b, loc, 2)),
+        cst(b, loc, MatmulTiling::kMmaWarpTile));
+    warpCol = arith::MulIOp::create(
+        b, loc, arith::RemUIOp::create(b, loc, warp, cst(b, loc, 2)),
+        cst(b, loc, MatmulTiling::kMmaWarpTile));
+    group = arith::DivUIOp::create(b, loc, lane, cst(b, loc, 4));
+    inGroup = arith::RemUIOp::create(b, loc, lane, cst(b, loc, 4));
+  }
+  auto add = [&](Value x, int64_t c) -> Value {
+    return c ? arith::AddIOp::create(b, loc, x, cst(b, loc, c)).getResult()
+             : x;
+  };
+  // Where accumulator `idx` of this thread lies in the block tile.
+  auto accumulatorPosition = [&](int64_t idx) -> std::pair<Value, Value> {
+    if (!tensorCores)
+      return {add(ty, (idx / tile.tn) * tile.threadsY()),
+              add(tx, (idx % tile.tn) * tile.threadsX())};
+    // Instruction (mi, ni) of the warp's 2x4; in its 16x8 tile, register r
+    // is row group + 8 * (r / 2), column 2 * inGroup + r % 2 (PTX's
+    // m16n8 accumulator layout).
+    int64_t mi = idx / 16, ni = (idx / 4) % 4, r = idx % 4;
+    Value col = arith::AddIOp::create(
+        b, loc, arith::MulIOp::create(b, loc, inGroup, cst(b, loc, 2)),
+        cst(b, loc, ni * 8 + r % 2));
+    return {add(arith::AddIOp::create(b, loc, warpRow, group), mi * 16 + (r / 2) * 8),
+            arith::AddIOp::create(b, loc, warpCol, col)};
+  };
   auto kLoop = scf::ForOp::create(b, loc, zeroIdx, k, cst(b, loc, tile.bk),
                                   init);
   {
@@ -317,43 +462,22 @@ void buildMatmulKernel(linalg::LinalgOp op,
     copyTile(/*isA=*/true, tile.bm, tile.bk, aAlongM);
     copyTile(/*isA=*/false, tile.bk, tile.bn, /*rowsFastest=*/bAlongK);
     gpu::BarrierOp::create(b, loc);
-    // Register tile: rows ty + i * threadsY, columns tx + j * threadsX.
-    // The k steps are unrolled here (shared-memory offsets become
-    // constants; NVPTX did not unroll the loop by itself).
     SmallVector<Value> acc(kLoop.getRegionIterArgs());
-    for (int64_t kk = 0; kk < tile.bk; ++kk) {
-      Value kIdx = cst(b, loc, kk);
-      SmallVector<Value> as, bs;
-      for (int64_t i = 0; i < tile.tm; ++i) {
-        Value r = arith::AddIOp::create(
-            b, loc, ty, cst(b, loc, i * tile.threadsY()));
-        as.push_back(widen(
-            memref::LoadOp::create(b, loc, aShared, ValueRange{kIdx, r})));
-      }
-      for (int64_t j = 0; j < tile.tn; ++j) {
-        Value c = arith::AddIOp::create(
-            b, loc, tx, cst(b, loc, j * tile.threadsX()));
-        bs.push_back(widen(
-            memref::LoadOp::create(b, loc, bShared, ValueRange{kIdx, c})));
-      }
-      for (int64_t i = 0; i < tile.tm; ++i)
-        for (int64_t j = 0; j < tile.tn; ++j)
-          acc[i * tile.tn + j] =
-              math::FmaOp::create(b, loc, as[i], bs[j], acc[i * tile.tn + j]);
-    }
+    if (tensorCores)
+      acc = mmaStep(b, loc, tile.mma, aShared, bShared, warpRow, warpCol,
+                    group, inGroup, acc);
+    else
+      acc = fmaStep(b, loc, tile, aShared, bShared, tx, ty, widen, acc);
     // Nobody overwrites the tiles before everyone has read them.
     gpu::BarrierOp::create(b, loc);
     scf::YieldOp::create(b, loc, acc);
   }
   // C (+)= the register tile, or the epilogue of it, where it lies inside C.
-  for (int64_t i = 0; i < tile.tm; ++i) {
-    Value gm = arith::AddIOp::create(
-        b, loc, row0,
-        arith::AddIOp::create(b, loc, ty, cst(b, loc, i * tile.threadsY())));
-    for (int64_t j = 0; j < tile.tn; ++j) {
-      Value gn = arith::AddIOp::create(
-          b, loc, col0,
-          arith::AddIOp::create(b, loc, tx, cst(b, loc, j * tile.threadsX())));
+  for (int64_t idx = 0; idx < tile.accumulators(); ++idx) {
+    {
+      auto [rowOffset, colOffset] = accumulatorPosition(idx);
+      Value gm = arith::AddIOp::create(b, loc, row0, rowOffset);
+      Value gn = arith::AddIOp::create(b, loc, col0, colOffset);
       Value ok = arith::AndIOp::create(b, loc, inBounds(b, loc, gm, m),
                                        inBounds(b, loc, gn, n));
       auto ifOp = scf::IfOp::create(b, loc, ok, /*withElseRegion=*/false);
@@ -361,7 +485,7 @@ void buildMatmulKernel(linalg::LinalgOp op,
       b.setInsertionPointToStart(ifOp.thenBlock());
       SmallVector<Value> indices =
           applyMap(b, loc, maps[2], point(gm, gn, {}));
-      Value value = kLoop.getResult(i * tile.tn + j);
+      Value value = kLoop.getResult(idx);
       if (!fused.zeroFill)
         value = arith::AddFOp::create(
             b, loc,
@@ -425,10 +549,19 @@ struct TgGpuMatmulKernelsPass
     SmallVector<tg::MatmulFusions> fusions;
     for (auto &[op, dims] : work)
       fusions.push_back(planFusions(op, dom));
-    for (auto [job, fused] : llvm::zip(work, fusions))
-      buildMatmulKernel(job.first, job.second,
-                        chooseTiling(tile, job.first, job.second, minBlocks),
-                        fused);
+    for (auto [job, fused] : llvm::zip(work, fusions)) {
+      Type t = getElementTypeOrSelf(
+          job.first.getDpsInitOperand(0)->get().getType());
+      MmaKind mma = t.isF16() && tensorCores ? MmaKind::F16
+                    : t.isF32() && tf32      ? MmaKind::TF32
+                                             : MmaKind::None;
+      MatmulTiling chosen =
+          mma == MmaKind::None
+              ? chooseTiling(tile, job.first, job.second, minBlocks)
+              : MatmulTiling{MatmulTiling::kMmaBlock, MatmulTiling::kMmaBlock,
+                             mma == MmaKind::F16 ? 16 : 8, 1, 1, mma};
+      buildMatmulKernel(job.first, job.second, chosen, fused);
+    }
   }
 };
 

@@ -265,3 +265,30 @@ func.func @fused_operand_op(%a: memref<3x8x4xf32>, %b: memref<3x4x16xf32>, %c: m
   }
   return
 }
+
+// -----
+
+// Tensor cores: an f16 matmul is 64x64 tiles of 128 threads (4 warps),
+// each k step of 16 one nvgpu.mma.sync m16n8k16 per 16x8 tile of the
+// warp's 32x32 (8 per step), accumulated in f32 and rounded when stored.
+// An f32 matmul takes the same path, m16n8k8 on TF32, only with tf32.
+// RUN: tg-opt %s -split-input-file -tg-gpu-matmul-kernels=tf32=true -canonicalize -cse | FileCheck %s --check-prefix=MMA
+// RUN: tg-opt %s -split-input-file -tg-gpu-matmul-kernels="tensor-cores=false" | FileCheck %s --check-prefix=NOMMA
+// MMA-LABEL: func.func @tensor_cores
+// MMA:         gpu.launch {{.*}} threads({{.*}}) in ({{.*}} = %c128{{.*}}, {{.*}} = %c1{{.*}}, {{.*}} = %c1{{.*}}) workgroup({{.*}} : memref<16x65xf16, #gpu.address_space<workgroup>>, {{.*}} : memref<16x65xf16, #gpu.address_space<workgroup>>)
+// MMA-COUNT-8: nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 16]} : (vector<4x2xf16>, vector<2x2xf16>, vector<2x2xf32>) -> vector<2x2xf32>
+// MMA:         arith.truncf {{.*}} : f32 to f16
+// MMA-LABEL: func.func @tf32
+// MMA-COUNT-8: nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 8], tf32Enabled} : (vector<4x1xf32>, vector<2x1xf32>, vector<2x2xf32>) -> vector<2x2xf32>
+// NOMMA-LABEL: func.func @tensor_cores
+// NOMMA-NOT:   nvgpu.mma.sync
+// NOMMA-LABEL: func.func @tf32
+// NOMMA-NOT:   nvgpu.mma.sync
+func.func @tensor_cores(%a: memref<100x70xf16>, %b: memref<70x90xf16>, %c: memref<100x90xf16>) {
+  linalg.matmul ins(%a, %b : memref<100x70xf16>, memref<70x90xf16>) outs(%c : memref<100x90xf16>)
+  return
+}
+func.func @tf32(%a: memref<100x70xf32>, %b: memref<70x90xf32>, %c: memref<100x90xf32>) {
+  linalg.matmul ins(%a, %b : memref<100x70xf32>, memref<70x90xf32>) outs(%c : memref<100x90xf32>)
+  return
+}

@@ -23,7 +23,7 @@
 //
 // --host-buffers is for GPU targets; an unknown target is named.
 // RUN: not tg-run %s --host-buffers --input=%t/a.npy --input=%t/b.npy --input=%t/no.npy 2>&1 | FileCheck %s --check-prefix=CPU
-// CPU: error: --host-buffers is for --target=gpu or gpu-emulated
+// CPU: error: --host-buffers is for --target=gpu or gpu-emulated (the CPU target runs on host memory, with f32 arithmetic)
 // RUN: not tg-run %s --target=tpu 2>&1 | FileCheck %s --check-prefix=TARGET
 // TARGET: error: unknown --target 'tpu' (expected cpu, gpu or gpu-emulated)
 

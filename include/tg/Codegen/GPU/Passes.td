@@ -51,7 +51,16 @@ def TgGpuMatmulKernelsPass
     the given tile.
 
     f16 and bf16 operands are multiplied and accumulated in f32 and rounded
-    once when stored. Contractions with a dynamic batch, or a batch of more
+    once when stored.
+
+    Tensor cores (`tensor-cores`, on by default; `tf32` for f32): f16
+    contractions (and f32 ones with `tf32`) use warp-wide
+    `nvgpu.mma.sync` instead of per-thread FMAs: 64x64 block tiles of 4
+    warps, each warp a 32x32 tile as 2x4 instructions of 16x8, one
+    instruction's depth (16 for f16, 8 for TF32) per shared-memory step,
+    the same copies, fusions and guarded stores as above. Accumulation is
+    in f32. bf16 stays on FMAs: upstream's nvgpu-to-nvvm lowering cannot
+    type a bf16 `mma.sync` in this LLVM. Contractions with a dynamic batch, or a batch of more
     than 65535 (the grid's z limit), are left alone.
 
     Several M (or N, K, batch) loops are flattened into one and
@@ -78,12 +87,21 @@ def TgGpuMatmulKernelsPass
     Option<"minBlocks", "min-blocks", "int64_t", "132",
            "Halve the tiles of matmuls whose grid would have fewer blocks "
            "than this">,
+    Option<"tensorCores", "tensor-cores", "bool", "true",
+           "f16 contractions on tensor cores (nvgpu.mma.sync m16n8k16, "
+           "f32 accumulation; sm_80 and later)">,
+    Option<"tf32", "tf32", "bool", "false",
+           "f32 contractions on tensor cores too, their operands rounded "
+           "to TF32 (10-bit mantissa; TF's "
+           "enable_tensor_float_32_execution)">,
   ];
   let dependentDialects = ["::mlir::affine::AffineDialect",
                            "::mlir::gpu::GPUDialect",
                            "::mlir::math::MathDialect",
                            "::mlir::memref::MemRefDialect",
-                           "::mlir::scf::SCFDialect"];
+                           "::mlir::nvgpu::NVGPUDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::vector::VectorDialect"];
 }
 
 def TgGpuBlockReductionsPass
@@ -211,14 +229,25 @@ def TgGpuEmulatePass : Pass<"tg-gpu-emulate", "::mlir::ModuleOp"> {
     buffers shared by the team, private attributions buffers of each
     thread. The result lowers with the CPU back end and runs in tg-run.
 
+    A warp-wide `nvgpu.mma.sync` (the tensor-core matmul kernel's
+    m16n8k16 f16 and m16n8k8 TF32) becomes what the warp's lanes do
+    together: each thread stores its A and B fragments in a scratch buffer
+    of the block, the block synchronizes, each thread computes its four
+    accumulators from its warp's fragments read back in PTX's layouts
+    (TF32 operands truncated to 10 mantissa bits), and the block
+    synchronizes again. So the fragment indexing of the tensor-core kernel
+    is checked against numpy without a GPU.
+
     Only launches without async tokens, clusters or dynamic shared memory
     are taken; workgroup memory may only be loaded and stored (its
     address space is dropped). Anything else is an error.
   }];
   let dependentDialects = ["::mlir::func::FuncDialect",
+                           "::mlir::math::MathDialect",
                            "::mlir::memref::MemRefDialect",
                            "::mlir::omp::OpenMPDialect",
-                           "::mlir::scf::SCFDialect"];
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::vector::VectorDialect"];
 }
 
 #endif // TG_CODEGEN_GPU_PASSES_TD
