@@ -335,6 +335,8 @@ void mlir::tg::buildTgGpuPipeline(OpPassManager &pm,
   }
   // Each mapped nest outlined as a kernel.
   pm.addPass(createGpuKernelOutliningPass());
+  // Consecutive launches on one stream, the host waiting once for them.
+  pm.addNestedPass<func::FuncOp>(createTgGpuAsyncLaunchesPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createCanonicalizerPass());
   // Kernels to NVVM for the chosen chip.

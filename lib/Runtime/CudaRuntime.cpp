@@ -21,9 +21,11 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
-#include <mutex>
 #include <cstdlib>
+#include <map>
+#include <mutex>
 #include <string>
+#include <unordered_map>
 
 namespace {
 
@@ -204,22 +206,92 @@ void mgpuEventRecord(CUevent event, CUstream stream) {
   CU(cuEventRecord(event, stream));
 }
 
+} // extern "C"
+
+namespace {
+/// Compiled code allocates its intermediates and frees them at every call;
+/// cuMemAllocManaged and cuMemFree each cost tens of microseconds (and
+/// cuMemFree synchronizes the device), more than a small kernel. Freed
+/// buffers are kept, by rounded size and kind, and handed out again, as
+/// PyTorch's caching allocator does, up to kPoolCap bytes. Reuse is safe:
+/// the compiled code frees a buffer only after waiting for the kernels that
+/// use it (-tg-host-shared-allocs, -tg-gpu-async-launches).
+struct Pool {
+  std::mutex mutex;
+  /// Buffers handed out: their rounded size and whether managed.
+  std::unordered_map<void *, std::pair<uint64_t, bool>> live;
+  std::multimap<std::pair<bool, uint64_t>, void *> idle;
+  uint64_t idleBytes = 0;
+};
+constexpr uint64_t kPoolCap = uint64_t(1) << 30;
+
+Pool &pool() {
+  static Pool *p = new Pool; // never destroyed: frees may come at exit
+  return *p;
+}
+} // namespace
+
+extern "C" {
+
 /// Host-shared allocations are managed memory: the compiled host code and
 /// the kernels both touch them.
 void *mgpuMemAlloc(uint64_t size, CUstream /*stream*/, bool isHostShared) {
-  CUdeviceptr ptr = 0;
   if (size == 0)
     return nullptr;
-  if (isHostShared)
-    CU(cuMemAllocManaged(&ptr, size, CU_MEM_ATTACH_GLOBAL));
-  else
-    CU(cuMemAlloc_v2(&ptr, size));
-  return reinterpret_cast<void *>(ptr);
+  uint64_t rounded = (size + 511) / 512 * 512;
+  Pool &p = pool();
+  std::lock_guard<std::mutex> lock(p.mutex);
+  void *result = nullptr;
+  auto it = p.idle.find({isHostShared, rounded});
+  if (it != p.idle.end()) {
+    result = it->second;
+    p.idle.erase(it);
+    p.idleBytes -= rounded;
+  } else {
+    auto allocate = [&] {
+      CUdeviceptr ptr = 0;
+      Driver &d = driver();
+      CUresult r = isHostShared
+                       ? d.cuMemAllocManaged(&ptr, rounded, CU_MEM_ATTACH_GLOBAL)
+                       : d.cuMemAlloc_v2(&ptr, rounded);
+      return r == CUDA_SUCCESS ? reinterpret_cast<void *>(ptr) : nullptr;
+    };
+    result = allocate();
+    if (!result && !p.idle.empty()) {
+      // Out of memory with buffers kept: give them back and try again.
+      for (auto &entry : p.idle)
+        CU(cuMemFree_v2(reinterpret_cast<CUdeviceptr>(entry.second)));
+      p.idle.clear();
+      p.idleBytes = 0;
+      result = allocate();
+    }
+    if (!result) {
+      fprintf(stderr, "tg: CUDA error in %s: out of memory (%llu bytes)\n",
+              isHostShared ? "cuMemAllocManaged" : "cuMemAlloc",
+              static_cast<unsigned long long>(rounded));
+      return nullptr;
+    }
+  }
+  p.live[result] = {rounded, isHostShared};
+  return result;
 }
 
 void mgpuMemFree(void *ptr, CUstream /*stream*/) {
-  if (ptr)
-    CU(cuMemFree_v2(reinterpret_cast<CUdeviceptr>(ptr)));
+  if (!ptr)
+    return;
+  Pool &p = pool();
+  std::lock_guard<std::mutex> lock(p.mutex);
+  auto it = p.live.find(ptr);
+  if (it != p.live.end()) {
+    auto [rounded, managed] = it->second;
+    p.live.erase(it);
+    if (p.idleBytes + rounded <= kPoolCap) {
+      p.idle.insert({{managed, rounded}, ptr});
+      p.idleBytes += rounded;
+      return;
+    }
+  }
+  CU(cuMemFree_v2(reinterpret_cast<CUdeviceptr>(ptr)));
 }
 
 void mgpuMemcpy(void *dst, void *src, size_t size, CUstream stream) {

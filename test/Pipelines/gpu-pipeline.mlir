@@ -12,7 +12,11 @@
 
 // CHECK-NOT: = tg.
 // CHECK-NOT: linalg.
-// CHECK: gpu.launch_func @{{.*}}_kernel::@{{.*}}_kernel
+// Launches are chained on one stream (-tg-gpu-async-launches): the launch
+// takes the stream of a gpu.wait async, and the host waits once after it.
+// CHECK: %[[STREAM:.*]] = llvm.call @mgpuStreamCreate()
+// CHECK: gpu.launch_func <%[[STREAM]] : !llvm.ptr> @{{.*}}_kernel::@{{.*}}_kernel
+// CHECK: llvm.call @mgpuStreamSynchronize(%[[STREAM]])
 // CHECK: gpu.binary @{{.*}}_kernel  [#gpu.object<#nvvm.target<O = 3, chip = "sm_90">
 // SM80: chip = "sm_80"
 

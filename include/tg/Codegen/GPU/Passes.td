@@ -199,6 +199,30 @@ def TgGpuMarkHostAccessedArgsPass
   }];
 }
 
+def TgGpuAsyncLaunchesPass
+    : Pass<"tg-gpu-async-launches", "::mlir::func::FuncOp"> {
+  let summary = "Consecutive kernel launches on one stream, one host wait after them";
+  let description = [{
+    For the GPU pipeline, after kernel outlining: a synchronous
+    `gpu.launch_func` becomes a stream (a thread, a stream create, launch,
+    synchronize and destroy per kernel in the lowering). Here the launches
+    of a block that nothing on the host separates are made asynchronous and
+    chained through one token: the first takes a fresh stream
+    (`gpu.wait async`), the others follow on it, and a `gpu.wait` blocks the
+    host once, before the first host op that touches memory (a scalar
+    condition read, a call, a free) or the block's terminator. Operations
+    without memory effects, and allocations (a new buffer is nobody
+    else's), do not end the chain. Nested blocks (loop bodies, branches)
+    get chains of their own.
+
+    Upstream's `-gpu-async-region` does the same for every async-capable
+    op, but it also makes `gpu.alloc host_shared` asynchronous, which
+    `-gpu-to-llvm` cannot lower; this pass leaves everything but launches
+    alone.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect"];
+}
+
 def TgGpuFlattenParallelLoopsPass
     : Pass<"tg-gpu-flatten-parallel-loops", "::mlir::func::FuncOp"> {
   let summary = "Multi-dimensional scf.parallel as one flat dimension, for the GPU mapping";
