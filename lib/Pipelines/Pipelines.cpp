@@ -298,9 +298,6 @@ void mlir::tg::buildTgGpuPipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(createTgGpuBlockReductionsPass());
   // Host code only launches kernels: copies and scalar ops become kernels.
   pm.addNestedPass<func::FuncOp>(createTgGpuHostOpsToKernelsPass());
-  // Host buffers in managed memory, so that kernels and host code share them.
-  if (!options.emulate)
-    pm.addPass(createTgHostSharedAllocsPass());
   // The other ops (elementwise chains fused into one generic, layout ops,
   // column reductions) as parallel loops, flattened (consecutive threads
   // take consecutive elements), tiled by 256 and mapped to blocks x
@@ -319,6 +316,9 @@ void mlir::tg::buildTgGpuPipeline(OpPassManager &pm,
     // host, and device buffers passed to those arguments need staging.
     fpm.addPass(createTgGpuMarkHostAccessedArgsPass());
   }
+  // Buffers in GPU memory, or managed memory where host code touches them.
+  if (!options.emulate)
+    pm.addPass(createTgHostSharedAllocsPass());
   if (options.emulate) {
     // The launches as OpenMP teams, then the CPU back end.
     pm.addPass(createTgGpuEmulatePass());

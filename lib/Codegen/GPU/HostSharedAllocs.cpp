@@ -6,14 +6,15 @@
 //
 // See Passes.td (-tg-host-shared-allocs; -tg-gpu-host-ops-to-kernels, in
 // GpuHostOpsToKernels.cpp, is the other pass that places the GPU pipeline's
-// host code). Managed memory keeps the host code that the pipeline leaves
-// on the CPU (copies into out-parameters, scalar reads of branch conditions)
-// correct without an explicit host/device split; explicit device buffers
-// and transfers are a later optimization.
+// host code). Buffers that only kernels touch are GPU memory; those the
+// host code reads or writes itself (the scalar condition of a branch or a
+// loop) are managed memory, which both reach.
 //
 //===----------------------------------------------------------------------===//
 
 #include "tg/Codegen/GPU/Passes.h"
+
+#include "tg/Codegen/GPU/KernelBuilder.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -59,10 +60,28 @@ struct TgHostSharedAllocsPass
       });
       for (memref::AllocOp a : allocs) {
         OpBuilder b(a);
-        auto shared = gpu::AllocOp::create(
-            b, a.getLoc(), a.getType(), /*asyncToken=*/Type(), ValueRange{},
-            a.getDynamicSizes(), a.getSymbolOperands(), /*hostShared=*/true);
-        a.replaceAllUsesWith(shared.getMemref());
+        Value buffer;
+        if (tg::kernels::touchedOnHost(a.getResult())) {
+          buffer = gpu::AllocOp::create(b, a.getLoc(), a.getType(),
+                                        /*asyncToken=*/Type(), ValueRange{},
+                                        a.getDynamicSizes(),
+                                        a.getSymbolOperands(),
+                                        /*hostShared=*/true)
+                       .getMemref();
+        } else {
+          // GPU memory. gpu-to-llvm lowers only the async form of a device
+          // allocation: ordered after a fresh token and waited for.
+          Type token = gpu::AsyncTokenType::get(b.getContext());
+          Value ready = gpu::WaitOp::create(b, a.getLoc(), token, ValueRange{})
+                            .getAsyncToken();
+          auto alloc = gpu::AllocOp::create(
+              b, a.getLoc(), a.getType(), token, ValueRange{ready},
+              a.getDynamicSizes(), a.getSymbolOperands(), /*hostShared=*/false);
+          gpu::WaitOp::create(b, a.getLoc(), Type(),
+                              ValueRange{alloc.getAsyncToken()});
+          buffer = alloc.getMemref();
+        }
+        a.replaceAllUsesWith(buffer);
         a.erase();
       }
       for (memref::DeallocOp d : deallocs) {

@@ -13,6 +13,8 @@
 
 #include "tg/Codegen/GPU/Passes.h"
 
+#include "tg/Codegen/GPU/KernelBuilder.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -28,9 +30,7 @@ namespace tg {
 
 using namespace mlir;
 
-/// Whether host code (anything outside a gpu.launch) reads or writes the
-/// memory of `buffer` or of a view of it.
-static bool touchedOnHost(Value buffer) {
+bool tg::kernels::touchedOnHost(Value buffer) {
   SmallVector<Value> work{buffer};
   while (!work.empty()) {
     Value value = work.pop_back_val();
@@ -38,7 +38,7 @@ static bool touchedOnHost(Value buffer) {
       Operation *user = use.getOwner();
       // Kernels capture buffers from above: their uses are inside.
       if (user->getParentOfType<gpu::LaunchOp>() ||
-          isa<gpu::LaunchFuncOp>(user))
+          isa<gpu::LaunchFuncOp, memref::DeallocOp>(user))
         continue;
       // Views and casts: their uses count. Ops without memory effects
       // (memref.dim, extract_strided_metadata) only read the descriptor,
@@ -66,7 +66,8 @@ struct TgGpuMarkHostAccessedArgsPass
       return;
     SmallVector<int64_t> accessed;
     for (BlockArgument arg : func.getArguments())
-      if (isa<BaseMemRefType>(arg.getType()) && touchedOnHost(arg))
+      if (isa<BaseMemRefType>(arg.getType()) &&
+          tg::kernels::touchedOnHost(arg))
         accessed.push_back(arg.getArgNumber());
     func->setAttr("tg.host_accessed_args",
                   DenseI64ArrayAttr::get(func.getContext(), accessed));

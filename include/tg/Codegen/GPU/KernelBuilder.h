@@ -33,6 +33,11 @@ Value cst(OpBuilder &b, Location loc, int64_t v);
 /// kernel cannot be launched).
 bool inKernelOrParallelLoop(Operation *op);
 
+/// Whether host code (anything outside a gpu.launch) reads or writes the
+/// memory of `buffer`, directly or through views; freeing it does not
+/// count. Unknown uses count as reads (MarkHostAccessedArgs.cpp).
+bool touchedOnHost(Value buffer);
+
 /// The product of the static sizes of the loops `dims` among `ranges`
 /// (`LinalgOp::getStaticLoopRanges`), if none is dynamic.
 std::optional<int64_t> staticGroupSize(ArrayRef<int64_t> ranges,

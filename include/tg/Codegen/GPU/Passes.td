@@ -170,15 +170,19 @@ def TgGpuHostOpsToKernelsPass
 }
 
 def TgHostSharedAllocsPass : Pass<"tg-host-shared-allocs", "::mlir::ModuleOp"> {
-  let summary = "Put host-side buffers in memory that GPU kernels can access";
+  let summary = "Put the GPU pipeline's buffers in GPU memory, or managed memory where the host touches them";
   let description = [{
-    For the GPU pipeline, after bufferization: every `memref.alloc` and
-    `memref.dealloc` of host code becomes `gpu.alloc host_shared` /
-    `gpu.dealloc` (CUDA managed memory, reachable from the host code and the
-    kernels alike), and every constant global read by `memref.get_global` is
-    copied once per call into such a buffer, freed before returning. The
-    caller's buffers are the runtime's to place (tg-run copies them into
-    managed memory).
+    For the GPU pipeline, once the kernels are `gpu.launch` ops: every
+    `memref.alloc` of host code becomes a GPU allocation: device memory
+    (`gpu.alloc`, cuMemAlloc, waited for) when only kernels use the buffer,
+    `gpu.alloc host_shared` (CUDA managed memory, reachable from the host
+    code and the kernels alike) when the host code reads or writes it
+    itself (the scalar condition of a branch or a loop). `memref.dealloc`
+    becomes `gpu.dealloc`. Every constant global read by
+    `memref.get_global` is copied once per call into a managed buffer,
+    freed before returning. The caller's buffers are the runtime's to place
+    (`tgFunctionRunDevice` passes device buffers, staging those that
+    `tg.host_accessed_args` lists).
   }];
   let dependentDialects = ["::mlir::gpu::GPUDialect", "::mlir::memref::MemRefDialect"];
 }
