@@ -24,8 +24,9 @@ concern:
     _control    cond, while_loop
     autograph   Python control flow on tensors -> cond / while_loop
     _eager      eager execution through cached kernels
-    _capi       the binding of the C API (compile, run)
-    config      tg.config.run_functions_eagerly
+    _device     tg.device scopes (CPU:0, GPU:0) and the target each compiles for
+    _capi       the binding of the C API (compile, run, device buffers)
+    config      tg.config.run_functions_eagerly, list_physical_devices
     random      tg.random (eager draws)
     math, nn    tf.math and tf.nn's names (the op set of spec section 6)
     distribute  tg.distribute (one process until MPI jobs exist)
@@ -41,6 +42,7 @@ from . import (_capi, _errors, _graph, config, distribute, profiler, random,  # 
                saved_model)
 from ._autodiff import GradientTape, grad, value_and_grad
 from ._control import cond, while_loop
+from ._device import device
 from ._dtypes import (bfloat16, bool, float16, float32, float64, int32,  # noqa: A004
                       int64, as_dtype)
 from ._errors import TgError, TgTypeError
@@ -120,8 +122,9 @@ __all__ = [
     "is_tensor", "executing_eagerly",
     # functions, control flow, autodiff
     "function", "Function", "cond", "while_loop", "range", "GradientTape", "grad",
-    "value_and_grad", "config", "distribute", "profiler", "random", "print", "set_num_threads",
-    "get_num_threads", "cache_info", "CacheInfo", "saved_model", "math", "nn",
+    "value_and_grad", "device", "config", "distribute", "profiler", "random", "print",
+    "set_num_threads", "get_num_threads", "cache_info", "CacheInfo", "saved_model", "math",
+    "nn",
     # ops
     "abs", "add", "broadcast_to", "cast", "concat", "constant", "convert_to_tensor",
     "conv2d", "cos", "div", "divide", "equal", "exp", "expand_dims", "fill",

@@ -147,6 +147,27 @@ lib.tgExecutableSavedSignature.restype = ctypes.c_char_p
 lib.tgExecutableSavedSignature.argtypes = [_P]
 lib.tgExecutableFunctionName.restype = ctypes.c_char_p
 lib.tgExecutableFunctionName.argtypes = [_P, ctypes.c_int64]
+lib.tgFunctionTarget.restype = ctypes.c_int
+lib.tgFunctionTarget.argtypes = [_P]
+lib.tgDeviceBufferCreate.restype = _P
+lib.tgDeviceBufferCreate.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int64,
+                                     ctypes.POINTER(ctypes.c_int64), ctypes.POINTER(_P)]
+lib.tgDeviceBufferDestroy.argtypes = [_P]
+lib.tgDeviceBufferBytes.restype = ctypes.c_size_t
+lib.tgDeviceBufferBytes.argtypes = [_P]
+lib.tgDeviceBufferCopyFromHost.restype = ctypes.c_int
+lib.tgDeviceBufferCopyFromHost.argtypes = [_P, ctypes.c_void_p, ctypes.c_size_t, _P,
+                                           ctypes.POINTER(_P)]
+lib.tgDeviceBufferCopyToHost.restype = ctypes.c_int
+lib.tgDeviceBufferCopyToHost.argtypes = [_P, ctypes.c_void_p, ctypes.c_size_t, _P,
+                                         ctypes.POINTER(_P)]
+lib.tgFunctionRunDevice.restype = ctypes.c_int
+lib.tgFunctionRunDevice.argtypes = [_P, ctypes.POINTER(_P), ctypes.c_int64,
+                                    ctypes.POINTER(_P), ctypes.c_int64, _P,
+                                    ctypes.POINTER(_P)]
+
+# TgCompileOptions.target (TG_TARGET_*).
+TARGET_CPU, TARGET_GPU, TARGET_GPU_EMULATED = 0, 1, 2
 
 
 def export(source, name, entry, symbol, cpu, threads, paths, arg_names, result_names,
@@ -243,8 +264,9 @@ class Executable:
     """A compiled module and one of its entry points."""
 
     def __init__(self, source, name="<tg>", entry="main", threads=None,
-                 profile=False, profile_name=None, saved=None):
+                 profile=False, profile_name=None, saved=None, target=TARGET_CPU):
         error = _P()
+        self.target = target
         if saved is not None:
             # A saved model's object, loaded (tgLoadSavedModel): one entry.
             self._exe = lib.tgLoadSavedModel(saved.encode(), ctypes.byref(error))
@@ -259,7 +281,7 @@ class Executable:
             # (tg.profiler.trace); without, nothing is inserted. Profiles
             # name the calls `profile_name` (the entry point is always @main).
             options = TgCompileOptions(optimize=1, threads=threads, dumpLLVMDialect=0,
-                                       entry=entry.encode(), target=0, chip=None,
+                                       entry=entry.encode(), target=target, chip=None,
                                        profile=int(profile),
                                        profileName=profile_name.encode()
                                        if profile_name is not None else None)
@@ -282,8 +304,9 @@ class Executable:
                                       NUMPY_OF[t.dtype]))
         self.fast = None
         # The compiled call path has no numpy type for bfloat16 (raw V2):
-        # such graphs take the ctypes path.
-        if fast is not None and all(np.dtype(d) != np.dtype("V2")
+        # such graphs take the ctypes path. It runs host arrays on the CPU
+        # only: GPU code runs on device buffers (run_device).
+        if fast is not None and target == TARGET_CPU and all(np.dtype(d) != np.dtype("V2")
                                     for _, d in self.result_types):
             self.fast = fast.Caller(
                 self._fn, _address(lib.tgFunctionRun), _address(lib.tgErrorMessage),
@@ -360,3 +383,84 @@ class Executable:
                              ctypes.byref(error)):
             _raise(error)
         return results
+
+    def run_device(self, buffers):
+        """Runs the GPU function on DeviceBuffers of this executable's
+        target; the results are new DeviceBuffers (so that none aliases an
+        argument, as tgFunctionRunDevice requires). Synchronous."""
+        args = (_P * max(len(buffers), 1))(*[b._ptr for b in buffers])
+        results = [DeviceBuffer(self.target, shape, dtype)
+                   for shape, dtype in self.result_types]
+        res = (_P * max(len(results), 1))(*[r._ptr for r in results])
+        error = _P()
+        if lib.tgFunctionRunDevice(self._fn, args, len(buffers), res, len(results), None,
+                                   ctypes.byref(error)):
+            _raise(error)
+        return results
+
+
+# Copies between host memory and device buffers since the process started
+# (tests check that chained GPU calls make none).
+device_copies = {"to_host": 0, "from_host": 0}
+
+
+class DeviceBuffer:
+    """A TgDeviceBuffer: one tensor's data in a device's memory, owned by
+    this object (freed when it is collected). Written only when created
+    (from host data, or as a result of run_device) and never after, so
+    tensors and Variables share one freely."""
+
+    __slots__ = ("_ptr", "target", "shape", "dtype", "nbytes")
+
+    def __init__(self, target, shape, dtype):
+        self._ptr = None
+        self.target, self.shape, self.dtype = target, tuple(shape), np.dtype(dtype)
+        dims = (ctypes.c_int64 * max(len(self.shape), 1))(*self.shape)
+        error = _P()
+        ptr = lib.tgDeviceBufferCreate(target, DTYPES[self.dtype][0], len(self.shape), dims,
+                                       ctypes.byref(error))
+        if not ptr:
+            _raise(error)
+        self._ptr = ptr
+        self.nbytes = lib.tgDeviceBufferBytes(ptr)
+
+    def __del__(self, _destroy=lib.tgDeviceBufferDestroy):
+        # (The default argument keeps the function through interpreter exit.)
+        if self._ptr:
+            _destroy(self._ptr)
+            self._ptr = None
+
+    # Copies share the buffer (it never changes); a pickle holds the data.
+    def __copy__(self):
+        return self
+
+    def __deepcopy__(self, memo):
+        return self
+
+    def __reduce__(self):
+        return DeviceBuffer.from_host, (self.target, self.to_host())
+
+    @classmethod
+    def from_host(cls, target, array):
+        """A buffer on `target` holding a copy of the numpy array."""
+        a = array if type(array) is np.ndarray and array.flags.c_contiguous and \
+            array.dtype.isnative else _native_copy(array)
+        if a.dtype not in DTYPES:
+            raise TgError("error: an array of dtype %s has no tg type" % a.dtype)
+        buffer = cls(target, a.shape, a.dtype)
+        error = _P()
+        if lib.tgDeviceBufferCopyFromHost(buffer._ptr, a.ctypes.data, buffer.nbytes, None,
+                                          ctypes.byref(error)):
+            _raise(error)
+        device_copies["from_host"] += 1
+        return buffer
+
+    def to_host(self):
+        """A new numpy array with the buffer's contents."""
+        out = np.empty(self.shape, self.dtype)
+        error = _P()
+        if lib.tgDeviceBufferCopyToHost(self._ptr, out.ctypes.data, self.nbytes, None,
+                                        ctypes.byref(error)):
+            _raise(error)
+        device_copies["to_host"] += 1
+        return out

@@ -5,9 +5,17 @@ and flattens them (nested lists, tuples and dicts) into leaves. This is the
 one argument-normalization path of the package. The cache key is the
 structure plus, per leaf, the shape and dtype of tensors and numpy arrays,
 the shape and dtype of Variables, and the value of anything else (TF's
-rule). A miss traces the function (converted by AutoGraph unless
-`autograph=False`) into a `Graph`, compiles it through the CPU pipeline and
-keeps it (at most `_MAX_TRACES` per function, oldest dropped).
+rule), and the device the call runs on. A miss traces the function
+(converted by AutoGraph unless `autograph=False`) into a `Graph`, compiles
+it for that device and keeps it (at most `_MAX_TRACES` per function, oldest
+dropped).
+
+The device is `tg.function(device=...)`, else the `tg.device` scope of the
+call (TF: of the trace; the cache keeps one trace per device). On the GPU
+the compiled code runs on device buffers: GPU tensors and Variables pass
+with no copy, host values are copied in, the results are GPU tensors, and
+the Variables it assigns take the result buffers (so a training step on
+the GPU never goes through host memory).
 
 Results may be any nesting of tuples, lists, dicts, None and tensors;
 tensors come back as eager `tg.Tensor`s. Variables read inside are
@@ -25,9 +33,9 @@ import warnings
 
 import numpy as np
 
-from . import _capi, _dtypes, _eager, _graph, _ops, profiler
+from . import _capi, _device, _dtypes, _eager, _graph, _ops, profiler
 from ._errors import TgTypeError, error
-from ._tensor import EagerTensor, SymbolicTensor, Tensor, TensorSpec
+from ._tensor import DeviceTensor, EagerTensor, SymbolicTensor, Tensor, TensorSpec
 from ._variables import Variable
 
 _MAX_TRACES = 64
@@ -87,6 +95,8 @@ def _leaf_key(x, where):
     t = type(x)
     if t is EagerTensor:
         return ("T", x._value.shape, x._value.dtype)
+    if t is DeviceTensor:
+        return ("T", x.shape, x.dtype)
     if t is np.ndarray or isinstance(x, np.generic):
         dtype = x.dtype
         if dtype not in _dtypes.MLIR_NAMES:
@@ -117,13 +127,15 @@ def _flat_key(args):
             key.append((a._value.shape, a._value.dtype))
         elif t is np.ndarray:
             key.append((a.shape, a.dtype, 0))
+        elif t is DeviceTensor:
+            key.append((a.shape, a.dtype, 1))
         else:
             return None
     return tuple(key)
 
 
 def _leaf_array(x, dtype):
-    if type(x) is EagerTensor:
+    if isinstance(x, EagerTensor):
         return x._value
     a = np.asarray(x)
     if a.dtype != dtype:
@@ -131,10 +143,19 @@ def _leaf_array(x, dtype):
     return a
 
 
+def _leaf_buffer(x, dtype, target):
+    """A tensor argument as a DeviceBuffer of `target` (no copy for a tensor
+    already there)."""
+    if isinstance(x, EagerTensor):
+        return _eager.buffer_on(x, target)
+    return _capi.DeviceBuffer.from_host(target, _leaf_array(x, dtype))
+
+
 class ConcreteFunction:
     """One trace of a tg.function, compiled."""
 
-    def __init__(self, fn, leaves, keys, structure, name):
+    def __init__(self, fn, leaves, keys, structure, name, target=_capi.TARGET_CPU):
+        self.target = target  # TG_TARGET_*: where it compiles for and runs
         g = _graph.Graph()
         self.n_leaves = len(leaves)
         call_leaves, self.param_leaves = [], []
@@ -152,7 +173,7 @@ class ConcreteFunction:
                 # Variable itself: one state.
                 if k[4] is None:
                     if id(x) not in stand_ins:
-                        stand_ins[id(x)] = Variable(x._value, trainable=x.trainable,
+                        stand_ins[id(x)] = Variable(x._tensor, trainable=x.trainable,
                                                     name=x.name)
                     x = stand_ins[id(x)]
                 arg_vars[id(x)] = i
@@ -203,7 +224,7 @@ class ConcreteFunction:
                 self.implicit.append(("arg", arg_vars[id(obj)]) if id(obj) in arg_vars
                                      else ("var", obj))
             else:
-                self.implicit.append(("capture", obj._value))
+                self.implicit.append(("capture", obj))  # an eager tensor
         self.text = g.module_text("main", results)
         # @main's signature (tg.saved_model wraps it).
         self.arg_types = [t.type for t in g.params + [t for _, _, t in g.implicit]]
@@ -223,15 +244,19 @@ class ConcreteFunction:
         # later, uses the same (tg.set_num_threads may have changed since).
         self.threads = _capi.num_threads
         self.exe = _capi.Executable(self.text, name=self.name, threads=self.threads,
-                                    profile_name=self.name)
+                                    profile_name=self.name, target=self.target)
         self.run = self.exe.fast if self.exe.fast is not None else self.exe
+        # GPU: the captured tensors' buffers, copied in on first use (they
+        # never change).
+        self._captured = {}
         self._profiled = None
         self._profile_lock = threading.Lock()
         # Every leaf a tensor argument, results one tensor or a flat tuple of
         # distinct tensors, no Variables, captures or prints.
         outs = [v for kind, v in self.outputs]
         self.single = self.out_structure is None
-        self.plain = (len(self.param_leaves) == self.n_leaves and not self.implicit and
+        self.plain = (not self.target and
+                      len(self.param_leaves) == self.n_leaves and not self.implicit and
                       not self.var_writes and not self.prints and
                       all(kind == "r" for kind, _ in self.outputs) and
                       outs == list(range(len(outs))) and
@@ -246,7 +271,8 @@ class ConcreteFunction:
         with self._profile_lock:
             if self._profiled is None:
                 exe = _capi.Executable(self.text, name=self.name, threads=self.threads,
-                                       profile=True, profile_name=self.name)
+                                       profile=True, profile_name=self.name,
+                                       target=self.target)
                 self._profiled = (exe.fast if exe.fast is not None else exe, exe)
         return self._profiled
 
@@ -265,8 +291,9 @@ class ConcreteFunction:
             if self.single:
                 return EagerTensor(results[0])
             return tuple([EagerTensor(r) for r in results])
+        run = self._run_device if self.target else self._run
         if not self.var_writes:
-            return self._run(leaves)
+            return run(leaves)
         # A call that updates Variables is atomic with respect to other
         # updates of them (TF's assign ops are): their locks, in one order.
         variables = {}
@@ -278,7 +305,7 @@ class ConcreteFunction:
         for lock in locks:
             lock.acquire()
         try:
-            return self._run(leaves)
+            return run(leaves)
         finally:
             for lock in reversed(locks):
                 lock.release()
@@ -291,7 +318,7 @@ class ConcreteFunction:
             elif kind == "arg":
                 arrays.append(leaves[obj]._value)
             else:
-                arrays.append(obj)
+                arrays.append(obj._value)
         run, exe = self._executables()
         results = run(*arrays)
         if results is NotImplemented:
@@ -304,13 +331,37 @@ class ConcreteFunction:
         out = [EagerTensor(results[v]) if kind == "r" else v for kind, v in self.outputs]
         return _rebuild(self.out_structure, iter(out))
 
+    def _run_device(self, leaves):
+        """A call of GPU code: on device buffers, results left there."""
+        target = self.target
+        buffers = [_leaf_buffer(leaves[i], dtype, target) for i, dtype in self.param_leaves]
+        for k, (kind, obj) in enumerate(self.implicit):
+            if kind == "var":
+                buffers.append(obj._buffer_on(target))
+            elif kind == "arg":
+                buffers.append(leaves[obj]._buffer_on(target))
+            else:
+                b = self._captured.get(k)
+                if b is None:
+                    b = self._captured[k] = _eager.buffer_on(obj, target)
+                buffers.append(b)
+        _, exe = self._executables()
+        results = exe.run_device(buffers)
+        for (kind, obj), i in self.var_writes:
+            (obj if kind == "var" else leaves[obj])._set_buffer(results[i])
+        for parts, sep, end, stream in self.prints:
+            print(*[str(results[v].to_host()) if kind == "tensor" else v
+                    for kind, v in parts], sep=sep, end=end, file=stream)
+        out = [DeviceTensor(results[v]) if kind == "r" else v for kind, v in self.outputs]
+        return _rebuild(self.out_structure, iter(out))
+
 
 class Function:
     """A Python function traced per input signature and run compiled
     (tf.function)."""
 
     def __init__(self, python_function, input_signature=None, autograph=True,
-                 jit_compile=True, name=None, reduce_retracing=False):
+                 jit_compile=True, name=None, reduce_retracing=False, device=None):
         if not callable(python_function):
             raise error("tg.function expects a callable, got %r" % (python_function,),
                         TgTypeError)
@@ -332,6 +383,9 @@ class Function:
         self._simple = self._signature is not None and all(
             p.kind == p.POSITIONAL_OR_KEYWORD and p.default is p.empty for p in params)
         self._nparams = len(params)
+        # The device it runs on (CPU or GPU), or None: the tg.device scope
+        # of each call decides.
+        self._device = _device.parse(device) if device is not None else None
         self.input_signature = None
         if input_signature is not None:
             if not isinstance(input_signature, (list, tuple)):
@@ -352,7 +406,8 @@ class Function:
         f = bound.get(id(instance))
         if f is None:
             method = self.python_function.__get__(instance, owner)
-            f = Function(method, self.input_signature, self._autograph, name=self.__name__)
+            f = Function(method, self.input_signature, self._autograph, name=self.__name__,
+                         device=self._device)
             bound[id(instance)] = f
         return f
 
@@ -397,31 +452,51 @@ class Function:
             out.append(a)
         return tuple(out)
 
+    def _target(self):
+        """The target this call compiles for and runs on (TG_TARGET_*)."""
+        if self._device is None:
+            return _device.current_target()
+        return _device.target_of(self._device)
+
+    def _eagerly(self, fn, args, kwargs):
+        """fn run op by op, on the function's own device if it has one."""
+        if self._device is None:
+            return fn(*args, **kwargs)
+        with _device.device(self._device):
+            return fn(*args, **kwargs)
+
     def __call__(self, *args, **kwargs):
         if not kwargs and self._flat:
             # The common call: every argument a tensor or an ndarray.
             key = _flat_key(args)
-            concrete = self._flat.get(key) if key is not None else None
-            if concrete is not None and _graph.current() is None and \
+            if key is not None and _graph.current() is None and \
                     not config_state.run_eagerly and not _eager.active_tapes():
-                return concrete(args)
+                if _device.active or self._device is not None:
+                    target = self._target()
+                    if target:
+                        key = (target,) + key
+                concrete = self._flat.get(key)
+                if concrete is not None:
+                    return concrete(args)
         if config_state.run_eagerly:
             if self.input_signature is not None and not kwargs:
                 args = self._apply_signature(args)
-            return self.python_function(*args, **kwargs)
+            return self._eagerly(self.python_function, args, kwargs)
         if _graph.current() is not None:
-            # Called from another function's trace: part of that graph.
+            # Called from another function's trace: part of that graph
+            # (which runs on the caller's device).
             return self._python_body()(*args, **kwargs)
         if _eager.active_tapes():
             # An eager GradientTape must see the function's ops (reads of
             # Variables included): run them one by one, recorded, through
             # the same (AutoGraph-converted) body. Same values, op by op.
-            return self._python_body()(*args, **kwargs)
+            return self._eagerly(self._python_body(), args, kwargs)
         flat_key = _flat_key(args) if not kwargs and self._simple and \
             len(args) == self._nparams and self.input_signature is None else None
-        concrete, leaves = self._concrete(args, kwargs)
+        target = self._target()
+        concrete, leaves = self._concrete(args, kwargs, target)
         if flat_key is not None:
-            self._flat[flat_key] = concrete
+            self._flat[(target,) + flat_key if target else flat_key] = concrete
             if len(self._flat) > _MAX_TRACES:
                 self._flat.clear()
         return concrete(leaves)
@@ -441,24 +516,25 @@ class Function:
                 for i, x in enumerate(leaves)]
         return args, kwargs, leaves, structure, keys
 
-    def _concrete(self, args, kwargs):
-        """The compiled trace for these arguments (traced now if new), and
-        the arguments' leaves."""
+    def _concrete(self, args, kwargs, target=_capi.TARGET_CPU):
+        """The compiled trace for these arguments on `target` (traced now if
+        new), and the arguments' leaves."""
         args, kwargs, leaves, structure, base = self._call_leaves(args, kwargs)
         keys = base
         if any(k[0] == "V" for k in base):
             keys = self._variable_keys(leaves, base, by_identity=False)
-        key = (structure, tuple(keys))
+        key = (structure, tuple(keys), target)
         concrete = self._cache.get(key)
         if concrete is None:
-            concrete = self._trace(leaves, key[1], structure, key, args, kwargs)
+            concrete = self._trace(leaves, key[1], structure, key, args, kwargs, target)
         if concrete.captures_any_of(leaves):
             # Traced with Variable arguments apart from the captured ones;
             # this call passes one the function captures: one state, another
             # program. Traced again for these very Variables.
-            key = (structure, tuple(self._variable_keys(leaves, base, by_identity=True)))
+            key = (structure, tuple(self._variable_keys(leaves, base, by_identity=True)),
+                   target)
             concrete = self._cache.get(key) or \
-                self._trace(leaves, key[1], structure, key, args, kwargs)
+                self._trace(leaves, key[1], structure, key, args, kwargs, target)
         return concrete, leaves
 
     @staticmethod
@@ -484,13 +560,13 @@ class Function:
         concrete, _ = self._concrete(args, kwargs)
         return dict(concrete.exe.memory_plan) if concrete.exe.memory_plan else None
 
-    def _trace(self, leaves, keys, structure, key, args, kwargs):
+    def _trace(self, leaves, keys, structure, key, args, kwargs, target):
         with self._lock:
             concrete = self._cache.get(key)
             if concrete is not None:
                 return concrete
             concrete = ConcreteFunction(self._python_body(), leaves, keys, structure,
-                                        self.__name__)
+                                        self.__name__, target)
             concrete.compile()
             self.trace_count += 1
             self._cache[key] = concrete
@@ -569,13 +645,16 @@ class Function:
 
 
 def function(func=None, input_signature=None, autograph=True, jit_compile=True,
-             reduce_retracing=False, experimental_autograph_options=None, name=None):
+             reduce_retracing=False, experimental_autograph_options=None, name=None,
+             device=None):
     """tf.function: `@tg.function`, `@tg.function(autograph=False)`, or
-    `tg.function(f, input_signature=[tg.TensorSpec(...)])`."""
+    `tg.function(f, input_signature=[tg.TensorSpec(...)])`. `device` ("GPU:0",
+    "cpu", any tg.device spelling) fixes where it runs; by default the
+    tg.device scope of each call decides."""
     def wrap(f):
         return Function(f, input_signature=input_signature, autograph=autograph,
                         jit_compile=jit_compile, name=name,
-                        reduce_retracing=reduce_retracing)
+                        reduce_retracing=reduce_retracing, device=device)
     return wrap if func is None else wrap(func)
 
 

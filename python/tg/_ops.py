@@ -16,10 +16,10 @@ import threading
 
 import numpy as np
 
-from . import _dtypes, _eager, _graph
+from . import _device, _dtypes, _eager, _graph
 from ._dtypes import to_array
 from ._errors import TgError, TgTypeError, error
-from ._tensor import EagerTensor, SymbolicTensor, Tensor, mlir_type
+from ._tensor import DeviceTensor, EagerTensor, SymbolicTensor, Tensor, mlir_type
 from .autograph import RangeSpec
 
 
@@ -85,12 +85,15 @@ def _symbolic(g, x):
         return x
     if isinstance(x, _variable_type()):
         return x.read_value()
-    value = x._value if isinstance(x, EagerTensor) else x
-    if isinstance(x, EagerTensor) and value.size > 16:
-        # Captured like TF: an argument of the function, not a constant in
-        # its text (a large constant makes a slow compile and a big module).
-        return g.implicit_input("capture", x, value.shape, value.dtype)
-    return constant_node(g, value)
+    if isinstance(x, EagerTensor):
+        if x.size > 16:
+            # Captured like TF: an argument of the function, not a constant
+            # in its text (a large constant makes a slow compile and a big
+            # module). (Its shape is read from the tensor: a GPU tensor's
+            # data stays where it is.)
+            return g.implicit_input("capture", x, x.shape, x.dtype)
+        return constant_node(g, x._value)
+    return constant_node(g, x)
 
 
 def apply(name, builder, operands, **attrs):
@@ -733,14 +736,26 @@ def stop_gradient(input, name=None):  # noqa: A002
     if g is not None:
         return g.alias(_symbolic(g, x))
     value = x.read_value() if isinstance(x, _variable_type()) else x
-    return EagerTensor(value._value if isinstance(value, EagerTensor) else np.asarray(value))
+    # A new tensor (no tape connects it to x) on the device in scope.
+    target = _device.current_target()
+    if isinstance(value, EagerTensor):
+        return _eager.moved(value, target)
+    return _eager.place(np.asarray(value), target)
 
 
 def identity(input, name=None):  # noqa: A002
+    """The same value (on the device in scope, as TF's: eagerly, a tensor
+    on another device is copied, and the copy is recorded on tapes)."""
     x = operand(input)
     if isinstance(x, _variable_type()):
-        return x.read_value()
-    return x if isinstance(x, Tensor) else constant(x)
+        x = x.read_value()
+    if not isinstance(x, Tensor):
+        return constant(x)
+    if isinstance(x, EagerTensor) and _graph.current() is None:
+        target = _device.current_target()
+        if (x._buffer.target if type(x) is DeviceTensor else 0) != target:
+            return _eager.copied(x, target)
+    return x
 
 
 # ---------------------------------------------------------------------------
@@ -769,7 +784,7 @@ def constant(value, dtype=None, shape=None, name=None):
     g = _graph.current()
     if g is not None:
         return constant_node(g, arr)
-    return EagerTensor(arr)
+    return _eager.place(arr, _device.current_target())
 
 
 def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None):

@@ -1,7 +1,8 @@
 """Tensors: `tg.Tensor`, its eager and traced kinds, and `tg.TensorSpec`.
 
 As in TensorFlow, `tg.Tensor` is one type with two kinds: an `EagerTensor`
-holds a value (a numpy array that numpy reads without a copy); a
+holds a value (a numpy array that numpy reads without a copy, or, for a
+`DeviceTensor`, a GPU buffer copied to the host when first read); a
 `SymbolicTensor` is a value of a graph being traced by `tg.function`. Both
 have every Python operator, dispatched to tg's ops, and numpy on the left
 (`ndarray * tensor`, `np.exp(tensor)`) dispatches to tg too
@@ -10,7 +11,7 @@ any other.
 """
 import numpy as np
 
-from . import _dtypes
+from . import _device, _dtypes
 from ._errors import TgTypeError, error
 
 
@@ -104,6 +105,15 @@ class EagerTensor(Tensor):
     def dtype(self):
         return self._value.dtype
 
+    @property
+    def device(self):
+        """TF's full name of the device holding the value."""
+        return _CPU_NAME
+
+    def _alias(self):
+        """A new tensor object with the same (immutable) value."""
+        return EagerTensor(self._value)
+
     def __array__(self, dtype=None, copy=None):
         if dtype is not None and np.dtype(dtype) != self._value.dtype:
             return self._value.astype(dtype)
@@ -149,6 +159,55 @@ class EagerTensor(Tensor):
     __hash__ = object.__hash__
 
 
+_CPU_NAME = _device.full_name(_device.CPU)
+_GPU_NAME = _device.full_name(_device.GPU)
+
+
+class DeviceTensor(EagerTensor):
+    """An eager tensor whose data is in a device buffer (a
+    `_capi.DeviceBuffer` on the GPU, or its emulation): what eager ops and
+    tg.function calls under `tg.device("GPU:0")` return. Everything that
+    reads the value on the host (`.numpy()`, numpy, printing, `float()`, a
+    CPU op) reads `_value`, which copies the buffer to the host once and
+    keeps that copy (tensors are immutable; the copy is read-only, so that
+    it cannot drift from the buffer). Operations on the device use the
+    buffer and never touch the host copy."""
+
+    __slots__ = ("_buffer", "_host")
+
+    def __init__(self, buffer, host=None):
+        self._buffer = buffer  # a _capi.DeviceBuffer
+        self._host = host      # the host copy, made on first read
+
+    @property
+    def _value(self):
+        host = self._host
+        if host is None:
+            host = self._buffer.to_host()
+            host.flags.writeable = False
+            self._host = host
+        return host
+
+    @property
+    def shape(self):
+        return self._buffer.shape
+
+    @property
+    def dtype(self):
+        return self._buffer.dtype
+
+    @property
+    def device(self):
+        return _GPU_NAME
+
+    def _alias(self):
+        return DeviceTensor(self._buffer, self._host)
+
+    def __reduce__(self):
+        # (Not the slots' default: `_value` is a property here.)
+        return DeviceTensor, (self._buffer, self._host)
+
+
 class SymbolicTensor(Tensor):
     """A value of the graph being traced: a node's result or a block
     argument. `node` is None for arguments."""
@@ -163,6 +222,12 @@ class SymbolicTensor(Tensor):
     @property
     def type(self):
         return mlir_type(self.shape, self.dtype)
+
+    @property
+    def device(self):
+        # (TF's graph tensors: "" unless placed; a tg.function runs on one
+        # device, chosen when it is called.)
+        return ""
 
     def __repr__(self):
         return "<tg.Tensor (traced): shape=%s, dtype=%s>" % (self.shape,

@@ -1,6 +1,8 @@
 """`tg.Variable`: mutable state, eagerly and inside tg.function.
 
-Eagerly a Variable holds a numpy array; `assign*` replace it. Inside a
+Eagerly a Variable holds an eager tensor: a numpy array, or, when it was
+created under `tg.device("GPU:0")`, a GPU buffer (a Variable stays on the
+device it was created on, as in TF); `assign*` replace it. Inside a
 tg.function a Variable is state, as in TF: its value is read when the
 function is *called* (the graph takes it as an implicit argument), reads
 and assigns take effect in program order, and the values it was last
@@ -14,9 +16,9 @@ import threading
 
 import numpy as np
 
-from . import _eager, _graph, _ops
+from . import _capi, _device, _eager, _graph, _ops
 from ._errors import error
-from ._tensor import OPERATORS, EagerTensor
+from ._tensor import OPERATORS, DeviceTensor, EagerTensor
 
 _ids = itertools.count()
 
@@ -32,24 +34,42 @@ class Variable:
         if _graph.current() is not None:
             raise error("tg.Variable created inside a tg.function trace: create it "
                         "once, outside the function (as TF requires)")
+        target = _device.current_target()
         value = _ops.constant(initial_value, dtype=dtype, shape=shape)
-        self._value = np.array(value.numpy(), copy=True)
+        self._target = target  # where its value lives, for good (TF's rule)
+        if target == _capi.TARGET_CPU:
+            self._tensor = EagerTensor(np.array(value.numpy(), copy=True))
+        else:
+            # (Device buffers are never written after they are made: one
+            # may be shared with the tensor it came from.)
+            self._tensor = _eager.moved(value, target)
         self.trainable = bool(trainable)
         self.name = name if name is not None else "Variable:%d" % next(_ids)
         self._lock = threading.RLock()
 
     # Reading ---------------------------------------------------------------
     @property
+    def _value(self):
+        """The value as a numpy array (for a Variable on the GPU, the host
+        copy of its buffer, made on first read)."""
+        return self._tensor._value
+
+    @property
     def shape(self):
-        return self._value.shape
+        return self._tensor.shape
 
     @property
     def dtype(self):
-        return self._value.dtype
+        return self._tensor.dtype
 
     @property
     def ndim(self):
-        return self._value.ndim
+        return len(self._tensor.shape)
+
+    @property
+    def device(self):
+        """TF's full name of the device holding the value."""
+        return self._tensor.device
 
     def read_value(self):
         """The current value: an eager tensor, or inside a tg.function the
@@ -60,7 +80,7 @@ class Variable:
             for tape in g.tapes:
                 tape._note_variable_read(self, t)
             return t
-        t = EagerTensor(self._value)
+        t = self._tensor._alias()
         for tape in _eager.active_tapes():
             tape._note_variable_read(self, t)
         return t
@@ -123,10 +143,14 @@ class Variable:
             return self if not read_value else value_t
         if isinstance(new, Variable):
             new = new.read_value()
-        array = new._value if isinstance(new, EagerTensor) else np.asarray(new)
-        with self._lock:
-            self._value = np.array(array, dtype=self.dtype, copy=True)
-        return self if not read_value else EagerTensor(self._value)
+        if type(new) is DeviceTensor and new._buffer.target == self._target and \
+                new.dtype == self.dtype:
+            with self._lock:  # the buffer itself: it is never written
+                self._tensor = new._alias()
+        else:
+            array = new._value if isinstance(new, EagerTensor) else np.asarray(new)
+            self._set_value(np.array(array, dtype=self.dtype, copy=True))
+        return self if not read_value else self._tensor._alias()
 
     def assign_add(self, delta, read_value=True):
         if _graph.current() is not None:
@@ -141,8 +165,23 @@ class Variable:
             return self.assign(_ops.subtract(self, delta), read_value)
 
     def _set_value(self, array):
-        """The value a compiled call computed (tg.function's write-back)."""
-        self._value = array
+        """The value a compiled call computed (tg.function's write-back): a
+        numpy array, kept on the Variable's device."""
+        with self._lock:
+            self._tensor = _eager.place(array, self._target)
+
+    def _set_buffer(self, buffer):
+        """The new value as a DeviceBuffer (a GPU tg.function's result):
+        swapped in when it is on the Variable's device, else copied."""
+        if buffer.target == self._target:
+            self._tensor = DeviceTensor(buffer)
+        else:
+            self._set_value(buffer.to_host())
+
+    def _buffer_on(self, target):
+        """The value as a DeviceBuffer of `target` (copied in unless the
+        Variable lives there)."""
+        return _eager.buffer_on(self._tensor, target)
 
 
 for _name, _method in OPERATORS.items():

@@ -25,7 +25,7 @@ import time
 
 import numpy as np
 
-from . import _capi, _dtypes
+from . import _capi, _device, _dtypes
 from ._errors import TgError, TgTypeError, error
 from ._function import ConcreteFunction, Function, _rebuild
 from ._ops import dense_literal
@@ -143,7 +143,8 @@ def _export_module(concrete, leaves, variables):
         if kind == "capture":
             name = "%%c%d" % k
             body.append("  %s = tg.constant dense<%s> : %s" % (
-                name, dense_literal(np.ascontiguousarray(obj)), types[n_params + k]))
+                name, dense_literal(np.ascontiguousarray(obj._value)),
+                types[n_params + k]))
             call_args.append(name)
         else:
             var = obj if kind == "var" else leaves[obj]
@@ -221,6 +222,13 @@ def save(f, path, *args, name=None, cpu=None, threads=1):
     if cpu is not None and not isinstance(cpu, str):
         raise error("tg.saved_model.save: cpu is a CPU's name (\"x86-64-v3\", "
                     "\"native\", ...), got %r" % (cpu,), TgTypeError)
+    device = getattr(f, "_device", None) if isinstance(f, Function) else None
+    if (device or _device.current()) == _device.GPU:
+        raise error("tg.saved_model.save: %s runs on the GPU (%s), but export compiles "
+                    "for the CPU only; save a tg.function without device='GPU:0', "
+                    "outside tg.device('GPU:0') scopes" % (
+                        getattr(f, "__name__", "the function"),
+                        "its device=" if device else "a tg.device scope"))
     path = os.fspath(path)
     f, concrete, leaves, arg_names = _trace(f, args)
     symbol = name if name is not None else f.__name__
@@ -380,8 +388,11 @@ class LoadedFunction:
                             "from signature.json's)" % vpath)
             with np.load(vpath) as data:
                 values = [data["arr_%d" % i] for i in range(len(py["variables"]))]
-        self.variables = [Variable(v, trainable=d["trainable"], name=d["name"])
-                          for v, d in zip(values, py["variables"])]
+        # The object runs on the CPU: its Variables live there (also when
+        # it is loaded under a tg.device('GPU:0') scope).
+        with _device.device(_device.CPU):
+            self.variables = [Variable(v, trainable=d["trainable"], name=d["name"])
+                              for v, d in zip(values, py["variables"])]
         self._read = [d["read"] for d in py["variables"]]
         self._outputs = [tuple(o) for o in py["outputs"]]
         self._structure = _structure_from_json(py["output_structure"])
