@@ -260,6 +260,18 @@ def _native_copy(a):
     return np.array(arr, dtype=arr.dtype.newbyteorder("="), copy=True, order="C")
 
 
+# tg.config.experimental.enable_tensor_float_32_execution: f32 matmuls and
+# convolutions compiled for a GPU target run on tensor cores, their operands
+# rounded to TF32 (a 10-bit mantissa). Off by default: f32 stays f32.
+tensor_float_32 = False
+
+
+def compile_key(target):
+    """What decides the code compiled for `target` besides the module: the
+    target, and for GPU targets the TF32 setting (caches key on this)."""
+    return (target, tensor_float_32) if target else target
+
+
 class Executable:
     """A compiled module and one of its entry points."""
 
@@ -282,6 +294,7 @@ class Executable:
             # name the calls `profile_name` (the entry point is always @main).
             options = TgCompileOptions(optimize=1, threads=threads, dumpLLVMDialect=0,
                                        entry=entry.encode(), target=target, chip=None,
+                                       tensorFloat32=int(bool(target) and tensor_float_32),
                                        profile=int(profile),
                                        profileName=profile_name.encode()
                                        if profile_name is not None else None)

@@ -68,7 +68,7 @@ def _kernel(name, builder, arrays, attrs, target):
     """The kernel of an op for arguments of these shapes and dtypes (arrays
     or tensors), compiled for `target`."""
     key = (name, builder, tuple(sorted(attrs.items())) if attrs else (),
-           tuple([(a.shape, a.dtype) for a in arrays]), target)
+           tuple([(a.shape, a.dtype) for a in arrays]), _capi.compile_key(target))
     kernel = _kernels.get(key)
     if kernel is not None:
         return kernel

@@ -474,7 +474,7 @@ class Function:
                 if _device.active or self._device is not None:
                     target = self._target()
                     if target:
-                        key = (target,) + key
+                        key = (_capi.compile_key(target),) + key
                 concrete = self._flat.get(key)
                 if concrete is not None:
                     return concrete(args)
@@ -496,7 +496,7 @@ class Function:
         target = self._target()
         concrete, leaves = self._concrete(args, kwargs, target)
         if flat_key is not None:
-            self._flat[(target,) + flat_key if target else flat_key] = concrete
+            self._flat[(_capi.compile_key(target),) + flat_key if target else flat_key] = concrete
             if len(self._flat) > _MAX_TRACES:
                 self._flat.clear()
         return concrete(leaves)
@@ -523,7 +523,7 @@ class Function:
         keys = base
         if any(k[0] == "V" for k in base):
             keys = self._variable_keys(leaves, base, by_identity=False)
-        key = (structure, tuple(keys), target)
+        key = (structure, tuple(keys), _capi.compile_key(target))
         concrete = self._cache.get(key)
         if concrete is None:
             concrete = self._trace(leaves, key[1], structure, key, args, kwargs, target)
@@ -532,7 +532,7 @@ class Function:
             # this call passes one the function captures: one state, another
             # program. Traced again for these very Variables.
             key = (structure, tuple(self._variable_keys(leaves, base, by_identity=True)),
-                   target)
+                   _capi.compile_key(target))
             concrete = self._cache.get(key) or \
                 self._trace(leaves, key[1], structure, key, args, kwargs, target)
         return concrete, leaves

@@ -477,3 +477,27 @@ def test_export_is_cpu_only(tmp_path):
         with pytest.raises(tg.TgError, match="export compiles for the CPU only"):
             tg.saved_model.save(g, str(tmp_path / "m"), tg.TensorSpec([2]))
     assert not (tmp_path / "m").exists()
+
+
+# TF32 -------------------------------------------------------------------------
+
+def test_tensor_float_32_setting():
+    """tg.config.experimental.enable_tensor_float_32_execution: f32 matmuls
+    compiled for the GPU afterwards run on TF32 tensor cores (operands that
+    TF32 cannot hold, 1 + 2^-20, lose their low bits); off (the default),
+    they are exact to f32. Traces and eager kernels compile again for the
+    other setting; the CPU is never affected."""
+    a = np.full((20, 16), 1 + 2.0 ** -20, np.float32)
+    b = np.eye(16, 12, dtype=np.float32)
+    exact, rounded = a @ b, np.ones((20, 12), np.float32)
+    f = tg.function(lambda x, y: tg.matmul(x, y))
+    assert not tg.config.experimental.tensor_float_32_execution_enabled()
+    try:
+        for enabled, expected in ((False, exact), (True, rounded), (False, exact)):
+            tg.config.experimental.enable_tensor_float_32_execution(enabled)
+            with tg.device("GPU:0"):
+                np.testing.assert_array_equal(f(a, b).numpy(), expected)
+                np.testing.assert_array_equal(tg.matmul(tg.constant(a), b).numpy(), expected)
+            np.testing.assert_array_equal(f(a, b).numpy(), exact)
+    finally:
+        tg.config.experimental.enable_tensor_float_32_execution(False)
