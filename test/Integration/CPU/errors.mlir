@@ -75,7 +75,7 @@
 // GRAD: grad.mlir:3:12: error: cannot differentiate @f: it has no body
 
 // RUN: not tg-run %t/good.mlir --target=tpu 2>&1 | FileCheck %s --check-prefix=TARGET
-// TARGET: error: unknown --target 'tpu' (expected cpu or gpu)
+// TARGET: error: unknown --target 'tpu' (expected cpu, gpu or gpu-emulated)
 
 // --check-grad needs a tg.grad whose operands are the entry's arguments;
 // a wrong gradient fails the check (exit 1).
