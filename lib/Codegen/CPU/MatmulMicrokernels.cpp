@@ -530,7 +530,6 @@ struct TgMatmulMicrokernelsPass
                                "positive");
       return signalPassFailure();
     }
-    Blocking blocking{mr, nr, kc, (mc + mr - 1) / mr * mr, ng};
     DominanceInfo dom(getOperation());
     // Planning may move an output allocation above its matmul: collect the
     // matmuls first so that no walk visits one twice.
@@ -541,6 +540,15 @@ struct TgMatmulMicrokernelsPass
       if (std::optional<MatmulPlan> plan = planMatmul(op, minFlops, dom))
         plans.push_back(*plan);
     for (MatmulPlan &plan : plans) {
+      // A product at most half a tile wide (a convolution with 16 filters)
+      // would leave half of every accumulator padding: it gets a tile half
+      // as wide and twice as tall, the same accumulator registers.
+      int64_t rows = mr, cols = nr;
+      if (narrow && nr % 2 == 0 && plan.n <= nr / 2) {
+        rows = 2 * mr;
+        cols = nr / 2;
+      }
+      Blocking blocking{rows, cols, kc, (mc + rows - 1) / rows * rows, ng};
       MatmulEmitter(plan, blocking).emit();
       if (plan.columnSum)
         plan.columnSum->op.erase();

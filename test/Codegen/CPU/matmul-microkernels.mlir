@@ -1,5 +1,6 @@
 // RUN: tg-opt %s -split-input-file -tg-matmul-microkernels=min-flops=0 -canonicalize -cse | FileCheck %s
 // RUN: tg-opt %s -split-input-file -tg-matmul-microkernels="mr=2 nr=8 kc=4 min-flops=0" -canonicalize -cse | FileCheck %s --check-prefix=SMALL
+// RUN: tg-opt %s -split-input-file -tg-matmul-microkernels="min-flops=0 narrow=false" -canonicalize -cse | FileCheck %s --check-prefix=WIDE
 // RUN: not tg-opt %s -split-input-file -tg-matmul-microkernels=mr=0 2>&1 | FileCheck %s --check-prefix=ERR
 // ERR: error: tg-matmul-microkernels: tile sizes must be positive
 
@@ -202,5 +203,24 @@ func.func @column_sum_after_a_write(%a: memref<6x4xf32>, %b: memref<4x11xf32>, %
     %t = arith.addf %x, %s : f32
     linalg.yield %t : f32
   }
+  return
+}
+
+// -----
+
+// A product 16 wide (a convolution with 16 filters) would fill half of each
+// 32-lane accumulator of the 8 x 32 tile with padding: it gets a 16 x 16
+// tile instead (16 accumulators of 16 lanes, B packed 16 wide); with
+// narrow=false, the 8 x 32 tile.
+
+// CHECK-LABEL: func.func @narrow
+// CHECK:         memref.alloc() {alignment = 64 : i64} : memref<1x9x16xf32>
+// CHECK:         scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK-COUNT-16:  vector.fma {{.*}} : vector<16xf32>
+// WIDE-LABEL: func.func @narrow
+// WIDE:         memref.alloc() {alignment = 64 : i64} : memref<1x9x32xf32>
+// WIDE:         scf.for {{.*}} -> (vector<32xf32>, vector<32xf32>, vector<32xf32>, vector<32xf32>, vector<32xf32>, vector<32xf32>, vector<32xf32>, vector<32xf32>)
+func.func @narrow(%a: memref<256x9xf32>, %b: memref<9x16xf32>, %c: memref<256x16xf32>) {
+  linalg.matmul ins(%a, %b : memref<256x9xf32>, memref<9x16xf32>) outs(%c : memref<256x16xf32>)
   return
 }

@@ -200,7 +200,10 @@ def TgMatmulMicrokernelsPass
     output where the column sum was.
 
     The default tile (8 x 32) is for AVX-512 (16 zmm accumulators); the CPU
-    pipeline picks the tile for the host's vector ISA.
+    pipeline picks the tile for the host's vector ISA. A product at most
+    `nr / 2` wide (a convolution with 16 filters on AVX-512) gets a tile
+    twice as tall and half as wide (16 x 16), the same number of
+    accumulators, instead of leaving half of each one padding (`narrow`).
   }];
   let options = [
     Option<"mr", "mr", "int64_t", "8", "Rows of the register tile">,
@@ -210,6 +213,8 @@ def TgMatmulMicrokernelsPass
     Option<"ng", "ng", "int64_t", "4", "Panels of a parallel block">,
     Option<"minFlops", "min-flops", "int64_t", "4096",
            "Leave matmuls below this many flops to the generic lowering">,
+    Option<"narrow", "narrow", "bool", "true",
+           "Products at most nr/2 wide get a (2 mr) x (nr/2) tile">,
   ];
   let dependentDialects = ["::mlir::scf::SCFDialect",
                            "::mlir::vector::VectorDialect",
