@@ -641,13 +641,29 @@ SmallVector<Value> Conv2DOp::buildAdjoints(OpBuilder &b, ArrayRef<Value> dR) {
   // P[n, i*dh + y*sh, j*dw + x*sw, c] dR[n, y, x, f]: a convolution of P
   // with channels and batch swapped (c images of n channels) by dR as an
   // oh x ow filter of n to f channels, the strides and dilations swapped;
-  // its output rows past kh (when the forward pass left input rows unread)
-  // are dropped.
-  auto paddedType = RankedTensorType::get({n, hp, wp, c}, elem);
-  Value padded = hp == inType.getDimSize(1) && wp == inType.getDimSize(2)
-                     ? getInput()
-                     : scatterIntoZeros(b, loc, getInput(), paddedType,
-                                        {0, pad[0], pad[2], 0}, {1, 1, 1, 1});
+  // Only the rows and columns of P the forward pass read take part:
+  // (kh - 1) * dh + (oh - 1) * sh + 1 of them (a 3x3 stride-2 convolution
+  // of an 8x8 image padded by 1 reads 9 of its 10), so that the output is
+  // kh x kw; its output rows past kh are dropped otherwise.
+  RankedTensorType outType = getResult().getType();
+  int64_t needH = (kh - 1) * dil[0] + (outType.getDimSize(1) - 1) * st[0] + 1,
+          needW = (kw - 1) * dil[1] + (outType.getDimSize(2) - 1) * st[1] + 1;
+  int64_t usedH = std::min(inType.getDimSize(1), needH - pad[0]),
+          usedW = std::min(inType.getDimSize(2), needW - pad[2]);
+  Value padded = getInput();
+  if (usedH > 0 && usedW > 0 && needH <= hp && needW <= wp) {
+    if (usedH != inType.getDimSize(1) || usedW != inType.getDimSize(2))
+      padded = SliceOp::create(b, loc, padded, {0, 0, 0, 0},
+                               {n, usedH, usedW, c}, {1, 1, 1, 1});
+    if (needH != usedH || needW != usedW)
+      padded = scatterIntoZeros(
+          b, loc, padded, RankedTensorType::get({n, needH, needW, c}, elem),
+          {0, pad[0], pad[2], 0}, {1, 1, 1, 1});
+  } else if (hp != inType.getDimSize(1) || wp != inType.getDimSize(2)) {
+    padded = scatterIntoZeros(b, loc, padded,
+                              RankedTensorType::get({n, hp, wp, c}, elem),
+                              {0, pad[0], pad[2], 0}, {1, 1, 1, 1});
+  }
   Value images = TransposeOp::create(b, loc, padded, {3, 1, 2, 0});
   Value taps = TransposeOp::create(b, loc, dR[0], {1, 2, 0, 3});
   Value g = Conv2DOp::create(b, loc, images, taps,
