@@ -326,6 +326,9 @@ int tgFunctionRunDevice(const TgFunction *fn, TgDeviceBuffer *const *args,
                 " arguments and " + std::to_string(fn->results.size()) +
                 " results, got " + std::to_string(numArgs) + " and " +
                 std::to_string(numResults));
+  if ((numArgs && !args) || (numResults && !results))
+    return fail("@" + fn->name + ": the " +
+                (numArgs && !args ? "argument" : "result") + " array is null");
   if (stream && stream->target != fn->target)
     return fail("the stream is on " + std::string(targetName(stream->target)) +
                 ", @" + fn->name + " runs on " + targetName(fn->target));

@@ -802,6 +802,12 @@ extern "C" int tgFunctionRun(const TgFunction *fn, const TgTensor *args,
                         std::to_string(numResults) + "\n");
     return 1;
   }
+  if ((numArgs && !args) || (numResults && !results)) {
+    setError(error, "error: @" + fn->name + ": the " +
+                        (numArgs && !args ? "argument" : "result") +
+                        " array is null\n");
+    return 1;
+  }
   // The packed entry takes the data pointers, arguments then results (it
   // builds the memref descriptors from the shapes it was compiled for).
   llvm::SmallVector<void *, 16> buffers;

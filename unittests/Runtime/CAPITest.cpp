@@ -383,6 +383,15 @@ TEST(CAPIDevice, MisuseIsAnError) {
   EXPECT_NE(take(err).find("result #0 of @main is the same buffer as argument "
                            "#0; a result needs a buffer of its own"),
             std::string::npos);
+  EXPECT_NE(tgFunctionRunDevice(fn, nullptr, 2, results, 1, nullptr, &err), 0);
+  EXPECT_NE(take(err).find("@main: the argument array is null"), std::string::npos);
+  EXPECT_NE(tgFunctionRunDevice(fn, args, 2, nullptr, 1, nullptr, &err), 0);
+  EXPECT_NE(take(err).find("@main: the result array is null"), std::string::npos);
+  TgTensor none[1];
+  EXPECT_NE(tgFunctionRun(fn, nullptr, 2, none, 1, &err), 0);
+  EXPECT_NE(take(err).find("@main: the argument array is null"), std::string::npos);
+  EXPECT_NE(tgFunctionRun(fn, none, 2, nullptr, 1, &err), 0);
+  EXPECT_NE(take(err).find("@main: the result array is null"), std::string::npos);
   TgDeviceBuffer *nullArgs[2] = {x, nullptr};
   EXPECT_NE(tgFunctionRunDevice(fn, nullArgs, 2, results, 1, nullptr, &err), 0);
   EXPECT_NE(take(err).find("argument #1 of @main is a null buffer"),

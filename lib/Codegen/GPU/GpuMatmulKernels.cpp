@@ -114,10 +114,12 @@ MatmulTiling chooseTiling(MatmulTiling tile, linalg::LinalgOp op,
   return tile;
 }
 
-/// Whether `body` is `yield out + in0 * in1` (in either operand order).
+/// Whether `body` is `yield out + in0 * in1` (in either operand order),
+/// the operands possibly extended to the output's type first (f16 products
+/// accumulated in f32).
 bool isMulAddBody(Block &body) {
   auto yield = cast<linalg::YieldOp>(body.getTerminator());
-  if (body.getOperations().size() != 3 || yield.getNumOperands() != 1)
+  if (yield.getNumOperands() != 1)
     return false;
   auto add = yield.getOperand(0).getDefiningOp<arith::AddFOp>();
   if (!add)
@@ -127,9 +129,15 @@ bool isMulAddBody(Block &body) {
   auto mul = product.getDefiningOp<arith::MulFOp>();
   if (!mul || (add.getLhs() != out && add.getRhs() != out))
     return false;
+  auto source = [](Value v) {
+    auto ext = v.getDefiningOp<arith::ExtFOp>();
+    return ext ? ext.getIn() : v;
+  };
   Value x = body.getArgument(0), y = body.getArgument(1);
-  return (mul.getLhs() == x && mul.getRhs() == y) ||
-         (mul.getLhs() == y && mul.getRhs() == x);
+  Value l = source(mul.getLhs()), r = source(mul.getRhs());
+  size_t extensions = (l != mul.getLhs()) + (r != mul.getRhs());
+  return body.getOperations().size() == 3 + extensions &&
+         ((l == x && r == y) || (l == y && r == x));
 }
 
 /// A convolution (no depthwise loops) as an implicit GEMM: M is the batch
@@ -164,12 +172,14 @@ FailureOr<linalg::ContractionDimensions> matchContraction(linalg::LinalgOp op) {
   if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
       op.getNumDpsInits() != 1)
     return failure();
+  // Operands of one float type; the output of that type, or f32 for f16
+  // and bf16 operands.
   Type t = getElementTypeOrSelf(op.getDpsInitOperand(0)->get().getType());
-  if (!isa<FloatType>(t))
+  Type in = getElementTypeOrSelf(op.getDpsInputOperand(0)->get().getType());
+  if (!isa<FloatType>(t) ||
+      getElementTypeOrSelf(op.getDpsInputOperand(1)->get().getType()) != in ||
+      (in != t && !(t.isF32() && (in.isF16() || in.isBF16()))))
     return failure();
-  for (OpOperand *in : op.getDpsInputOperands())
-    if (getElementTypeOrSelf(in->get().getType()) != t)
-      return failure();
   if (inKernelOrParallelLoop(op))
     return failure();
   // Exactly `out + in0 * in1`: upstream's contraction matcher also accepts
@@ -314,7 +324,10 @@ void buildMatmulKernel(linalg::LinalgOp op,
   Location loc = op.getLoc();
   OpBuilder b(op);
   MLIRContext *ctx = op->getContext();
+  // C's element type, and the operands' (f16 operands may accumulate into
+  // an f32 C).
   Type t = getElementTypeOrSelf(op.getDpsInitOperand(0)->get().getType());
+  Type inType = getElementTypeOrSelf(op.getDpsInputOperand(0)->get().getType());
   Value aMem = op.getDpsInputOperand(0)->get();
   Value bMem = op.getDpsInputOperand(1)->get();
   Value cMem = op.getDpsInitOperand(0)->get();
@@ -347,8 +360,8 @@ void buildMatmulKernel(linalg::LinalgOp op,
   };
   // Both tiles k-major (A stored transposed), each row padded by one
   // element so that stores walking down a column fall in distinct banks.
-  Type aTile = workgroupBuffer({tile.bk, tile.bm + 1}, t);
-  Type bTile = workgroupBuffer({tile.bk, tile.bn + 1}, t);
+  Type aTile = workgroupBuffer({tile.bk, tile.bm + 1}, inType);
+  Type bTile = workgroupBuffer({tile.bk, tile.bn + 1}, inType);
   gpu::LaunchOp launch = createLaunch(
       b, loc, {ceilDiv(n, tile.bn), ceilDiv(m, tile.bm), batch},
       {tile.threadsX(), tile.threadsY(), 1}, {aTile, bTile});
@@ -454,7 +467,7 @@ void buildMatmulKernel(linalg::LinalgOp op,
                                          inBounds(b, loc, gc, colLimit));
         SmallVector<Value> ivs = isA ? point(gr, {}, gc) : point({}, gc, gr);
         Value v = guardedLoad(b, loc, ok, isA ? aMem : bMem,
-                              applyMap(b, loc, maps[isA ? 0 : 1], ivs), t);
+                              applyMap(b, loc, maps[isA ? 0 : 1], ivs), inType);
         memref::StoreOp::create(b, loc, v, isA ? aShared : bShared,
                                 isA ? ValueRange{c, r} : ValueRange{r, c});
       }
@@ -550,11 +563,11 @@ struct TgGpuMatmulKernelsPass
     for (auto &[op, dims] : work)
       fusions.push_back(planFusions(op, dom));
     for (auto [job, fused] : llvm::zip(work, fusions)) {
-      Type t = getElementTypeOrSelf(
-          job.first.getDpsInitOperand(0)->get().getType());
-      MmaKind mma = t.isF16() && tensorCores ? MmaKind::F16
-                    : t.isF32() && tf32      ? MmaKind::TF32
-                                             : MmaKind::None;
+      Type in = getElementTypeOrSelf(
+          job.first.getDpsInputOperand(0)->get().getType());
+      MmaKind mma = in.isF16() && tensorCores ? MmaKind::F16
+                    : in.isF32() && tf32      ? MmaKind::TF32
+                                              : MmaKind::None;
       MatmulTiling chosen =
           mma == MmaKind::None
               ? chooseTiling(tile, job.first, job.second, minBlocks)

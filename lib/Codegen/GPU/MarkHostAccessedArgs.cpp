@@ -40,6 +40,11 @@ bool tg::kernels::touchedOnHost(Value buffer) {
       if (user->getParentOfType<gpu::LaunchOp>() ||
           isa<gpu::LaunchFuncOp, memref::DeallocOp>(user))
         continue;
+      // Yielded out of a region or carried into one (a loop's iter_args):
+      // where it goes is not followed, so it counts as touched.
+      if (user->hasTrait<OpTrait::IsTerminator>() ? !isa<func::ReturnOp>(user)
+                                                  : user->getNumRegions() != 0)
+        return true;
       // Views and casts: their uses count. Ops without memory effects
       // (memref.dim, extract_strided_metadata) only read the descriptor,
       // but what they return may be a view again.

@@ -137,6 +137,28 @@ static Value createZeros(OpBuilder &b, Location loc, RankedTensorType type) {
       .getResult(0);
 }
 
+/// The accumulator of a contraction giving `type`: f16/bf16 products are
+/// summed in f32 (an f16 sum of 3000 ones stops at 2048), as numpy, cuBLAS
+/// and the reductions here do; other types in their own.
+static RankedTensorType accumulatorType(RankedTensorType type) {
+  return isLowPrecisionFloat(type.getElementType())
+             ? type.clone(Float32Type::get(type.getContext()))
+             : type;
+}
+
+/// `acc` rounded to `type` once, when the accumulator was wider.
+static Value roundAccumulator(OpBuilder &b, Location loc, Value acc,
+                              RankedTensorType type) {
+  if (cast<RankedTensorType>(acc.getType()) == type)
+    return acc;
+  return buildParallelGeneric(
+      b, loc, type, ValueRange{acc}, {b.getMultiDimIdentityMap(type.getRank())},
+      [&](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
+        return arith::TruncFOp::create(nb, nloc, type.getElementType(),
+                                       args[0]);
+      });
+}
+
 /// Float to signed integer, defined everywhere: NaN, infinities and values
 /// outside the integer's range give INT_MIN, as x86's cvtt* instructions
 /// (and so numpy there) do. arith.fptosi alone is poison for them, which
@@ -725,16 +747,18 @@ struct MatmulLowering : OpConversionPattern<MatmulOp> {
     Location loc = op.getLoc();
     RankedTensorType type = op.getType();
     Type elem = type.getElementType();
-    Value init = createZeros(rewriter, loc, type);
+    // (linalg.matmul extends f16/bf16 operands to an f32 output itself.)
+    RankedTensorType accType = accumulatorType(type);
+    Value init = createZeros(rewriter, loc, accType);
     Value lhs = adaptor.getLhs(), rhs = adaptor.getRhs();
     auto lhsType = cast<RankedTensorType>(lhs.getType());
     auto rhsType = cast<RankedTensorType>(rhs.getType());
     if (type.getRank() == 2 && lhsType.getRank() == 2 &&
         rhsType.getRank() == 2) {
-      rewriter.replaceOp(op, linalg::MatmulOp::create(rewriter, loc, type,
-                                                      ValueRange{lhs, rhs},
-                                                      init)
-                                 .getResult(0));
+      Value product = linalg::MatmulOp::create(rewriter, loc, accType,
+                                               ValueRange{lhs, rhs}, init)
+                          .getResult(0);
+      rewriter.replaceOp(op, roundAccumulator(rewriter, loc, product, type));
       return success();
     }
     // Batched with broadcast batch dims: dims (batch..., m, n, k).
@@ -764,18 +788,25 @@ struct MatmulLowering : OpConversionPattern<MatmulOp> {
                                                utils::IteratorType::parallel);
     iterators.push_back(utils::IteratorType::reduction);
     bool isFloat = isa<FloatType>(elem);
+    Type accElem = accType.getElementType();
     auto generic = linalg::GenericOp::create(
-        rewriter, loc, type, ValueRange{lhs, rhs}, init, maps, iterators,
+        rewriter, loc, accType, ValueRange{lhs, rhs}, init, maps, iterators,
         [&](OpBuilder &b, Location nloc, ValueRange args) {
+          Value x = args[0], y = args[1];
+          if (accElem != elem) {
+            x = arith::ExtFOp::create(b, nloc, accElem, x);
+            y = arith::ExtFOp::create(b, nloc, accElem, y);
+          }
           Value prod = isFloat
-                           ? Value(arith::MulFOp::create(b, nloc, args[0], args[1]))
-                           : Value(arith::MulIOp::create(b, nloc, args[0], args[1]));
+                           ? Value(arith::MulFOp::create(b, nloc, x, y))
+                           : Value(arith::MulIOp::create(b, nloc, x, y));
           Value sum = isFloat
                           ? Value(arith::AddFOp::create(b, nloc, args[2], prod))
                           : Value(arith::AddIOp::create(b, nloc, args[2], prod));
           linalg::YieldOp::create(b, nloc, sum);
         });
-    rewriter.replaceOp(op, generic.getResult(0));
+    rewriter.replaceOp(op,
+                       roundAccumulator(rewriter, loc, generic.getResult(0), type));
     return success();
   }
 };
@@ -1112,12 +1143,14 @@ struct Conv2DLowering : OpConversionPattern<Conv2DOp> {
       input = tensor::PadOp::create(rewriter, loc, inType.clone(shape), input,
                                     low, high, zero);
     }
-    Value init = createZeros(rewriter, loc, type);
+    RankedTensorType accType = accumulatorType(type);
+    Value init = createZeros(rewriter, loc, accType);
     auto conv = linalg::Conv2DNhwcHwcfOp::create(
-        rewriter, loc, type, ValueRange{input, adaptor.getFilter()}, init,
+        rewriter, loc, accType, ValueRange{input, adaptor.getFilter()}, init,
         rewriter.getI64TensorAttr(op.getStrides()),
         rewriter.getI64TensorAttr(op.getDilations()));
-    rewriter.replaceOp(op, conv.getResult(0));
+    rewriter.replaceOp(op,
+                       roundAccumulator(rewriter, loc, conv.getResult(0), type));
     return success();
   }
 };

@@ -53,3 +53,26 @@ func.func private @helper(%a: memref<f32>) {
   memref.store %f, %a[] : memref<f32>
   return
 }
+
+// -----
+
+// A buffer yielded out of a region (here to a host load after the scf.if)
+// or carried into a loop is not followed: it counts as touched.
+// CHECK-LABEL: func.func @yielded
+// CHECK-SAME: tg.host_accessed_args = array<i64: 0, 2>
+func.func @yielded(%a: memref<f32>, %b: memref<f32>, %c: memref<f32>, %flag: i1) -> f32 {
+  %m = scf.if %flag -> memref<f32> {
+    scf.yield %a : memref<f32>
+  } else {
+    %alloc = memref.alloc() : memref<f32>
+    scf.yield %alloc : memref<f32>
+  }
+  %v = memref.load %m[] : memref<f32>
+  %c0 = arith.constant 0 : index
+  %c2 = arith.constant 2 : index
+  %c1 = arith.constant 1 : index
+  %r = scf.for %i = %c0 to %c2 step %c1 iter_args(%it = %c) -> memref<f32> {
+    scf.yield %it : memref<f32>
+  }
+  return %v : f32
+}

@@ -110,21 +110,38 @@ func.func @bf16(%a: memref<8x8xbf16>, %b: memref<8x16xbf16>, %c: memref<8x16xbf1
 
 // -----
 
-// Not taken: integer matmuls, tensors, mixed element types, a batch beyond
-// the grid's 65535 z blocks, a dynamic batch.
+// Not taken: integer matmuls, tensors, operands of two element types, f32
+// operands into an f16 C, a batch beyond the grid's 65535 z blocks, a
+// dynamic batch. (f16 operands into an f32 C, how tg lowers f16 matmuls,
+// are taken: see @half_into_f32.)
 
 // CHECK-LABEL: func.func @not_taken
 // CHECK-NOT:     gpu.launch
 // CHECK:         linalg.matmul ins({{.*}} : memref<4x8xi32>, memref<8x16xi32>)
 // CHECK:         linalg.matmul ins({{.*}} : tensor<4x8xf32>, tensor<8x16xf32>)
-// CHECK:         linalg.matmul ins({{.*}} : memref<4x8xf16>, memref<8x16xf16>) outs({{.*}} : memref<4x16xf32>)
+// CHECK:         linalg.matmul ins({{.*}} : memref<4x8xf16>, memref<8x16xf32>) outs({{.*}} : memref<4x16xf32>)
+// CHECK:         linalg.matmul ins({{.*}} : memref<4x8xf32>, memref<8x16xf32>) outs({{.*}} : memref<4x16xf16>)
 func.func @not_taken(%a: memref<4x8xi32>, %b: memref<8x16xi32>, %c: memref<4x16xi32>,
                      %ta: tensor<4x8xf32>, %tb: tensor<8x16xf32>, %tc: tensor<4x16xf32>,
-                     %ha: memref<4x8xf16>, %hb: memref<8x16xf16>, %hc: memref<4x16xf32>) -> tensor<4x16xf32> {
+                     %ha: memref<4x8xf16>, %fb: memref<8x16xf32>, %hc: memref<4x16xf32>,
+                     %fa: memref<4x8xf32>, %hout: memref<4x16xf16>) -> tensor<4x16xf32> {
   linalg.matmul ins(%a, %b : memref<4x8xi32>, memref<8x16xi32>) outs(%c : memref<4x16xi32>)
   %r = linalg.matmul ins(%ta, %tb : tensor<4x8xf32>, tensor<8x16xf32>) outs(%tc : tensor<4x16xf32>) -> tensor<4x16xf32>
-  linalg.matmul ins(%ha, %hb : memref<4x8xf16>, memref<8x16xf16>) outs(%hc : memref<4x16xf32>)
+  linalg.matmul ins(%ha, %fb : memref<4x8xf16>, memref<8x16xf32>) outs(%hc : memref<4x16xf32>)
+  linalg.matmul ins(%fa, %fb : memref<4x8xf32>, memref<8x16xf32>) outs(%hout : memref<4x16xf16>)
   return %r : tensor<4x16xf32>
+}
+
+// f16 operands accumulated into an f32 C (tg's lowering of an f16 matmul):
+// f16 tiles in shared memory, tensor cores, f32 stored.
+// MMA-LABEL: func.func @half_into_f32
+// MMA:         gpu.launch {{.*}} workgroup({{.*}} : memref<16x65xf16, #gpu.address_space<workgroup>>, {{.*}} : memref<16x65xf16, #gpu.address_space<workgroup>>)
+// MMA:         nvgpu.mma.sync
+// MMA-NOT:     arith.truncf
+// MMA:         memref.store {{.*}} : memref<40x24xf32>
+func.func @half_into_f32(%a: memref<40x30xf16>, %b: memref<30x24xf16>, %c: memref<40x24xf32>) {
+  linalg.matmul ins(%a, %b : memref<40x30xf16>, memref<30x24xf16>) outs(%c : memref<40x24xf32>)
+  return
 }
 
 // CHECK-LABEL: func.func @big_batch
