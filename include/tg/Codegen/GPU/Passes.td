@@ -23,7 +23,8 @@ def TgGpuMatmulKernelsPass
     Every float contraction on buffers (`linalg.matmul`, a batched or
     broadcast matmul `linalg.generic`: any linalg op whose body is a
     multiply-add and whose loops split into batch, M, N and K groups, all
-    operands of one element type) becomes a `gpu.launch` of the classic
+    operands of one element type, C of that type or f32 for f16 and bf16
+    operands, as tg lowers them) becomes a `gpu.launch` of the classic
     register-tiled kernel. So does a convolution without depthwise loops
     (`linalg.conv_2d_nhwc_hwcf`), as an implicit GEMM: M is the batch and
     output pixels, N the output channels, K the filter taps and input
