@@ -212,6 +212,9 @@ void mlir::tg::buildTgCpuPipeline(OpPassManager &pm,
   // fusions look for buffers of their own).
   TgPlanMemoryPassOptions plan;
   plan.sequential = options.threads == 1;
+  // Small buffers (reduction accumulators) stay out of the arena, so that
+  // LLVM knows they do not alias the arena's other buffers (see Passes.td).
+  plan.minBytes = 4096;
   pm.addNestedPass<func::FuncOp>(createTgPlanMemoryPass(plan));
   // Copies into or out of strided views as vectorizable loops, not the
   // runner's element-by-element memrefCopy.

@@ -207,7 +207,8 @@ struct TgPlanMemoryPass : tg::impl::TgPlanMemoryPassBase<TgPlanMemoryPass> {
       int64_t bytes = staticBytes(alloc.getType());
       SmallVector<Operation *> frees;
       int64_t end;
-      if (bytes <= 0 || (!sequential && insideParallelLoop(alloc, f)) ||
+      if (bytes <= 0 || bytes < minBytes ||
+          (!sequential && insideParallelLoop(alloc, f)) ||
           failed(liveRange(alloc.getResult(), alloc->getBlock(), numbers, end,
                            frees)) ||
           frees.empty()) {
