@@ -46,7 +46,9 @@ if [ -z "${TG_USE_BUNDLE:-}" ] && [ -x build/bin/tg-run ] && build/bin/tg-run --
 else
   (cd "$parts" && sha256sum -c SHA256SUMS) || { echo "gpu-check: bundle parts missing or corrupt" >&2; exit 1; }
   rm -rf /tmp/tg-bundle && mkdir -p /tmp/tg-bundle
-  cat "$parts"/part-* | xz -d | tar -x -C /tmp/tg-bundle || exit 1
+  # Only the parts SHA256SUMS lists, in its order (a stale part from an
+  # older bundle would corrupt the archive).
+  (cd "$parts" && cat $(awk '{print $2}' SHA256SUMS)) | xz -d | tar -x -C /tmp/tg-bundle || exit 1
   export LD_LIBRARY_PATH=/tmp/tg-bundle/tg/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
   bin=/tmp/tg-bundle/tg/bin unit=/tmp/tg-bundle/tg/bin/TgUnitTests
 fi

@@ -94,7 +94,8 @@ typedef struct TgCompileOptions {
   /// must be one this machine can run.
   const char *cpu;
   /// GPU targets: non-zero runs f32 matmuls and convolutions on tensor
-  /// cores with their operands rounded to TF32 (a 10-bit mantissa, about
+  /// cores with their operands reduced to TF32 (the low 13 mantissa bits
+  /// dropped, leaving a 10-bit mantissa: about
   /// 1e-3 relative error; TF's enable_tensor_float_32_execution). Zero (the
   /// default) keeps f32 products exact to f32. f16 ones always use tensor
   /// cores (sm_80 and later), accumulating in f32.
@@ -187,7 +188,8 @@ int tgStreamSynchronize(TgStream *stream, TgError **error);
 void tgStreamDestroy(TgStream *stream);
 
 /// Runs `function` (compiled for TG_TARGET_GPU or TG_TARGET_GPU_EMULATED)
-/// on device buffers: nothing goes through host memory. The arguments are
+/// on device buffers, without copies through the host, except for the
+/// arguments its host code reads (below). The arguments are
 /// read and the results, caller-created buffers of the result types, are
 /// written. A result buffer may not also be an argument or another result.
 /// The kernels are queued on `stream` after the work already on it (NULL:

@@ -364,7 +364,10 @@ int tgFunctionRunDevice(const TgFunction *fn, TgDeviceBuffer *const *args,
     buffers[i] = buffer;
   }
 
-  const Device &device = *deviceOf(fn->target, error);
+  const Device *known = deviceOf(fn->target, error);
+  if (!known)
+    return 1;
+  const Device &device = *known;
   void *queue = stream ? stream->handle : nullptr;
   // Buffers the host code touches go through managed memory (GPU memory is
   // not addressable from the host): arguments copied in, results out.
@@ -402,6 +405,10 @@ int tgFunctionRunDevice(const TgFunction *fn, TgDeviceBuffer *const *args,
   device.setCallStream(queue);
   bool ok = tgcapi::invokeEntry(fn, pointers.data(), error);
   device.setCallStream(nullptr);
+  // A run abandoned half-way may have kernels in flight on the staged
+  // buffers: wait for them before freeing anything.
+  if (!ok)
+    tgcapi::synchronizeDevice();
   std::string failed;
   if (ok && queue)
     failed = device.streamSynchronize(queue);

@@ -534,12 +534,6 @@ static TgExecutable *compileHere(std::unique_ptr<llvm::MemoryBuffer> buffer,
       if (llvm::sys::findProgramByName("ptxas", {"/usr/local/cuda/bin"}))
         gpuOptions.format = "fatbin";
       tg::buildTgGpuPipeline(pm, gpuOptions);
-      for (auto &entry : executable->functions) {
-        entry.second->gpu = opts.target == TG_TARGET_GPU;
-        entry.second->target = opts.target;
-      }
-      if (opts.target == TG_TARGET_GPU)
-        gpuCodeCompiled = true;
     } else {
       tg::TgCpuPipelineOptions pipelineOptions;
       pipelineOptions.optimize = opts.optimize != 0;
@@ -556,6 +550,20 @@ static TgExecutable *compileHere(std::unique_ptr<llvm::MemoryBuffer> buffer,
     }
     if (opts.dumpLLVMDialect)
       module->print(llvm::errs());
+  }
+  // GPU code (compiled here, or lowered by tg-opt -tg-gpu-pipeline): where
+  // it runs, and which buffers its host code reads itself.
+  if (opts.target != TG_TARGET_CPU) {
+    if (opts.target == TG_TARGET_GPU)
+      gpuCodeCompiled = true;
+    for (auto &entry : executable->functions) {
+      TgFunction &fn = *entry.second;
+      fn.gpu = opts.target == TG_TARGET_GPU;
+      fn.target = opts.target;
+      // Without the pass's list (code lowered before it existed), every
+      // buffer counts as read by the host code: staged, never wrong.
+      fn.hostAccessed.assign(fn.args.size() + fn.results.size(), true);
+    }
     for (auto func : module->getOps<LLVM::LLVMFuncOp>()) {
       auto it = executable->functions.find(func.getName());
       auto accessed =
@@ -846,6 +854,18 @@ extern "C" int tgFunctionRun(const TgFunction *fn, const TgTensor *args,
       const TgTensor &t = i < numArgs ? args[i] : results[i - numArgs];
       size_t bytes = bytesOf(t);
       void *buffer = mgpuMemAlloc(bytes, nullptr, /*isHostShared=*/true);
+      if (!buffer && bytes) {
+        for (void *b : managed)
+          mgpuMemFree(b, nullptr);
+        setError(error, "error: out of memory: @" + fn->name +
+                            " could not allocate " + std::to_string(bytes) +
+                            " bytes of GPU-visible memory for " +
+                            (i < numArgs ? "argument #" + std::to_string(i)
+                                         : "result #" +
+                                               std::to_string(i - numArgs)) +
+                            "\n");
+        return 1;
+      }
       if (i < numArgs && bytes)
         std::memcpy(buffer, t.data, bytes);
       buffers[i] = buffer;

@@ -113,6 +113,11 @@ namespace {
 /// one: the compiled code's launches go on it instead of streams of their
 /// own, ordered after the copies queued there.
 thread_local CUstream callStream = nullptr;
+/// Otherwise one stream per thread, made once: the compiled code asks for a
+/// stream per launch chain and per allocation or free (gpu.wait async), and
+/// creating and destroying each cost more than a small kernel. Ordering on
+/// one stream is never weaker than on several.
+thread_local CUstream threadStream = nullptr;
 
 /// 0, or 1 with the reason for `result` in `message`.
 int report(CUresult result, const char *what, char *message, size_t size) {
@@ -182,12 +187,13 @@ void mgpuLaunchKernel(CUfunction function, intptr_t gridX, intptr_t gridY,
 CUstream mgpuStreamCreate() {
   if (callStream)
     return callStream;
-  CUstream stream = nullptr;
-  CU(cuStreamCreate(&stream, CU_STREAM_NON_BLOCKING));
-  return stream;
+  if (threadStream)
+    return threadStream;
+  CU(cuStreamCreate(&threadStream, CU_STREAM_NON_BLOCKING));
+  return threadStream;
 }
 void mgpuStreamDestroy(CUstream stream) {
-  if (stream != callStream)
+  if (stream != callStream && stream != threadStream)
     CU(cuStreamDestroy_v2(stream));
 }
 void mgpuStreamSynchronize(CUstream stream) { CU(cuStreamSynchronize(stream)); }
@@ -343,19 +349,20 @@ int tgCudaAlloc(void **ptr, size_t bytes, int managed, char *message,
   *ptr = nullptr;
   if (int failed = tgCudaInitialize(message, size))
     return failed;
-  CUdeviceptr p = 0;
-  CUresult r = managed ? driver().cuMemAllocManaged(&p, bytes ? bytes : 1,
-                                                     CU_MEM_ATTACH_GLOBAL)
-                       : driver().cuMemAlloc_v2(&p, bytes ? bytes : 1);
-  if (r == CUDA_SUCCESS)
-    *ptr = reinterpret_cast<void *>(p);
-  return report(r, managed ? "cuMemAllocManaged" : "cuMemAlloc", message, size);
+  // Through the pool: buffers of eager results and staging come and go at
+  // every call, and the pool gives its idle memory back before failing.
+  *ptr = mgpuMemAlloc(bytes ? bytes : 1, nullptr, managed != 0);
+  if (*ptr)
+    return 0;
+  if (message && size)
+    snprintf(message, size, "%s failed: out of memory",
+             managed ? "cuMemAllocManaged" : "cuMemAlloc");
+  return 1;
 }
 
-void tgCudaFree(void *ptr) {
-  if (ptr)
-    CU(cuMemFree_v2(reinterpret_cast<CUdeviceptr>(ptr)));
-}
+/// Work that uses the buffer must be finished (tgDeviceBufferDestroy's
+/// contract): it goes back to the pool.
+void tgCudaFree(void *ptr) { mgpuMemFree(ptr, nullptr); }
 
 /// Any direction (unified addressing); queued on `stream`, or done when
 /// this returns when `stream` is null.

@@ -262,7 +262,7 @@ def _native_copy(a):
 
 # tg.config.experimental.enable_tensor_float_32_execution: f32 matmuls and
 # convolutions compiled for a GPU target run on tensor cores, their operands
-# rounded to TF32 (a 10-bit mantissa). Off by default: f32 stays f32.
+# reduced to TF32 (a 10-bit mantissa). Off by default: f32 stays f32.
 tensor_float_32 = False
 
 

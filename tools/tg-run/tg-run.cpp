@@ -54,7 +54,7 @@ static const char usage[] =
     "                     through managed memory) instead of copying the\n"
     "                     inputs into device buffers once\n"
     "  --tf32             GPU targets: f32 matmuls and convolutions on tensor\n"
-    "                     cores, operands rounded to TF32 (~1e-3 relative)\n"
+    "                     cores, operands reduced to TF32 (~1e-3 relative)\n"
     "  --threads=N        worker threads, 0 for all cores (default: 0)\n"
     "  --cpu=CPU          compile for this CPU (clang's -march names; default:\n"
     "                     this machine's); it must be one this machine runs\n"

@@ -128,7 +128,7 @@ struct TgGpuPipelineOptions : public PassPipelineOptions<TgGpuPipelineOptions> {
   PassOptions::Option<bool> tf32{
       *this, "tf32",
       llvm::cl::desc("f32 matmuls and convolutions on tensor cores, their "
-                     "operands rounded to TF32 (f16 ones always are, on "
+                     "operands reduced to TF32 (f16 ones always are, on "
                      "sm_80 and later)"),
       llvm::cl::init(false)};
 };

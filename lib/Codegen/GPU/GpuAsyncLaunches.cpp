@@ -41,11 +41,42 @@ static bool overlapsKernels(Operation *op) {
   });
 }
 
+/// The device allocation `-tg-host-shared-allocs` writes, starting at
+/// `wait`: `%w = gpu.wait async; %m, %t = gpu.alloc async [%w] ();
+/// gpu.wait [%t]` (the only form `-gpu-to-llvm` lowers), or null.
+static gpu::AllocOp allocationAt(gpu::WaitOp wait) {
+  if (!wait.getAsyncToken() || !wait.getAsyncDependencies().empty() ||
+      !wait.getAsyncToken().hasOneUse())
+    return {};
+  auto alloc = dyn_cast<gpu::AllocOp>(*wait.getAsyncToken().getUsers().begin());
+  if (!alloc || !alloc.getAsyncToken() || !alloc.getAsyncToken().hasOneUse() ||
+      alloc.getAsyncDependencies().size() != 1)
+    return {};
+  auto done = dyn_cast<gpu::WaitOp>(*alloc.getAsyncToken().getUsers().begin());
+  if (!done || done.getAsyncToken())
+    return {};
+  return alloc;
+}
+
 /// Chains the synchronous launches of `block` (not of nested blocks).
 static void chainLaunches(Block &block) {
   Type tokenType = gpu::AsyncTokenType::get(block.getParentOp()->getContext());
   Value token;
   for (Operation &op : llvm::make_early_inc_range(block)) {
+    // A device allocation in the middle of a chain joins it: the runtime
+    // allocates on the host at once (mgpuMemAlloc), and the buffer is ready
+    // for the launches after it. Its own stream and wait would end the
+    // chain.
+    if (auto wait = dyn_cast<gpu::WaitOp>(&op); wait && token) {
+      if (gpu::AllocOp alloc = allocationAt(wait)) {
+        Operation *done = *alloc.getAsyncToken().getUsers().begin();
+        alloc.getAsyncDependenciesMutable().assign(token);
+        token = alloc.getAsyncToken();
+        done->erase();
+        wait.erase();
+        continue;
+      }
+    }
     auto launch = dyn_cast<gpu::LaunchFuncOp>(&op);
     if (launch && !launch.getAsyncToken() &&
         launch.getAsyncDependencies().empty() && !launch.getAsyncObject()) {

@@ -62,7 +62,8 @@ namespace {
 
 /// How a block multiplies its tiles: FMAs on each thread's register tile,
 /// or warp-wide tensor-core instructions (`nvgpu.mma.sync`): m16n8k16 on
-/// f16 operands, m16n8k8 on f32 operands rounded to TF32.
+/// f16 operands, m16n8k8 on f32 operands reduced to TF32 (low 13 mantissa
+/// bits dropped).
 enum class MmaKind { None, F16, TF32 };
 
 struct MatmulTiling {
@@ -566,7 +567,7 @@ struct TgGpuMatmulKernelsPass
       Type in = getElementTypeOrSelf(
           job.first.getDpsInputOperand(0)->get().getType());
       MmaKind mma = in.isF16() && tensorCores ? MmaKind::F16
-                    : in.isF32() && tf32      ? MmaKind::TF32
+                    : in.isF32() && tensorCores && tf32 ? MmaKind::TF32
                                               : MmaKind::None;
       MatmulTiling chosen =
           mma == MmaKind::None

@@ -92,7 +92,7 @@ def TgGpuMatmulKernelsPass
            "f16 contractions on tensor cores (nvgpu.mma.sync m16n8k16, "
            "f32 accumulation; sm_80 and later)">,
     Option<"tf32", "tf32", "bool", "false",
-           "f32 contractions on tensor cores too, their operands rounded "
+           "f32 contractions on tensor cores too, their operands reduced "
            "to TF32 (10-bit mantissa; TF's "
            "enable_tensor_float_32_execution)">,
   ];
@@ -216,9 +216,11 @@ def TgGpuAsyncLaunchesPass
     (`gpu.wait async`), the others follow on it, and a `gpu.wait` blocks the
     host once, before the first host op that touches memory (a scalar
     condition read, a call, a free) or the block's terminator. Operations
-    without memory effects, and allocations (a new buffer is nobody
-    else's), do not end the chain. Nested blocks (loop bodies, branches)
-    get chains of their own.
+    without memory effects, allocations (a new buffer is nobody else's)
+    and the device allocation `-tg-host-shared-allocs` writes (`gpu.wait
+    async`, `gpu.alloc async`, `gpu.wait`, folded into the chain) do not
+    end the chain. Nested blocks (loop bodies, branches) get chains of
+    their own.
 
     Upstream's `-gpu-async-region` does the same for every async-capable
     op, but it also makes `gpu.alloc host_shared` asynchronous, which
