@@ -69,6 +69,7 @@ static TgTensorType view(const TensorABI &t) {
 extern "C" {
 int tgCudaInitialize(char *message, size_t size);
 void tgCudaSynchronize();
+void tgCudaSetFailureHandler(void (*handler)(const char *message));
 void *mgpuMemAlloc(uint64_t size, void *stream, bool isHostShared);
 void mgpuMemFree(void *ptr, void *stream);
 }
@@ -218,6 +219,17 @@ void tgcapi::synchronizeDevice() {
     tgCudaSynchronize();
 #endif
 }
+
+#ifdef TG_HAS_CUDA_RUNTIME
+/// A failed GPU allocation in compiled code ends the run with its message;
+/// outside a run (the C API's own allocations, which check) it returns.
+static void gpuAllocationFailed(const char *message) {
+  if (!allocationFailureTarget)
+    return;
+  tgcapi::setRunFailure(message);
+  tgcapi::abandonRun();
+}
+#endif
 
 void tgcapi::setRunFailure(std::string message) {
   runFailure = std::move(message);
@@ -554,8 +566,12 @@ static TgExecutable *compileHere(std::unique_ptr<llvm::MemoryBuffer> buffer,
   // GPU code (compiled here, or lowered by tg-opt -tg-gpu-pipeline): where
   // it runs, and which buffers its host code reads itself.
   if (opts.target != TG_TARGET_CPU) {
-    if (opts.target == TG_TARGET_GPU)
+#ifdef TG_HAS_CUDA_RUNTIME
+    if (opts.target == TG_TARGET_GPU) {
       gpuCodeCompiled = true;
+      tgCudaSetFailureHandler(&gpuAllocationFailed);
+    }
+#endif
     for (auto &entry : executable->functions) {
       TgFunction &fn = *entry.second;
       fn.gpu = opts.target == TG_TARGET_GPU;
@@ -876,6 +892,9 @@ extern "C" int tgFunctionRun(const TgFunction *fn, const TgTensor *args,
   bool ok = tgcapi::invokeEntry(fn, buffers.data(), error);
 #ifdef TG_HAS_CUDA_RUNTIME
   if (!ok) {
+    // Kernels of the abandoned run may still use the copies.
+    if (fn->gpu)
+      tgCudaSynchronize();
     for (void *buffer : managed)
       mgpuMemFree(buffer, nullptr);
     return 1;

@@ -215,6 +215,11 @@ void mgpuEventRecord(CUevent event, CUstream stream) {
 } // extern "C"
 
 namespace {
+/// Set by the C API: called when an allocation fails, so that a run of
+/// compiled code (which cannot check) ends with an error instead of
+/// launching kernels on a null buffer. It returns when no run is going on.
+void (*failureHandler)(const char *message) = nullptr;
+
 /// Compiled code allocates its intermediates and frees them at every call;
 /// cuMemAllocManaged and cuMemFree each cost tens of microseconds (and
 /// cuMemFree synchronizes the device), more than a small kernel. Freed
@@ -246,7 +251,7 @@ void *mgpuMemAlloc(uint64_t size, CUstream /*stream*/, bool isHostShared) {
     return nullptr;
   uint64_t rounded = (size + 511) / 512 * 512;
   Pool &p = pool();
-  std::lock_guard<std::mutex> lock(p.mutex);
+  std::unique_lock<std::mutex> lock(p.mutex);
   void *result = nullptr;
   auto it = p.idle.find({isHostShared, rounded});
   if (it != p.idle.end()) {
@@ -272,9 +277,17 @@ void *mgpuMemAlloc(uint64_t size, CUstream /*stream*/, bool isHostShared) {
       result = allocate();
     }
     if (!result) {
-      fprintf(stderr, "tg: CUDA error in %s: out of memory (%llu bytes)\n",
-              isHostShared ? "cuMemAllocManaged" : "cuMemAlloc",
-              static_cast<unsigned long long>(rounded));
+      lock.unlock();
+      char message[160];
+      snprintf(message, sizeof(message),
+               "out of memory: the GPU could not allocate %llu bytes for an "
+               "intermediate tensor (%s)",
+               static_cast<unsigned long long>(rounded),
+               isHostShared ? "managed memory" : "device memory");
+      // Inside a run of compiled code, the C API ends the run with an
+      // error (the handler does not return); elsewhere the caller checks.
+      if (failureHandler)
+        failureHandler(message);
       return nullptr;
     }
   }
@@ -397,6 +410,10 @@ int tgCudaStreamSynchronize(void *stream, char *message, size_t size) {
 void tgCudaStreamDestroy(void *stream) {
   if (stream)
     CU(cuStreamDestroy_v2(static_cast<CUstream>(stream)));
+}
+
+void tgCudaSetFailureHandler(void (*handler)(const char *message)) {
+  failureHandler = handler;
 }
 
 /// The stream compiled code launches on in this thread (null: its own).
