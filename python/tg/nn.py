@@ -198,17 +198,18 @@ def _b_conv3d(x, w, strides, pads, dilations, channels_last):
     n, depth, h, wd, c = x.shape
     kd, sd, dd = w.shape[0], strides[0], dilations[0]
     od = (depth - dd * (kd - 1) - 1) // sd + 1
-    acc = None
-    for k in range(kd):
-        xs = b_slice(x, [(0, n, 1), (k * dd, k * dd + sd * (od - 1) + 1, sd), (0, h, 1),
-                         (0, wd, 1), (0, c, 1)])
-        xs = b_reshape(xs, (n * od, h, wd, c))
-        wk = b_reshape(b_slice(w, [(k, k + 1, 1)] + [(0, e, 1) for e in w.shape[1:]]),
-                       tuple(w.shape[1:]))
-        y = b_conv2d(xs, wk, strides[1:], pads[1] + pads[2], dilations[1:])
-        acc = y if acc is None else b_binary(acc, y, "add")
-    acc = b_reshape(acc, (n, od) + tuple(acc.shape[1:]))
-    return _from_last(acc, channels_last)
+    # One conv2d whose channels are the depth taps' (tap-major): the sum over
+    # taps is part of its reduction, accumulated as conv2d's (in f32 for
+    # f16/bf16), not a chain of rounded adds.
+    taps = [b_reshape(b_slice(x, [(0, n, 1), (k * dd, k * dd + sd * (od - 1) + 1, sd),
+                                  (0, h, 1), (0, wd, 1), (0, c, 1)]), (n * od, h, wd, c))
+            for k in range(kd)]
+    xs = taps[0] if kd == 1 else b_concat(*taps, axis=3)
+    _, kh, kw, _, f = w.shape
+    wk = b_reshape(b_transpose(w, [1, 2, 0, 3, 4]), (kh, kw, kd * c, f))
+    y = b_conv2d(xs, wk, strides[1:], pads[1] + pads[2], dilations[1:])
+    y = b_reshape(y, (n, od) + tuple(y.shape[1:]))
+    return _from_last(y, channels_last)
 
 
 def conv2d_transpose(input, filters, output_shape, strides, padding="SAME",  # noqa: A002

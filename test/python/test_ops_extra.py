@@ -749,6 +749,14 @@ def test_conv1d_and_conv3d():
               want.astype(np.float32), 1e-4)
     grad_check(lambda a, b: tg.nn.conv3d(a, b, [1, 2, 1, 1, 1], "SAME"),
                rng.standard_normal((1, 4, 3, 3, 1)), rng.standard_normal((2, 2, 2, 1, 2)))
+    # f16: the depth taps are summed with the rest of the reduction, in f32
+    # (a chain of f16 adds gave 19.9 for this sum of 200 taps, not 20.0).
+    xh = np.ones((1, 200, 1, 1, 1), np.float16)
+    wh = np.full((200, 1, 1, 1, 1), 0.1, np.float16)
+    exact = (xh.ravel().astype(np.float64) * wh.ravel().astype(np.float64)).sum()
+    for f in (lambda a, b: tg.nn.conv3d(a, b, 1, "VALID"),
+              tg.function(lambda a, b: tg.nn.conv3d(a, b, 1, "VALID"))):
+        np.testing.assert_array_equal(f(xh, wh).numpy().ravel(), [np.float16(exact)])
     with pytest.raises(tg.TgError, match="rank-5"):
         tg.nn.conv3d(x, w, 1, "SAME")
     with pytest.raises(tg.TgError, match="channels"):
