@@ -142,14 +142,9 @@ const char *targetName(int target) {
     return "the emulated GPU";
   }
 }
-
-std::string typeString(TgDType dtype, const std::vector<int64_t> &shape) {
-  std::string s = "tensor<";
-  for (int64_t d : shape)
-    s += std::to_string(d) + "x";
-  return s + tgDTypeName(dtype) + ">";
-}
 } // namespace
+
+using tgcapi::typeString;
 
 struct TgDeviceBuffer {
   int target;
@@ -320,15 +315,10 @@ int tgFunctionRunDevice(const TgFunction *fn, TgDeviceBuffer *const *args,
                 " was compiled for the CPU; device buffers need code "
                 "compiled for TG_TARGET_GPU or TG_TARGET_GPU_EMULATED "
                 "(tgFunctionRun takes host memory)");
-  if (numArgs != static_cast<int64_t>(fn->args.size()) ||
-      numResults != static_cast<int64_t>(fn->results.size()))
-    return fail("@" + fn->name + " takes " + std::to_string(fn->args.size()) +
-                " arguments and " + std::to_string(fn->results.size()) +
-                " results, got " + std::to_string(numArgs) + " and " +
-                std::to_string(numResults));
-  if ((numArgs && !args) || (numResults && !results))
-    return fail("@" + fn->name + ": the " +
-                (numArgs && !args ? "argument" : "result") + " array is null");
+  if (std::string wrong =
+          tgcapi::checkCallArrays(*fn, numArgs, args, numResults, results);
+      !wrong.empty())
+    return fail(wrong);
   if (stream && stream->target != fn->target)
     return fail("the stream is on " + std::string(targetName(stream->target)) +
                 ", @" + fn->name + " runs on " + targetName(fn->target));

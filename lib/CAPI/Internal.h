@@ -131,6 +131,13 @@ int jobSize();
 /// over first, in a statement of its own.
 void setRunFailure(std::string message);
 [[noreturn]] void abandonRun();
+/// "tensor<2x3xf32>": how errors spell a tensor type.
+std::string typeString(TgDType dtype, llvm::ArrayRef<int64_t> shape);
+/// Why a call of `fn` with these arrays (of arguments and results) cannot
+/// be made: wrong counts, or a null array with a count; empty if it can.
+std::string checkCallArrays(const TgFunction &fn, int64_t numArgs,
+                            const void *args, int64_t numResults,
+                            const void *results);
 /// Calls `fn`'s packed entry on `buffers` (arguments, then results),
 /// recording the call for the profiler. False, with `*error` set, when the
 /// run failed (an allocation, or a runtime function through abandonRun).

@@ -757,12 +757,26 @@ TgTensorType tgFunctionResultType(const TgFunction *fn, int64_t i) {
 // Running
 //===----------------------------------------------------------------------===//
 
-static std::string typeString(TgDType dtype, const int64_t *shape,
-                              int64_t rank) {
+std::string tgcapi::typeString(TgDType dtype, llvm::ArrayRef<int64_t> shape) {
   std::string s = "tensor<";
-  for (int64_t i = 0; i < rank; ++i)
-    s += std::to_string(shape[i]) + "x";
+  for (int64_t d : shape)
+    s += std::to_string(d) + "x";
   return s + tgDTypeName(dtype) + ">";
+}
+
+std::string tgcapi::checkCallArrays(const TgFunction &fn, int64_t numArgs,
+                                    const void *args, int64_t numResults,
+                                    const void *results) {
+  if (numArgs != static_cast<int64_t>(fn.args.size()) ||
+      numResults != static_cast<int64_t>(fn.results.size()))
+    return "@" + fn.name + " takes " + std::to_string(fn.args.size()) +
+           " arguments and " + std::to_string(fn.results.size()) +
+           " results, got " + std::to_string(numArgs) + " and " +
+           std::to_string(numResults);
+  if ((numArgs && !args) || (numResults && !results))
+    return "@" + fn.name + ": the " +
+           (numArgs && !args ? "argument" : "result") + " array is null";
+  return "";
 }
 
 /// Checks that `tensor` has type `expected`, or describes the mismatch.
@@ -780,9 +794,9 @@ static std::string checkTensor(const TgTensor &tensor,
   if (same)
     return "";
   return what() + " expects " +
-         typeString(expected.dtype, expected.shape.data(),
-                    expected.shape.size()) +
-         ", got " + typeString(tensor.dtype, tensor.shape, tensor.rank);
+         tgcapi::typeString(expected.dtype, expected.shape) + ", got " +
+         tgcapi::typeString(tensor.dtype,
+                            llvm::ArrayRef<int64_t>(tensor.shape, tensor.rank));
 }
 
 bool tgcapi::invokeEntry(const TgFunction *fn, void **buffers,
@@ -817,19 +831,10 @@ bool tgcapi::invokeEntry(const TgFunction *fn, void **buffers,
 extern "C" int tgFunctionRun(const TgFunction *fn, const TgTensor *args,
                              int64_t numArgs, TgTensor *results,
                              int64_t numResults, TgError **error) {
-  if (numArgs != static_cast<int64_t>(fn->args.size()) ||
-      numResults != static_cast<int64_t>(fn->results.size())) {
-    setError(error, "error: @" + fn->name + " takes " +
-                        std::to_string(fn->args.size()) + " arguments and " +
-                        std::to_string(fn->results.size()) + " results, got " +
-                        std::to_string(numArgs) + " and " +
-                        std::to_string(numResults) + "\n");
-    return 1;
-  }
-  if ((numArgs && !args) || (numResults && !results)) {
-    setError(error, "error: @" + fn->name + ": the " +
-                        (numArgs && !args ? "argument" : "result") +
-                        " array is null\n");
+  if (std::string wrong =
+          tgcapi::checkCallArrays(*fn, numArgs, args, numResults, results);
+      !wrong.empty()) {
+    setError(error, "error: " + wrong + "\n");
     return 1;
   }
   // The packed entry takes the data pointers, arguments then results (it
