@@ -260,6 +260,14 @@ def _native_copy(a):
     return np.array(arr, dtype=arr.dtype.newbyteorder("="), copy=True, order="C")
 
 
+def _native(a):
+    """`a` itself when it is a C-contiguous ndarray in native byte order,
+    else such a copy (np.ascontiguousarray would turn a 0-d array into
+    shape (1,))."""
+    return a if type(a) is np.ndarray and a.flags.c_contiguous and \
+        a.dtype.isnative else _native_copy(a)
+
+
 # tg.config.experimental.enable_tensor_float_32_execution: f32 matmuls and
 # convolutions compiled for a GPU target run on tensor cores, their operands
 # reduced to TF32 (a 10-bit mantissa). Off by default: f32 stays f32.
@@ -366,9 +374,7 @@ class Executable:
             results = self.fast(*arrays)
             if results is not NotImplemented:
                 return results
-        # np.ascontiguousarray would turn a 0-d array into shape (1,).
-        args = [a if type(a) is np.ndarray and a.flags.c_contiguous and
-                a.dtype.isnative else _native_copy(a) for a in arrays]
+        args = [_native(a) for a in arrays]
         for i, a in enumerate(args):
             if a.dtype not in DTYPES:
                 raise TgError("error: argument #%d has dtype %s, which has no tg "
@@ -456,8 +462,7 @@ class DeviceBuffer:
     @classmethod
     def from_host(cls, target, array):
         """A buffer on `target` holding a copy of the numpy array."""
-        a = array if type(array) is np.ndarray and array.flags.c_contiguous and \
-            array.dtype.isnative else _native_copy(array)
+        a = _native(array)
         if a.dtype not in DTYPES:
             raise TgError("error: an array of dtype %s has no tg type" % a.dtype)
         buffer = cls(target, a.shape, a.dtype)
