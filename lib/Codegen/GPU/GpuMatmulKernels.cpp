@@ -225,6 +225,11 @@ std::optional<unsigned> innermostDim(AffineMap map) {
   return std::nullopt;
 }
 
+/// x + c, or x itself for c = 0 (index arithmetic of fragment positions).
+Value addConstant(OpBuilder &b, Location loc, Value x, int64_t c) {
+  return c ? arith::AddIOp::create(b, loc, x, cst(b, loc, c)).getResult() : x;
+}
+
 /// One step of `tile.bk` of the FMA kernel: this thread's register tile
 /// (rows ty + i * threadsY, columns tx + j * threadsX) += its strips of the
 /// k-major shared tiles. The k steps are unrolled here (shared-memory
@@ -270,34 +275,33 @@ SmallVector<Value> mmaStep(OpBuilder &b, Location loc, MmaKind kind,
   bool f16 = kind == MmaKind::F16;
   int64_t depth = f16 ? 16 : 8, perRegister = f16 ? 2 : 1;
   Type element = f16 ? Type(b.getF16Type()) : Type(b.getF32Type());
-  auto add = [&](Value x, int64_t c) -> Value {
-    return c ? arith::AddIOp::create(b, loc, x, cst(b, loc, c)).getResult()
-             : x;
-  };
-  Value kBase = f16 ? arith::MulIOp::create(b, loc, inGroup, cst(b, loc, 2))
-                          .getResult()
-                    : inGroup;
+  Value kBase =
+      f16 ? arith::MulIOp::create(b, loc, inGroup, cst(b, loc, 2)).getResult()
+          : inGroup;
   auto load = [&](Value tile, Value k, Value mn) -> Value {
     return memref::LoadOp::create(b, loc, tile, ValueRange{k, mn});
   };
   SmallVector<Value> aFragments, bFragments;
   for (int64_t mi = 0; mi < 2; ++mi) {
-    Value row = add(arith::AddIOp::create(b, loc, warpRow, group), mi * 16);
+    Value row = addConstant(
+        b, loc, arith::AddIOp::create(b, loc, warpRow, group), mi * 16);
     SmallVector<Value> elements;
     for (int64_t r = 0; r < 4; ++r)
       for (int64_t e = 0; e < perRegister; ++e)
-        elements.push_back(load(aShared, add(kBase, e + (r / 2) * depth / 2),
-                                add(row, (r % 2) * 8)));
+        elements.push_back(
+            load(aShared, addConstant(b, loc, kBase, e + (r / 2) * depth / 2),
+                 addConstant(b, loc, row, (r % 2) * 8)));
     aFragments.push_back(vector::FromElementsOp::create(
         b, loc, VectorType::get({4, perRegister}, element), elements));
   }
   for (int64_t ni = 0; ni < 4; ++ni) {
-    Value col = add(arith::AddIOp::create(b, loc, warpCol, group), ni * 8);
+    Value col = addConstant(
+        b, loc, arith::AddIOp::create(b, loc, warpCol, group), ni * 8);
     SmallVector<Value> elements;
     for (int64_t r = 0; r < 2; ++r)
       for (int64_t e = 0; e < perRegister; ++e)
         elements.push_back(
-            load(bShared, add(kBase, e + r * depth / 2), col));
+            load(bShared, addConstant(b, loc, kBase, e + r * depth / 2), col));
     bFragments.push_back(vector::FromElementsOp::create(
         b, loc, VectorType::get({2, perRegister}, element), elements));
   }
@@ -429,15 +433,11 @@ void buildMatmulKernel(linalg::LinalgOp op,
     group = arith::DivUIOp::create(b, loc, lane, cst(b, loc, 4));
     inGroup = arith::RemUIOp::create(b, loc, lane, cst(b, loc, 4));
   }
-  auto add = [&](Value x, int64_t c) -> Value {
-    return c ? arith::AddIOp::create(b, loc, x, cst(b, loc, c)).getResult()
-             : x;
-  };
   // Where accumulator `idx` of this thread lies in the block tile.
   auto accumulatorPosition = [&](int64_t idx) -> std::pair<Value, Value> {
     if (!tensorCores)
-      return {add(ty, (idx / tile.tn) * tile.threadsY()),
-              add(tx, (idx % tile.tn) * tile.threadsX())};
+      return {addConstant(b, loc, ty, (idx / tile.tn) * tile.threadsY()),
+              addConstant(b, loc, tx, (idx % tile.tn) * tile.threadsX())};
     // Instruction (mi, ni) of the warp's 2x4; in its 16x8 tile, register r
     // is row group + 8 * (r / 2), column 2 * inGroup + r % 2 (PTX's
     // m16n8 accumulator layout).
@@ -445,11 +445,12 @@ void buildMatmulKernel(linalg::LinalgOp op,
     Value col = arith::AddIOp::create(
         b, loc, arith::MulIOp::create(b, loc, inGroup, cst(b, loc, 2)),
         cst(b, loc, ni * 8 + r % 2));
-    return {add(arith::AddIOp::create(b, loc, warpRow, group), mi * 16 + (r / 2) * 8),
+    return {addConstant(b, loc, arith::AddIOp::create(b, loc, warpRow, group),
+                        mi * 16 + (r / 2) * 8),
             arith::AddIOp::create(b, loc, warpCol, col)};
   };
-  auto kLoop = scf::ForOp::create(b, loc, zeroIdx, k, cst(b, loc, tile.bk),
-                                  init);
+  auto kLoop =
+      scf::ForOp::create(b, loc, zeroIdx, k, cst(b, loc, tile.bk), init);
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(kLoop.getBody());
