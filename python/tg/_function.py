@@ -143,6 +143,12 @@ def _leaf_array(x, dtype):
     return a
 
 
+def _on_target(flat_key, target):
+    """The cache key of an all-tensor call on `target`: the CPU's is the
+    signature alone (the common call builds nothing more)."""
+    return (_capi.compile_key(target),) + flat_key if target else flat_key
+
+
 def _leaf_buffer(x, dtype, target):
     """A tensor argument as a DeviceBuffer of `target` (no copy for a tensor
     already there)."""
@@ -472,9 +478,7 @@ class Function:
             if key is not None and _graph.current() is None and \
                     not config_state.run_eagerly and not _eager.active_tapes():
                 if _device.active or self._device is not None:
-                    target = self._target()
-                    if target:
-                        key = (_capi.compile_key(target),) + key
+                    key = _on_target(key, self._target())
                 concrete = self._flat.get(key)
                 if concrete is not None:
                     return concrete(args)
@@ -496,7 +500,7 @@ class Function:
         target = self._target()
         concrete, leaves = self._concrete(args, kwargs, target)
         if flat_key is not None:
-            self._flat[(_capi.compile_key(target),) + flat_key if target else flat_key] = concrete
+            self._flat[_on_target(flat_key, target)] = concrete
             if len(self._flat) > _MAX_TRACES:
                 self._flat.clear()
         return concrete(leaves)
