@@ -18,6 +18,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Utils/Utils.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace mlir {
@@ -28,6 +29,131 @@ namespace tg {
 } // namespace mlir
 
 using namespace mlir;
+
+/// The im2col copy of `input` [imgs, rows, width, c] for a convolution
+/// tile: patches[b, y, x, i, j, ch] = input[b, y*sh + i*dh, x*sw + j*dw, ch]
+/// of type `patchesType` [imgs, oh, ow, kh, kw, c], returned as the
+/// [imgs*oh*ow, kh*kw*c] matrix of the receptive fields' rows.
+static Value im2col(OpBuilder &b, Location loc, Value input,
+                    RankedTensorType patchesType, ArrayRef<int64_t> strides,
+                    ArrayRef<int64_t> dilations) {
+  SmallVector<AffineExpr> d;
+  for (unsigned i = 0; i < 6; ++i)
+    d.push_back(getAffineDimExpr(i, b.getContext()));
+  AffineMap inputMap = AffineMap::get(
+      6, 0,
+      {d[0], d[1] * strides[0] + d[3] * dilations[0],
+       d[2] * strides[1] + d[4] * dilations[1], d[5]},
+      b.getContext());
+  Type elem = patchesType.getElementType();
+  Value empty = tensor::EmptyOp::create(b, loc, patchesType.getShape(), elem);
+  auto copy = linalg::GenericOp::create(
+      b, loc, patchesType, ValueRange{input}, ValueRange{empty},
+      ArrayRef<AffineMap>{inputMap, b.getMultiDimIdentityMap(6)},
+      SmallVector<utils::IteratorType>(6, utils::IteratorType::parallel),
+      [](OpBuilder &nb, Location nl, ValueRange a) {
+        linalg::YieldOp::create(nb, nl, a[0]);
+      });
+  return tensor::CollapseShapeOp::create(
+      b, loc, copy.getResult(0),
+      SmallVector<ReassociationIndices>{{0, 1, 2}, {3, 4, 5}});
+}
+
+/// The largest divisor of `n` that is at most `limit` (at least 1).
+static int64_t largestDivisorAtMost(int64_t n, int64_t limit) {
+  int64_t v = std::clamp<int64_t>(limit, 1, n);
+  while (n % v)
+    --v;
+  return v;
+}
+
+/// A convolution input `[n, h, w, c]` with the zero padding of its rows and
+/// columns kept apart: the convolutions read their tiles' rows from the
+/// unpadded source and pad each tile on its own (tileRows), so that no
+/// padded copy of the whole input is written and read back through memory
+/// (1.4 ms of a 56 ms 3x3 conv step at 1 thread) nor kept live.
+struct PaddedInput {
+  Value source;
+  int64_t low[2] = {0, 0}, high[2] = {0, 0}; // rows, columns
+  Type elem;
+};
+
+/// `input` as its unpadded source and padding when it is a tensor.pad of
+/// rows and columns only, with zeros, by static amounts.
+static PaddedInput stripZeroPadding(Value input) {
+  PaddedInput in;
+  in.source = input;
+  in.elem = cast<RankedTensorType>(input.getType()).getElementType();
+  auto pad = input.getDefiningOp<tensor::PadOp>();
+  if (!pad)
+    return in;
+  Value value = pad.getConstantPaddingValue();
+  ArrayRef<int64_t> low = pad.getStaticLow(), high = pad.getStaticHigh();
+  if (!value || !(matchPattern(value, m_AnyZeroFloat()) ||
+                  matchPattern(value, m_Zero())) ||
+      low.size() != 4 || ShapedType::isDynamicShape(low) ||
+      ShapedType::isDynamicShape(high) || low[0] || low[3] || high[0] ||
+      high[3])
+    return in;
+  in.source = pad.getSource();
+  in.low[0] = low[1];
+  in.low[1] = low[2];
+  in.high[0] = high[1];
+  in.high[1] = high[2];
+  return in;
+}
+
+/// Rows [top, top + rows) and columns [0, cols) of images [batch, batch +
+/// imgs) of the padded input: a slice of the source, zero-padded where the
+/// tile reaches into the padding (a tile-sized tensor.pad, in L2).
+static Value tileRows(OpBuilder &b, Location l, const PaddedInput &in,
+                      Value batch, int64_t imgs, Value top, int64_t rows,
+                      int64_t cols) {
+  auto type = cast<RankedTensorType>(in.source.getType());
+  int64_t h = type.getDimSize(1), w = type.getDimSize(2),
+          c = type.getDimSize(3);
+  auto index = [&](int64_t v) -> OpFoldResult { return b.getIndexAttr(v); };
+  OpFoldResult zero = index(0), one = index(1);
+  SmallVector<OpFoldResult> unit(4, one);
+  if (!in.low[0] && !in.high[0] && !in.low[1] && !in.high[1])
+    return tensor::ExtractSliceOp::create(
+        b, l, in.source, ArrayRef<OpFoldResult>{batch, top, zero, zero},
+        ArrayRef<OpFoldResult>{index(imgs), index(rows), index(cols),
+                               index(c)},
+        unit);
+  // Columns: the same for every tile.
+  int64_t validCols = std::max<int64_t>(
+      0, std::min<int64_t>(w, cols - in.low[1]));
+  int64_t colsLow = std::min(in.low[1], cols);
+  int64_t colsHigh = cols - colsLow - validCols;
+  // Rows: the source rows [top - low, top - low + rows) within [0, h).
+  auto cst = [&](int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(b, l, v);
+  };
+  Value first = arith::SubIOp::create(b, l, top, cst(in.low[0]));
+  Value start = arith::MaxSIOp::create(b, l, first, cst(0));
+  Value end = arith::MinSIOp::create(
+      b, l, arith::AddIOp::create(b, l, first, cst(rows)), cst(h));
+  Value count = arith::MaxSIOp::create(
+      b, l, arith::SubIOp::create(b, l, end, start), cst(0));
+  start = arith::MinSIOp::create(b, l, start, cst(h));
+  Value rowsLow = arith::MaxSIOp::create(
+      b, l, arith::SubIOp::create(b, l, start, first), cst(0));
+  rowsLow = arith::MinSIOp::create(b, l, rowsLow, cst(rows));
+  Value rowsHigh = arith::SubIOp::create(
+      b, l, arith::SubIOp::create(b, l, cst(rows), rowsLow), count);
+  Value slice = tensor::ExtractSliceOp::create(
+      b, l, in.source, ArrayRef<OpFoldResult>{batch, start, zero, zero},
+      ArrayRef<OpFoldResult>{index(imgs), count, index(validCols), index(c)},
+      unit);
+  Value padValue = arith::ConstantOp::create(b, l, in.elem,
+                                             b.getZeroAttr(in.elem));
+  return tensor::PadOp::create(
+      b, l, RankedTensorType::get({imgs, rows, cols, c}, in.elem), slice,
+      ArrayRef<OpFoldResult>{zero, rowsLow, index(colsLow), zero},
+      ArrayRef<OpFoldResult>{zero, rowsHigh, index(colsHigh), zero},
+      padValue);
+}
 
 namespace {
 struct Conv2DToMatmul : OpRewritePattern<linalg::Conv2DNhwcHwcfOp> {
@@ -56,7 +182,6 @@ struct Conv2DToMatmul : OpRewritePattern<linalg::Conv2DNhwcHwcfOp> {
     SmallVector<int64_t> strides(op.getStrides().getValues<int64_t>());
     SmallVector<int64_t> dilations(op.getDilations().getValues<int64_t>());
     Location loc = op.getLoc();
-    MLIRContext *ctx = rewriter.getContext();
 
     int64_t f = outType.getDimSize(3), k = kh * kw * c;
     // A 1x1 convolution at stride 1 is one matmul of the pixels by the
@@ -74,56 +199,62 @@ struct Conv2DToMatmul : OpRewritePattern<linalg::Conv2DNhwcHwcfOp> {
           op, outType, matmul.getResult(0), pixels);
       return success();
     }
+    int64_t elemBytes = std::max<int64_t>(1, elem.getIntOrFloatBitWidth() / 8);
+    // The im2col of a whole receptive field goes through L2 one tile of
+    // output rows at a time. When even a tile of 64 rows (what the
+    // micro-kernels need to amortize packing the filter) is past tileBytes
+    // -- a filter gradient computed as a convolution has kh x kw outputs per
+    // image and a receptive field as large as the forward pass's output --
+    // the reduction is sliced by filter rows instead: each tile loops over
+    // the kh rows, copying a [rows, kw*c] slice of patches and adding its
+    // product with the filter row's [kw*c, f] into the tile. Whole patches
+    // made the filter gradient of a 3x3 conv of 8x56x56x64 images copy
+    // 58 MB of patches through memory and pack its 6.4 MB right operand for
+    // every 72-row tile (74 GFLOP/s against the forward pass's 98).
+    int64_t minRows = std::min<int64_t>(
+        n * oh * ow, std::max<int64_t>(64, ow));
+    bool sliceRows = kh > 1 && minRows * k * elemBytes > tileBytes;
+    int64_t sliceK = sliceRows ? kw * c : k;
     // Output rows per tile: the largest divisor of oh whose patches fit in
     // tileBytes, so that a tile's patches are written and read back in L2
     // instead of going through memory (7 MB for a 56x56x64 3x3 conv).
-    int64_t rowsPerTile = std::clamp<int64_t>(
-        tileBytes / std::max<int64_t>(1, ow * k * elem.getIntOrFloatBitWidth() / 8),
-        1, oh);
-    while (oh % rowsPerTile)
-      --rowsPerTile;
+    int64_t rowsPerTile = largestDivisorAtMost(
+        oh, tileBytes / std::max<int64_t>(1, ow * sliceK * elemBytes));
     // Small images (a whole image's patches in one tile): several images
     // per tile, so that the matmul has rows enough to amortize packing the
     // filter (64 images of 4x4 outputs were 64 matmuls of 16 rows), up to
     // 512 rows, which leaves tiles for several threads.
     int64_t imagesPerTile = 1;
     if (rowsPerTile == oh) {
-      int64_t patchBytes =
-          std::max<int64_t>(1, oh * ow * k * elem.getIntOrFloatBitWidth() / 8);
-      // At least 64 rows even past tileBytes: a filter gradient computed
-      // as a convolution has tiny images (kh x kw outputs) and huge
-      // patches, and 9-row matmuls ran at a third of the FMA peak.
+      int64_t patchBytes = std::max<int64_t>(1, oh * ow * sliceK * elemBytes);
+      // At least 64 rows even past tileBytes (9-row matmuls ran at a third
+      // of the FMA peak).
       int64_t pixels = std::max<int64_t>(1, oh * ow);
-      imagesPerTile = std::clamp<int64_t>(
-          std::min(std::max<int64_t>(tileBytes / patchBytes,
-                                     llvm::divideCeil(64, pixels)),
-                   512 / pixels),
-          1, n);
-      while (n % imagesPerTile)
-        --imagesPerTile;
+      imagesPerTile = largestDivisorAtMost(
+          n, std::min(std::max<int64_t>(tileBytes / patchBytes,
+                                        llvm::divideCeil(64, pixels)),
+                      512 / pixels));
     }
-    int64_t inRows = (rowsPerTile - 1) * strides[0] + (kh - 1) * dilations[0] + 1;
+    // Filter rows per slice of the reduction, and the input rows a slice
+    // reads.
+    int64_t sliceH = sliceRows ? 1 : kh;
+    int64_t inRows =
+        (rowsPerTile - 1) * strides[0] + (sliceH - 1) * dilations[0] + 1;
     int64_t width = inType.getDimSize(2);
+    PaddedInput padded = stripZeroPadding(input);
 
-    // patches[0, y, x, i, j, ch] = slice[0, y*sh + i*dh, x*sw + j*dw, ch]
-    SmallVector<AffineExpr> d;
-    for (unsigned i = 0; i < 6; ++i)
-      d.push_back(getAffineDimExpr(i, ctx));
-    AffineMap inputMap = AffineMap::get(
-        6, 0,
-        {d[0], d[1] * strides[0] + d[3] * dilations[0],
-         d[2] * strides[1] + d[4] * dilations[1], d[5]},
-        ctx);
-    auto patchesType =
-        RankedTensorType::get({imagesPerTile, rowsPerTile, ow, kh, kw, c}, elem);
-    // [kh*kw*c, f], the filter as the matmul's right operand.
-    Value rhs = tensor::CollapseShapeOp::create(
-        rewriter, loc, filter, SmallVector<ReassociationIndices>{{0, 1, 2}, {3}});
-    SmallVector<ReassociationIndices> rows{{0, 1, 2}, {3, 4, 5}};
+    auto patchesType = RankedTensorType::get(
+        {imagesPerTile, rowsPerTile, ow, sliceH, kw, c}, elem);
     SmallVector<ReassociationIndices> outRows{{0, 1, 2}, {3}};
+    SmallVector<ReassociationIndices> filterRows{{0, 1, 2}, {3}};
     auto index = [&](int64_t v) -> OpFoldResult {
       return rewriter.getIndexAttr(v);
     };
+    // [kh*kw*c, f], the filter as the matmul's right operand (sliced:
+    // [kw*c, f], filter row by filter row).
+    Value rhs;
+    if (!sliceRows)
+      rhs = tensor::CollapseShapeOp::create(rewriter, loc, filter, filterRows);
     // A fill of the whole init becomes a fill of each tile (below), so the
     // loop starts from the fill's destination.
     auto initFill = init.getDefiningOp<linalg::FillOp>();
@@ -142,21 +273,19 @@ struct Conv2DToMatmul : OpRewritePattern<linalg::Conv2DNhwcHwcfOp> {
               b, l, y0, arith::ConstantIndexOp::create(b, l, strides[0]));
           OpFoldResult one = index(1), zero = index(0);
           SmallVector<OpFoldResult> unit(4, one);
-          Value slice = tensor::ExtractSliceOp::create(
-              b, l, input, ArrayRef<OpFoldResult>{batch, inY, zero, zero},
-              ArrayRef<OpFoldResult>{index(imagesPerTile), index(inRows),
-                                     index(width), index(c)},
-              unit);
-          Value empty = tensor::EmptyOp::create(b, l, patchesType.getShape(), elem);
-          auto im2col = linalg::GenericOp::create(
-              b, l, patchesType, ValueRange{slice}, ValueRange{empty},
-              ArrayRef<AffineMap>{inputMap, b.getMultiDimIdentityMap(6)},
-              SmallVector<utils::IteratorType>(6, utils::IteratorType::parallel),
-              [](OpBuilder &nb, Location nl, ValueRange a) {
-                linalg::YieldOp::create(nb, nl, a[0]);
-              });
-          Value lhs = tensor::CollapseShapeOp::create(b, l, im2col.getResult(0),
-                                                      rows);
+          // The product of the patches of input rows from `top` (sliceH
+          // filter rows of them) by `weights` [sliceH*kw*c, f], added to
+          // `acc`.
+          auto multiply = [&](OpBuilder &b, Location l, Value top,
+                              Value weights, Value acc) -> Value {
+            Value slice = tileRows(b, l, padded, batch, imagesPerTile, top,
+                                   inRows, width);
+            Value lhs = im2col(b, l, slice, patchesType, strides, dilations);
+            return linalg::MatmulOp::create(b, l, acc.getType(),
+                                            ValueRange{lhs, weights},
+                                            ValueRange{acc})
+                .getResult(0);
+          };
           SmallVector<OpFoldResult> outOffsets{batch, y0, zero, zero};
           SmallVector<OpFoldResult> outSizes{index(imagesPerTile),
                                              index(rowsPerTile), index(ow),
@@ -168,16 +297,227 @@ struct Conv2DToMatmul : OpRewritePattern<linalg::Conv2DNhwcHwcfOp> {
                                              accTile)
                           .getResult(0);
           Value acc = tensor::CollapseShapeOp::create(b, l, accTile, outRows);
-          auto matmul = linalg::MatmulOp::create(
-              b, l, acc.getType(), ValueRange{lhs, rhs}, ValueRange{acc});
+          Value product;
+          if (!sliceRows) {
+            product = multiply(b, l, inY, rhs, acc);
+          } else {
+            auto loop = scf::ForOp::create(
+                b, l, arith::ConstantIndexOp::create(b, l, 0),
+                arith::ConstantIndexOp::create(b, l, kh),
+                arith::ConstantIndexOp::create(b, l, 1), ValueRange{acc},
+                [&](OpBuilder &fb, Location fl, Value i, ValueRange iter) {
+                  Value top = arith::AddIOp::create(
+                      fb, fl, inY,
+                      arith::MulIOp::create(
+                          fb, fl, i,
+                          arith::ConstantIndexOp::create(fb, fl,
+                                                         dilations[0])));
+                  Value row = tensor::ExtractSliceOp::create(
+                      fb, fl, filter,
+                      ArrayRef<OpFoldResult>{i, zero, zero, zero},
+                      ArrayRef<OpFoldResult>{one, index(kw), index(c),
+                                             index(f)},
+                      unit);
+                  Value weights = tensor::CollapseShapeOp::create(
+                      fb, fl, row, filterRows);
+                  scf::YieldOp::create(
+                      fb, fl, multiply(fb, fl, top, weights, iter[0]));
+                });
+            product = loop.getResult(0);
+          }
           Value result = tensor::ExpandShapeOp::create(
-              b, l, accTile.getType(), matmul.getResult(0), outRows);
+              b, l, accTile.getType(), product, outRows);
           auto terminator = scf::InParallelOp::create(b, l);
           b.setInsertionPointToStart(terminator.getBody());
           tensor::ParallelInsertSliceOp::create(b, l, result, out, outOffsets,
                                                 outSizes, unit);
         });
     rewriter.replaceOp(op, forall.getResult(0));
+    return success();
+  }
+};
+
+/// sum over g of partials[g, r, c], added into `init` [r, c].
+static Value sumPartials(OpBuilder &b, Location loc, Value partials,
+                         Value init) {
+  MLIRContext *ctx = b.getContext();
+  AffineExpr g = getAffineDimExpr(0, ctx), r = getAffineDimExpr(1, ctx),
+             col = getAffineDimExpr(2, ctx);
+  // The partials added one group after the other (the groups' loop
+  // outermost: the adds run along the rows of f).
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{init.getType()}, ValueRange{partials},
+             ValueRange{init},
+             ArrayRef<AffineMap>{AffineMap::get(3, 0, {g, r, col}, ctx),
+                                 AffineMap::get(3, 0, {r, col}, ctx)},
+             ArrayRef<utils::IteratorType>{utils::IteratorType::reduction,
+                                           utils::IteratorType::parallel,
+                                           utils::IteratorType::parallel},
+             [](OpBuilder &nb, Location l, ValueRange a) {
+               linalg::YieldOp::create(
+                   nb, l, Value(arith::AddFOp::create(nb, l, a[0], a[1])));
+             })
+      .getResult(0);
+}
+
+/// The filter gradient tg's autodiff builds (Conv2DOp::buildAdjoints): a
+/// convolution of the forward input P [n, hp, wp, c] with channels and batch
+/// swapped (transpose [3, 1, 2, 0]) by the result's adjoint D [n, oh, ow, f]
+/// as an oh x ow filter (transpose [1, 2, 0, 3]):
+///   G[ch, i, j, f] = sum over b, y, x of
+///                    P[b, i*sh + y*dh, j*sw + x*dw, ch] D[b, y, x, f]
+/// with (sh, sw) and (dh, dw) the convolution's strides and dilations (the
+/// forward pass's dilations and strides). That is patches^T D, where the
+/// patches are the forward pass's own im2col of P: this rewrite computes it
+/// so, tile of D's rows by tile, reading P and D where they are. Through the
+/// transposes, a 3x3 conv of 8x56x56x64 images spent 4 of its 63 ms (1
+/// thread) transposing P and D, whose copies were live at once (the CNN
+/// step's memory lower bound). The tiles' products are summed into up to 8
+/// partial gradients, one per parallel group of tiles, and the partials are
+/// added at the end.
+struct FilterGradientToMatmul : OpRewritePattern<linalg::Conv2DNhwcHwcfOp> {
+  FilterGradientToMatmul(MLIRContext *ctx, int64_t tileBytes)
+      : OpRewritePattern(ctx, /*benefit=*/2), tileBytes(tileBytes) {}
+  int64_t tileBytes;
+  LogicalResult matchAndRewrite(linalg::Conv2DNhwcHwcfOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!op.hasPureTensorSemantics())
+      return rewriter.notifyMatchFailure(op, "needs tensors");
+    // The images may be zero-padded in their rows and columns.
+    PaddedInput imagesIn = stripZeroPadding(op.getInputs()[0]);
+    Value imagesValue = imagesIn.source;
+    auto images = imagesValue.getDefiningOp<linalg::TransposeOp>();
+    auto taps = op.getInputs()[1].getDefiningOp<linalg::TransposeOp>();
+    if (!images || !taps ||
+        images.getPermutation() != ArrayRef<int64_t>{3, 1, 2, 0} ||
+        taps.getPermutation() != ArrayRef<int64_t>{1, 2, 0, 3})
+      return rewriter.notifyMatchFailure(op, "not a filter gradient");
+    auto fill = op.getOutputs()[0].getDefiningOp<linalg::FillOp>();
+    if (!fill || !matchPattern(fill.getInputs()[0], m_AnyZeroFloat()))
+      return rewriter.notifyMatchFailure(op, "needs a zero-filled init");
+    Value d = taps.getInput();
+    // P, unpadded, in its own layout.
+    PaddedInput padded = imagesIn;
+    padded.source = images.getInput();
+    Value p = padded.source;
+    auto pType = cast<RankedTensorType>(p.getType());
+    auto dType = cast<RankedTensorType>(d.getType());
+    auto gType = cast<RankedTensorType>(op.getResultTypes()[0]);
+    if (!pType.hasStaticShape() || !dType.hasStaticShape() ||
+        !gType.hasStaticShape() || !pType.getElementType().isF32() ||
+        !dType.getElementType().isF32() || !gType.getElementType().isF32())
+      return rewriter.notifyMatchFailure(op, "needs static f32 shapes");
+    int64_t n = pType.getDimSize(0), c = pType.getDimSize(3);
+    int64_t oh = dType.getDimSize(1), ow = dType.getDimSize(2),
+            f = dType.getDimSize(3);
+    int64_t kh = gType.getDimSize(1), kw = gType.getDimSize(2);
+    SmallVector<int64_t> strides(op.getStrides().getValues<int64_t>());
+    SmallVector<int64_t> dilations(op.getDilations().getValues<int64_t>());
+    int64_t m = kh * kw * c;
+
+    // Tiles of D's rows (the reduction): up to 512 of them (the packed
+    // right operand stays in L1/L2) whose patches fit in tileBytes.
+    int64_t rowLimit = std::min<int64_t>(
+        512, tileBytes / std::max<int64_t>(1, m * 4));
+    int64_t rowsPerTile = largestDivisorAtMost(oh, rowLimit / ow);
+    int64_t imagesPerTile =
+        rowsPerTile == oh
+            ? largestDivisorAtMost(n, rowLimit / std::max<int64_t>(1, oh * ow))
+            : 1;
+    int64_t rowTiles = oh / rowsPerTile;
+    int64_t tiles = (n / imagesPerTile) * rowTiles;
+    int64_t groups = largestDivisorAtMost(tiles, 8);
+    int64_t perGroup = tiles / groups;
+    int64_t kTile = imagesPerTile * rowsPerTile * ow;
+    int64_t inRows = (rowsPerTile - 1) * dilations[0] + (kh - 1) * strides[0] + 1;
+    int64_t inCols = (ow - 1) * dilations[1] + (kw - 1) * strides[1] + 1;
+
+    Location loc = op.getLoc();
+    Type f32 = rewriter.getF32Type();
+    auto index = [&](int64_t v) -> OpFoldResult {
+      return rewriter.getIndexAttr(v);
+    };
+    Value zeroF = arith::ConstantOp::create(rewriter, loc, f32,
+                                            rewriter.getZeroAttr(f32));
+    auto zeros = [&](OpBuilder &b, Location l, ArrayRef<int64_t> shape) {
+      Value empty = tensor::EmptyOp::create(b, l, shape, f32);
+      return linalg::FillOp::create(b, l, zeroF, empty).getResult(0);
+    };
+    auto patchesType = RankedTensorType::get(
+        {imagesPerTile, rowsPerTile, ow, kh, kw, c}, f32);
+    SmallVector<int64_t> patchStrides{dilations[0], dilations[1]};
+    SmallVector<int64_t> patchDilations{strides[0], strides[1]};
+    Value partials = tensor::EmptyOp::create(
+        rewriter, loc, ArrayRef<int64_t>{groups, m, f}, f32);
+    auto forall = scf::ForallOp::create(
+        rewriter, loc, ArrayRef<OpFoldResult>{index(groups)},
+        ValueRange{partials}, std::nullopt,
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          auto cst = [&](int64_t v) -> Value {
+            return arith::ConstantIndexOp::create(b, l, v);
+          };
+          OpFoldResult zero = index(0), one = index(1);
+          SmallVector<OpFoldResult> unit(4, one);
+          Value first = arith::MulIOp::create(b, l, args[0], cst(perGroup));
+          auto loop = scf::ForOp::create(
+              b, l, cst(0), cst(perGroup), cst(1),
+              ValueRange{zeros(b, l, {m, f})},
+              [&](OpBuilder &fb, Location fl, Value s, ValueRange iter) {
+                Value t = arith::AddIOp::create(fb, fl, first, s);
+                Value batch = arith::MulIOp::create(
+                    fb, fl, arith::DivUIOp::create(fb, fl, t, cst(rowTiles)),
+                    cst(imagesPerTile));
+                Value y0 = arith::MulIOp::create(
+                    fb, fl, arith::RemUIOp::create(fb, fl, t, cst(rowTiles)),
+                    cst(rowsPerTile));
+                Value top = arith::MulIOp::create(fb, fl, y0, cst(dilations[0]));
+                Value slice = tileRows(fb, fl, padded, batch, imagesPerTile,
+                                       top, inRows, inCols);
+                // [kTile, m]: the rows of the patches are D's pixels.
+                Value rows = im2col(fb, fl, slice, patchesType, patchStrides,
+                                    patchDilations);
+                Value lhs =
+                    linalg::TransposeOp::create(
+                        fb, fl, rows,
+                        tensor::EmptyOp::create(fb, fl,
+                                                ArrayRef<int64_t>{m, kTile}, f32),
+                        ArrayRef<int64_t>{1, 0})
+                        ->getResult(0);
+                Value dTile = tensor::ExtractSliceOp::create(
+                    fb, fl, d, ArrayRef<OpFoldResult>{batch, y0, zero, zero},
+                    ArrayRef<OpFoldResult>{index(imagesPerTile),
+                                           index(rowsPerTile), index(ow),
+                                           index(f)},
+                    unit);
+                Value rhs = tensor::CollapseShapeOp::create(
+                    fb, fl, dTile,
+                    SmallVector<ReassociationIndices>{{0, 1, 2}, {3}});
+                Value product =
+                    linalg::MatmulOp::create(fb, fl, iter[0].getType(),
+                                             ValueRange{lhs, rhs}, iter)
+                        .getResult(0);
+                scf::YieldOp::create(fb, fl, product);
+              });
+          auto terminator = scf::InParallelOp::create(b, l);
+          b.setInsertionPointToStart(terminator.getBody());
+          tensor::ParallelInsertSliceOp::create(
+              b, l, loop.getResult(0), args[1],
+              ArrayRef<OpFoldResult>{args[0], zero, zero},
+              ArrayRef<OpFoldResult>{one, index(m), index(f)},
+              ArrayRef<OpFoldResult>{one, one, one});
+        });
+    Value sum = forall.getResult(0);
+    if (groups == 1)
+      sum = tensor::CollapseShapeOp::create(
+          rewriter, loc, sum, SmallVector<ReassociationIndices>{{0, 1}, {2}});
+    else
+      sum = sumPartials(rewriter, loc, sum, zeros(rewriter, loc, {m, f}));
+
+    Value hwcf = tensor::ExpandShapeOp::create(
+        rewriter, loc, RankedTensorType::get({kh, kw, c, f}, f32), sum,
+        SmallVector<ReassociationIndices>{{0, 1, 2}, {3}});
+    rewriter.replaceOpWithNewOp<linalg::TransposeOp>(
+        op, hwcf, fill.getOutputs()[0], ArrayRef<int64_t>{2, 0, 1, 3});
     return success();
   }
 };
@@ -400,7 +740,8 @@ struct TgPrepareCpuMatmulsPass
         &getContext());
     if (!privateInitsOnly) {
       patterns.add<BatchedMatmulToLoops>(&getContext());
-      patterns.add<Conv2DToMatmul>(&getContext(), im2colTileBytes);
+      patterns.add<Conv2DToMatmul, FilterGradientToMatmul>(&getContext(),
+                                                           im2colTileBytes);
     }
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();

@@ -147,20 +147,27 @@ func.func @batched_not_a_matmul(%a: tensor<2x4x5xf32>, %b: tensor<2x5x6xf32>, %f
 
 // -----
 
-// Tiles of output rows: 600 bytes of patches hold 2 rows of 6 x 12 floats
-// (the largest divisor of 6 within 3), so 2 images x 3 tiles; each tile
-// reads its 3 input rows (2 rows plus the filter's extra row) and fills its
-// own part of the output (the fill of the whole output is gone).
+// Tiles of output rows, the reduction sliced by filter rows: 600 bytes
+// cannot hold 64 rows of whole receptive fields (2 x 2 x 3 floats each), so
+// each tile loops over the filter's 2 rows, copying patches of one filter
+// row (3 output rows of 6 x 2 x 3 floats: the largest divisor of 6 whose
+// patches fit) and adding their product with that row of the filter
+// ([6, 4]) into the tile. Each tile fills its own part of the output (the
+// fill of the whole output is gone).
 // TILED-LABEL: func.func @conv_tiles
 // TILED-NOT:     linalg.fill {{.*}} tensor<2x6x6x4xf32>
-// TILED:         scf.forall (%[[B:.*]], %[[T:.*]]) in (2, 3) shared_outs(%[[OUT:.*]] = %{{.*}})
-// TILED:           %[[Y:.*]] = arith.muli %[[T]], %c2
-// TILED:           tensor.extract_slice %arg0[%[[B]], %[[Y]], 0, 0] [1, 3, 7, 3] [1, 1, 1, 1]
-// TILED:           tensor<1x2x6x2x2x3xf32>
-// TILED:           %[[O:.*]] = tensor.extract_slice %[[OUT]][%[[B]], %[[Y]], 0, 0] [1, 2, 6, 4]
-// TILED:           linalg.fill ins(%{{.*}} : f32) outs(%[[O]] : tensor<1x2x6x4xf32>)
-// TILED:           linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<12x12xf32>, tensor<12x4xf32>)
-// TILED:           tensor.parallel_insert_slice %{{.*}} into %[[OUT]][%[[B]], %[[Y]], 0, 0] [1, 2, 6, 4]
+// TILED:         scf.forall (%[[B:.*]], %[[T:.*]]) in (2, 2) shared_outs(%[[OUT:.*]] = %{{.*}})
+// TILED:           %[[Y:.*]] = arith.muli %[[T]], %c3
+// TILED:           %[[O:.*]] = tensor.extract_slice %[[OUT]][%[[B]], %[[Y]], 0, 0] [1, 3, 6, 4]
+// TILED:           %[[Z:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%[[O]] : tensor<1x3x6x4xf32>)
+// TILED:           %[[ACC:.*]] = tensor.collapse_shape %[[Z]]
+// TILED:           scf.for %[[I:.*]] = %c0 to %c2 step %c1 iter_args(%[[A:.*]] = %[[ACC]]) -> (tensor<18x4xf32>)
+// TILED:             %[[TOP:.*]] = arith.addi %[[Y]], %[[I]]
+// TILED:             tensor.extract_slice %arg1[%[[I]], 0, 0, 0] [1, 2, 3, 4]
+// TILED:             tensor.extract_slice %arg0[%[[B]], %[[TOP]], 0, 0] [1, 3, 7, 3] [1, 1, 1, 1]
+// TILED:             tensor<1x3x6x1x2x3xf32>
+// TILED:             linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<18x6xf32>, tensor<6x4xf32>) outs(%[[A]] : tensor<18x4xf32>)
+// TILED:           tensor.parallel_insert_slice %{{.*}} into %[[OUT]][%[[B]], %[[Y]], 0, 0] [1, 3, 6, 4]
 func.func @conv_tiles(%x: tensor<2x7x7x3xf32>, %w: tensor<2x2x3x4xf32>) -> tensor<2x6x6x4xf32> {
   %zero = arith.constant 0.0 : f32
   %e = tensor.empty() : tensor<2x6x6x4xf32>
@@ -168,4 +175,103 @@ func.func @conv_tiles(%x: tensor<2x7x7x3xf32>, %w: tensor<2x2x3x4xf32>) -> tenso
   %0 = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
        ins(%x, %w : tensor<2x7x7x3xf32>, tensor<2x2x3x4xf32>) outs(%init : tensor<2x6x6x4xf32>) -> tensor<2x6x6x4xf32>
   return %0 : tensor<2x6x6x4xf32>
+}
+
+// -----
+
+// A zero-padded input is not padded as a whole: each tile takes its rows of
+// the unpadded input (fewer at the top and bottom edges) and pads them on
+// its own, into the [2, 8, 7, 3] rows of padded input the tile reads.
+
+// CHECK-LABEL: func.func @conv_padded
+// CHECK-NOT:     tensor.pad {{.*}} to tensor<2x8x7x3xf32>
+// CHECK:         scf.forall
+// CHECK:           %[[S:.*]] = tensor.extract_slice %arg0[%{{.*}}, %[[START:.*]], 0, 0] [2, %[[COUNT:.*]], 5, 3] [1, 1, 1, 1] : tensor<2x6x5x3xf32> to tensor<2x?x5x3xf32>
+// CHECK:           %[[P:.*]] = tensor.pad %[[S]] low[0, %{{.*}}, 1, 0] high[0, %{{.*}}, 1, 0]
+// CHECK:           } : tensor<2x?x5x3xf32> to tensor<2x8x7x3xf32>
+// CHECK:           linalg.generic {{.*}} ins(%[[P]] : tensor<2x8x7x3xf32>)
+// CHECK:           linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<60x27xf32>, tensor<27x4xf32>)
+func.func @conv_padded(%x: tensor<2x6x5x3xf32>, %w: tensor<3x3x3x4xf32>) -> tensor<2x6x5x4xf32> {
+  %zero = arith.constant 0.0 : f32
+  %p = tensor.pad %x low[0, 1, 1, 0] high[0, 1, 1, 0] {
+  ^bb0(%a: index, %b: index, %c: index, %d: index):
+    tensor.yield %zero : f32
+  } : tensor<2x6x5x3xf32> to tensor<2x8x7x3xf32>
+  %e = tensor.empty() : tensor<2x6x5x4xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<2x6x5x4xf32>) -> tensor<2x6x5x4xf32>
+  %0 = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+       ins(%p, %w : tensor<2x8x7x3xf32>, tensor<3x3x3x4xf32>) outs(%init : tensor<2x6x5x4xf32>) -> tensor<2x6x5x4xf32>
+  return %0 : tensor<2x6x5x4xf32>
+}
+
+// -----
+
+// The filter gradient of a 3x3 stride-2 convolution of 4 images of 6x6x3
+// padded by 1 before (as Conv2DOp::buildAdjoints builds it: the input with
+// batch and channels swapped, padded, by the result's adjoint as a 3x3
+// filter, at dilation 2) is computed from the input and the adjoint where
+// they are: the forward pass's im2col of each tile of the adjoint's rows
+// (here one tile: 4 images x 3 x 3 pixels), transposed, times the tile of
+// the adjoint, summed into [kh*kw*c, f] per parallel group (here one).
+
+// CHECK-LABEL: func.func @filter_gradient
+// CHECK-NOT:     linalg.transpose ins(%arg
+// CHECK-NOT:     linalg.conv_2d
+// CHECK:         scf.forall (%[[G:.*]]) in (1) shared_outs(%[[PART:.*]] = %{{.*}}) -> (tensor<1x27x5xf32>)
+// CHECK:           %[[Z:.*]] = linalg.fill {{.*}} -> tensor<27x5xf32>
+// CHECK:           scf.for {{.*}} iter_args(%[[A:.*]] = %[[Z]]) -> (tensor<27x5xf32>)
+// CHECK:             %[[S:.*]] = tensor.extract_slice %arg0[%{{.*}}, %{{.*}}, 0, 0] [4, %{{.*}}, 6, 3]
+// CHECK:             %[[P:.*]] = tensor.pad %[[S]] low[0, %{{.*}}, 1, 0] high[0, %{{.*}}, 0, 0]
+// CHECK:             linalg.generic {indexing_maps = [#[[IN:.*]], #{{.*}}]{{.*}} ins(%[[P]] : tensor<4x7x7x3xf32>) outs(%{{.*}} : tensor<4x3x3x3x3x3xf32>)
+// CHECK:             %[[L:.*]] = linalg.transpose ins(%{{.*}} : tensor<36x27xf32>) outs(%{{.*}} : tensor<27x36xf32>) permutation = [1, 0]
+// CHECK:             %[[D:.*]] = tensor.extract_slice %arg1[{{.*}}] [4, 3, 3, 5]
+// CHECK:             %[[R:.*]] = tensor.collapse_shape %[[D]] {{\[\[}}0, 1, 2], [3]] : tensor<4x3x3x5xf32> into tensor<36x5xf32>
+// CHECK:             linalg.matmul ins(%[[L]], %[[R]] : tensor<27x36xf32>, tensor<36x5xf32>) outs(%[[A]] : tensor<27x5xf32>)
+// CHECK:         %[[SUM:.*]] = tensor.collapse_shape %{{.*}} {{\[\[}}0, 1], [2]] : tensor<1x27x5xf32> into tensor<27x5xf32>
+// CHECK:         %[[HWCF:.*]] = tensor.expand_shape %[[SUM]] {{.*}} into tensor<3x3x3x5xf32>
+// CHECK:         linalg.transpose ins(%[[HWCF]] : tensor<3x3x3x5xf32>) {{.*}} permutation = [2, 0, 1, 3]
+func.func @filter_gradient(%x: tensor<4x6x6x3xf32>, %d: tensor<4x3x3x5xf32>) -> tensor<3x3x3x5xf32> {
+  %zero = arith.constant 0.0 : f32
+  %ei = tensor.empty() : tensor<3x6x6x4xf32>
+  %images = linalg.transpose ins(%x : tensor<4x6x6x3xf32>) outs(%ei : tensor<3x6x6x4xf32>) permutation = [3, 1, 2, 0]
+  %p = tensor.pad %images low[0, 1, 1, 0] high[0, 0, 0, 0] {
+  ^bb0(%a: index, %b: index, %c: index, %e: index):
+    tensor.yield %zero : f32
+  } : tensor<3x6x6x4xf32> to tensor<3x7x7x4xf32>
+  %et = tensor.empty() : tensor<3x3x4x5xf32>
+  %taps = linalg.transpose ins(%d : tensor<4x3x3x5xf32>) outs(%et : tensor<3x3x4x5xf32>) permutation = [1, 2, 0, 3]
+  %e = tensor.empty() : tensor<3x3x3x5xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<3x3x3x5xf32>) -> tensor<3x3x3x5xf32>
+  %0 = linalg.conv_2d_nhwc_hwcf {dilations = dense<2> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+       ins(%p, %taps : tensor<3x7x7x4xf32>, tensor<3x3x4x5xf32>) outs(%init : tensor<3x3x3x5xf32>) -> tensor<3x3x3x5xf32>
+  return %0 : tensor<3x3x3x5xf32>
+}
+
+// -----
+
+// Twelve tiles of the adjoint's rows (12 images of 20x20 pixels, patches of
+// 576 floats: 455 rows fit 1 MiB, a tile is one image's 400) in 6
+// parallel groups of 2 tiles (up to 8 groups): the groups' partial
+// gradients are added at the end.
+
+// CHECK-LABEL: func.func @filter_gradient_groups
+// CHECK:         scf.forall ({{.*}}) in (6) shared_outs({{.*}}) -> (tensor<6x576x8xf32>)
+// CHECK:           scf.for %{{.*}} = %c0 to %c2 step %c1
+// CHECK:             linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<576x400xf32>, tensor<400x8xf32>)
+// CHECK:         linalg.generic {{.*}}iterator_types = ["reduction", "parallel", "parallel"]{{.*}} ins(%{{.*}} : tensor<6x576x8xf32>) outs(%{{.*}} : tensor<576x8xf32>)
+func.func @filter_gradient_groups(%x: tensor<12x20x20x64xf32>, %d: tensor<12x20x20x8xf32>) -> tensor<64x3x3x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %ei = tensor.empty() : tensor<64x20x20x12xf32>
+  %images = linalg.transpose ins(%x : tensor<12x20x20x64xf32>) outs(%ei : tensor<64x20x20x12xf32>) permutation = [3, 1, 2, 0]
+  %p = tensor.pad %images low[0, 1, 1, 0] high[0, 1, 1, 0] {
+  ^bb0(%a: index, %b: index, %c: index, %e: index):
+    tensor.yield %zero : f32
+  } : tensor<64x20x20x12xf32> to tensor<64x22x22x12xf32>
+  %et = tensor.empty() : tensor<20x20x12x8xf32>
+  %taps = linalg.transpose ins(%d : tensor<12x20x20x8xf32>) outs(%et : tensor<20x20x12x8xf32>) permutation = [1, 2, 0, 3]
+  %e = tensor.empty() : tensor<64x3x3x8xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<64x3x3x8xf32>) -> tensor<64x3x3x8xf32>
+  %0 = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+       ins(%p, %taps : tensor<64x22x22x12xf32>, tensor<20x20x12x8xf32>) outs(%init : tensor<64x3x3x8xf32>) -> tensor<64x3x3x8xf32>
+  return %0 : tensor<64x3x3x8xf32>
 }

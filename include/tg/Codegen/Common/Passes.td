@@ -133,7 +133,23 @@ def TgPrepareCpuMatmulsPass : Pass<"tg-prepare-cpu-matmuls"> {
       `im2col-tile-bytes`, so the patches (`kh*kw` times the input's
       memory) are written and read back in L2, not through memory; the
       convolution runs in the micro-kernels. A fill of the output becomes a
-      fill of each tile.
+      fill of each tile. When not even 64 rows of whole receptive fields
+      fit, each tile loops over the filter's rows instead, copying the
+      patches of one filter row (`[rows*ow, kw*c]`) and adding their
+      product with that row of the filter into the tile.
+    - a convolution whose input is a `tensor.pad` of its rows and columns
+      with zeros reads each tile's rows from the unpadded input and pads
+      them on its own (a tile-sized `tensor.pad`): the padded copy of the
+      whole input is never written, read back nor kept live.
+    - the filter gradient `-tg-tape-to-gradient` builds for `tg.conv2d` (a
+      convolution of the input with batch and channels swapped, by the
+      result's adjoint with batch and channels swapped) is computed from
+      the input and the adjoint in their own layouts: for each tile of the
+      adjoint's rows, the forward pass's im2col of the input, transposed,
+      times the adjoint's tile (`linalg.matmul` on a `linalg.transpose`,
+      which the micro-kernels read in place), summed over the tiles of up
+      to 8 parallel groups into partial gradients that are added at the
+      end. No transposed copy of the input or the adjoint is made.
     - a `linalg.matmul` whose zero-filled init is shared with other ops
       (CSE merges identical fills) gets a fill of its own, so that
       bufferization does not copy zeros into its buffer and

@@ -650,24 +650,22 @@ SmallVector<Value> Conv2DOp::buildAdjoints(OpBuilder &b, ArrayRef<Value> dR) {
           needW = (kw - 1) * dil[1] + (outType.getDimSize(2) - 1) * st[1] + 1;
   int64_t usedH = std::min(inType.getDimSize(1), needH - pad[0]),
           usedW = std::min(inType.getDimSize(2), needW - pad[2]);
-  Value padded = getInput();
+  // The zero padding is the convolution's own (on the transposed images):
+  // lowered, it is a tensor.pad of the input like the forward pass's, and
+  // the CPU pipeline reads the forward pass's padded input in place
+  // (-tg-prepare-cpu-matmuls) instead of building a copy of its own.
+  Value used = getInput();
+  SmallVector<int64_t> imagePad{pad[0], pad[1], pad[2], pad[3]};
   if (usedH > 0 && usedW > 0 && needH <= hp && needW <= wp) {
     if (usedH != inType.getDimSize(1) || usedW != inType.getDimSize(2))
-      padded = SliceOp::create(b, loc, padded, {0, 0, 0, 0},
-                               {n, usedH, usedW, c}, {1, 1, 1, 1});
-    if (needH != usedH || needW != usedW)
-      padded = scatterIntoZeros(
-          b, loc, padded, RankedTensorType::get({n, needH, needW, c}, elem),
-          {0, pad[0], pad[2], 0}, {1, 1, 1, 1});
-  } else if (hp != inType.getDimSize(1) || wp != inType.getDimSize(2)) {
-    padded = scatterIntoZeros(b, loc, padded,
-                              RankedTensorType::get({n, hp, wp, c}, elem),
-                              {0, pad[0], pad[2], 0}, {1, 1, 1, 1});
+      used = SliceOp::create(b, loc, used, {0, 0, 0, 0}, {n, usedH, usedW, c},
+                             {1, 1, 1, 1});
+    imagePad = {pad[0], needH - usedH - pad[0], pad[2], needW - usedW - pad[2]};
   }
-  Value images = TransposeOp::create(b, loc, padded, {3, 1, 2, 0});
+  Value images = TransposeOp::create(b, loc, used, {3, 1, 2, 0});
   Value taps = TransposeOp::create(b, loc, dR[0], {1, 2, 0, 3});
   Value g = Conv2DOp::create(b, loc, images, taps,
-                             SmallVector<int64_t>{dil[0], dil[1]}, zeros4,
+                             SmallVector<int64_t>{dil[0], dil[1]}, imagePad,
                              SmallVector<int64_t>{st[0], st[1]});
   RankedTensorType gType = tensorType(g);
   if (gType.getDimSize(1) != kh || gType.getDimSize(2) != kw)
