@@ -124,7 +124,10 @@ static Value tileRows(OpBuilder &b, Location l, const PaddedInput &in,
   // Columns: the same for every tile.
   int64_t validCols = std::max<int64_t>(
       0, std::min<int64_t>(w, cols - in.low[1]));
-  int64_t colsLow = std::min(in.low[1], cols);
+  // (At most cols - 1: the bufferized tensor.pad copies into a subview at
+  // the low padding, whose offset must be within the tile even when the
+  // copy is empty.)
+  int64_t colsLow = std::min(in.low[1], std::max<int64_t>(cols - 1, 0));
   int64_t colsHigh = cols - colsLow - validCols;
   // Rows: the source rows [top - low, top - low + rows) within [0, h).
   auto cst = [&](int64_t v) -> Value {
@@ -136,10 +139,15 @@ static Value tileRows(OpBuilder &b, Location l, const PaddedInput &in,
       b, l, arith::AddIOp::create(b, l, first, cst(rows)), cst(h));
   Value count = arith::MaxSIOp::create(
       b, l, arith::SubIOp::create(b, l, end, start), cst(0));
-  start = arith::MinSIOp::create(b, l, start, cst(h));
   Value rowsLow = arith::MaxSIOp::create(
       b, l, arith::SubIOp::create(b, l, start, first), cst(0));
-  rowsLow = arith::MinSIOp::create(b, l, rowsLow, cst(rows));
+  // A tile wholly in the bottom padding reads no row: its (empty) slice
+  // starts at the last row, as a slice's offset must be within the
+  // dimension even when it is empty.
+  start = arith::MinSIOp::create(b, l, start,
+                                 cst(std::max<int64_t>(h - 1, 0)));
+  rowsLow = arith::MinSIOp::create(b, l, rowsLow,
+                                   cst(std::max<int64_t>(rows - 1, 0)));
   Value rowsHigh = arith::SubIOp::create(
       b, l, arith::SubIOp::create(b, l, cst(rows), rowsLow), count);
   Value slice = tensor::ExtractSliceOp::create(
