@@ -75,7 +75,6 @@ static int64_t largestDivisorAtMost(int64_t n, int64_t limit) {
 struct PaddedInput {
   Value source;
   int64_t low[2] = {0, 0}, high[2] = {0, 0}; // rows, columns
-  Type elem;
 };
 
 /// `input` as its unpadded source and padding when it is a tensor.pad of
@@ -83,7 +82,6 @@ struct PaddedInput {
 static PaddedInput stripZeroPadding(Value input) {
   PaddedInput in;
   in.source = input;
-  in.elem = cast<RankedTensorType>(input.getType()).getElementType();
   auto pad = input.getDefiningOp<tensor::PadOp>();
   if (!pad)
     return in;
@@ -154,10 +152,11 @@ static Value tileRows(OpBuilder &b, Location l, const PaddedInput &in,
       b, l, in.source, ArrayRef<OpFoldResult>{batch, start, zero, zero},
       ArrayRef<OpFoldResult>{index(imgs), count, index(validCols), index(c)},
       unit);
-  Value padValue = arith::ConstantOp::create(b, l, in.elem,
-                                             b.getZeroAttr(in.elem));
+  Type elem = type.getElementType();
+  Value padValue =
+      arith::ConstantOp::create(b, l, elem, b.getZeroAttr(elem));
   return tensor::PadOp::create(
-      b, l, RankedTensorType::get({imgs, rows, cols, c}, in.elem), slice,
+      b, l, RankedTensorType::get({imgs, rows, cols, c}, elem), slice,
       ArrayRef<OpFoldResult>{zero, rowsLow, index(colsLow), zero},
       ArrayRef<OpFoldResult>{zero, rowsHigh, index(colsHigh), zero},
       padValue);
@@ -392,9 +391,8 @@ struct FilterGradientToMatmul : OpRewritePattern<linalg::Conv2DNhwcHwcfOp> {
     if (!op.hasPureTensorSemantics())
       return rewriter.notifyMatchFailure(op, "needs tensors");
     // The images may be zero-padded in their rows and columns.
-    PaddedInput imagesIn = stripZeroPadding(op.getInputs()[0]);
-    Value imagesValue = imagesIn.source;
-    auto images = imagesValue.getDefiningOp<linalg::TransposeOp>();
+    PaddedInput padded = stripZeroPadding(op.getInputs()[0]);
+    auto images = padded.source.getDefiningOp<linalg::TransposeOp>();
     auto taps = op.getInputs()[1].getDefiningOp<linalg::TransposeOp>();
     if (!images || !taps ||
         images.getPermutation() != ArrayRef<int64_t>{3, 1, 2, 0} ||
@@ -404,11 +402,10 @@ struct FilterGradientToMatmul : OpRewritePattern<linalg::Conv2DNhwcHwcfOp> {
     if (!fill || !matchPattern(fill.getInputs()[0], m_AnyZeroFloat()))
       return rewriter.notifyMatchFailure(op, "needs a zero-filled init");
     Value d = taps.getInput();
-    // P, unpadded, in its own layout.
-    PaddedInput padded = imagesIn;
+    // P, unpadded, in its own layout (the padding is of its rows and
+    // columns in both layouts).
     padded.source = images.getInput();
-    Value p = padded.source;
-    auto pType = cast<RankedTensorType>(p.getType());
+    auto pType = cast<RankedTensorType>(padded.source.getType());
     auto dType = cast<RankedTensorType>(d.getType());
     auto gType = cast<RankedTensorType>(op.getResultTypes()[0]);
     if (!pType.hasStaticShape() || !dType.hasStaticShape() ||
