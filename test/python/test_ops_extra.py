@@ -723,6 +723,12 @@ def test_conv2d():
     (2, 15, 15, 4, 3, (3, 3), (1, 2), (0, 1, 2, 0), (2, 2)),    # dilated
     (2, 9, 9, 3, 4, (3, 3), (1, 1), (4, 3, 4, 5), (1, 1)),      # tiles of padding
     (1, 8, 8, 2048, 4, (3, 3), (1, 1), (1, 1, 1, 1), (1, 1)),   # K by filter rows
+    # The input's gradient as the stride phases of its unpadded rows and
+    # columns (sides multiples of the strides): padding past the filter
+    # crops the adjoint a phase reads (5 rows, 2x2 filter), phases with no
+    # taps (stride 4 > kernel 3) are zeros.
+    (2, 8, 12, 3, 4, (2, 3), (2, 4), (5, 1, 3, 5), (1, 1)),
+    (3, 6, 6, 2, 5, (5, 1), (3, 2), (0, 4, 1, 0), (1, 1)),
     # Found by an adversarial tester: the only output row lies in the top
     # padding (the tile's pad had an empty interior, and its bufferized copy
     # a subview offset past the tile).
@@ -733,8 +739,8 @@ def test_conv2d_gradients_in_float32_against_float64(n, h, w, c, f, k, strides, 
                                                       dilations, relu):
     """The loss sum(act(conv)^2) and its gradients w.r.t. the input and the filter,
     computed in f32 (on the CPU: the im2col tiles padded one by one, the
-    filter gradient as patches^T * dR summed over parallel groups) against
-    PyTorch in f64."""
+    filter gradient as patches^T * dR summed over parallel groups, the
+    strided input gradient phase by phase) against PyTorch in f64."""
     act = tg.relu if relu else (lambda v: v)
     x = rng.standard_normal((n, h, w, c)).astype(np.float32)
     wt = (rng.standard_normal(k + (c, f)) / np.sqrt(k[0] * k[1] * c)).astype(np.float32)

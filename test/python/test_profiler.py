@@ -71,7 +71,7 @@ def test_a_training_step_profiled_from_python(tmp_path):
     first, second = line_of("# first layer"), line_of("# second layer")
     check = subprocess.run(
         [sys.executable, CHECK_TRACE, str(path), "--calls", "3", "--summary", str(summary),
-         "--kernel", "relu=%d" % first],
+         "--kernel", "matmul+relu=%d" % first],
         capture_output=True, text=True)
     assert check.returncode == 0, check.stderr
     trace = json.loads(path.read_text())

@@ -16,12 +16,12 @@
 // RUN: tg-run %s %{inputs} --threads=1 --repeat=4 --profile=%t/trace.json --profile-summary --output-dir=%t/profiled > %t/summary.txt
 // RUN: FileCheck %s --input-file=%t/summary.txt
 // RUN: %python %S/../check_trace.py %t/trace.json --calls 5 --summary %t/summary.txt \
-// RUN:   --kernel "matmul+add=51,52" --kernel "relu=53" --kernel "reduce_mean+neg=59,60"
+// RUN:   --kernel "matmul+add+relu=51,52,53" --kernel "matmul+add=54,55" --kernel "reduce_mean+neg=59,60"
 // RUN: %npycheck check %t/profiled/result0.npy "np.load('%t/plain/result0.npy')"
 // RUN: %npycheck check %t/profiled/result1.npy "np.load('%t/plain/result1.npy')"
 // Multithreaded: the same kernels, timed on the calling thread.
 // RUN: tg-run %s %{inputs} --threads=2 --profile=%t/trace2.json
-// RUN: %python %S/../check_trace.py %t/trace2.json --calls 1 --kernel "matmul+add=51,52"
+// RUN: %python %S/../check_trace.py %t/trace2.json --calls 1 --kernel "matmul+add+relu=51,52,53"
 // Errors.
 // RUN: not tg-run %s %{inputs} --profile=%t/missing/trace.json 2>&1 | FileCheck %s --check-prefix=NODIR
 // RUN: not test -e %t/missing
@@ -38,8 +38,8 @@
 
 // CHECK: @main: 4 calls: min
 // CHECK: kernel calls time (ms) % GFLOP/s %peak GB/s source lines
-// CHECK-DAG: main/k{{[0-9]+}} matmul+add {{.*}} profile.mlir:51,52
-// CHECK-DAG: main/k{{[0-9]+}} relu {{.*}} profile.mlir:53
+// CHECK-DAG: main/k{{[0-9]+}} matmul+add+relu {{.*}} profile.mlir:51,52,53
+// CHECK-DAG: main/k{{[0-9]+}} matmul+add {{.*}} profile.mlir:54,55
 // CHECK: (outside kernels: copies, calls)        5
 // CHECK: total 5 {{.*}} 100.0
 // NODIR: error: cannot write the profile to '{{.*}}missing/trace.json': the directory '{{.*}}missing' does not exist

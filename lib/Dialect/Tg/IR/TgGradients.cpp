@@ -250,8 +250,14 @@ SmallVector<Value> SigmoidOp::buildAdjoints(OpBuilder &b, ArrayRef<Value> dR) {
 SmallVector<Value> ReluOp::buildAdjoints(OpBuilder &b, ArrayRef<Value> dR) {
   Location loc = getLoc();
   Value zero = scalar(b, loc, getType().getElementType(), 0.0);
-  return {select(b, loc, cmp(b, loc, CmpPredicate::gt, getX(), zero), dR[0],
-                 zero)};
+  // relu(x) > 0 exactly where x > 0 (NaN included: both compare false), so
+  // the mask reads the result, as PyTorch's threshold_backward and
+  // TensorFlow's ReluGrad do. The result is usually live anyway (the next
+  // layer's weight gradient reads it), while testing the input would keep the
+  // pre-activation, and through fusion the conv or matmul output it is
+  // computed from, live until the backward pass.
+  return {select(b, loc, cmp(b, loc, CmpPredicate::gt, getResult(), zero),
+                 dR[0], zero)};
 }
 
 SmallVector<Value> SinOp::buildAdjoints(OpBuilder &b, ArrayRef<Value> dR) {
@@ -527,41 +533,68 @@ static Value flipFilter(OpBuilder &b, Location loc, Value filter) {
       {0, 1, 3, 2});
 }
 
-/// The adjoint of a strided convolution's zero-padded input `[n, hp, wp, c]`
-/// (no dilation), one stride phase at a time: the rows r = a + sh*t of dP
+/// The adjoint of a strided convolution's zero-padded input dP (no
+/// dilation), one stride phase at a time: the rows r = a + sh*t of dP
 /// receive dR[t - m] W[a + sh*m]^T, a stride-1 full correlation of dR with
 /// the taps a, a + sh, ... of the filter, flipped. The sh*sw phase outputs
-/// are interleaved into dP. Spreading dR over zeros instead would multiply
-/// by zeros (sh*sw - 1) times out of sh*sw.
+/// are interleaved. Spreading dR over zeros instead would multiply by zeros
+/// (sh*sw - 1) times out of sh*sw.
+///
+/// The result is the window of dP that starts at padded row and column
+/// `first` and has `count` rows (and columns) per phase: the unpadded input
+/// when its sides are multiples of the strides (no padding rows computed,
+/// and no padded result kept alive for a slice of it: the concat lowering
+/// writes the phases in place), else all of dP, which the caller slices.
 static Value stridedDataAdjoint(OpBuilder &b, Location loc, Value dR,
-                                Value filter, int64_t hp, int64_t wp,
-                                ArrayRef<int64_t> st) {
+                                Value filter, ArrayRef<int64_t> first,
+                                ArrayRef<int64_t> count, ArrayRef<int64_t> st) {
   RankedTensorType dType = tensorType(dR), wType = tensorType(filter);
   Type elem = dType.getElementType();
-  int64_t n = dType.getDimSize(0), oh = dType.getDimSize(1),
-          ow = dType.getDimSize(2), f = dType.getDimSize(3);
-  int64_t kh = wType.getDimSize(0), kw = wType.getDimSize(1),
-          c = wType.getDimSize(2);
-  int64_t th = llvm::divideCeil(hp, st[0]), tw = llvm::divideCeil(wp, st[1]);
-  auto phaseType = RankedTensorType::get({n, th, 1, tw, 1, c}, elem);
+  int64_t n = dType.getDimSize(0), f = dType.getDimSize(3);
+  int64_t c = wType.getDimSize(2);
+  auto phaseType =
+      RankedTensorType::get({n, count[0], 1, count[1], 1, c}, elem);
+  // Along spatial axis d, the window's rows first + slot, first + slot + s,
+  // ...: their phase, its taps, and the rows [lo, hi) of dR and the padding
+  // (low, high) that the phase's correlation reads (its output row y reads
+  // dR rows y - taps + 1 ... y; negative padding crops dR instead).
+  struct Axis {
+    int64_t phase, taps, lo, hi, low, high;
+  };
+  auto axis = [&](int64_t d, int64_t slot) {
+    int64_t s = st[d], k = wType.getDimSize(d), rows = dType.getDimSize(1 + d);
+    int64_t phase = (first[d] + slot) % s, y0 = (first[d] + slot) / s;
+    int64_t taps = phase < k ? (k - 1 - phase) / s + 1 : 0;
+    int64_t low = taps - 1 - y0, high = count[d] - rows + y0;
+    return Axis{phase,
+                taps,
+                std::max<int64_t>(0, -low),
+                rows - std::max<int64_t>(0, -high),
+                std::max<int64_t>(0, low),
+                std::max<int64_t>(0, high)};
+  };
   SmallVector<Value> rows;
-  for (int64_t a = 0; a < st[0]; ++a) {
+  for (int64_t i = 0; i < st[0]; ++i) {
     SmallVector<Value> phases;
-    for (int64_t p = 0; p < st[1]; ++p) {
-      int64_t ka = a < kh ? (kh - 1 - a) / st[0] + 1 : 0;
-      int64_t kb = p < kw ? (kw - 1 - p) / st[1] + 1 : 0;
+    for (int64_t j = 0; j < st[1]; ++j) {
+      Axis h = axis(0, i), w = axis(1, j);
       Value phase;
-      if (ka == 0 || kb == 0) {
+      if (h.taps == 0 || w.taps == 0 || h.hi <= h.lo || w.hi <= w.lo) {
         phase = zerosLike(b, loc, phaseType);
       } else {
         Value taps = SliceOp::create(
-            b, loc, filter, {a, p, 0, 0},
-            {a + (ka - 1) * st[0] + 1, p + (kb - 1) * st[1] + 1, c, f},
+            b, loc, filter, {h.phase, w.phase, 0, 0},
+            {h.phase + (h.taps - 1) * st[0] + 1,
+             w.phase + (w.taps - 1) * st[1] + 1, c, f},
             {st[0], st[1], 1, 1});
-        // th >= oh: the forward pass reads no further than row hp - 1.
+        Value read = dR;
+        if (h.lo != 0 || w.lo != 0 || h.hi != dType.getDimSize(1) ||
+            w.hi != dType.getDimSize(2))
+          read = SliceOp::create(b, loc, dR, {0, h.lo, w.lo, 0},
+                                 {n, h.hi, w.hi, f}, {1, 1, 1, 1});
         Value conv = Conv2DOp::create(
-            b, loc, dR, flipFilter(b, loc, taps), SmallVector<int64_t>{1, 1},
-            SmallVector<int64_t>{ka - 1, th - oh, kb - 1, tw - ow},
+            b, loc, read, flipFilter(b, loc, taps), SmallVector<int64_t>{1, 1},
+            SmallVector<int64_t>{h.low, h.high, w.low, w.high},
             SmallVector<int64_t>{1, 1});
         phase = ReshapeOp::create(b, loc, phaseType, conv);
       }
@@ -573,12 +606,10 @@ static Value stridedDataAdjoint(OpBuilder &b, Location loc, Value dR,
   }
   Value all = rows.size() == 1 ? rows[0]
                                : Value(ConcatOp::create(b, loc, rows, 2));
-  Value interleaved = ReshapeOp::create(
-      b, loc, RankedTensorType::get({n, th * st[0], tw * st[1], c}, elem), all);
-  if (th * st[0] == hp && tw * st[1] == wp)
-    return interleaved;
-  return SliceOp::create(b, loc, interleaved, {0, 0, 0, 0}, {n, hp, wp, c},
-                         {1, 1, 1, 1});
+  return ReshapeOp::create(
+      b, loc,
+      RankedTensorType::get({n, count[0] * st[0], count[1] * st[1], c}, elem),
+      all);
 }
 
 SmallVector<Value> Conv2DOp::buildAdjoints(OpBuilder &b, ArrayRef<Value> dR) {
@@ -604,39 +635,6 @@ SmallVector<Value> Conv2DOp::buildAdjoints(OpBuilder &b, ArrayRef<Value> dR) {
   // Strided convolutions without dilation go one stride phase at a time
   // (stridedDataAdjoint): spread out, a stride of s would leave
   // (s^2-1)/s^2 of the products zero.
-  SmallVector<int64_t> zeros4{0, 0, 0, 0}, ones2{1, 1};
-  int64_t spanH = (kh - 1) * dil[0], spanW = (kw - 1) * dil[1];
-  Value dInput;
-  if (st[0] == 1 && st[1] == 1 && pad[0] <= spanH && pad[1] <= spanH &&
-      pad[2] <= spanW && pad[3] <= spanW) {
-    // Stride 1, padding within the filter's span ('SAME', 'VALID'): the
-    // rows of the unpadded input directly, dR padded by span - padding.
-    dInput = Conv2DOp::create(
-        b, loc, dR[0], flipFilter(b, loc, getFilter()), ones2,
-        SmallVector<int64_t>{spanH - pad[0], spanH - pad[1], spanW - pad[2],
-                             spanW - pad[3]},
-        SmallVector<int64_t>{dil[0], dil[1]});
-  } else {
-    Value dPadded;
-    if ((st[0] > 1 || st[1] > 1) && dil[0] == 1 && dil[1] == 1) {
-      dPadded = stridedDataAdjoint(b, loc, dR[0], getFilter(), hp, wp, st);
-    } else {
-      Value spread = scatterIntoZeros(
-          b, loc, dR[0],
-          RankedTensorType::get({n, hp + spanH, wp + spanW, f}, elem),
-          {0, spanH, spanW, 0}, {1, st[0], st[1], 1});
-      dPadded = Conv2DOp::create(
-          b, loc, spread, flipFilter(b, loc, getFilter()), ones2, zeros4,
-          SmallVector<int64_t>{dil[0], dil[1]});
-    }
-    dInput = dPadded;
-    if (hp != inType.getDimSize(1) || wp != inType.getDimSize(2))
-      dInput = SliceOp::create(
-          b, loc, dPadded, {0, pad[0], pad[2], 0},
-          {n, pad[0] + inType.getDimSize(1), pad[2] + inType.getDimSize(2), c},
-          {1, 1, 1, 1});
-  }
-
   // The filter's: dW[i, j, c, f] = sum over n, y, x of
   // P[n, i*dh + y*sh, j*dw + x*sw, c] dR[n, y, x, f]: a convolution of P
   // with channels and batch swapped (c images of n channels) by dR as an
@@ -671,6 +669,49 @@ SmallVector<Value> Conv2DOp::buildAdjoints(OpBuilder &b, ArrayRef<Value> dR) {
   if (gType.getDimSize(1) != kh || gType.getDimSize(2) != kw)
     g = SliceOp::create(b, loc, g, {0, 0, 0, 0}, {c, kh, kw, f}, {1, 1, 1, 1});
   Value dFilter = TransposeOp::create(b, loc, g, {1, 2, 0, 3});
+
+  // The input's comes second: built in this order, the filter gradient's
+  // im2col tiles are freed before the input's result is allocated (the
+  // CNN step's peak was both at once).
+  SmallVector<int64_t> zeros4{0, 0, 0, 0}, ones2{1, 1};
+  int64_t spanH = (kh - 1) * dil[0], spanW = (kw - 1) * dil[1];
+  int64_t h = inType.getDimSize(1), w = inType.getDimSize(2);
+  bool phases = (st[0] > 1 || st[1] > 1) && dil[0] == 1 && dil[1] == 1;
+  Value dInput;
+  if (st[0] == 1 && st[1] == 1 && pad[0] <= spanH && pad[1] <= spanH &&
+      pad[2] <= spanW && pad[3] <= spanW) {
+    // Stride 1, padding within the filter's span ('SAME', 'VALID'): the
+    // rows of the unpadded input directly, dR padded by span - padding.
+    dInput = Conv2DOp::create(
+        b, loc, dR[0], flipFilter(b, loc, getFilter()), ones2,
+        SmallVector<int64_t>{spanH - pad[0], spanH - pad[1], spanW - pad[2],
+                             spanW - pad[3]},
+        SmallVector<int64_t>{dil[0], dil[1]});
+  } else if (phases && h % st[0] == 0 && w % st[1] == 0) {
+    // The phases of the unpadded input's rows and columns only.
+    dInput = stridedDataAdjoint(b, loc, dR[0], getFilter(), {pad[0], pad[2]},
+                                {h / st[0], w / st[1]}, st);
+  } else {
+    Value dPadded;
+    if (phases) {
+      dPadded = stridedDataAdjoint(
+          b, loc, dR[0], getFilter(), {0, 0},
+          {(hp + st[0] - 1) / st[0], (wp + st[1] - 1) / st[1]}, st);
+    } else {
+      Value spread = scatterIntoZeros(
+          b, loc, dR[0],
+          RankedTensorType::get({n, hp + spanH, wp + spanW, f}, elem),
+          {0, spanH, spanW, 0}, {1, st[0], st[1], 1});
+      dPadded = Conv2DOp::create(
+          b, loc, spread, flipFilter(b, loc, getFilter()), ones2, zeros4,
+          SmallVector<int64_t>{dil[0], dil[1]});
+    }
+    // The phases may also have rows past hp.
+    dInput = dPadded;
+    if (tensorType(dPadded).getShape() != inType.getShape())
+      dInput = SliceOp::create(b, loc, dPadded, {0, pad[0], pad[2], 0},
+                               {n, pad[0] + h, pad[2] + w, c}, {1, 1, 1, 1});
+  }
   return {dInput, dFilter};
 }
 
