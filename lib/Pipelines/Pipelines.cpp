@@ -156,6 +156,11 @@ static void buildTensorToBufferStages(OpPassManager &pm,
   bufferize.allowReturnAllocsFromLoops = true;
   bufferize.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
+  // A tensor.empty whose value only ends up inserted into a larger tensor
+  // (a concat's inputs, a tile's output) becomes a slice of that tensor, so
+  // that what fills it is computed in place: the strided convolution's data
+  // gradient writes its stride phases straight into the interleaved result.
+  pm.addPass(bufferization::createEmptyTensorEliminationPass());
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
   // A buffer returned twice gets a copy, so that each result has its own.
   pm.addNestedPass<func::FuncOp>(createTgDistinctResultBuffersPass());

@@ -919,6 +919,12 @@ struct SoftmaxLowering : OpConversionPattern<OpTy> {
   }
 };
 
+/// tg.concat as insert_slices into one tensor.empty. A concat whose only
+/// use is another concat (the strided convolution's data gradient
+/// interleaves its phases with a concat of rows of concats) inserts its
+/// inputs straight into the outer result: one destination, so that
+/// -eliminate-empty-tensors lets each input be computed in place in it,
+/// instead of the inner result being built apart and copied.
 struct ConcatLowering : OpConversionPattern<ConcatOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -927,26 +933,43 @@ struct ConcatLowering : OpConversionPattern<ConcatOp> {
     Location loc = op.getLoc();
     RankedTensorType type = op.getType();
     Value result = createEmpty(rewriter, loc, type);
-    int64_t offset = 0, axis = op.getAxis();
-    for (Value input : adaptor.getInputs()) {
+    SmallVector<int64_t> origin(type.getRank(), 0);
+    insertInputs(rewriter, loc, op, adaptor.getInputs(), origin, result);
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+
+private:
+  // Inserts the (converted) inputs of `concat` into `result`, the first at
+  // `origin`.
+  static void insertInputs(ConversionPatternRewriter &rewriter, Location loc,
+                           ConcatOp concat, ValueRange inputs,
+                           SmallVector<int64_t> origin, Value &result) {
+    int64_t axis = concat.getAxis();
+    for (auto [original, input] : llvm::zip(concat.getInputs(), inputs)) {
       auto inType = cast<RankedTensorType>(input.getType());
       // An empty input contributes nothing (and an insert_slice of it at
       // the end of the axis would be out of bounds).
       if (inType.getNumElements() == 0)
         continue;
-      SmallVector<OpFoldResult> offsets(type.getRank(),
-                                        rewriter.getIndexAttr(0));
-      offsets[axis] = rewriter.getIndexAttr(offset);
-      SmallVector<OpFoldResult> sizes, strides(type.getRank(),
-                                               rewriter.getIndexAttr(1));
-      for (int64_t d : inType.getShape())
-        sizes.push_back(rewriter.getIndexAttr(d));
-      result = tensor::InsertSliceOp::create(rewriter, loc, input, result,
-                                             offsets, sizes, strides);
-      offset += inType.getDimSize(axis);
+      auto inner = original.getDefiningOp<ConcatOp>();
+      if (inner && original.hasOneUse()) {
+        SmallVector<Value> innerInputs;
+        for (Value v : inner.getInputs())
+          innerInputs.push_back(rewriter.getRemappedValue(v));
+        insertInputs(rewriter, loc, inner, innerInputs, origin, result);
+      } else {
+        SmallVector<OpFoldResult> offsets, sizes,
+            strides(origin.size(), rewriter.getIndexAttr(1));
+        for (auto [o, d] : llvm::zip(origin, inType.getShape())) {
+          offsets.push_back(rewriter.getIndexAttr(o));
+          sizes.push_back(rewriter.getIndexAttr(d));
+        }
+        result = tensor::InsertSliceOp::create(rewriter, loc, input, result,
+                                               offsets, sizes, strides);
+      }
+      origin[axis] += inType.getDimSize(axis);
     }
-    rewriter.replaceOp(op, result);
-    return success();
   }
 };
 
