@@ -37,8 +37,15 @@ def child(peer, workload, threads):
     # grows with each large free), and a step whose buffers come from
     # memory freed by the previous step would show no increase at all.
     import ctypes
-    M_MMAP_THRESHOLD = -3
-    ctypes.CDLL("libc.so.6").mallopt(M_MMAP_THRESHOLD, 64 * 1024)
+    # And the heap's free top goes back to the kernel at each free: a block
+    # of 64 KiB or more is otherwise carved out of a top that earlier frees
+    # left resident (glibc looks there before it considers mmap), and shows
+    # as no increase either.
+    M_TRIM_THRESHOLD, M_TOP_PAD, M_MMAP_THRESHOLD = -1, -2, -3
+    libc = ctypes.CDLL("libc.so.6")
+    libc.mallopt(M_MMAP_THRESHOLD, 64 * 1024)
+    libc.mallopt(M_TRIM_THRESHOLD, 0)
+    libc.mallopt(M_TOP_PAD, 0)
     sys.path.insert(0, HERE)
     sys.path.insert(0, os.path.join(ROOT, "python"))
     import numpy as np
@@ -52,6 +59,10 @@ def child(peer, workload, threads):
     name = {"mlp": "MLP train step", "cnn": "CNN train step digits b64"}[workload]
     r = suite.WORKLOADS[name][0](peer, np.random.default_rng(0))
     r["run"]()
+    # Free pages inside the heap go back to the kernel too (madvise): tg's
+    # compiler leaves large free holes there that would serve the steps'
+    # buffers from memory already resident.
+    libc.malloc_trim(0)
     with open("/proc/self/clear_refs", "w") as f:
         f.write("5")
     before = status("VmRSS")

@@ -96,13 +96,17 @@ bool makesView(Operation *op) {
 }
 
 /// The live range of `root` (an allocation or an arena view) in `block`:
-/// from its definition to the end of the last op of `block` that uses it or
-/// a view of it. Fails if a view escapes (a memref result of a region op,
+/// from the first op of `block` that uses it or a view of it (its bytes
+/// hold nothing before: an allocation is uninitialized, and bufferization
+/// often places it well before its first write, where CSE left an equal
+/// fill or the tensor.empty it came from) to the end of the last one. Fails if a view escapes (a memref result of a region op,
 /// a terminator or call operand) or if it is deallocated outside `block`;
 /// collects the deallocations.
 LogicalResult liveRange(Value root, Block *block, const Numbering &numbers,
-                        int64_t &end, SmallVectorImpl<Operation *> &deallocs) {
-  end = numbers.first.lookup(root.getDefiningOp());
+                        int64_t &start, int64_t &end,
+                        SmallVectorImpl<Operation *> &deallocs) {
+  start = end = numbers.first.lookup(root.getDefiningOp());
+  bool used = false;
   SmallVector<Value> worklist{root};
   while (!worklist.empty()) {
     Value v = worklist.pop_back_val();
@@ -126,6 +130,9 @@ LogicalResult liveRange(Value root, Block *block, const Numbering &numbers,
             return failure();
           worklist.push_back(r);
         }
+      start = used ? std::min(start, numbers.first.lookup(holder))
+                   : numbers.first.lookup(holder);
+      used = true;
       end = std::max(end, numbers.last.lookup(holder));
     }
   }
@@ -206,18 +213,17 @@ struct TgPlanMemoryPass : tg::impl::TgPlanMemoryPassBase<TgPlanMemoryPass> {
     f.walk([&](memref::AllocOp alloc) {
       int64_t bytes = staticBytes(alloc.getType());
       SmallVector<Operation *> frees;
-      int64_t end;
+      int64_t start, end;
       if (bytes <= 0 || bytes < minBytes ||
           (!sequential && insideParallelLoop(alloc, f)) ||
-          failed(liveRange(alloc.getResult(), alloc->getBlock(), numbers, end,
-                           frees)) ||
+          failed(liveRange(alloc.getResult(), alloc->getBlock(), numbers, start,
+                           end, frees)) ||
           frees.empty()) {
         if (bytes > 0)
           unplanned += bytes;
         return;
       }
-      buffers.push_back(
-          {alloc, bytes, numbers.first.lookup(alloc), end, -1, frees});
+      buffers.push_back({alloc, bytes, start, end, -1, frees});
     });
     // What the planned buffers took, each allocated on its own.
     int64_t separate = 0;
@@ -286,16 +292,16 @@ struct TgCheckMemoryPlanPass
       auto range = view->getAttrOfType<DenseI64ArrayAttr>("tg.arena_bytes");
       if (!range)
         return;
-      int64_t end;
+      int64_t start, end;
       SmallVector<Operation *> frees;
-      if (failed(liveRange(view.getResult(), view->getBlock(), numbers, end,
-                           frees)) ||
+      if (failed(liveRange(view.getResult(), view->getBlock(), numbers, start,
+                           end, frees)) ||
           !frees.empty()) {
         view.emitError("a planned buffer escapes or is freed on its own");
         ok = false;
         return;
       }
-      Buffer b{view, range[1], numbers.first.lookup(view), end, range[0]};
+      Buffer b{view, range[1], start, end, range[0]};
       for (auto &[other, otherView] : views)
         if (other.offset < b.offset + b.bytes &&
             b.offset < other.offset + other.bytes && overlaps(other, b) &&

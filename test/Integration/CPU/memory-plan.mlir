@@ -9,7 +9,7 @@
 // Buffers under 4 KiB keep their own allocation (the loss's 32-byte
 // partial sums; see -tg-plan-memory's min-bytes): the peak is the arena plus
 // them.
-// CHECK: @main: peak bytes of intermediates 36896 ({{[0-9.]+}} MiB): an arena of {{[0-9]+}} buffers, 36864 bytes (lower bound {{[0-9]+}}, the most bytes live at once; {{[0-9.]+}} MiB allocated one by one), and 32 bytes left unplanned
+// CHECK: @main: peak bytes of intermediates 32800 ({{[0-9.]+}} MiB): an arena of {{[0-9]+}} buffers, 32768 bytes (lower bound {{[0-9]+}}, the most bytes live at once; {{[0-9.]+}} MiB allocated one by one), and 32 bytes left unplanned
 // CHECK-NEXT: @forward: peak bytes of intermediates [[FPEAK:[0-9]+]] ({{[0-9.]+}} MiB): an arena of {{[0-9]+}} buffers, [[FPEAK]] bytes (lower bound {{[0-9]+}}, the most bytes live at once; {{[0-9.]+}} MiB allocated one by one), and 0 bytes left unplanned
 // RUN: %npycheck check %t/out/result0.npy "(np.tanh(np.tanh(x @ w) @ w) ** 2).sum()" x=%t/x.npy w=%t/w.npy
 // d2 = d(sum h2^2)/db = 2 h2 (1 - h2^2), d1 = (d2 w^T)(1 - h1^2): dw = x^T d1 + h1^T d2.
