@@ -427,9 +427,13 @@ struct FilterGradientToMatmul : OpRewritePattern<linalg::Conv2DNhwcHwcfOp> {
     int64_t rowLimit = std::min<int64_t>(
         512, tileBytes / std::max<int64_t>(1, m * 4));
     int64_t rowsPerTile = largestDivisorAtMost(oh, rowLimit / ow);
+    // Several small images per tile: up to 256 rows, as the forward pass's
+    // tiles (a worker's patches and padded rows are its slice of the
+    // arena; 512-row tiles made the CNN step's peak at 2 threads).
     int64_t imagesPerTile =
         rowsPerTile == oh
-            ? largestDivisorAtMost(n, rowLimit / std::max<int64_t>(1, oh * ow))
+            ? largestDivisorAtMost(n, std::min<int64_t>(rowLimit, 256) /
+                                          std::max<int64_t>(1, oh * ow))
             : 1;
     int64_t rowTiles = oh / rowsPerTile;
     int64_t tiles = (n / imagesPerTile) * rowTiles;
