@@ -214,13 +214,16 @@ void mlir::tg::buildTgCpuPipeline(OpPassManager &pm,
   }
   // One arena per call for the intermediate buffers, bytes reused between
   // buffers whose live ranges are disjoint (after the micro-kernels, whose
-  // fusions look for buffers of their own).
+  // fusions look for buffers of their own). Multithreaded, once the loops
+  // that stay parallel are known: their buffers get a slice per thread.
   TgPlanMemoryPassOptions plan;
   plan.sequential = options.threads == 1;
+  plan.workers = options.threads;
   // Small buffers (reduction accumulators) stay out of the arena, so that
   // LLVM knows they do not alias the arena's other buffers (see Passes.td).
   plan.minBytes = 4096;
-  pm.addNestedPass<func::FuncOp>(createTgPlanMemoryPass(plan));
+  if (options.threads == 1)
+    pm.addNestedPass<func::FuncOp>(createTgPlanMemoryPass(plan));
   // Copies into or out of strided views as vectorizable loops, not the
   // runner's element-by-element memrefCopy.
   pm.addNestedPass<func::FuncOp>(createTgStridedCopiesToLoopsPass());
@@ -238,6 +241,7 @@ void mlir::tg::buildTgCpuPipeline(OpPassManager &pm,
     // Nests too small to pay for forking a thread team stay sequential.
     pm.addNestedPass<func::FuncOp>(createTgSequentializeSmallParallelLoopsPass(
         {options.parallelMinIterations}));
+    pm.addNestedPass<func::FuncOp>(createTgPlanMemoryPass(plan));
     ConvertSCFToOpenMPPassOptions openmp;
     openmp.numThreads = options.threads;
     pm.addPass(createConvertSCFToOpenMPPass(openmp));

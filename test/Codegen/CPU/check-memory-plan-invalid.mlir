@@ -44,3 +44,49 @@ func.func @escapes(%x: memref<256xf32>) -> memref<256xf32> {
   memref.copy %x, %a : memref<256xf32> to memref<256xf32>
   return %a : memref<256xf32>
 }
+
+// -----
+
+// A worker's buffer past the end of its slice (the slice holds 1024
+// bytes, the buffer ends at 2048).
+func.func @past_slice(%x: memref<256xf32>) {
+  %arena = memref.alloc() : memref<4096xi8>
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  scf.parallel (%w) = (%c0) to (%c2) step (%c1) {
+    %c1024 = arith.constant 1024 : index
+    %base = arith.muli %w, %c1024 : index
+    // expected-error @below {{a worker's buffer outside its slice or its loop}}
+    %a = memref.view %arena[%base][] {tg.arena_bytes = array<i64: 1024, 1024>, tg.arena_slice = array<i64: 0, 1024, 2>} : memref<4096xi8> to memref<256xf32>
+    memref.copy %x, %a : memref<256xf32> to memref<256xf32>
+    scf.reduce
+  }
+  memref.dealloc %arena : memref<4096xi8>
+  return
+}
+
+// -----
+
+// The workers' slices (2 x 1024 bytes from 0) overlap a buffer read after
+// the loop, so live across it.
+func.func @slices_overlap(%x: memref<256xf32>) {
+  %arena = memref.alloc() : memref<4096xi8>
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %c1024 = arith.constant 1024 : index
+  // expected-note @below {{this one}}
+  %b = memref.view %arena[%c1024][] {tg.arena_bytes = array<i64: 1024, 1024>} : memref<4096xi8> to memref<256xf32>
+  memref.copy %x, %b : memref<256xf32> to memref<256xf32>
+  scf.parallel (%w) = (%c0) to (%c2) step (%c1) {
+    %base = arith.muli %w, %c1024 : index
+    // expected-error @below {{shares arena bytes with a buffer live at the same time}}
+    %a = memref.view %arena[%base][] {tg.arena_bytes = array<i64: 0, 1024>, tg.arena_slice = array<i64: 0, 1024, 2>} : memref<4096xi8> to memref<256xf32>
+    memref.copy %x, %a : memref<256xf32> to memref<256xf32>
+    scf.reduce
+  }
+  memref.copy %b, %x : memref<256xf32> to memref<256xf32>
+  memref.dealloc %arena : memref<4096xi8>
+  return
+}

@@ -1,5 +1,6 @@
 // RUN: tg-opt %s -tg-plan-memory -tg-check-memory-plan -split-input-file | FileCheck %s
 // RUN: tg-opt %s -tg-plan-memory=sequential=true -tg-check-memory-plan -split-input-file | FileCheck %s --check-prefix=SEQ
+// RUN: tg-opt %s -tg-plan-memory=workers=2 -tg-check-memory-plan -split-input-file | FileCheck %s --check-prefix=WORK
 
 // Three buffers of a chain, each dead once the next is computed: %a and %c
 // share bytes, the arena holds two (the lower bound), the deallocations of
@@ -54,6 +55,18 @@ func.func @chain(%x: memref<1024xf32>, %out: memref<1024xf32>) {
 // their own allocations.
 // With sequential loops (-tg-cpu-pipeline{threads=1}) the parallel loop's
 // buffer is planned too; only the yielded one is left.
+// With two workers, the parallel loop's 4 iterations run as 2 chunks of
+// 2, and its buffer has a slice per worker: 2 x 4096 bytes, live for the
+// whole loop (the buffers before it are dead by then and share them).
+// WORK-LABEL: func.func @loops
+// WORK-SAME: tg.memory_plan = {arena_bytes = 8192 : i64, buffers = 4 : i64, lower_bound_bytes = 8192 : i64, separate_bytes = 20480 : i64, unplanned_bytes = 4096 : i64}
+// WORK: scf.parallel (%[[W:.*]]) = (%{{.*}}) to (%c2{{.*}}) step
+// WORK: %[[BASE:.*]] = arith.addi %{{.*}}, %{{.*}} : index
+// WORK: scf.for %[[K:.*]] = %{{.*}} to %{{.*}} step
+// WORK: %[[OFF:.*]] = arith.addi %[[BASE]], %{{.*}} : index
+// WORK: memref.view %{{.*}}[%[[OFF]]][] {tg.arena_bytes = array<i64: 0, 4096>, tg.arena_slice = array<i64: 0, 4096, 2>} : memref<8192xi8> to memref<1024xf32>
+// WORK-NOT: memref.dealloc
+// WORK: scf.reduce
 // SEQ-LABEL: func.func @loops
 // SEQ-SAME: buffers = 4 : i64
 // SEQ-SAME: unplanned_bytes = 4096 : i64
@@ -130,5 +143,54 @@ func.func @left_alone(%x: memref<100xi24>, %y: memref<100xf32>) {
   memref.copy %c, %y : memref<100xf32> to memref<100xf32>
   memref.dealloc %b : memref<100xf32>
   memref.dealloc %c : memref<100xf32>
+  return
+}
+
+// -----
+
+// Two workers over a 3x2 parallel loop: chunks of 3 iterations, the
+// linear index delinearized (row-major) into the two induction variables.
+// In a worker's slice, %t1 and %t2 (disjoint live ranges in the body)
+// share bytes: the slice is 4096 bytes, the block 8192. %before is dead
+// when the loop starts and shares the block's bytes; %across is read
+// after the loop and does not.
+// WORK-LABEL: func.func @chunks
+// WORK-SAME: tg.memory_plan = {arena_bytes = 12288 : i64, buffers = 4 : i64, lower_bound_bytes = 12288 : i64
+// WORK: memref.view {{.*}} {tg.arena_bytes = array<i64: [[BEFORE:[0-9]+]], 4096>}
+// WORK: memref.view {{.*}} {tg.arena_bytes = array<i64: [[ACROSS:[0-9]+]], 4096>}
+// WORK: scf.parallel (%[[W:.*]]) = (%c0{{.*}}) to (%c2{{.*}}) step (%c1{{.*}})
+// WORK: %[[LO:.*]] = arith.muli %[[W]], %c3{{.*}} : index
+// WORK: %[[END:.*]] = arith.addi %[[LO]], %c3{{.*}} : index
+// WORK: %[[HI:.*]] = arith.minsi %[[END]], %c6{{.*}} : index
+// WORK: scf.for %[[K:.*]] = %[[LO]] to %[[HI]] step
+// WORK: arith.remui %[[K]], %c2{{.*}} : index
+// WORK: arith.divui %[[K]], %c2{{.*}} : index
+// WORK: tg.arena_bytes = array<i64: 0, 4096>, tg.arena_slice = array<i64: [[SLICE:[0-9]+]], 4096, 2>
+// WORK: tg.arena_bytes = array<i64: 0, 4096>, tg.arena_slice = array<i64: [[SLICE]], 4096, 2>
+func.func @chunks(%x: memref<1024xf32>, %out: memref<3x2x1024xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %c3 = arith.constant 3 : index
+  %before = memref.alloc() : memref<1024xf32>
+  memref.copy %x, %before : memref<1024xf32> to memref<1024xf32>
+  memref.copy %before, %x : memref<1024xf32> to memref<1024xf32>
+  %across = memref.alloc() : memref<1024xf32>
+  memref.copy %x, %across : memref<1024xf32> to memref<1024xf32>
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c3, %c2) step (%c1, %c1) {
+    %row = memref.subview %out[%i, %j, 0] [1, 1, 1024] [1, 1, 1] : memref<3x2x1024xf32> to memref<1024xf32, strided<[1], offset: ?>>
+    %t1 = memref.alloc() : memref<1024xf32>
+    memref.copy %across, %t1 : memref<1024xf32> to memref<1024xf32>
+    memref.copy %t1, %row : memref<1024xf32> to memref<1024xf32, strided<[1], offset: ?>>
+    %t2 = memref.alloc() : memref<1024xf32>
+    memref.copy %row, %t2 : memref<1024xf32, strided<[1], offset: ?>> to memref<1024xf32>
+    memref.copy %t2, %row : memref<1024xf32> to memref<1024xf32, strided<[1], offset: ?>>
+    memref.dealloc %t1 : memref<1024xf32>
+    memref.dealloc %t2 : memref<1024xf32>
+    scf.reduce
+  }
+  memref.copy %across, %x : memref<1024xf32> to memref<1024xf32>
+  memref.dealloc %before : memref<1024xf32>
+  memref.dealloc %across : memref<1024xf32>
   return
 }

@@ -129,6 +129,18 @@ def TgPlanMemoryPass : Pass<"tg-plan-memory", "::mlir::func::FuncOp"> {
     parallel loops become sequential ones), buffers inside parallel loops
     are planned too.
 
+    With `workers` = N > 1 (what `-tg-cpu-pipeline{threads=N}` sets), an
+    `scf.parallel` (constant bounds, no reductions, no parallel loop
+    around it) whose body allocates becomes a parallel loop over at most N
+    contiguous chunks of its iterations, each an `scf.for`: the static
+    schedule its OpenMP team would follow, made explicit, so that no two
+    iterations of the new loop run at once on one worker's bytes. The
+    body's buffers are planned among themselves (a worker runs its chunk in
+    order) into a slice, and the arena holds N slices, live for the whole
+    loop; worker i's buffers are views at the slice's offset + i x its size
+    (`tg.arena_slice = [offset, slice bytes, workers]`). Before, each
+    iteration of a tile loop allocated and freed its own patches.
+
     Buffers under `min-bytes` keep their own allocation (the CPU pipeline
     sets 4096). Every view of one arena is, to LLVM, a pointer into the same
     object: a reduction whose small accumulator (a split reduction's
@@ -140,6 +152,10 @@ def TgPlanMemoryPass : Pass<"tg-plan-memory", "::mlir::func::FuncOp"> {
   let options = [
     Option<"sequential", "sequential", "bool", "false",
            "Parallel loops will run sequentially: plan their buffers too">,
+    Option<"workers", "workers", "int64_t", "0",
+           "Threads of the team that runs parallel loops: with more than "
+           "one, a parallel loop that allocates runs as that many chunks "
+           "of its iterations, each with a slice of the arena">,
     Option<"minBytes", "min-bytes", "int64_t", "0",
            "Buffers smaller than this keep their own allocation">,
   ];
@@ -155,7 +171,10 @@ def TgCheckMemoryPlanPass
     Recomputes the live range of every `memref.view` that -tg-plan-memory
     made and reports an error, with both locations, for two views of the
     same arena that are live at the same time and whose byte ranges
-    overlap, or for a planned view that escapes its block.
+    overlap, or for a planned view that escapes its block. A worker slice's
+    view is compared with the views of its own loop by its offset in the
+    slice (and must lie inside it), and with every other view by the whole
+    block of slices, live for the whole loop.
   }];
 }
 
