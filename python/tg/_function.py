@@ -558,9 +558,11 @@ class Function:
         (compiling it if it is new): a dict of `arena_bytes` (one arena per
         call, buffers whose lifetimes are disjoint share bytes),
         `lower_bound_bytes` (the most bytes live at once: no plan uses
-        less), `separate_bytes` (the buffers allocated one by one),
-        `buffers`, and `unplanned_bytes` (buffers of parallel loops, with
-        allocations of their own). tg-run --report-memory prints the same."""
+        less; a parallel loop's buffers count once per worker thread),
+        `separate_bytes` (the buffers allocated one by one), `buffers`, and
+        `unplanned_bytes` (buffers with allocations of their own: small
+        accumulators, dynamic shapes, buffers that escape their block).
+        tg-run --report-memory prints the same."""
         concrete, _ = self._concrete(args, kwargs)
         return dict(concrete.exe.memory_plan) if concrete.exe.memory_plan else None
 

@@ -85,3 +85,35 @@ def test_planned_loop_bodies_match_numpy():
 def test_memory_plan_of_a_function_without_intermediates():
     plan = tg.function(lambda a: a + 1.0).memory_plan(np.zeros(4, np.float32))
     assert plan["buffers"] == 0 and plan["arena_bytes"] == 0
+
+
+@pytest.mark.parametrize("threads", [2, 3])
+def test_parallel_tiles_get_a_slice_per_worker(threads):
+    """A convolution's tile loop is parallel at 2 or 3 threads: its patches
+    and padded rows are planned too (a slice of the arena per worker), so
+    nothing of that size is left unplanned, and the gradients are those of
+    the sequential build. The batch (13 images, tiles of one image) does
+    not split evenly over the workers."""
+    def loss(x, w1, w2):
+        h = tg.relu(tg.conv2d(x, w1, padding=(1, 1, 1, 1)))
+        return tg.reduce_sum(tg.conv2d(h, w2, strides=2, padding=(1, 1, 1, 1)) ** 2)
+    x = rng.standard_normal((13, 16, 16, 8)).astype(np.float32)
+    w1 = (rng.standard_normal((3, 3, 8, 16)) / 8).astype(np.float32)
+    w2 = (rng.standard_normal((3, 3, 16, 16)) / 12).astype(np.float32)
+    results, plans = {}, {}
+    for t in (1, threads):
+        tg.set_num_threads(t)
+        try:
+            step = tg.function(tg.value_and_grad(loss, argnums=(0, 1, 2)))
+            results[t] = step(x, w1, w2)
+            plans[t] = step.memory_plan(x, w1, w2)
+        finally:
+            tg.set_num_threads(0)
+    # One image's patches (16 x 16 x 72 floats) would be 73 KB.
+    assert plans[threads]["unplanned_bytes"] < 16 * 16 * 72 * 4
+    assert plans[threads]["lower_bound_bytes"] <= plans[threads]["arena_bytes"]
+    (l1, g1), (lt, gt) = results[1], results[threads]
+    np.testing.assert_allclose(lt, l1, rtol=1e-5)
+    for a, b in zip(gt, g1):
+        a, b = np.asarray(a), np.asarray(b)
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-4 * np.abs(b).max())
