@@ -7,7 +7,7 @@
 // See Passes.td. Ownership-based deallocation frees every buffer at the end
 // of the block that allocated it, so every intermediate of a training step
 // stays allocated until the step returns. This pass computes when each
-// buffer is really live (from its allocation to the end of its last use,
+// buffer is really live (from its first use to the end of its last one,
 // through the views made of it) and packs the buffers into one arena per
 // call: two buffers share bytes only if their live ranges are disjoint.
 //
@@ -16,8 +16,9 @@
 // This one also plans the buffers that loop bodies and branches allocate:
 // their live ranges are ranges of the function's pre-order numbering, so a
 // buffer of a loop body can share bytes with buffers of other statements,
-// and a buffer used inside a loop stays live across the whole loop.
-// Buffers inside parallel loops (one per thread) and buffers that escape
+// and a buffer used inside a loop stays live across the whole loop. The
+// buffers of a parallel loop get a slice of the arena per worker (the loop
+// runs as one chunk of iterations per worker). Buffers that escape
 // (yielded out of a region, returned, deallocated elsewhere) keep their own
 // allocation.
 //
@@ -102,9 +103,10 @@ bool makesView(Operation *op) {
 /// from the first op of `block` that uses it or a view of it (its bytes
 /// hold nothing before: an allocation is uninitialized, and bufferization
 /// often places it well before its first write, where CSE left an equal
-/// fill or the tensor.empty it came from) to the end of the last one. Fails if a view escapes (a memref result of a region op,
-/// a terminator or call operand) or if it is deallocated outside `block`;
-/// collects the deallocations.
+/// fill or the tensor.empty it came from) to the end of the last one.
+/// Fails if a view escapes (a memref result of a region op, a terminator or
+/// call operand) or if it is deallocated outside `block`; collects the
+/// deallocations.
 LogicalResult liveRange(Value root, Block *block, const Numbering &numbers,
                         int64_t &start, int64_t &end,
                         SmallVectorImpl<Operation *> &deallocs) {
@@ -512,7 +514,8 @@ struct TgCheckMemoryPlanPass
       for (Planned &other : views) {
         if (other.view.getSource() != view.getSource())
           continue;
-        bool sameLoop = p.loop && p.loop == other.loop;
+        bool sameLoop = p.loop && p.loop == other.loop &&
+                        p.block.offset == other.block.offset;
         const Buffer &x = sameLoop ? p.own : p.block;
         const Buffer &y = sameLoop ? other.own : other.block;
         if (y.offset < x.offset + x.bytes && x.offset < y.offset + y.bytes &&

@@ -104,16 +104,18 @@ def TgPlanMemoryPass : Pass<"tg-plan-memory", "::mlir::func::FuncOp"> {
     Ownership-based deallocation frees a buffer at the end of the block
     that allocated it, so every intermediate of a training step stays
     allocated until the step returns. This pass computes each buffer's real
-    live range (from its `memref.alloc` to the end of the last op that uses
-    it or a view of it, in the function's pre-order numbering, so that a
-    use inside a loop keeps the buffer live across the whole loop) and
+    live range (from the first op that uses it or a view of it to the end
+    of the last one, in the function's pre-order numbering, so that a use
+    inside a loop keeps the buffer live across the whole loop; the
+    allocation itself does not count, its bytes are uninitialized) and
     places every static buffer in one arena allocated at the start of the
-    call: greedy first fit, largest first, 64-byte aligned offsets, and two
-    buffers share bytes only when their live ranges are disjoint. Buffers of
-    loop bodies and branches are planned too; buffers inside parallel loops
-    (one per thread), buffers that escape their block (yielded, returned,
-    passed to a call, deallocated elsewhere) and dynamic shapes keep their
-    own allocation.
+    call: greedy first fit in the best of three orders (largest first, most
+    bytes x lifetime first, program order), 64-byte aligned offsets, and
+    two buffers share bytes only when their live ranges are disjoint.
+    Buffers of loop bodies and branches are planned too, and those of
+    parallel loops with `sequential` or `workers` (below); buffers that
+    escape their block (yielded, returned, passed to a call, deallocated
+    elsewhere) and dynamic shapes keep their own allocation.
 
     Each planned `memref.alloc` becomes a `memref.view` of the arena
     (annotated `tg.arena_bytes = [offset, bytes]`), its deallocations are
