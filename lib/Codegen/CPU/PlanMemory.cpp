@@ -276,8 +276,9 @@ scf::ParallelOp chunkByWorker(scf::ParallelOp loop, int64_t workers,
            loop.getLowerBound(), loop.getUpperBound(), loop.getStep())) {
     lbs.push_back(*getConstantIntValue(lb));
     steps.push_back(*getConstantIntValue(step));
-    trips.push_back(std::max<int64_t>(
-        0, llvm::divideCeil(*getConstantIntValue(ub) - lbs.back(), steps.back())));
+    // Signed: a loop whose upper bound is below its lower one runs 0 times.
+    int64_t span = *getConstantIntValue(ub) - lbs.back();
+    trips.push_back(span <= 0 ? 0 : (span + steps.back() - 1) / steps.back());
     total *= trips.back();
   }
   int64_t perChunk = std::max<int64_t>(

@@ -194,3 +194,23 @@ func.func @chunks(%x: memref<1024xf32>, %out: memref<3x2x1024xf32>) {
   memref.dealloc %across : memref<1024xf32>
   return
 }
+
+// -----
+
+// A parallel loop whose upper bound is below its lower one runs no
+// iteration, chunked too (found by an adversarial tester: its trip count
+// was computed unsigned, 2^61 iterations per worker).
+// WORK-LABEL: func.func @empty
+// WORK: scf.parallel (%{{.*}}) = (%c0{{.*}}) to (%c0{{.*}}) step
+func.func @empty(%x: memref<1024xf32>) {
+  %c2 = arith.constant 2 : index
+  %c5 = arith.constant 5 : index
+  scf.parallel (%i) = (%c5) to (%c2) step (%c2) {
+    %t = memref.alloc() : memref<1024xf32>
+    memref.copy %x, %t : memref<1024xf32> to memref<1024xf32>
+    memref.copy %t, %x : memref<1024xf32> to memref<1024xf32>
+    memref.dealloc %t : memref<1024xf32>
+    scf.reduce
+  }
+  return
+}

@@ -250,9 +250,10 @@ SmallVector<Value> SigmoidOp::buildAdjoints(OpBuilder &b, ArrayRef<Value> dR) {
 SmallVector<Value> ReluOp::buildAdjoints(OpBuilder &b, ArrayRef<Value> dR) {
   Location loc = getLoc();
   Value zero = scalar(b, loc, getType().getElementType(), 0.0);
-  // relu(x) > 0 exactly where x > 0 (NaN included: both compare false), so
-  // the mask reads the result, as PyTorch's threshold_backward and
-  // TensorFlow's ReluGrad do. The result is usually live anyway (the next
+  // relu(x) > 0 exactly where x > 0 (NaN included: both compare false, so
+  // a NaN input gets a zero gradient, as in TensorFlow's ReluGrad; PyTorch's
+  // threshold_backward passes it through), so the mask reads the result,
+  // as both of them do. The result is usually live anyway (the next
   // layer's weight gradient reads it), while testing the input would keep the
   // pre-activation, and through fusion the conv or matmul output it is
   // computed from, live until the backward pass.
