@@ -40,6 +40,7 @@
 #include "llvm/TargetParser/Host.h"
 
 #include <cstdlib>
+#include <thread>
 
 using namespace mlir;
 using namespace mlir::tg;
@@ -218,7 +219,12 @@ void mlir::tg::buildTgCpuPipeline(OpPassManager &pm,
   // that stay parallel are known: their buffers get a slice per thread.
   TgPlanMemoryPassOptions plan;
   plan.sequential = options.threads == 1;
-  plan.workers = options.threads;
+  // threads=0 (OpenMP's default team): one chunk per core. Any count is
+  // correct (a chunk owns its slice whichever thread runs it); it only
+  // needs to match the team for the work to spread evenly.
+  plan.workers = options.threads != 0
+                     ? int64_t(options.threads)
+                     : int64_t(std::max(1u, std::thread::hardware_concurrency()));
   // Small buffers (reduction accumulators) stay out of the arena, so that
   // LLVM knows they do not alias the arena's other buffers (see Passes.td).
   plan.minBytes = 4096;
