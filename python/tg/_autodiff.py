@@ -27,7 +27,7 @@ import builtins
 
 import numpy as np
 
-from . import _eager, _graph, _ops
+from . import _dtypes, _eager, _graph, _ops
 from ._errors import TgTypeError, error
 from ._tensor import EagerTensor, SymbolicTensor, Tensor
 from ._variables import Variable
@@ -159,7 +159,7 @@ class GradientTape:
             if isinstance(t, Variable):
                 self._watched_vars[id(t)] = t
             elif isinstance(t, Tensor):
-                if t.dtype.kind != "f":
+                if not _dtypes.is_float(t.dtype):
                     continue  # TF ignores watches of non-float tensors
                 if (type(t) is SymbolicTensor) != (self._graph is not None):
                     raise error("GradientTape.watch: a %s tensor on a tape recording %s" % (
@@ -204,7 +204,7 @@ class GradientTape:
         if ogs is not None and len(ogs) != len(targets):
             raise error("output_gradients must have one entry per target")
         for t in targets:
-            if t.dtype.kind != "f":
+            if not _dtypes.is_float(t.dtype):
                 raise error("GradientTape.gradient: the target has dtype %s; only "
                             "float targets are differentiable" % t.dtype, TgTypeError)
         if self._graph is not None:
@@ -222,7 +222,7 @@ class GradientTape:
         return unflatten(sources, grads)
 
     def _eligible(self, var):
-        if var.dtype.kind != "f":
+        if not _dtypes.is_float(var.dtype):
             return False  # integer Variables have no gradient (None, as TF)
         return id(var) in self._watched_vars or (var.trainable and self._watch_accessed)
 
@@ -498,7 +498,7 @@ def _as_grad_argument(a, i):
     """JAX's rule: a Python float (or int) differentiated w.r.t. is a float32
     tensor."""
     if isinstance(a, (Tensor, Variable, np.ndarray, np.generic)):
-        if a.dtype.kind != "f":
+        if not _dtypes.is_float(a.dtype):
             raise error("tg.grad: argument %d has dtype %s; gradients need float "
                         "arguments" % (i, a.dtype), TgTypeError)
         return a

@@ -28,6 +28,13 @@ SUPPORTED = ", ".join(["float32", "float64", "float16", "bfloat16", "int32", "in
                        "bool"])
 
 
+def is_float(dtype):
+    """Whether tg differentiates and computes float math on `dtype`: float16,
+    float32, float64 and bfloat16 (numpy's raw kind 'V', which a test of
+    `dtype.kind == "f"` misses)."""
+    return dtype.kind == "f" or dtype == bfloat16
+
+
 def as_dtype(dtype):
     """The tg dtype for a tg/numpy dtype or its name; TgTypeError otherwise."""
     if dtype is None:
@@ -55,6 +62,12 @@ def _default_array(value):
         return arr.astype(np.int32)  # Python ints
     return arr
 
+
+
+def scalar(value, dtype):
+    """`value` as a 0-d array of `dtype` (bfloat16 rounded to nearest even:
+    np.array(value, bfloat16) would take raw bytes)."""
+    return to_bfloat16(value) if dtype == bfloat16 else np.array(value, dtype)
 
 
 def to_bfloat16(values):

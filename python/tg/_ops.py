@@ -319,7 +319,7 @@ def b_conv2d(x, w, strides, padding, dilations):
 # ---------------------------------------------------------------------------
 
 def _check_float(op, x):
-    if x.dtype.kind != "f":
+    if not _dtypes.is_float(x.dtype):
         raise error("tg.%s needs a float tensor, got %s" % (op, _name(x.dtype)),
                     TgTypeError)
 
@@ -368,9 +368,9 @@ def pow(x, y, name=None):  # noqa: A001 (tf.pow)
                 base = multiply(base, base)
         return result
     x, y = same_dtype("pow", x, y)
-    if x.dtype.kind != "f":
+    if not _dtypes.is_float(x.dtype):
         raise error("tg.pow of %s tensors: the exponent must be a Python int, or cast "
-                    "to float" % x.dtype, TgTypeError)
+                    "to float" % _name(x.dtype), TgTypeError)
     return _pow(x, y)
 
 
@@ -424,14 +424,14 @@ _relu_float = _unary("relu")
 
 def relu(features, name=None):
     x = operand(features)
-    if x.dtype.kind == "f":
+    if _dtypes.is_float(x.dtype):
         return _relu_float(x)
     return maximum(x, 0)
 
 
 def negative(x, name=None):
     x = operand(x)
-    if x.dtype.kind == "f":
+    if _dtypes.is_float(x.dtype):
         return apply("neg", b_unary, [x], op="neg")
     if x.dtype == _dtypes.bool:
         raise error("tg.negative is not defined on bool tensors", TgTypeError)
@@ -445,7 +445,7 @@ def abs(x, name=None):  # noqa: A001 (tf.abs)
     x = operand(x)
     if x.dtype == _dtypes.bool:
         raise error("tg.abs is not defined on bool tensors", TgTypeError)
-    if x.dtype.kind == "f":
+    if _dtypes.is_float(x.dtype):
         return apply("abs", b_unary, [x], op="abs")
     return where(less(x, 0), negative(x), x)
 
@@ -1097,7 +1097,7 @@ def _iota(n, axis, rank, dtype):
 
 
 def _scalar(value, dtype):
-    return _const(np.array(value, dtype))
+    return _const(_dtypes.scalar(value, dtype))
 
 
 def _full(shape, value, dtype):
@@ -1171,13 +1171,13 @@ def is_nan(x, name=None):
 def is_inf(x, name=None):
     x = operand(x)
     _check_float("math.is_inf", x)
-    return equal(abs(x), np.array(np.inf, x.dtype))
+    return equal(abs(x), _dtypes.scalar(np.inf, x.dtype))
 
 
 def is_finite(x, name=None):
     x = operand(x)
     _check_float("math.is_finite", x)
-    return less(abs(x), np.array(np.inf, x.dtype))
+    return less(abs(x), _dtypes.scalar(np.inf, x.dtype))
 
 
 def reciprocal(x, name=None):
@@ -1292,7 +1292,7 @@ def _b_gelu(x, approximate):
 def silu(features, beta=1.0, name=None):
     """x * sigmoid(beta * x) (tf.nn.silu, also tf.nn.swish)."""
     x = _float_features(features, "silu")
-    return multiply(x, sigmoid(multiply(x, np.array(beta, x.dtype))))
+    return multiply(x, sigmoid(multiply(x, _dtypes.scalar(beta, x.dtype))))
 
 
 swish = silu
@@ -1757,7 +1757,7 @@ def _b_arg_extremum(x, kind, axis, dtype):
     n = x.shape[axis]
     m = b_reduce(x, "reduce_" + kind, (axis,), True)
     hit = b_cmp(x, m, "eq")
-    if x.dtype.kind == "f":
+    if _dtypes.is_float(x.dtype):
         hit = _or(hit, _is_nan(x))
     idx = b_select(hit, _iota(n, axis, x.ndim, dtype), _scalar(n, dtype))
     return b_reduce(idx, "reduce_min", (axis,), False)
@@ -1809,7 +1809,7 @@ def _b_permutation(x, descending):
     b = b_reshape(x, tuple(x.shape[:-1]) + (1, n))  # element j: [..., 1, j]
     before = b_cmp(b, a, "gt" if descending else "lt")
     tie = b_cmp(b, a, "eq")
-    if x.dtype.kind == "f":
+    if _dtypes.is_float(x.dtype):
         na, nb = _is_nan(a), _is_nan(b)
         if descending:
             before = _or(before, _and(nb, _not(na)))

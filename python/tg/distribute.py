@@ -16,7 +16,7 @@ import sys
 
 import numpy as np
 
-from . import _capi, _ops
+from . import _capi, _dtypes, _ops
 from ._errors import TgTypeError, error
 
 
@@ -89,7 +89,7 @@ def all_reduce(x, op="sum"):
     gets it (MPI_Allreduce). One process: x. Differentiable."""
     kind = _reduce_op(op).value
     x = _collective_operand(x, "all_reduce")
-    if kind == "mean" and x.dtype.kind != "f":
+    if kind == "mean" and not _dtypes.is_float(x.dtype):
         raise error("tg.distribute.all_reduce: the mean of %s tensors would truncate; "
                     "cast to a float type, or sum and divide" % x.dtype, TgTypeError)
     return _ops.apply("all_reduce", _ops.b_all_reduce, [x], kind=kind)

@@ -318,7 +318,7 @@ def _b_pool(x, kind, ksize, strides, pads, channels_last):
     nd = len(ksize)
     sizes = tuple(x.shape[1:-1])
     if kind == "max":
-        fill = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
+        fill = -np.inf if _dtypes.is_float(x.dtype) else np.iinfo(x.dtype).min
     else:
         fill = 0
     if any(p != (0, 0) for p in pads):

@@ -615,6 +615,79 @@ def test_bfloat16_values():
           [1.0, 0.10009765625])
 
 
+
+def _bf16(values):
+    return tg.cast(tg.constant(np.asarray(values, np.float32)), tg.bfloat16)
+
+
+def _f32(t):
+    return tg.cast(t, tg.float32).numpy().astype(np.float64)
+
+
+def test_bfloat16_math_matches_float32():
+    # bfloat16 is numpy's raw V2 (kind 'V'): float-only ops must take it as
+    # a float type, computed in f32 and rounded once (within a bf16 ulp).
+    values = np.array([[0.3, 1.5, 2.25], [0.75, 3.0, 0.125]])
+    x = _bf16(values)
+    exact = _f32(x)
+    for name, ref in [("exp", np.exp), ("log", np.log), ("sqrt", np.sqrt),
+                      ("tanh", np.tanh), ("sin", np.sin),
+                      ("sigmoid", lambda v: 1 / (1 + np.exp(-v)))]:
+        got = getattr(tg, name)(x)
+        assert got.dtype == tg.bfloat16, name
+        np.testing.assert_allclose(_f32(got), ref(exact), rtol=8e-3, err_msg=name)
+    np.testing.assert_allclose(_f32(tg.pow(x, x)), exact ** exact, rtol=8e-3)
+    np.testing.assert_allclose(_f32(tg.nn.relu(-x)), 0 * exact)
+    np.testing.assert_array_equal(tg.argmax(_bf16([[1.0, np.nan, 2.0]]), axis=1).numpy(), [1])
+    # SAME max pooling pads with bfloat16's -inf (np.iinfo raised before)
+    pooled = tg.nn.max_pool2d(tg.reshape(-x, [1, 2, 3, 1]), 2, 1, "SAME")
+    want = [[(-exact)[i:i + 2, j:j + 2].max() for j in range(3)] for i in range(2)]
+    np.testing.assert_array_equal(_f32(pooled).reshape(2, 3), want)
+
+
+def test_bfloat16_gradients_are_not_dropped():
+    # They were None (watch skipped bf16), zeros (tg.value_and_grad) or a
+    # "only float targets" error, eagerly and traced.
+    values = np.array([[0.5, -1.25, 2.0], [1.5, 0.25, -0.75]])
+    x = _bf16(values)
+    exact = _f32(x)
+    want = 2 * exact * np.cos(exact ** 2)  # d/dx sum(sin(x^2)), f64
+
+    def loss(a):
+        return tg.reduce_sum(tg.sin(a * a))
+
+    def check(g, what):
+        assert g is not None, what
+        assert g.dtype == tg.bfloat16, what
+        np.testing.assert_allclose(_f32(g), want, rtol=2e-2, atol=2e-2, err_msg=what)
+
+    with tg.GradientTape() as t:
+        t.watch(x)
+        y = loss(x)
+    check(t.gradient(y, x), "watched tensor")
+    v = tg.Variable(x)
+    with tg.GradientTape() as t:
+        y = tg.cast(loss(v), tg.float32)  # a float32 loss of a bf16 Variable
+    check(t.gradient(y, v), "Variable through a cast")
+    check(tg.grad(loss)(x), "tg.grad")
+    value, g = tg.value_and_grad(loss)(x)
+    check(g, "tg.value_and_grad")
+    np.testing.assert_allclose(_f32(value), np.sum(np.sin(exact ** 2)), rtol=2e-2)
+
+    @tg.function
+    def traced(a):
+        with tg.GradientTape() as tape:
+            tape.watch(a)
+            out = loss(a)
+        return tape.gradient(out, a)
+    check(traced(x), "inside a tg.function")
+    # integer tensors still have no gradient (TF ignores their watch)
+    i = tg.constant([1, 2])
+    with tg.GradientTape() as t:
+        t.watch(i)
+        y = tg.reduce_sum(tg.cast(i, tg.float32) * 2.0)
+    assert t.gradient(y, i) is None
+
 def test_concurrent_assign_add_is_atomic():
     v = tg.Variable(0.0)
     step = tg.function(lambda: v.assign_add(1.0))
