@@ -24,6 +24,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -366,16 +367,40 @@ static Cost linalgCost(linalg::LinalgOp op) {
   return cost;
 }
 
+/// How many times `op` runs per run of the body of `ancestor`: the product
+/// of the constant trip counts of the scf.for loops in between; -1 when a
+/// bound is not constant or another region op (scf.if, scf.while) is in
+/// between, whose count the IR does not say.
+static int64_t runsPerBody(Operation *op, Operation *ancestor) {
+  int64_t runs = 1;
+  for (Operation *parent = op->getParentOp(); parent != ancestor;
+       parent = parent->getParentOp()) {
+    auto loop = dyn_cast<scf::ForOp>(parent);
+    if (!loop)
+      return -1;
+    std::optional<int64_t> lb = getConstantIntValue(loop.getLowerBound());
+    std::optional<int64_t> ub = getConstantIntValue(loop.getUpperBound());
+    std::optional<int64_t> step = getConstantIntValue(loop.getStep());
+    if (!lb || !ub || !step || *step <= 0 || loop.getUnsignedCmp())
+      return -1;
+    runs *= *ub <= *lb ? 0 : llvm::divideCeil(*ub - *lb, *step);
+  }
+  return runs;
+}
+
 static Cost kernelCost(Operation *kernel) {
   if (auto linalgOp = dyn_cast<linalg::LinalgOp>(kernel))
     return linalgCost(linalgOp);
   if (auto forall = dyn_cast<scf::ForallOp>(kernel)) {
-    // Row tiles: the FLOPs of one tile's linalg ops times the number of
-    // tiles; the bytes of what the tiles read from outside and write (the
+    // Row tiles: the FLOPs of one tile's linalg ops (each times the trips
+    // of the loops around it in the tile: a convolution's filter rows, a
+    // filter gradient's tiles per group) times the number of tiles; the
+    // bytes of what the tiles read from outside and write (the
     // intermediates of a tile stay in cache).
     Cost tile;
     forall.getBody()->walk([&](linalg::LinalgOp op) {
-      tile.add({linalgCost(op).flops, 0});
+      int64_t runs = runsPerBody(op, forall), flops = linalgCost(op).flops;
+      tile.add({runs < 0 || flops < 0 ? -1 : runs * flops, 0});
     });
     int64_t tiles = 1;
     for (auto [lb, ub, step] :
