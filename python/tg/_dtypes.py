@@ -64,10 +64,22 @@ def _default_array(value):
 
 
 
-def scalar(value, dtype):
-    """`value` as a 0-d array of `dtype` (bfloat16 rounded to nearest even:
-    np.array(value, bfloat16) would take raw bytes)."""
-    return to_bfloat16(value) if dtype == bfloat16 else np.array(value, dtype)
+def array(value, dtype):
+    """`value` (a number or an array) as a numpy array of `dtype`. Use it, not
+    np.array(value, dtype) or .astype(dtype), wherever dtype may be bfloat16:
+    those take a float's raw bytes as the V2 value (1.0 became the denormal
+    0x0101, 1e-40). Here bfloat16 is rounded to nearest even."""
+    if dtype == bfloat16:
+        if isinstance(value, np.ndarray) and value.dtype == bfloat16:
+            return value
+        return to_bfloat16(value)
+    return np.array(to_numbers(value) if isinstance(value, np.ndarray) else value, dtype)
+
+
+def to_numbers(a):
+    """A numpy array whose numbers numpy can read: bfloat16 (raw V2) as
+    float32, anything else as it is."""
+    return from_bfloat16(a) if a.dtype == bfloat16 else a
 
 
 def to_bfloat16(values):

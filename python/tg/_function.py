@@ -332,7 +332,8 @@ class ConcreteFunction:
         for (kind, obj), i in self.var_writes:
             (obj if kind == "var" else leaves[obj])._set_value(results[i])
         for parts, sep, end, stream in self.prints:
-            print(*[str(results[v]) if kind == "tensor" else v for kind, v in parts],
+            print(*[str(_dtypes.to_numbers(results[v])) if kind == "tensor" else v
+                    for kind, v in parts],
                   sep=sep, end=end, file=stream)
         out = [EagerTensor(results[v]) if kind == "r" else v for kind, v in self.outputs]
         return _rebuild(self.out_structure, iter(out))
@@ -356,7 +357,7 @@ class ConcreteFunction:
         for (kind, obj), i in self.var_writes:
             (obj if kind == "var" else leaves[obj])._set_buffer(results[i])
         for parts, sep, end, stream in self.prints:
-            print(*[str(results[v].to_host()) if kind == "tensor" else v
+            print(*[str(_dtypes.to_numbers(results[v].to_host())) if kind == "tensor" else v
                     for kind, v in parts], sep=sep, end=end, file=stream)
         out = [DeviceTensor(results[v]) if kind == "r" else v for kind, v in self.outputs]
         return _rebuild(self.out_structure, iter(out))

@@ -1097,7 +1097,7 @@ def _iota(n, axis, rank, dtype):
 
 
 def _scalar(value, dtype):
-    return _const(_dtypes.scalar(value, dtype))
+    return _const(_dtypes.array(value, dtype))
 
 
 def _full(shape, value, dtype):
@@ -1171,18 +1171,18 @@ def is_nan(x, name=None):
 def is_inf(x, name=None):
     x = operand(x)
     _check_float("math.is_inf", x)
-    return equal(abs(x), _dtypes.scalar(np.inf, x.dtype))
+    return equal(abs(x), _dtypes.array(np.inf, x.dtype))
 
 
 def is_finite(x, name=None):
     x = operand(x)
     _check_float("math.is_finite", x)
-    return less(abs(x), _dtypes.scalar(np.inf, x.dtype))
+    return less(abs(x), _dtypes.array(np.inf, x.dtype))
 
 
 def reciprocal(x, name=None):
     x = operand(x)
-    return divide(np.ones((), x.dtype), x)
+    return divide(_dtypes.array(1, x.dtype), x)
 
 
 def squared_difference(x, y, name=None):
@@ -1292,7 +1292,7 @@ def _b_gelu(x, approximate):
 def silu(features, beta=1.0, name=None):
     """x * sigmoid(beta * x) (tf.nn.silu, also tf.nn.swish)."""
     x = _float_features(features, "silu")
-    return multiply(x, sigmoid(multiply(x, _dtypes.scalar(beta, x.dtype))))
+    return multiply(x, sigmoid(multiply(x, _dtypes.array(beta, x.dtype))))
 
 
 swish = silu
@@ -1504,7 +1504,7 @@ def eye(num_rows, num_columns=None, batch_shape=None, dtype=_dtypes.float32, nam
     if n < 0 or m < 0 or any(b < 0 for b in batch):
         raise error("tg.eye: sizes must be >= 0, got %s" % ((n, m, batch),))
     dtype = _dtypes.as_dtype(dtype)
-    value = np.broadcast_to(np.eye(n, m, dtype=dtype), tuple(batch) + (n, m))
+    value = np.broadcast_to(_dtypes.array(np.eye(n, m), dtype), tuple(batch) + (n, m))
     return constant(value, dtype)
 
 
@@ -2293,10 +2293,8 @@ def print_(*values, sep=" ", end="\n", output_stream=None, summarize=None, name=
 
 
 def _format(v):
-    if isinstance(v, EagerTensor):
-        return str(v.numpy())
-    if isinstance(v, _variable_type()):
-        return str(v.numpy())
+    if isinstance(v, (EagerTensor, _variable_type())):
+        return str(_dtypes.to_numbers(v.numpy()))
     return str(v)
 
 

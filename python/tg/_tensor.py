@@ -116,7 +116,7 @@ class EagerTensor(Tensor):
 
     def __array__(self, dtype=None, copy=None):
         if dtype is not None and np.dtype(dtype) != self._value.dtype:
-            return self._value.astype(dtype)
+            return _dtypes.to_numbers(self._value).astype(dtype)
         return self._value.copy() if copy else self._value
 
     def _shown(self):
@@ -136,7 +136,7 @@ class EagerTensor(Tensor):
         if self._value.size != 1:
             raise error("%s() of a tensor with %d elements is ambiguous; it needs "
                         "exactly one" % (kind.__name__, self._value.size))
-        return kind(self._value.reshape(()))
+        return kind(_dtypes.to_numbers(self._value).reshape(()))
 
     def __bool__(self):
         return self._scalar(bool)
@@ -154,7 +154,8 @@ class EagerTensor(Tensor):
         return int(self._value.reshape(()))
 
     def __format__(self, spec):
-        return format(self._value.reshape(()) if self.ndim == 0 else self._value, spec)
+        value = self._shown()
+        return format(value.reshape(()) if self.ndim == 0 else value, spec)
 
     __hash__ = object.__hash__
 

@@ -16,7 +16,7 @@ import threading
 
 import numpy as np
 
-from . import _capi, _device, _eager, _graph, _ops
+from . import _capi, _device, _dtypes, _eager, _graph, _ops
 from ._errors import error
 from ._tensor import OPERATORS, DeviceTensor, EagerTensor
 
@@ -96,7 +96,7 @@ class Variable:
 
     def __array__(self, dtype=None, copy=None):
         value = self.numpy()
-        return value if dtype is None else value.astype(dtype)
+        return value if dtype is None else _dtypes.to_numbers(value).astype(dtype)
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         return _ops.array_ufunc(ufunc, method, inputs, kwargs)
@@ -104,9 +104,9 @@ class Variable:
     def __repr__(self):
         if _graph.current() is not None:
             return "<tg.Variable '%s' shape=%s dtype=%s (traced)>" % (
-                self.name, self.shape, self.dtype)
+                self.name, self.shape, _ops._name(self.dtype))
         return "<tg.Variable '%s' shape=%s dtype=%s, numpy=%r>" % (
-            self.name, self.shape, self.dtype, self._value)
+            self.name, self.shape, _ops._name(self.dtype), _dtypes.to_numbers(self._value))
 
     def __bool__(self):
         return bool(self.read_value())

@@ -50,6 +50,8 @@ import weakref
 
 import numpy as np
 
+from . import _dtypes
+
 __all__ = ["convert", "converted_call", "do_not_convert", "to_code", "range_", "RangeSpec",
            "if_stmt", "while_stmt", "for_stmt", "if_exp", "and_", "or_", "not_",
            "compare_chain", "py_cond", "py_iter", "watch", "Undefined",
@@ -1289,10 +1291,10 @@ def _py_dtype(*values):
 
 def _to_tensor(value, dtype, what, file, line):
     """A Python scalar as a graph constant of `dtype`; it must convert exactly."""
-    converted = np.asarray(value).astype(dtype)
-    if converted != value:
+    converted = _dtypes.array(value, dtype)
+    if _dtypes.to_numbers(converted) != value:
         raise _error("%s is %r, which is not exactly representable as %s" % (
-            what, value, dtype), file, line)
+            what, value, "bfloat16" if dtype == _dtypes.bfloat16 else dtype), file, line)
     return _constant(converted, dtype)
 
 
@@ -1932,6 +1934,14 @@ def _and_values(a, b):
 # ---------------------------------------------------------------------------
 # tg.range
 
+def _arange(start, limit, delta, dtype):
+    """np.arange in `dtype`; bfloat16 (which numpy cannot count in) is counted
+    in float32 and rounded."""
+    if dtype == _dtypes.bfloat16:
+        return _dtypes.array(np.arange(start, limit, delta, dtype=np.float32), dtype)
+    return np.arange(start, limit, delta, dtype=dtype)
+
+
 class RangeSpec:
     """tg.range(...) inside a trace: the bounds of a loop that a converted
     `for` turns into a tg.while_loop over an int32 counter."""
@@ -1957,15 +1967,15 @@ class RangeSpec:
             file, line = _caller()
             raise _error("the length of a tg.range with tensor bounds is not known when "
                          "tracing", file, line)
-        return len(np.arange(self.start, self.limit, self.delta, dtype=self.dtype))
+        return len(_arange(self.start, self.limit, self.delta, self.dtype))
 
     @property
     def shape(self):
         return (len(self),)
 
     def __array__(self, dtype=None, copy=None):
-        a = np.arange(self.start, self.limit, self.delta, dtype=self.dtype)
-        return a if dtype is None else a.astype(dtype)
+        a = _arange(self.start, self.limit, self.delta, self.dtype)
+        return a if dtype is None else _dtypes.to_numbers(a).astype(dtype)
 
     def numpy(self):
         return self.__array__()
@@ -2013,11 +2023,11 @@ def range_(start, limit=None, delta=1, dtype=None, name=None):  # noqa: ARG001 (
         dtype = max(kinds, key=lambda d: order.index(d) if d in order else 0)
     dtype = np.dtype(dtype)
     # Eager tensors and numpy scalars are Python numbers from here on.
-    bounds = [np.asarray(v).item() if _is_tensor_like(v) and not _is_traced(v) else v
-              for v in bounds]
+    bounds = [_dtypes.to_numbers(np.asarray(v)).item()
+              if _is_tensor_like(v) and not _is_traced(v) else v for v in bounds]
     if not _tracing() and not any(_is_traced(v) for v in bounds):
         if bounds[2] == 0:
             file, line = _caller()
             raise _error("tg.range: delta must not be zero", file, line)
-        return _constant(np.arange(*bounds, dtype=dtype), dtype)
+        return _constant(_arange(*bounds, dtype), dtype)
     return RangeSpec(*bounds, dtype=dtype)

@@ -344,7 +344,7 @@ def _b_pool(x, kind, ksize, strides, pads, channels_last):
         count = count.reshape((1,) + tuple(outs) + (1,))
         if count.size == 0 or np.all(count == count.flat[0]):
             count = np.array(count.flat[0] if count.size else 1.0)
-        acc = b_binary(acc, _const(count.astype(x.dtype)), "div")
+        acc = b_binary(acc, _const(_dtypes.array(count, x.dtype)), "div")
     return _from_last(acc, channels_last)
 
 
@@ -393,8 +393,8 @@ def batch_normalization(x, mean, variance, offset, scale, variance_epsilon, name
     (offset - mean * inv). offset and scale may be None."""
     x = operand(x)
     _check_float("nn.batch_normalization", x)
-    inv = rsqrt(add(operand(variance, x.dtype, exact=False), np.array(
-        variance_epsilon, x.dtype)))
+    inv = rsqrt(add(operand(variance, x.dtype, exact=False),
+                    _dtypes.array(variance_epsilon, x.dtype)))
     if scale is not None:
         inv = multiply(inv, operand(scale, x.dtype, exact=False))
     mean = operand(mean, x.dtype, exact=False)
@@ -437,7 +437,7 @@ def l2_loss(t, name=None):
     """sum(t ** 2) / 2."""
     t = operand(t)
     _check_float("nn.l2_loss", t)
-    return multiply(reduce_sum(square(t)), np.array(0.5, t.dtype))
+    return multiply(reduce_sum(square(t)), _dtypes.array(0.5, t.dtype))
 
 
 def l2_normalize(x, axis=None, epsilon=1e-12, name=None):
@@ -445,13 +445,13 @@ def l2_normalize(x, axis=None, epsilon=1e-12, name=None):
     x = operand(x)
     _check_float("nn.l2_normalize", x)
     s = reduce_sum(square(x), axis, keepdims=True)
-    return multiply(x, rsqrt(maximum(s, np.array(epsilon, x.dtype))))
+    return multiply(x, rsqrt(maximum(s, _dtypes.array(epsilon, x.dtype))))
 
 
 def softsign(features, name=None):
     x = operand(features)
     _check_float("nn.softsign", x)
-    return divide(x, add(_abs(x), np.ones((), x.dtype)))
+    return divide(x, add(_abs(x), _dtypes.array(1, x.dtype)))
 
 
 def embedding_lookup(params, ids, max_norm=None, name=None):

@@ -224,7 +224,7 @@ def _b_normal(key, shape, dtype, mean, stddev):
 def _scalar(v, what):
     if hasattr(v, "numpy"):
         v = v.numpy()
-    a = np.asarray(v)
+    a = _dtypes.to_numbers(np.asarray(v))
     if a.size != 1:
         raise error("tg.random: %s must be a scalar here, got shape %s" % (what, a.shape),
                     TgTypeError)

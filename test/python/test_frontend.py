@@ -688,6 +688,60 @@ def test_bfloat16_gradients_are_not_dropped():
         y = tg.reduce_sum(tg.cast(i, tg.float32) * 2.0)
     assert t.gradient(y, i) is None
 
+
+def test_bfloat16_constants_are_rounded_not_raw_bytes():
+    # np.ones((), V2) / np.array(v, V2) / .astype(V2) take raw bytes (1.0
+    # became the denormal 0x0101): ops that built their constants that way
+    # gave ~1e-40, inf or NaN in bfloat16, or crashed.
+    values = np.array([0.5, 2.0, -4.0, 1.5])
+    x = _bf16(values)
+    exact = _f32(x)
+    np.testing.assert_allclose(_f32(tg.math.reciprocal(x)), 1 / exact, rtol=8e-3)
+    np.testing.assert_allclose(_f32(tg.nn.softsign(x)), exact / (1 + abs(exact)), rtol=8e-3)
+    np.testing.assert_allclose(_f32(tg.nn.l2_loss(x)), 0.5 * np.sum(exact ** 2), rtol=8e-3)
+    np.testing.assert_allclose(_f32(tg.nn.l2_normalize(x, axis=0)),
+                               exact / np.linalg.norm(exact), rtol=8e-3)
+    np.testing.assert_allclose(
+        _f32(tg.nn.batch_normalization(x, 0.5, 4.0, None, None, 1e-3)),
+        (exact - 0.5) / np.sqrt(4.0 + 1e-3), rtol=8e-3)
+    pooled = tg.nn.avg_pool1d(tg.reshape(x, [1, 4, 1]), 2, 1, "SAME")
+    np.testing.assert_allclose(_f32(pooled).ravel(), [1.25, -1.0, -1.25, 1.5], rtol=8e-3)
+    np.testing.assert_array_equal(_f32(tg.eye(2, dtype=tg.bfloat16)), np.eye(2))
+    np.testing.assert_array_equal(_f32(tg.range(3, dtype=tg.bfloat16)), [0, 1, 2])
+
+    @tg.function
+    def ramp():
+        total = tg.constant(0.0, tg.bfloat16)
+        for i in tg.range(0.0, 1.0, 0.25, dtype=tg.bfloat16):
+            total += i
+        return total
+    np.testing.assert_array_equal(_f32(ramp()), 1.5)
+    for f, d in [(tg.math.reciprocal, lambda v: -1 / v ** 2),
+                 (tg.nn.softsign, lambda v: 1 / (1 + abs(v)) ** 2)]:
+        np.testing.assert_allclose(_f32(tg.grad(lambda a: tg.reduce_sum(f(a)))(x)),
+                                   d(exact), rtol=2e-2, err_msg=f.__name__)
+
+
+def test_bfloat16_conversions_and_printing(capsys):
+    t = _bf16([2.5])
+    assert float(t) == 2.5 and int(t) == 2 and "%.2f" % float(t) == "2.50"
+    assert "{:.2f}".format(_bf16(2.5)) == "2.50"
+    assert not bool(_bf16(-0.0)) and bool(_bf16(0.5))
+    np.testing.assert_array_equal(np.asarray(t, np.float32), [2.5])
+    v = tg.Variable(_bf16([1.5, -2.0]))
+    np.testing.assert_array_equal(np.array(v, np.float64), [1.5, -2.0])
+    assert float(tg.Variable(_bf16(0.75))) == 0.75
+    assert "dtype=bfloat16" in repr(v) and "1.5" in repr(v)
+    tg.print(t)
+    tg.print(v)
+    tg.function(lambda a: tg.print(a))(t)
+    assert capsys.readouterr().out.split("\n")[:3] == ["[2.5]", "[ 1.5 -2. ]", "[2.5]"]
+    # tensor arguments of tg.random are read as numbers, not bytes
+    u = tg.random.uniform([1000], _bf16(-1.0), _bf16(1.0), dtype=tg.float32, seed=3)
+    assert -1.0 <= u.numpy().min() and u.numpy().max() < 1.0 and u.numpy().min() < -0.9
+    n = tg.random.normal([4000], mean=_bf16(5.0), dtype=tg.float32, seed=4)
+    assert abs(n.numpy().mean() - 5.0) < 0.1
+
 def test_concurrent_assign_add_is_atomic():
     v = tg.Variable(0.0)
     step = tg.function(lambda: v.assign_add(1.0))

@@ -138,17 +138,15 @@ def arr(v, dtype=None):
 
 def full(shape, value, dtype):
     """A constant tensor (a splat in the module)."""
-    return tg.constant(np.array(value).astype(dtype), shape=tuple(shape))
+    return tg.constant(_dtypes.array(value, dtype), shape=tuple(shape))
 
 
 def scalar(value, dtype):
-    if dtype == _dtypes.bfloat16:
-        return _dtypes.to_bfloat16(np.float32(value))
-    return np.array(value).astype(dtype)
+    return _dtypes.array(value, dtype)
 
 
 def is_float(v):
-    return dtype_of(v).kind == "f" or dtype_of(v) == _dtypes.bfloat16
+    return _dtypes.is_float(dtype_of(v))
 
 
 def norm_axis(node, axis, rank):
