@@ -116,7 +116,7 @@ class EagerTensor(Tensor):
 
     def __array__(self, dtype=None, copy=None):
         if dtype is not None and np.dtype(dtype) != self._value.dtype:
-            return _dtypes.to_numbers(self._value).astype(dtype)
+            return _dtypes.array(self._value, np.dtype(dtype))
         return self._value.copy() if copy else self._value
 
     def _shown(self):

@@ -96,7 +96,7 @@ class Variable:
 
     def __array__(self, dtype=None, copy=None):
         value = self.numpy()
-        return value if dtype is None else _dtypes.to_numbers(value).astype(dtype)
+        return value if dtype is None else _dtypes.array(value, np.dtype(dtype))
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         return _ops.array_ufunc(ufunc, method, inputs, kwargs)

@@ -728,6 +728,8 @@ def test_bfloat16_conversions_and_printing(capsys):
     assert "{:.2f}".format(_bf16(2.5)) == "2.50"
     assert not bool(_bf16(-0.0)) and bool(_bf16(0.5))
     np.testing.assert_array_equal(np.asarray(t, np.float32), [2.5])
+    np.testing.assert_array_equal(  # and into bfloat16, rounded
+        np.asarray(tg.constant([1.0, 0.1]), tg.bfloat16).view(np.uint16), [16256, 15821])
     v = tg.Variable(_bf16([1.5, -2.0]))
     np.testing.assert_array_equal(np.array(v, np.float64), [1.5, -2.0])
     assert float(tg.Variable(_bf16(0.75))) == 0.75
