@@ -203,6 +203,12 @@ class GradientTape:
         ogs = flatten(output_gradients) if output_gradients is not None else None
         if ogs is not None and len(ogs) != len(targets):
             raise error("output_gradients must have one entry per target")
+        for t, og in zip(targets, ogs or ()):
+            shape = tuple(np.shape(og)) if not isinstance(og, (Tensor, Variable)) else tuple(
+                og.shape)
+            if og is not None and shape != tuple(t.shape):
+                raise error("GradientTape.gradient: an output gradient has shape %s, its "
+                            "target %s (they must be equal)" % (shape, tuple(t.shape)))
         for t in targets:
             if not _dtypes.is_float(t.dtype):
                 raise error("GradientTape.gradient: the target has dtype %s; only "
@@ -512,8 +518,17 @@ def value_and_grad(f, argnums=0):
     """g(*args) -> (f(*args), d f / d args[argnums]) (JAX's value_and_grad;
     a non-scalar result is differentiated as its sum, as tape.gradient)."""
     from ._function import Function, autograph_convert, function
-    single = isinstance(argnums, int)
-    nums = (argnums,) if single else tuple(argnums)
+    if not callable(f):
+        raise error("tg.grad: %r is not a function" % (f,), TgTypeError)
+    single = isinstance(argnums, (int, np.integer)) and not isinstance(argnums, bool)
+    try:
+        nums = (argnums,) if single else tuple(argnums)
+    except TypeError:
+        nums = (argnums,)
+    if not nums or any(isinstance(i, bool) or not isinstance(i, (int, np.integer)) or i < 0
+                       for i in nums):
+        raise error("tg.grad: argnums must be an int >= 0 or a non-empty tuple of them, "
+                    "got %r" % (argnums,), TgTypeError)
     body = autograph_convert(f) if not isinstance(f, Function) else f
 
     def traced(*args, **kwargs):

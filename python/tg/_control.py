@@ -139,6 +139,9 @@ def while_loop(cond, body, loop_vars, maximum_iterations=None, name=None):
     same structure with the same shapes and dtypes."""
     if not callable(cond) or not callable(body):
         raise error("tg.while_loop needs callables cond and body", TgTypeError)
+    if loop_vars is None or not flatten(loop_vars):
+        raise error("tg.while_loop: loop_vars must hold at least one value, got %r" % (
+            loop_vars,), TgTypeError)
     several = isinstance(loop_vars, (list, tuple))
     call = (lambda fn, vs: fn(*vs)) if several else (lambda fn, vs: fn(vs))
     if maximum_iterations is not None:

@@ -48,9 +48,32 @@ def as_dtype(dtype):
     return d
 
 
+def required_dtype(dtype, op):
+    """as_dtype for an argument that must name a dtype (tf.cast, tf.zeros,
+    ...): None is an error there, as in TF, not "no dtype"."""
+    if dtype is None:
+        raise error("tg.%s needs a dtype, got None" % op, TgTypeError, None)
+    return as_dtype(dtype)
+
+
+def asarray(value):
+    """np.asarray of a user's value; a ragged nested list (or anything else
+    numpy cannot make an array of) is a TgTypeError, not numpy's ValueError."""
+    try:
+        return np.asarray(value)
+    except (ValueError, TypeError) as e:
+        raise error("cannot convert %s to a tensor: %s" % (
+            _short(value), str(e).split(".")[0]), TgTypeError, None) from None
+
+
+def _short(value):
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def _default_array(value):
     """A numpy array for a non-tensor value, with TF's default dtypes."""
-    arr = np.asarray(value)
+    arr = asarray(value)
     if not arr.dtype.isnative:
         arr = arr.astype(arr.dtype.newbyteorder("="))
     if arr.dtype == np.float64 and not isinstance(value, (np.ndarray, np.generic)):
@@ -107,7 +130,7 @@ def to_array(value, dtype=None, exact=False):
     if dtype is None:
         arr = _default_array(value)
     else:
-        source = np.asarray(value)
+        source = asarray(value)
         if source.dtype.kind in "OUS":
             raise error("cannot convert %r to a tensor" % (value,), TgTypeError, None)
         if dtype == bfloat16 and source.dtype != bfloat16:

@@ -502,7 +502,7 @@ def logical_xor(x, y, name=None):
 
 def cast(x, dtype, name=None):
     """Converts x to `dtype` (floats to integers round toward zero)."""
-    dtype = _dtypes.as_dtype(dtype)
+    dtype = _dtypes.required_dtype(dtype, "cast")
     x = operand(x)
     if x.dtype == dtype:
         return x
@@ -530,11 +530,13 @@ def _swap_last(rank):
 def _axis(axis, rank, op):
     """A normalized axis; out of range raises (no wrap-around)."""
     if isinstance(axis, Tensor):
-        if isinstance(axis, EagerTensor) and axis.size == 1:
-            axis = int(axis)
+        if isinstance(axis, EagerTensor) and axis.size == 1 and axis.dtype.kind in "iu":
+            axis = int(axis)  # (a float axis tensor was truncated)
         else:
-            raise error("tg.%s: the axis must be a Python int, got a traced tensor" % op,
-                        TgTypeError)
+            raise error("tg.%s: the axis must be a Python int or one-element integer "
+                        "tensor, got %s" % (op, "a traced tensor" if type(axis) is
+                                           SymbolicTensor else _name(axis.dtype) + " " +
+                                           str(tuple(axis.shape))), TgTypeError)
     if not isinstance(axis, (int, np.integer)) or isinstance(axis, bool):
         raise error("tg.%s: an axis must be an int, got %r" % (op, axis), TgTypeError)
     if not -rank <= axis < builtins.max(rank, 1) or (rank == 0 and axis not in (0, -1)):
@@ -569,10 +571,9 @@ def transpose(a, perm=None, name=None):
 
 def reshape(tensor, shape, name=None):
     x = operand(tensor)
-    if is_tensor_like(shape):
-        shape = _int_list(shape, "reshape", "the shape")
-    shape = [int(d) for d in (np.asarray(shape).reshape(-1) if not isinstance(
-        shape, (list, tuple)) else shape)]
+    if shape is None:
+        raise error("tg.reshape: the shape is a list of ints, got None", TgTypeError)
+    shape = _int_list(shape, "reshape", "the shape")
     size = int(np.prod(x.shape, dtype=np.int64))
     if shape.count(-1) > 1 or any(d < -1 for d in shape):
         raise error("tg.reshape: invalid shape %s" % (shape,))
@@ -589,7 +590,7 @@ def reshape(tensor, shape, name=None):
 
 def broadcast_to(input, shape, name=None):  # noqa: A002 (TF's argument name)
     x = operand(input)
-    shape = tuple(int(d) for d in shape)
+    shape = _shape_argument(shape, "broadcast_to")
     try:
         if np.broadcast_shapes(x.shape, shape) != shape:
             raise ValueError
@@ -655,6 +656,9 @@ def concat(values, axis, name=None):
 
 
 def stack(values, axis=0, name=None):
+    if not isinstance(values, (list, tuple)) or not values:
+        raise error("tg.stack needs a non-empty list of tensors, got %r" % (values,),
+                    TgTypeError)
     values = same_dtype("stack", *values)
     rank = values[0].ndim
     axis = _axis(axis, rank + 1, "stack")
@@ -767,13 +771,24 @@ def constant(value, dtype=None, shape=None, name=None):
     for Python ints, as TF)."""
     if isinstance(value, EagerTensor) or is_tensor_like(value):
         if dtype is not None and _dtypes.as_dtype(dtype) != value.dtype:
-            return cast(value, dtype)
-        return identity(value)
+            value = cast(value, dtype)
+        else:
+            value = identity(value)
+        if shape is None:
+            return value
+        # As for an array: one value fills the shape, as many values reshape.
+        shape = _shape_argument(shape, "constant")
+        size = int(np.prod(value.shape, dtype=np.int64))
+        if size == 1:
+            return broadcast_to(reshape(value, []), shape)
+        if size != int(np.prod(shape, dtype=np.int64)):
+            raise error("tg.constant: %d values cannot fill shape %s" % (size, shape))
+        return reshape(value, shape)
     dtype = _dtypes.as_dtype(dtype)
     # TF's rule: a value converts to an explicit dtype only when exactly.
     arr = to_array(value, dtype, exact=True)
     if shape is not None:
-        shape = tuple(int(d) for d in shape)
+        shape = _shape_argument(shape, "constant")
         if arr.size == 1:
             arr = np.broadcast_to(arr.reshape(()), shape)
         elif arr.size == int(np.prod(shape, dtype=np.int64)):
@@ -798,6 +813,10 @@ def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None):
 
 
 def fill(dims, value, name=None):
+    """tf.fill: `value` is one value (a 0-d tensor or a scalar)."""
+    if np.ndim(value) != 0 if not is_tensor_like(value) else len(value.shape) != 0:
+        raise error("tg.fill: the value must be a scalar, got shape %s" % (
+            tuple(np.shape(value) if not is_tensor_like(value) else value.shape),))
     return constant(value, shape=_shape_argument(dims, "fill"))
 
 
@@ -810,11 +829,10 @@ def _shape_argument(shape, op):
         shape = shape.numpy().tolist()
     if isinstance(shape, (int, np.integer)) and not isinstance(shape, bool):
         shape = [shape]
-    try:
-        dims = [int(d) for d in shape]
-    except (TypeError, ValueError):
-        raise error("tg.%s: a shape is a list of ints, got %r" % (op, shape),
-                    TgTypeError) from None
+    if shape is None or isinstance(shape, (str, bytes)):
+        raise error("tg.%s: a shape is a list of ints, got %r" % (op, shape), TgTypeError)
+    # (int() would truncate a float size: [2.9] was shape (2,))
+    dims = _int_list(shape, op, "a shape")
     if any(d < 0 for d in dims):
         raise error("tg.%s: negative dimension in shape %s" % (op, dims))
     if int(np.prod(dims, dtype=np.float64)) >= 2 ** 32:
@@ -824,11 +842,11 @@ def _shape_argument(shape, op):
 
 
 def zeros(shape, dtype=_dtypes.float32, name=None):
-    return constant(0, dtype=dtype, shape=_shape_argument(shape, "zeros"))
+    return constant(0, dtype=_dtypes.required_dtype(dtype, "zeros"), shape=_shape_argument(shape, "zeros"))
 
 
 def ones(shape, dtype=_dtypes.float32, name=None):
-    return constant(1, dtype=dtype, shape=_shape_argument(shape, "ones"))
+    return constant(1, dtype=_dtypes.required_dtype(dtype, "ones"), shape=_shape_argument(shape, "ones"))
 
 
 def zeros_like(input, dtype=None, name=None):  # noqa: A002
@@ -1059,8 +1077,11 @@ def _int_list(v, op, what, rank=None):
         raise error("tg.%s: %s fixes a shape, so it must be known when tracing (a Python "
                     "list, numpy array or eager tensor), not a traced tensor" % (op, what),
                     TgTypeError)
-    a = np.asarray(a)
-    if a.size and a.dtype.kind not in "iu" or a.dtype.kind == "b":
+    try:
+        a = np.asarray(a)
+    except (ValueError, TypeError):
+        a = np.asarray(None)  # ragged: not a list of ints
+    if a.size and a.dtype.kind not in "iu" or a.dtype.kind in "bO":
         raise error("tg.%s: %s must be integers, got %r" % (op, what, v), TgTypeError)
     out = [int(e) for e in a.reshape(-1)]
     if rank is not None and len(out) != rank:
@@ -1503,7 +1524,7 @@ def eye(num_rows, num_columns=None, batch_shape=None, dtype=_dtypes.float32, nam
     batch = [] if batch_shape is None else _int_list(batch_shape, "eye", "batch_shape")
     if n < 0 or m < 0 or any(b < 0 for b in batch):
         raise error("tg.eye: sizes must be >= 0, got %s" % ((n, m, batch),))
-    dtype = _dtypes.as_dtype(dtype)
+    dtype = _dtypes.required_dtype(dtype, "eye")
     value = np.broadcast_to(_dtypes.array(np.eye(n, m), dtype), tuple(batch) + (n, m))
     return constant(value, dtype)
 
@@ -2256,13 +2277,16 @@ def array_ufunc(ufunc, method, inputs, kwargs):
         raise error("numpy's %s has no tg op, so a GradientTape cannot record it; "
                     "write it with tg ops (or compute it outside the tape)" %
                     ufunc.__name__, TgTypeError)
+    # Tensors are immutable: numpy writing into one (ufunc.at, out=) would
+    # change every alias of its value.
+    if (method == "at" and isinstance(inputs[0], Tensor)) or any(
+            isinstance(o, Tensor) for o in kwargs.get("out", ())):
+        raise error("numpy's %s.%s would write into a tensor, and tensors are immutable; "
+                    "compute a new one (or use a tg.Variable's assign ops)" % (
+                        ufunc.__name__, method), TgTypeError)
     # Like TF's EagerTensor: other numpy functions compute in numpy, on the
     # values (and, like in TF, no tape sees them).
     plain = [np.asarray(i) if isinstance(i, Tensor) else i for i in inputs]
-    if "out" in kwargs:
-        kwargs = dict(kwargs)
-        kwargs["out"] = tuple(np.asarray(o) if isinstance(o, Tensor) else o
-                              for o in kwargs["out"])
     return getattr(ufunc, method)(*plain, **kwargs)
 
 
@@ -2274,6 +2298,12 @@ def print_(*values, sep=" ", end="\n", output_stream=None, summarize=None, name=
     """Prints the values at every call of the function (tf.print); eagerly,
     at once. `output_stream` is a file object (sys.stdout by default);
     `summarize` is accepted and ignored (numpy's printing summarizes)."""
+    if output_stream is not None and not callable(getattr(output_stream, "write", None)):
+        raise error("tg.print: output_stream must be a file object (with write), got %r"
+                    % (output_stream,), TgTypeError)
+    for what, text in (("sep", sep), ("end", end)):
+        if text is not None and not isinstance(text, str):
+            raise error("tg.print: %s must be a string, got %r" % (what, text), TgTypeError)
     g = _graph.current()
     if g is None:
         builtins.print(*[_format(v) for v in values], sep=sep, end=end,

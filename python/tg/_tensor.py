@@ -117,7 +117,14 @@ class EagerTensor(Tensor):
     def __array__(self, dtype=None, copy=None):
         if dtype is not None and np.dtype(dtype) != self._value.dtype:
             return _dtypes.array(self._value, np.dtype(dtype))
-        return self._value.copy() if copy else self._value
+        if copy:
+            return self._value.copy()
+        # A read-only view: the tensor is immutable, so numpy must not write
+        # into it (np.asarray(t)[0] = 1, np.add.at(t, ...), out=np.asarray(t)
+        # changed the tensor in place).
+        view = self._value.view()
+        view.flags.writeable = False
+        return view
 
     def _shown(self):
         if self.dtype == _dtypes.bfloat16:

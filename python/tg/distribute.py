@@ -123,6 +123,11 @@ class MirroredStrategy:
         yield self
 
     def run(self, fn, args=(), kwargs=None):
+        if not callable(fn):
+            raise error("MirroredStrategy.run: %r is not a function" % (fn,), TgTypeError)
+        if not isinstance(args, (list, tuple)):
+            raise error("MirroredStrategy.run: args is a tuple of arguments, got %r (write "
+                        "args=(x,) for one)" % (args,), TgTypeError)
         return fn(*args, **(kwargs or {}))
 
     def reduce(self, reduce_op, value, axis=None):

@@ -141,7 +141,7 @@ def _shape(shape):
 
 
 def _float_dtype(op, dtype):
-    dtype = _dtypes.as_dtype(dtype)
+    dtype = _dtypes.required_dtype(dtype, "random." + op)
     if dtype.kind != "f" and dtype != _dtypes.bfloat16:
         raise error("tg.random.%s needs a float dtype, got %s" % (op, dtype), TgTypeError)
     return dtype
@@ -225,6 +225,8 @@ def _scalar(v, what):
     if hasattr(v, "numpy"):
         v = v.numpy()
     a = _dtypes.to_numbers(np.asarray(v))
+    if a.dtype.kind not in "biuf":
+        raise error("tg.random: %s must be a number, got %r" % (what, v), TgTypeError)
     if a.size != 1:
         raise error("tg.random: %s must be a scalar here, got shape %s" % (what, a.shape),
                     TgTypeError)
@@ -234,7 +236,7 @@ def _scalar(v, what):
 def uniform(shape, minval=0, maxval=None, dtype=_dtypes.float32, seed=None, name=None):
     """Uniform values in [minval, maxval) (tf.random.uniform); integer dtypes
     need maxval."""
-    dtype = _dtypes.as_dtype(dtype)
+    dtype = _dtypes.required_dtype(dtype, "random.uniform")
     shape = _shape(shape)
     low = _scalar(minval, "minval")
     if dtype.kind in "iu":

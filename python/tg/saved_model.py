@@ -444,6 +444,9 @@ def load(path):
     """The saved model in `path` as a callable that runs its object file at
     once: nothing is traced or compiled. Raises TgError for a missing or
     altered file, or an object this CPU cannot run."""
+    if not isinstance(path, (str, bytes, os.PathLike)):
+        raise error("tg.saved_model.load: the path must be a string or os.PathLike, got %r"
+                    % (path,), TgTypeError)
     path = os.fspath(path)
     if not os.path.isdir(path):
         raise error("tg.saved_model.load: %s is not a directory (a saved model is one)"

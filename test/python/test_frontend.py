@@ -811,6 +811,50 @@ def test_more_misuse_is_a_located_error():
     close(tg.ones(2), [1.0, 1.0])                 # a scalar shape, as TF
 
 
+
+def test_misuse_found_by_a_tester_is_a_located_error():
+    # Each of these was a raw Python/numpy exception or a silent wrong
+    # result: a float size truncated, None taken as a dtype, a tensor that
+    # ignored fill's shape, output gradients broadcast to the target.
+    x = tg.constant([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+    loss = lambda a, b: tg.reduce_sum(a * b)  # noqa: E731
+    line = here()
+    bad = [lambda: tg.stack([]), lambda: tg.reshape(x, None),
+           lambda: tg.reshape(x, [3.7, 2]), lambda: tg.zeros([2.9]),
+           lambda: tg.constant([[1, 2], [3]]), lambda: tg.Variable([[1.0], [1.0, 2.0]]),
+           lambda: x + [[1.0], [1.0, 2.0]], lambda: tg.cast(x, None),
+           lambda: tg.zeros([2], dtype=None), lambda: tg.eye(2, dtype=None),
+           lambda: tg.random.uniform([2], dtype=None), lambda: tg.fill([5], x),
+           lambda: tg.constant(x, shape=[5]), lambda: tg.grad(loss, argnums=-1)(x, x),
+           lambda: tg.grad(loss, argnums=1.0)(x, x), lambda: tg.grad(3),
+           lambda: tg.nn.dropout(x, "a"), lambda: tg.saved_model.load(None),
+           lambda: tg.while_loop(lambda: False, lambda: [], []),
+           lambda: tg.print(x, output_stream=3),
+           lambda: tg.distribute.MirroredStrategy().run(3),
+           lambda: np.add.at(x, [0], 10.0), lambda: np.negative(x, out=x),
+           lambda: tg.reduce_sum(x, tg.constant(1.0))]
+    for i, f in enumerate(bad):
+        with pytest.raises(tg.TgError) as e:
+            f()
+        reported = int(str(e.value).split("test_frontend.py:")[1].split(":")[0])
+        assert line < reported <= line + 14, (i, str(e.value))
+    with tg.GradientTape() as t:
+        t.watch(x)
+        y = x * 2.0
+    with pytest.raises(tg.TgError, match="output gradient has shape"):
+        t.gradient(y, x, output_gradients=tg.ones([3]))
+    np.testing.assert_array_equal(x.numpy(), [[1, 2, 3], [4, 5, 6]])  # not written
+    with pytest.raises(ValueError):  # a read-only view of the immutable value
+        np.asarray(x)[0, 0] = 9.0
+    # what stays legal: a tensor filling a shape (one value) or reshaped to it
+    np.testing.assert_array_equal(tg.constant(tg.constant(2.0), shape=[2]).numpy(), [2, 2])
+    assert tg.constant(x, shape=[3, 2]).shape == (3, 2)
+    assert tg.fill([2], tg.constant(7)).numpy().tolist() == [7, 7]
+    assert tg.reshape(x, np.array([3, -1])).shape == (3, 2)
+    traced = tg.function(lambda a: tg.fill([5, 5], a))
+    with pytest.raises(tg.TgError, match="must be a scalar"):
+        traced(x)
+
 def test_integer_pow_and_mean_and_conv_padding_names():
     i = tg.constant([1, 2, 3])
     close(i ** 2, [1, 4, 9])
