@@ -152,13 +152,24 @@ class Variable:
             self._set_value(np.array(array, dtype=self.dtype, copy=True))
         return self if not read_value else self._tensor._alias()
 
+    def _delta(self, delta, op):
+        """The delta of assign_add/sub: of the Variable's shape (TF's rule:
+        a smaller delta is not broadcast)."""
+        d = _ops.operand(delta, self.dtype)
+        if tuple(d.shape) != self.shape:
+            raise error("Variable.%s: the delta has shape %s, the Variable %s (they must "
+                        "be equal)" % (op, tuple(d.shape), self.shape))
+        return d
+
     def assign_add(self, delta, read_value=True):
+        delta = self._delta(delta, "assign_add")
         if _graph.current() is not None:
             return self.assign(_ops.add(self, delta), read_value)
         with self._lock:  # atomic, as TF's: concurrent updates all count
             return self.assign(_ops.add(self, delta), read_value)
 
     def assign_sub(self, delta, read_value=True):
+        delta = self._delta(delta, "assign_sub")
         if _graph.current() is not None:
             return self.assign(_ops.subtract(self, delta), read_value)
         with self._lock:
