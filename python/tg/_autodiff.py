@@ -525,22 +525,28 @@ def value_and_grad(f, argnums=0):
         nums = (argnums,) if single else tuple(argnums)
     except TypeError:
         nums = (argnums,)
-    if not nums or any(isinstance(i, bool) or not isinstance(i, (int, np.integer)) or i < 0
+    if not nums or any(isinstance(i, bool) or not isinstance(i, (int, np.integer))
                        for i in nums):
-        raise error("tg.grad: argnums must be an int >= 0 or a non-empty tuple of them, "
-                    "got %r" % (argnums,), TgTypeError)
+        raise error("tg.grad: argnums must be an int or a non-empty tuple of ints, got %r"
+                    % (argnums,), TgTypeError)
     body = autograph_convert(f) if not isinstance(f, Function) else f
 
-    def traced(*args, **kwargs):
-        for i in nums:
-            if i >= len(args):
+    def resolved(n):
+        # argnums counted from the end when negative, as JAX's.
+        out = tuple(int(i) + n if i < 0 else int(i) for i in nums)
+        for i, r in zip(nums, out):
+            if not 0 <= r < n:
                 raise error("tg.grad: argnums %d but the function got %d positional "
-                            "arguments" % (i, len(args)), TgTypeError)
+                            "arguments" % (i, n), TgTypeError)
+        return out
+
+    def traced(*args, **kwargs):
+        idx = resolved(len(args))
         args = list(args)
-        for i in nums:
+        for i in idx:
             if not isinstance(args[i], (Tensor, Variable)):
                 args[i] = _ops.constant(_as_grad_argument(args[i], i))
-        watched = [args[i] for i in nums]
+        watched = [args[i] for i in idx]
         with GradientTape(persistent=True) as tape:
             tape.watch(watched)
             y = body(*args, **kwargs)
@@ -556,7 +562,8 @@ def value_and_grad(f, argnums=0):
 
     def grad_arguments(args):
         # The differentiated arguments as float tensors or arrays.
-        return [_as_grad_argument(a, i) if i in nums else a for i, a in enumerate(args)]
+        idx = resolved(len(args))
+        return [_as_grad_argument(a, i) if i in idx else a for i, a in enumerate(args)]
 
     def run(*args, **kwargs):
         if _graph.current() is not None:

@@ -92,16 +92,20 @@ def array(value, dtype):
     np.array(value, dtype) or .astype(dtype), wherever dtype may be bfloat16:
     those take a float's raw bytes as the V2 value (1.0 became the denormal
     0x0101, 1e-40). Here bfloat16 is rounded to nearest even."""
-    if dtype == bfloat16:
-        if isinstance(value, np.ndarray) and value.dtype == bfloat16:
-            return value
-        return to_bfloat16(value)
-    return np.array(to_numbers(value) if isinstance(value, np.ndarray) else value, dtype)
+    if isinstance(value, (np.ndarray, np.generic)):
+        value = np.asarray(value)  # (a 0-d bfloat16 tensor's .numpy() is np.void)
+        if value.dtype == bfloat16:
+            if dtype == bfloat16:
+                return value
+            value = from_bfloat16(value)
+    with np.errstate(over="ignore"):  # (1e300 is inf in float32, as in numpy)
+        return to_bfloat16(value) if dtype == bfloat16 else np.array(value, dtype)
 
 
 def to_numbers(a):
     """A numpy array whose numbers numpy can read: bfloat16 (raw V2) as
     float32, anything else as it is."""
+    a = np.asarray(a) if isinstance(a, np.generic) else a
     return from_bfloat16(a) if a.dtype == bfloat16 else a
 
 

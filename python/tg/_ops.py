@@ -573,7 +573,7 @@ def reshape(tensor, shape, name=None):
     x = operand(tensor)
     if shape is None:
         raise error("tg.reshape: the shape is a list of ints, got None", TgTypeError)
-    shape = _int_list(shape, "reshape", "the shape")
+    shape = _int_list(shape, "reshape", "the shape", vector=True)
     size = int(np.prod(x.shape, dtype=np.int64))
     if shape.count(-1) > 1 or any(d < -1 for d in shape):
         raise error("tg.reshape: invalid shape %s" % (shape,))
@@ -656,7 +656,11 @@ def concat(values, axis, name=None):
 
 
 def stack(values, axis=0, name=None):
-    if not isinstance(values, (list, tuple)) or not values:
+    if is_tensor_like(values):
+        values = unstack(values)  # its rows, as TF's stack of one tensor
+    elif not isinstance(values, (str, bytes)) and hasattr(values, "__iter__"):
+        values = list(values)
+    if not isinstance(values, list) or not values:
         raise error("tg.stack needs a non-empty list of tensors, got %r" % (values,),
                     TgTypeError)
     values = same_dtype("stack", *values)
@@ -822,17 +826,19 @@ def fill(dims, value, name=None):
 
 def _shape_argument(shape, op):
     """A shape: an int (TF accepts a scalar) or a sequence of sizes >= 0."""
-    if isinstance(shape, Tensor):
-        if type(shape) is SymbolicTensor:
+    if is_tensor_like(shape):
+        # An eager tensor or Variable, or a traced tg.shape(x) (a constant).
+        known = _concrete(shape)
+        if known is None:
             raise error("tg.%s: shapes are static in tg; the shape must be known when "
-                        "tracing, not a traced tensor" % op, TgTypeError)
-        shape = shape.numpy().tolist()
+                        "tracing, not a traced tensor or a Variable" % op, TgTypeError)
+        shape = np.asarray(known).tolist()
     if isinstance(shape, (int, np.integer)) and not isinstance(shape, bool):
         shape = [shape]
     if shape is None or isinstance(shape, (str, bytes)):
         raise error("tg.%s: a shape is a list of ints, got %r" % (op, shape), TgTypeError)
     # (int() would truncate a float size: [2.9] was shape (2,))
-    dims = _int_list(shape, op, "a shape")
+    dims = _int_list(shape, op, "a shape", vector=True)
     if any(d < 0 for d in dims):
         raise error("tg.%s: negative dimension in shape %s" % (op, dims))
     if int(np.prod(dims, dtype=np.float64)) >= 2 ** 32:
@@ -1061,7 +1067,9 @@ def _concrete(x):
     if type(x) is SymbolicTensor:
         return known_value(x)
     if isinstance(x, _variable_type()):
-        return None
+        # Eagerly its value is known (tf.zeros(v) works); traced, it is read
+        # at run time.
+        return x.numpy() if _graph.current() is None else None
     if isinstance(x, EagerTensor):
         return np.asarray(x)
     if isinstance(x, Tensor):  # a tg.range with static bounds
@@ -1069,10 +1077,14 @@ def _concrete(x):
     return None
 
 
-def _int_list(v, op, what, rank=None):
+def _int_list(v, op, what, rank=None, vector=False):
     """A list of Python ints from an int, a list, a numpy array or an eager
-    tensor (values that fix shapes must be known when tracing)."""
+    tensor (values that fix shapes must be known when tracing); `vector`:
+    a list, not a nesting of them (a shape)."""
     a = _concrete(v) if is_tensor_like(v) else v
+    if isinstance(a, (list, tuple)) and any(is_tensor_like(e) for e in a):
+        a = [_concrete(e) if is_tensor_like(e) else e for e in a]
+        a = None if any(e is None for e in a) else a
     if a is None:
         raise error("tg.%s: %s fixes a shape, so it must be known when tracing (a Python "
                     "list, numpy array or eager tensor), not a traced tensor" % (op, what),
@@ -1081,8 +1093,10 @@ def _int_list(v, op, what, rank=None):
         a = np.asarray(a)
     except (ValueError, TypeError):
         a = np.asarray(None)  # ragged: not a list of ints
-    if a.size and a.dtype.kind not in "iu" or a.dtype.kind in "bO":
-        raise error("tg.%s: %s must be integers, got %r" % (op, what, v), TgTypeError)
+    if a.size and a.dtype.kind not in "iu" or a.dtype.kind in "bO" or (
+            vector and a.ndim > 1):
+        raise error("tg.%s: %s must be %s, got %r" % (
+            op, what, "one list of integers" if vector else "integers", v), TgTypeError)
     out = [int(e) for e in a.reshape(-1)]
     if rank is not None and len(out) != rank:
         raise error("tg.%s: %s needs %d values (one per axis), got %r" % (
@@ -2279,14 +2293,15 @@ def array_ufunc(ufunc, method, inputs, kwargs):
                     ufunc.__name__, TgTypeError)
     # Tensors are immutable: numpy writing into one (ufunc.at, out=) would
     # change every alias of its value.
-    if (method == "at" and isinstance(inputs[0], Tensor)) or any(
-            isinstance(o, Tensor) for o in kwargs.get("out", ())):
+    if (method == "at" and is_tensor_like(inputs[0])) or any(
+            is_tensor_like(o) for o in kwargs.get("out", ())):
         raise error("numpy's %s.%s would write into a tensor, and tensors are immutable; "
                     "compute a new one (or use a tg.Variable's assign ops)" % (
                         ufunc.__name__, method), TgTypeError)
     # Like TF's EagerTensor: other numpy functions compute in numpy, on the
-    # values (and, like in TF, no tape sees them).
-    plain = [np.asarray(i) if isinstance(i, Tensor) else i for i in inputs]
+    # values (and, like in TF, no tape sees them). Variables too (handed back
+    # to numpy as they were, they came straight back here: RecursionError).
+    plain = [np.asarray(i) if is_tensor_like(i) else i for i in inputs]
     return getattr(ufunc, method)(*plain, **kwargs)
 
 

@@ -1291,8 +1291,11 @@ def _py_dtype(*values):
 
 def _to_tensor(value, dtype, what, file, line):
     """A Python scalar as a graph constant of `dtype`; it must convert exactly."""
-    converted = _dtypes.array(value, dtype)
-    if _dtypes.to_numbers(converted) != value:
+    try:
+        converted = _dtypes.array(value, dtype)
+    except OverflowError:  # a Python int past int64
+        converted = None
+    if converted is None or _dtypes.to_numbers(converted) != value:
         raise _error("%s is %r, which is not exactly representable as %s" % (
             what, value, "bfloat16" if dtype == _dtypes.bfloat16 else dtype), file, line)
     return _constant(converted, dtype)
@@ -1975,7 +1978,7 @@ class RangeSpec:
 
     def __array__(self, dtype=None, copy=None):
         a = _arange(self.start, self.limit, self.delta, self.dtype)
-        return a if dtype is None else _dtypes.to_numbers(a).astype(dtype)
+        return a if dtype is None else _dtypes.array(a, np.dtype(dtype))
 
     def numpy(self):
         return self.__array__()

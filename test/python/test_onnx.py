@@ -336,3 +336,21 @@ def test_torchvision_model(name, tmp_path):
     # while any wrong layer (layout, padding, stride) is off by O(1).
     err = np.abs(y - ref).max() / np.abs(ref).max()
     assert err < 1e-4, err
+
+
+def test_bfloat16_constants_of_handlers_are_rounded():
+    # AveragePool's divisors and EyeLike's ones were bfloat16 from raw bytes
+    # (inf and zeros).
+    bf = TensorProto.BFLOAT16
+    pool = helper.make_node("AveragePool", ["x"], ["y"], kernel_shape=[3], pads=[1, 1],
+                            count_include_pad=0)
+    m = make_model([pool], [vi("x", bf, [1, 1, 4])], [vi("y", bf, [1, 1, 4])], opset=17)
+    x = np.array([[[3.0, 6.0, 9.0, 12.0]]], np.float32)
+    (y,) = tg.onnx.load(m.SerializeToString())(tg._dtypes.to_bfloat16(x))
+    np.testing.assert_array_equal(tg._dtypes.from_bfloat16(np.asarray(y)),
+                                  [[[4.5, 6.0, 9.0, 10.5]]])
+    eye = helper.make_node("EyeLike", ["x"], ["y"], dtype=bf)
+    m = make_model([eye], [vi("x", TensorProto.FLOAT, [2, 2])], [vi("y", bf, [2, 2])],
+                   opset=17)
+    (y,) = tg.onnx.load(m.SerializeToString())(np.zeros((2, 2), np.float32))
+    np.testing.assert_array_equal(tg._dtypes.from_bfloat16(np.asarray(y)), np.eye(2))

@@ -133,7 +133,7 @@ def dtype_of(v):
 
 def arr(v, dtype=None):
     a = np.asarray(v)
-    return a.astype(dtype) if dtype is not None and a.dtype != dtype else a
+    return _dtypes.array(a, np.dtype(dtype)) if dtype is not None and a.dtype != dtype else a
 
 
 def full(shape, value, dtype):
@@ -761,7 +761,7 @@ def h_eyelike(node):
     dt = node.attr("dtype")
     dt = dtype_of(x) if dt is None else onnx_dtype(dt, "the dtype of %s" % node.describe())
     n, m = shape_of(x)
-    return np.eye(n, m, k=node.attr("k", 0)).astype(dt)
+    return _dtypes.array(np.eye(n, m, k=node.attr("k", 0)), dt)
 
 
 @op("Range")
@@ -1389,9 +1389,11 @@ def h_batchnorm(node):
     if training or node.num_outputs > 1:
         return _batchnorm_training(node, x, scale, bias, mean, var, eps)
     if all(isc(v) for v in (scale, bias, mean, var)):
-        f = scale.astype(np.float64) / np.sqrt(var.astype(np.float64) + eps)
-        a = f.astype(dt)
-        b = (bias.astype(np.float64) - mean.astype(np.float64) * f).astype(dt)
+        scale, bias, mean, var = (_dtypes.to_numbers(v).astype(np.float64)
+                                  for v in (scale, bias, mean, var))
+        f = scale / np.sqrt(var + eps)
+        a = _dtypes.array(f, dt)
+        b = _dtypes.array(bias - mean * f, dt)
         return tg.add(tg.multiply(T(node, x), T(node, _channel_shape(x, a))),
                       T(node, _channel_shape(x, b)))
     xt = T(node, x)
@@ -1685,7 +1687,7 @@ def _pool(node, kind):
     cnt = np.maximum(cnt, 1)
     if np.all(cnt == cnt.flat[0]):
         return tg.divide(acc, scalar(cnt.flat[0], dt))
-    return tg.divide(acc, T(node, cnt.astype(dt)))
+    return tg.divide(acc, T(node, _dtypes.array(cnt, dt)))
 
 
 op("MaxPool")(lambda node: _pool(node, "max"))
@@ -2068,7 +2070,7 @@ def _resize_axis(node, x, axis, out_size, scale, mode, coord, nearest_mode, cubi
             term = g
         else:
             term = tg.multiply(T(node, g) if isc(g) else g,
-                               T(node, wt.reshape(wshape).astype(dt)))
+                               T(node, _dtypes.array(wt.reshape(wshape), dt)))
         acc = term if acc is None else tg.add(acc, term)
     if outside is not None and outside.any():
         acc = tg.where(outside.reshape(wshape), scalar(extrapolation, dt), T(node, acc))
@@ -2170,7 +2172,7 @@ def _window(kind):
         else:
             w = 0.42 - 0.5 * np.cos(2 * np.pi * n / denom) + 0.08 * np.cos(4 * np.pi * n /
                                                                           denom)
-        return w.astype(dt)
+        return _dtypes.array(w, dt)
     return h
 
 
