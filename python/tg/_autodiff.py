@@ -161,6 +161,12 @@ class GradientTape:
             elif isinstance(t, Tensor):
                 if not _dtypes.is_float(t.dtype):
                     continue  # TF ignores watches of non-float tensors
+                if isinstance(t, EagerTensor) and self._graph is not None and \
+                        _graph.current() is self._graph:
+                    # A captured eager tensor, as in TF: an argument of the
+                    # function that every later use in the trace reads
+                    # (_ops._symbolic), differentiated as a watched input.
+                    t = self._graph.implicit_input("capture", t, t.shape, t.dtype)
                 if (type(t) is SymbolicTensor) != (self._graph is not None):
                     raise error("GradientTape.watch: a %s tensor on a tape recording %s" % (
                         "traced" if type(t) is SymbolicTensor else "eager",
@@ -261,7 +267,11 @@ class GradientTape:
                     s.node)) or (s.var_read is not None and self._eligible(s.var_read))
                 points.append([s] if ok else [])
             else:
-                points.append([])  # an eager tensor: a constant of this graph
+                # An eager tensor: watched, the argument that captured it;
+                # else a constant of this graph.
+                captured = g.captured(s)
+                points.append([captured] if captured is not None and
+                              id(captured) in self._watched else [])
         return points
 
     def _combined_target(self, targets, ogs):

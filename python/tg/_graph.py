@@ -152,6 +152,10 @@ class Graph:
         self.params.append(t)
         return t
 
+    def captured(self, obj):
+        """The argument that captured `obj`, if one did."""
+        return self._implicit_index.get(id(obj))
+
     def implicit_input(self, kind, obj, shape, dtype):
         """The argument that carries a Variable's value or a captured array."""
         key = id(obj)

@@ -86,7 +86,7 @@ def _symbolic(g, x):
     if isinstance(x, _variable_type()):
         return x.read_value()
     if isinstance(x, EagerTensor):
-        if x.size > 16:
+        if x.size > 16 or g.captured(x) is not None:
             # Captured like TF: an argument of the function, not a constant
             # in its text (a large constant makes a slow compile and a big
             # module). (Its shape is read from the tensor: a GPU tensor's

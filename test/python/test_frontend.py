@@ -883,6 +883,32 @@ def test_legal_forms_next_to_the_stricter_checks():
         return tg.constant(np.asarray(tg.range(0.0, 3.0), tg.bfloat16))
     np.testing.assert_array_equal(tg.cast(ramp(), tg.float32).numpy(), [0, 1, 2])
 
+
+def test_watching_a_captured_eager_tensor_inside_a_function():
+    # TF differentiates w.r.t. an eager tensor a tf.function captures and
+    # watches; tg refused the watch ("an eager tensor on a tape recording
+    # inside a tg.function").
+    x = tg.constant(3.0)
+    big = tg.constant(np.arange(20.0, dtype=np.float32))  # captured as an argument
+
+    @tg.function
+    def both():
+        z = x * 2.0  # before the watch: not recorded, as in TF
+        with tg.GradientTape() as t:
+            t.watch([x, big])
+            y = z * x + tg.reduce_sum(big * big)
+        return t.gradient(y, [x, big])
+    gx, gb = both()
+    assert float(gx) == 6.0
+    np.testing.assert_array_equal(gb.numpy(), 2 * np.arange(20.0))
+
+    @tg.function
+    def unwatched():
+        with tg.GradientTape() as t:
+            y = x * x
+        return t.gradient(y, x)
+    assert unwatched() is None
+
 def test_integer_pow_and_mean_and_conv_padding_names():
     i = tg.constant([1, 2, 3])
     close(i ** 2, [1, 4, 9])
