@@ -78,6 +78,7 @@ class GradientTape:
         self._graph = None
         self._intervals = []      # traced: [start, end] node sequence numbers
         self._watched = {}        # id -> tensor
+        self._watched_at = {}     # id -> the op count (traced: graph seq) at its watch
         self._watched_vars = {}   # id -> Variable
         self._var_reads = []      # (Variable, tensor) recorded reads
         self._records = []        # eager: (name, builder, attrs, operands, results)
@@ -142,6 +143,7 @@ class GradientTape:
     def reset(self):
         """Forgets everything recorded so far."""
         self._records, self._var_reads, self._watched = [], [], {}
+        self._watched_at = {}
         self._watched_vars = {}
         if self._graph is not None:
             self._intervals = [[self._graph.seq, None]] if self._active else []
@@ -172,6 +174,9 @@ class GradientTape:
                         "traced" if type(t) is SymbolicTensor else "eager",
                         "inside a tg.function" if self._graph else "eagerly"))
                 self._watched[id(t)] = t
+                # (the seq of the next traced op, or the index of the next record)
+                self._watched_at.setdefault(id(t), self._graph.seq + 1 if self._graph is not None
+                                            else len(self._records))
             else:
                 raise error("GradientTape.watch expects tensors or Variables, got %r" %
                             (t,), TgTypeError)
@@ -278,7 +283,9 @@ class GradientTape:
         """One tensor to differentiate: the sum of the targets (each weighted by
         its output gradient), built as if recorded by this tape."""
         g = self._graph
-        targets = [t.read_value() if isinstance(t, Variable) else t for t in targets]
+        # (an eager target is its capture when watched, else a constant)
+        targets = [t.read_value() if isinstance(t, Variable) else
+                   _ops._symbolic(g, t) if isinstance(t, EagerTensor) else t for t in targets]
         if len(targets) == 1 and ogs is None:
             return targets[0]
         self._intervals.append([g.seq, None])
@@ -304,7 +311,8 @@ class GradientTape:
         for ps in points:
             for p in ps:
                 unique.setdefault(id(p), p)
-        grads_of = outline_gradient(g, target, list(unique.values()), self._recorded)
+        grads_of = outline_gradient(g, target, list(unique.values()), self._recorded,
+                                    self._watched_at)
         grads = []
         for ps in points:
             parts = [grads_of[id(p)] for p in ps if grads_of.get(id(p)) is not None]
@@ -369,6 +377,7 @@ class GradientTape:
             return ref
         for k in sorted(needed):
             name, builder, attrs, operands, results = records[k]
+            _check_use_after_watch(k, operands, self._watched_at)
             operand_refs = [ref_of(o) for o in operands]
             for i, r in enumerate(results):
                 refs.setdefault(id(r), ("r", len(plan_records), i))
@@ -429,10 +438,24 @@ def replay_gradient(*xs, plan):
     return list(grads)
 
 
-def outline_gradient(g, target, sources, recorded):
+def _check_use_after_watch(position, operands, watched_at):
+    """A recorded op that read a source before the tape watched it: TF
+    does not differentiate that use (the op was recorded before the watch),
+    tg's tapes would; refused rather than answered differently."""
+    for o in operands:
+        at = (watched_at or {}).get(id(o))
+        if at is not None and position < at:
+            raise error("GradientTape.gradient: a watched tensor was used on this tape "
+                        "before tape.watch() was called on it; TensorFlow leaves such "
+                        "uses out of the gradient and tg does not make that distinction: "
+                        "call tape.watch() before the first use", TgTypeError)
+
+
+def outline_gradient(g, target, sources, recorded, watched_at=None):
     """Emits `tg.grad` of the slice of g from `sources` to `target` through
     the nodes `recorded` accepts; {id(source): gradient} for the connected
-    sources (others are absent)."""
+    sources (others are absent). `watched_at`: the graph seq at which a
+    watched source was watched (its earlier uses are refused)."""
     src_ids = {id(s) for s in sources}
 
     def cut(t):  # a value the slice does not look through
@@ -470,6 +493,7 @@ def outline_gradient(g, target, sources, recorded):
         if builtins.any(dep(d) for d in n.dependencies()):
             depends[id(n)] = True
             slice_nodes.append(n)
+            _check_use_after_watch(n.seq, n.dependencies(), watched_at)
     if not dep(target):
         return {}
     reached, leaves, leaf_ids = [], [], set()

@@ -909,6 +909,38 @@ def test_watching_a_captured_eager_tensor_inside_a_function():
         return t.gradient(y, x)
     assert unwatched() is None
 
+    @tg.function
+    def itself(s):
+        with tg.GradientTape() as t:
+            t.watch([x, s])
+        return t.gradient(x, [x, s])  # an eager target (was AttributeError)
+    gx, gs = itself(tg.constant(1.0))
+    assert float(gx) == 1.0 and gs is None
+
+
+def test_a_use_before_the_watch_on_the_same_tape_is_refused():
+    # TF leaves an op that read the tensor before tape.watch() out of the
+    # gradient (2 here); tg's tapes differentiated it (4): now an error,
+    # eagerly, traced, and for a captured tensor of more than 16 elements.
+    c = tg.constant([1.0, 1.0])
+    big = tg.constant(np.ones(17, np.float32))
+
+    def step(v):
+        with tg.GradientTape() as t:
+            z = v * 2.0
+            t.watch(v)
+            y = tg.reduce_sum(z * v)
+        return t.gradient(y, v)
+    for run in (lambda: step(c), lambda: tg.function(step)(c),
+                tg.function(lambda: step(big))):
+        with pytest.raises(tg.TgError, match="before tape.watch"):
+            run()
+    z = c * 2.0  # before the tape: not recorded, as in TF
+    with tg.GradientTape() as t:
+        t.watch(c)
+        y = tg.reduce_sum(z * c)
+    np.testing.assert_array_equal(t.gradient(y, c).numpy(), [2.0, 2.0])
+
 def test_integer_pow_and_mean_and_conv_padding_names():
     i = tg.constant([1, 2, 3])
     close(i ** 2, [1, 4, 9])
