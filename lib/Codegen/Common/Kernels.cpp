@@ -24,7 +24,6 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
-#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -368,22 +367,20 @@ static Cost linalgCost(linalg::LinalgOp op) {
 }
 
 /// How many times `op` runs per run of the body of `ancestor`: the product
-/// of the constant trip counts of the scf.for loops in between; -1 when a
-/// bound is not constant or another region op (scf.if, scf.while) is in
-/// between, whose count the IR does not say.
+/// of the static trip counts of the scf.for loops in between; -1 when one
+/// is not static or another region op (scf.if, scf.while) is in between,
+/// whose count the IR does not say. (Unsigned loops count as unknown, as tg
+/// emits none.)
 static int64_t runsPerBody(Operation *op, Operation *ancestor) {
   int64_t runs = 1;
   for (Operation *parent = op->getParentOp(); parent != ancestor;
        parent = parent->getParentOp()) {
     auto loop = dyn_cast<scf::ForOp>(parent);
-    if (!loop)
+    std::optional<APInt> trips =
+        loop && !loop.getUnsignedCmp() ? loop.getStaticTripCount() : std::nullopt;
+    if (!trips)
       return -1;
-    std::optional<int64_t> lb = getConstantIntValue(loop.getLowerBound());
-    std::optional<int64_t> ub = getConstantIntValue(loop.getUpperBound());
-    std::optional<int64_t> step = getConstantIntValue(loop.getStep());
-    if (!lb || !ub || !step || *step <= 0 || loop.getUnsignedCmp())
-      return -1;
-    runs *= *ub <= *lb ? 0 : llvm::divideCeil(*ub - *lb, *step);
+    runs *= trips->getSExtValue();
   }
   return runs;
 }
