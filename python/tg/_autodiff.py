@@ -215,8 +215,7 @@ class GradientTape:
         if ogs is not None and len(ogs) != len(targets):
             raise error("output_gradients must have one entry per target")
         for t, og in zip(targets, ogs or ()):
-            shape = tuple(np.shape(og)) if not isinstance(og, (Tensor, Variable)) else tuple(
-                og.shape)
+            shape = tuple(og.shape) if _ops.is_tensor_like(og) else np.shape(og)
             if og is not None and shape != tuple(t.shape):
                 raise error("GradientTape.gradient: an output gradient has shape %s, its "
                             "target %s (they must be equal)" % (shape, tuple(t.shape)))
@@ -443,7 +442,7 @@ def _check_use_after_watch(position, operands, watched_at):
     does not differentiate that use (the op was recorded before the watch),
     tg's tapes would; refused rather than answered differently."""
     for o in operands:
-        at = (watched_at or {}).get(id(o))
+        at = watched_at.get(id(o)) if watched_at else None
         if at is not None and position < at:
             raise error("GradientTape.gradient: a watched tensor was used on this tape "
                         "before tape.watch() was called on it; TensorFlow leaves such "

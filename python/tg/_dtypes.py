@@ -28,6 +28,11 @@ SUPPORTED = ", ".join(["float32", "float64", "float16", "bfloat16", "int32", "in
                        "bool"])
 
 
+def name(dtype):
+    """The dtype's tg name ("bfloat16", not numpy's "|V2")."""
+    return "bfloat16" if dtype == bfloat16 else str(dtype)
+
+
 def is_float(dtype):
     """Whether tg differentiates and computes float math on `dtype`: float16,
     float32, float64 and bfloat16 (numpy's raw kind 'V', which a test of

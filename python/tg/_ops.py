@@ -76,8 +76,7 @@ def same_dtype(op, *xs):
     return [operand(x, dtype) for x in xs]
 
 
-def _name(dtype):
-    return "bfloat16" if dtype == _dtypes.bfloat16 else str(dtype)
+_name = _dtypes.name
 
 
 def _symbolic(g, x):
@@ -818,9 +817,9 @@ def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None):
 
 def fill(dims, value, name=None):
     """tf.fill: `value` is one value (a 0-d tensor or a scalar)."""
-    if np.ndim(value) != 0 if not is_tensor_like(value) else len(value.shape) != 0:
-        raise error("tg.fill: the value must be a scalar, got shape %s" % (
-            tuple(np.shape(value) if not is_tensor_like(value) else value.shape),))
+    shape = tuple(value.shape) if is_tensor_like(value) else np.shape(value)
+    if shape != ():
+        raise error("tg.fill: the value must be a scalar, got shape %s" % (shape,))
     return constant(value, shape=_shape_argument(dims, "fill"))
 
 
@@ -848,11 +847,13 @@ def _shape_argument(shape, op):
 
 
 def zeros(shape, dtype=_dtypes.float32, name=None):
-    return constant(0, dtype=_dtypes.required_dtype(dtype, "zeros"), shape=_shape_argument(shape, "zeros"))
+    return constant(0, dtype=_dtypes.required_dtype(dtype, "zeros"),
+                    shape=_shape_argument(shape, "zeros"))
 
 
 def ones(shape, dtype=_dtypes.float32, name=None):
-    return constant(1, dtype=_dtypes.required_dtype(dtype, "ones"), shape=_shape_argument(shape, "ones"))
+    return constant(1, dtype=_dtypes.required_dtype(dtype, "ones"),
+                    shape=_shape_argument(shape, "ones"))
 
 
 def zeros_like(input, dtype=None, name=None):  # noqa: A002

@@ -274,8 +274,7 @@ def mlir_type(shape, dtype):
     return "tensor<%s%s>" % ("".join("%dx" % d for d in shape), _dtypes.MLIR_NAMES[dtype])
 
 
-def _dtype_name(dtype):
-    return "bfloat16" if dtype == _dtypes.bfloat16 else str(dtype)
+_dtype_name = _dtypes.name
 
 
 def is_symbolic(x):

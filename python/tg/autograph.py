@@ -1297,7 +1297,7 @@ def _to_tensor(value, dtype, what, file, line):
         converted = None
     if converted is None or _dtypes.to_numbers(converted) != value:
         raise _error("%s is %r, which is not exactly representable as %s" % (
-            what, value, "bfloat16" if dtype == _dtypes.bfloat16 else dtype), file, line)
+            what, value, _dtypes.name(dtype)), file, line)
     return _constant(converted, dtype)
 
 

@@ -76,10 +76,9 @@ def _collective_operand(x, what):
     if isinstance(x, np.ndarray) or not hasattr(x, "shape"):
         x = _ops.constant(x)
     if str(x.dtype) not in _COLLECTIVE_DTYPES:
-        name = "bfloat16" if x.dtype == np.dtype("V2") else str(x.dtype)
         raise error("tg.distribute.%s: %s tensors cannot be reduced over processes "
                     "(tg's collectives take %s; cast first)"
-                    % (what, name, ", ".join(_COLLECTIVE_DTYPES)), TgTypeError)
+                    % (what, _dtypes.name(x.dtype), ", ".join(_COLLECTIVE_DTYPES)), TgTypeError)
     return x
 
 
