@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
-"""Compile time against program size (issue 18): tg-run on straight chains
-of N elementwise ops and on d nested scf.for loops, wall time and peak RSS
-of the whole process (parse, -tg-cpu-pipeline, LLVM, JIT, one run), with
-the growth exponent between consecutive sizes (1.0 is linear).
+"""Compile time against program size (issue 18): tg-compile on straight
+chains of N elementwise ops and on d nested scf.for loops, wall time and peak
+RSS of the whole process (parse, -tg-optimize, -tg-cpu-pipeline, LLVM code
+generation into an object file), with the growth exponent between
+consecutive sizes (1.0 is linear). Nothing runs: d nested loops of 2 trips
+would run their body 2^d times.
 
   /usr/bin/python3 benchmarks/compile_time.py [--chains 1000,2000,5000]
-                                              [--depths 5,10,15,20]
+                                              [--depths 10,20,40,80]
 """
 import argparse
 import math
@@ -64,15 +66,16 @@ def nested(depth):
     return "\n".join(lines) + "\n"
 
 
-def measure(source, workdir, name, tg_run, inputs):
+def measure(source, workdir, name, tg_compile):
     path = os.path.join(workdir, name + ".mlir")
     with open(path, "w") as f:
         f.write(source)
+    out = os.path.join(workdir, name)
     start = time.perf_counter()
-    # Compilations, not loads from the compile cache.
     proc = subprocess.run(
-        ["/usr/bin/time", "-f", "%M", tg_run, path] + ["--input=" + i for i in inputs],
-        capture_output=True, text=True, env=dict(os.environ, TG_CACHE="0"))
+        ["/usr/bin/time", "-f", "%M", tg_compile, path, "-o", out + ".o",
+         "--header", out + ".h", "--name=step", "--cpu=native"],
+        capture_output=True, text=True)
     seconds = time.perf_counter() - start
     if proc.returncode != 0:
         raise SystemExit("%s failed:\n%s" % (name, proc.stderr[-2000:]))
@@ -83,27 +86,22 @@ def measure(source, workdir, name, tg_run, inputs):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--chains", default="1000,2000,5000")
-    parser.add_argument("--depths", default="5,10,15,20")
-    parser.add_argument("--tg-run", default=os.path.join(ROOT, "build", "bin", "tg-run"))
+    parser.add_argument("--depths", default="10,20,40,80")
+    parser.add_argument("--tg-compile",
+                        default=os.path.join(ROOT, "build", "bin", "tg-compile"))
     a = parser.parse_args()
-    import numpy as np
     with tempfile.TemporaryDirectory() as d:
-        x = os.path.join(d, "x.npy")
-        np.save(x, np.full((64, 64), 0.5, np.float32))
         print("| program | size | seconds | peak RSS MB | growth exponent |")
         print("|---|---|---|---|---|")
         for kind, sizes, make in (("elementwise chain", a.chains, chain),
                                   ("nested scf.for", a.depths, nested)):
             previous = None
             for n in [int(s) for s in sizes.split(",") if s]:
-                seconds, rss = measure(make(n), d, "%s%d" % (kind[0], n), a.tg_run, [x, x])
+                seconds, rss = measure(make(n), d, "%s%d" % (kind[0], n), a.tg_compile)
                 exponent = ""
-                if previous and kind == "elementwise chain":
+                if previous:  # seconds ~ size^exponent between the two sizes
                     exponent = "%.2f" % (math.log(seconds / previous[1]) /
                                          math.log(n / previous[0]))
-                elif previous:  # depth: the time ratio per added level
-                    exponent = "x%.2f per level" % ((seconds / previous[1]) **
-                                                    (1.0 / (n - previous[0])))
                 print("| %s | %d | %.2f | %.0f | %s |" % (kind, n, seconds, rss, exponent),
                       flush=True)
                 previous = (n, seconds)
