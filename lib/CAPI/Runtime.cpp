@@ -112,7 +112,7 @@ void tgcapi::registerCompilerDialects(DialectRegistry &registry) {
   registerAllExtensions(registry);
   registerAllToLLVMIRTranslations(registry);
   registry.insert<tg::TgDialect>();
-  tg::registerLinearLoopReadAnalysis(registry);
+  tg::registerLinearLoopBufferization(registry);
 }
 
 DialectRegistry tgcapi::CompilerSession::makeRegistry() {

@@ -101,7 +101,7 @@ int main(int argc, char **argv) {
   // gpu-module-to-binary translates kernels to LLVM IR inside tg-opt.
   mlir::registerAllToLLVMIRTranslations(registry);
   registry.insert<mlir::tg::TgDialect>();
-  mlir::tg::registerLinearLoopReadAnalysis(registry);
+  mlir::tg::registerLinearLoopBufferization(registry);
 
   std::pair<std::string, std::string> files =
       mlir::registerAndParseCLIOptions(argc, argv, "tg optimizer driver\n",

@@ -139,10 +139,11 @@ void buildTgGpuPipeline(OpPassManager &pm, const TgGpuPipelineOptions &options);
 /// Registers the pipelines with the global registry (for tg-opt).
 void registerTgPipelines();
 
-/// Makes one-shot bufferization's read queries of nested scf.for loops linear
-/// in the nesting depth (upstream's are exponential), with upstream's answers
-/// (LoopReadAnalysis.cpp). Add after upstream's dialects and extensions.
-void registerLinearLoopReadAnalysis(DialectRegistry &registry);
+/// Makes one-shot bufferization's read and buffer-type queries of nested
+/// scf.for loops polynomial in the nesting depth (upstream's are
+/// exponential), with upstream's answers (LoopReadAnalysis.cpp). Add after
+/// upstream's dialects and extensions.
+void registerLinearLoopBufferization(DialectRegistry &registry);
 
 } // namespace tg
 } // namespace mlir
