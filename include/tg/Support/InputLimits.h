@@ -24,11 +24,13 @@
 #include "llvm/Support/CrashRecoveryContext.h"
 #include "llvm/Support/thread.h"
 
+#include <csignal>
 #include <cstdlib>
 
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace mlir {
 namespace tg {
@@ -40,6 +42,10 @@ constexpr unsigned kMaxNestingDepth = 1000;
 /// The stack of the thread that parses and compiles: 256 MiB of address
 /// space (pages are committed only when touched).
 constexpr unsigned kCompileStackBytes = 256u << 20;
+
+/// The stack the compile thread's signal handlers run on when its own stack
+/// is exhausted.
+constexpr size_t kSignalStackBytes = 256u << 10;
 
 /// The 1-based line and column where `text` first nests deeper than
 /// `limit`, or std::nullopt. String literals and `//` comments are skipped;
@@ -107,8 +113,25 @@ inline bool runWithCompileStack(llvm::function_ref<void()> fn) {
       return;
     }
     llvm::CrashRecoveryContext::Enable();
+    // Unbounded recursion (an upstream bug) overflows this stack, and the
+    // SIGSEGV handler cannot run on an exhausted stack: the process died
+    // without a word. The handler runs on a stack of its own on this
+    // thread (SA_ONSTACK; threads without one are unaffected).
+    std::vector<char> signalStack(kSignalStackBytes);
+    stack_t own{}, previous{};
+    own.ss_sp = signalStack.data();
+    own.ss_size = signalStack.size();
+    bool onOwnStack = sigaltstack(&own, &previous) == 0;
+    struct sigaction action;
+    if (onOwnStack && sigaction(SIGSEGV, nullptr, &action) == 0 &&
+        !(action.sa_flags & SA_ONSTACK)) {
+      action.sa_flags |= SA_ONSTACK;
+      sigaction(SIGSEGV, &action, nullptr);
+    }
     llvm::CrashRecoveryContext context;
     completed = context.RunSafely(fn);
+    if (onOwnStack)
+      sigaltstack(&previous, nullptr);
   });
   worker.join();
   return completed;
