@@ -218,8 +218,7 @@ bool agrees(const CachedType &cached, const llvm::DenseSet<Value> &below) {
 
 /// Records the stack checks the buffer type of `value` (on top of the stack)
 /// makes in a model tg does not cache, in the loop computation around it.
-void observeChecks(Value value, ArrayRef<Value> stack,
-                   ArrayRef<Value> checked) {
+void observeChecks(ArrayRef<Value> stack, ArrayRef<Value> checked) {
   if (query.frames.empty())
     return;
   Frame &frame = query.frames.back();
@@ -242,7 +241,7 @@ whileBufferType(const Concept *impl, Operation *op, Value value,
                 const BufferizationState &state,
                 SmallVector<Value> &invocationStack) {
   if (isa<BlockArgument>(value))
-    observeChecks(value, invocationStack, {value});
+    observeChecks(invocationStack, {value});
   return upstreamWhileType.load()(impl, op, value, options, state,
                                   invocationStack);
 }
@@ -258,7 +257,7 @@ void observeForwarded(Value value, ArrayRef<Value> stack) {
   for (OpOperand *operand : bufferization::detail::getCallerOpOperands(arg))
     if (operand->get() != value)
       forwarded.push_back(operand->get());
-  observeChecks(value, stack, forwarded);
+  observeChecks(stack, forwarded);
 }
 
 /// func.func's and scf.execute_region's getBufferType.
@@ -334,25 +333,21 @@ Concept *conceptOf(MLIRContext *ctx) {
   return name ? name->getInterface<BufferizableOpInterface>() : nullptr;
 }
 
-/// Replaces `entry` (a function of the table) by `ours`, keeping upstream's
-/// in `upstream`; false when the entry is not upstream's (another model).
+/// Whether `fn`, a function of a table, is upstream's: the first context to
+/// ask records its function in `upstream`; anything else is another model.
 template <typename Fn>
-bool replaceEntry(Fn &entry, Fn ours, std::atomic<Fn> &upstream) {
-  if (entry == ours)
-    return true;
+bool isUpstream(Fn fn, std::atomic<Fn> &upstream) {
   Fn expected = nullptr;
-  upstream.compare_exchange_strong(expected, entry);
-  if (upstream.load() != entry)
-    return false;
-  entry = ours;
-  return true;
+  upstream.compare_exchange_strong(expected, fn);
+  return upstream.load() == fn;
 }
 
 void replaceForRead(MLIRContext *ctx, scf::SCFDialect *,
                     bufferization::BufferizationDialect *) {
-  if (Concept *forConcept = conceptOf<scf::ForOp>(ctx))
-    replaceEntry(forConcept->bufferizesToMemoryRead, &forReadsInit,
-                 upstreamForRead);
+  Concept *forConcept = conceptOf<scf::ForOp>(ctx);
+  if (forConcept && forConcept->bufferizesToMemoryRead != &forReadsInit &&
+      isUpstream(forConcept->bufferizesToMemoryRead, upstreamForRead))
+    forConcept->bufferizesToMemoryRead = &forReadsInit;
 }
 
 /// scf.for's buffer types are cached only where every other model that
@@ -367,22 +362,11 @@ void replaceBufferTypes(MLIRContext *ctx, scf::SCFDialect *,
   if (!forConcept || !whileConcept || !regionConcept || !funcConcept ||
       forConcept->getBufferType == &forBufferType)
     return;
-  TypeFn forFn = forConcept->getBufferType,
-         whileFn = whileConcept->getBufferType,
-         regionFn = regionConcept->getBufferType,
-         funcFn = funcConcept->getBufferType;
-  // The first context to get here records upstream's functions; a table
-  // holding anything else is another model, left alone.
-  for (auto [fn, upstream] :
-       {std::pair<TypeFn, std::atomic<TypeFn> *>{forFn, &upstreamForType},
-        {whileFn, &upstreamWhileType},
-        {regionFn, &upstreamRegionType},
-        {funcFn, &upstreamFuncType}}) {
-    TypeFn expected = nullptr;
-    upstream->compare_exchange_strong(expected, fn);
-    if (upstream->load() != fn)
-      return;
-  }
+  if (!isUpstream(forConcept->getBufferType, upstreamForType) ||
+      !isUpstream(whileConcept->getBufferType, upstreamWhileType) ||
+      !isUpstream(regionConcept->getBufferType, upstreamRegionType) ||
+      !isUpstream(funcConcept->getBufferType, upstreamFuncType))
+    return; // another model somewhere: leave all four alone
   whileConcept->getBufferType = &whileBufferType;
   regionConcept->getBufferType = &blocksBufferType;
   funcConcept->getBufferType = &blocksBufferType;

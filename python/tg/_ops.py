@@ -779,30 +779,29 @@ def constant(value, dtype=None, shape=None, name=None):
             value = identity(value)
         if shape is None:
             return value
-        # As for an array: one value fills the shape, as many values reshape.
-        shape = _shape_argument(shape, "constant")
-        size = int(np.prod(value.shape, dtype=np.int64))
-        if size == 1:
-            return broadcast_to(reshape(value, []), shape)
-        if size != int(np.prod(shape, dtype=np.int64)):
-            raise error("tg.constant: %d values cannot fill shape %s" % (size, shape))
-        return reshape(value, shape)
+        return _fill_shape(value, _shape_argument(shape, "constant"), reshape, broadcast_to)
     dtype = _dtypes.as_dtype(dtype)
     # TF's rule: a value converts to an explicit dtype only when exactly.
     arr = to_array(value, dtype, exact=True)
     if shape is not None:
-        shape = _shape_argument(shape, "constant")
-        if arr.size == 1:
-            arr = np.broadcast_to(arr.reshape(()), shape)
-        elif arr.size == int(np.prod(shape, dtype=np.int64)):
-            arr = arr.reshape(shape)
-        else:
-            raise error("tg.constant: %d values cannot fill shape %s" % (arr.size, shape))
+        arr = _fill_shape(arr, _shape_argument(shape, "constant"), np.reshape,
+                          np.broadcast_to)
     arr = np.array(arr, copy=True, order="C")
     g = _graph.current()
     if g is not None:
         return constant_node(g, arr)
     return _eager.place(arr, _device.current_target())
+
+
+def _fill_shape(value, shape, reshape_, broadcast):
+    """tf.constant's `shape`: one value fills it, as many values as it holds
+    are reshaped to it (an array with numpy's functions, a tensor with tg's)."""
+    size = int(np.prod(value.shape, dtype=np.int64))
+    if size == 1:
+        return broadcast(reshape_(value, []), shape)
+    if size != int(np.prod(shape, dtype=np.int64)):
+        raise error("tg.constant: %d values cannot fill shape %s" % (size, shape))
+    return reshape_(value, shape)
 
 
 def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None):

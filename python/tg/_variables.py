@@ -104,9 +104,9 @@ class Variable:
     def __repr__(self):
         if _graph.current() is not None:
             return "<tg.Variable '%s' shape=%s dtype=%s (traced)>" % (
-                self.name, self.shape, _ops._name(self.dtype))
+                self.name, self.shape, _dtypes.name(self.dtype))
         return "<tg.Variable '%s' shape=%s dtype=%s, numpy=%r>" % (
-            self.name, self.shape, _ops._name(self.dtype), _dtypes.to_numbers(self._value))
+            self.name, self.shape, _dtypes.name(self.dtype), _dtypes.to_numbers(self._value))
 
     def __bool__(self):
         return bool(self.read_value())

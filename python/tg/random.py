@@ -142,7 +142,7 @@ def _shape(shape):
 
 def _float_dtype(op, dtype):
     dtype = _dtypes.required_dtype(dtype, "random." + op)
-    if dtype.kind != "f" and dtype != _dtypes.bfloat16:
+    if not _dtypes.is_float(dtype):
         raise error("tg.random.%s needs a float dtype, got %s" % (op, dtype), TgTypeError)
     return dtype
 
@@ -275,13 +275,12 @@ def dropout(x, rate, noise_shape=None, seed=None, name=None):
     """tf.nn.dropout (tg.nn.dropout): zeroes each element with probability
     `rate` and scales the others by 1 / (1 - rate)."""
     x = _ops.operand(x)
-    bf16 = x.dtype == _dtypes.bfloat16
-    if x.dtype.kind != "f" and not bf16:
-        raise error("tg.nn.dropout needs a float tensor, got %s" % _ops._name(x.dtype),
+    if not _dtypes.is_float(x.dtype):
+        raise error("tg.nn.dropout needs a float tensor, got %s" % _dtypes.name(x.dtype),
                     TgTypeError)
 
     def const(v):
-        return _ops.constant(_dtypes.to_bfloat16(v) if bf16 else np.array(v, x.dtype))
+        return _ops.constant(_dtypes.array(v, x.dtype))
     rate = float(_scalar(rate, "rate"))
     if not 0.0 <= rate < 1.0:
         raise error("tg.nn.dropout: rate must be in [0, 1), got %r" % rate)

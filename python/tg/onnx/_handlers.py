@@ -141,8 +141,7 @@ def full(shape, value, dtype):
     return tg.constant(_dtypes.array(value, dtype), shape=tuple(shape))
 
 
-def scalar(value, dtype):
-    return _dtypes.array(value, dtype)
+scalar = _dtypes.array  # a number as a 0-d array of the dtype (bfloat16 rounded)
 
 
 def is_float(v):
