@@ -30,12 +30,36 @@ namespace tg {
 
 using namespace mlir;
 
+/// `v` with the reshapes that produced it stripped: the buffer whose
+/// elements, in row-major order, are v's.
+static Value stripReshapes(Value v) {
+  while (Operation *op = v.getDefiningOp()) {
+    if (!isa<memref::CollapseShapeOp, memref::ExpandShapeOp>(op))
+      break;
+    v = op->getOperand(0);
+  }
+  return v;
+}
+
+/// Whether `copy` copies each element onto itself: its source and target
+/// are reshapes of one buffer with the same shape (bufferization leaves such
+/// a copy where a tile computed through a collapsed view of its slice is
+/// inserted back into that slice).
+static bool isSelfCopy(memref::CopyOp copy) {
+  auto source = dyn_cast<MemRefType>(copy.getSource().getType());
+  auto target = dyn_cast<MemRefType>(copy.getTarget().getType());
+  return source && target && source.getShape() == target.getShape() &&
+         stripReshapes(copy.getSource()) == stripReshapes(copy.getTarget());
+}
+
 namespace {
 struct TgStridedCopiesToLoopsPass
     : tg::impl::TgStridedCopiesToLoopsPassBase<TgStridedCopiesToLoopsPass> {
   void runOnOperation() override {
-    SmallVector<memref::CopyOp> copies;
+    SmallVector<memref::CopyOp> copies, selfCopies;
     getOperation().walk([&](memref::CopyOp copy) {
+      if (isSelfCopy(copy))
+        return selfCopies.push_back(copy);
       auto source = dyn_cast<MemRefType>(copy.getSource().getType());
       auto target = dyn_cast<MemRefType>(copy.getTarget().getType());
       // Contiguous copies stay memcpy; unranked ones have no loop nest.
@@ -49,6 +73,8 @@ struct TgStridedCopiesToLoopsPass
                              copy.getTarget());
       copy.erase();
     }
+    for (memref::CopyOp copy : selfCopies)
+      copy.erase();
   }
 };
 } // namespace

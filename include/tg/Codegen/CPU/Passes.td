@@ -190,7 +190,10 @@ def TgStridedCopiesToLoopsPass
     finalize-memref-to-llvm calls the C runner's generic `memrefCopy`,
     which copies one element at a time through the strides: it took a
     quarter of a small padded convolution's time. Contiguous copies stay
-    `memref.copy` (a memcpy).
+    `memref.copy` (a memcpy). A copy of each element onto itself (source
+    and target reshapes of one buffer, of the same shape: what
+    bufferization leaves where a tile computed through a collapsed view of
+    its output slice is inserted back into that slice) is erased.
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
