@@ -763,6 +763,19 @@ def test_conv2d_gradients_in_float32_against_float64(n, h, w, c, f, k, strides, 
         assert err < 1e-5, err
 
 
+def test_conv2d_of_a_batch_padded_single_row_image():
+    """A pad of the batch and columns of one 1-row image: unit-dimension
+    folding leaves a collapse, a 3-D pad and an expand to three images,
+    which is not a single image's padding (found in review: it read three
+    images from the one)."""
+    x = rng.standard_normal((1, 1, 5, 3)).astype(np.float32)
+    w = rng.standard_normal((1, 3, 3, 4)).astype(np.float32)
+    pads = [[1, 1], [0, 0], [1, 1], [0, 0]]
+    got = tg.function(lambda x, w: tg.conv2d(tg.pad(x, pads), w))(x, w)
+    want = torch_conv2d(np.pad(x, pads), w, (1, 1), ((0, 0), (0, 0)), (1, 1))
+    close(np.asarray(got), want.astype(np.float32), 1e-5)
+
+
 def test_conv1d_and_conv3d():
     x = rng.standard_normal((2, 11, 3)).astype(np.float32)
     w = rng.standard_normal((4, 3, 5)).astype(np.float32)

@@ -77,27 +77,58 @@ struct PaddedInput {
   int64_t low[2] = {0, 0}, high[2] = {0, 0}; // rows, columns
 };
 
+/// A single image's padding, as unit-dimension folding leaves it: `[1, h,
+/// w, c]` collapsed to `[h, w, c]`, padded, expanded back to one image.
+/// Its source and the pad (whose dimensions are then rows, columns,
+/// channels), or nulls.
+static std::pair<Value, tensor::PadOp> unitBatchPadding(Value input) {
+  auto expand = input.getDefiningOp<tensor::ExpandShapeOp>();
+  auto pad = expand ? expand.getSrc().getDefiningOp<tensor::PadOp>()
+                    : tensor::PadOp();
+  auto collapse = pad ? pad.getSource().getDefiningOp<tensor::CollapseShapeOp>()
+                      : tensor::CollapseShapeOp();
+  SmallVector<ReassociationIndices> batchIntoRows{{0, 1}, {2}, {3}};
+  // Both ends one image: the pad may not have padded the batch (an expand
+  // to [3, 1, w, c] would be three images of one row).
+  if (!collapse || expand.getReassociationIndices() != batchIntoRows ||
+      collapse.getReassociationIndices() != batchIntoRows ||
+      collapse.getSrcType().getDimSize(0) != 1 ||
+      expand.getResultType().getDimSize(0) != 1)
+    return {};
+  return {collapse.getSrc(), pad};
+}
+
 /// `input` as its unpadded source and padding when it is a tensor.pad of
 /// rows and columns only, with zeros, by static amounts.
 static PaddedInput stripZeroPadding(Value input) {
   PaddedInput in;
   in.source = input;
+  // The pad's dimension of rows (columns follow).
+  unsigned rowsDim = 1;
+  Value source;
   auto pad = input.getDefiningOp<tensor::PadOp>();
+  if (pad) {
+    source = pad.getSource();
+  } else {
+    std::tie(source, pad) = unitBatchPadding(input);
+    rowsDim = 0;
+  }
   if (!pad)
     return in;
   Value value = pad.getConstantPaddingValue();
   ArrayRef<int64_t> low = pad.getStaticLow(), high = pad.getStaticHigh();
+  unsigned rank = rowsDim + 3;
   if (!value || !(matchPattern(value, m_AnyZeroFloat()) ||
                   matchPattern(value, m_Zero())) ||
-      low.size() != 4 || ShapedType::isDynamicShape(low) ||
-      ShapedType::isDynamicShape(high) || low[0] || low[3] || high[0] ||
-      high[3])
+      low.size() != rank || ShapedType::isDynamicShape(low) ||
+      ShapedType::isDynamicShape(high) || low[rank - 1] || high[rank - 1] ||
+      (rowsDim == 1 && (low[0] || high[0])))
     return in;
-  in.source = pad.getSource();
-  in.low[0] = low[1];
-  in.low[1] = low[2];
-  in.high[0] = high[1];
-  in.high[1] = high[2];
+  in.source = source;
+  in.low[0] = low[rowsDim];
+  in.low[1] = low[rowsDim + 1];
+  in.high[0] = high[rowsDim];
+  in.high[1] = high[rowsDim + 1];
   return in;
 }
 

@@ -206,6 +206,60 @@ func.func @conv_padded(%x: tensor<2x6x5x3xf32>, %w: tensor<3x3x3x4xf32>) -> tens
 
 // -----
 
+// One image, padded the way unit-dimension folding leaves it (collapsed to
+// [h, w, c], padded, expanded back): also padded tile by tile, from the
+// unpadded image.
+
+// CHECK-LABEL: func.func @conv_padded_one_image
+// CHECK-NOT:     tensor<1x8x7x3xf32>
+// CHECK:         scf.forall
+// CHECK:           %[[S:.*]] = tensor.extract_slice %arg0[%{{.*}}, %{{.*}}, 0, 0] [1, %{{.*}}, 5, 3] [1, 1, 1, 1] : tensor<1x6x5x3xf32> to tensor<1x?x5x3xf32>
+// CHECK:           %[[P:.*]] = tensor.pad %[[S]] low[0, %{{.*}}, 1, 0] high[0, %{{.*}}, 1, 0]
+// CHECK:           linalg.generic {{.*}} ins(%[[P]] : tensor<1x8x7x3xf32>)
+func.func @conv_padded_one_image(%x: tensor<1x6x5x3xf32>, %w: tensor<3x3x3x4xf32>) -> tensor<1x6x5x4xf32> {
+  %zero = arith.constant 0.0 : f32
+  %c = tensor.collapse_shape %x [[0, 1], [2], [3]] : tensor<1x6x5x3xf32> into tensor<6x5x3xf32>
+  %p = tensor.pad %c low[1, 1, 0] high[1, 1, 0] {
+  ^bb0(%a: index, %b: index, %d: index):
+    tensor.yield %zero : f32
+  } : tensor<6x5x3xf32> to tensor<8x7x3xf32>
+  %ex = tensor.expand_shape %p [[0, 1], [2], [3]] output_shape [1, 8, 7, 3] : tensor<8x7x3xf32> into tensor<1x8x7x3xf32>
+  %e = tensor.empty() : tensor<1x6x5x4xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<1x6x5x4xf32>) -> tensor<1x6x5x4xf32>
+  %0 = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+       ins(%ex, %w : tensor<1x8x7x3xf32>, tensor<3x3x3x4xf32>) outs(%init : tensor<1x6x5x4xf32>) -> tensor<1x6x5x4xf32>
+  return %0 : tensor<1x6x5x4xf32>
+}
+
+// -----
+
+// A collapse, pad and expand that pads the batch (three images of one row
+// from one image) is no single image's padding: the tiles read the padded
+// tensor.
+
+// CHECK-LABEL: func.func @batch_padded
+// CHECK:         %[[P:.*]] = tensor.pad
+// CHECK:         %[[E:.*]] = tensor.expand_shape %[[P]]
+// CHECK:         scf.forall
+// CHECK:           tensor.extract_slice %[[E]]
+// CHECK-NOT:       tensor.extract_slice %arg0
+func.func @batch_padded(%x: tensor<1x1x5x3xf32>, %w: tensor<1x3x3x4xf32>) -> tensor<3x1x5x4xf32> {
+  %zero = arith.constant 0.0 : f32
+  %c = tensor.collapse_shape %x [[0, 1], [2], [3]] : tensor<1x1x5x3xf32> into tensor<1x5x3xf32>
+  %p = tensor.pad %c low[1, 1, 0] high[1, 1, 0] {
+  ^bb0(%a: index, %b: index, %d: index):
+    tensor.yield %zero : f32
+  } : tensor<1x5x3xf32> to tensor<3x7x3xf32>
+  %ex = tensor.expand_shape %p [[0, 1], [2], [3]] output_shape [3, 1, 7, 3] : tensor<3x7x3xf32> into tensor<3x1x7x3xf32>
+  %e = tensor.empty() : tensor<3x1x5x4xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<3x1x5x4xf32>) -> tensor<3x1x5x4xf32>
+  %0 = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+       ins(%ex, %w : tensor<3x1x7x3xf32>, tensor<1x3x3x4xf32>) outs(%init : tensor<3x1x5x4xf32>) -> tensor<3x1x5x4xf32>
+  return %0 : tensor<3x1x5x4xf32>
+}
+
+// -----
+
 // The filter gradient of a 3x3 stride-2 convolution of 4 images of 6x6x3
 // padded by 1 before (as Conv2DOp::buildAdjoints builds it: the input with
 // batch and channels swapped, padded, by the result's adjoint as a 3x3
