@@ -733,12 +733,20 @@ def test_conv2d():
     # padding (the tile's pad had an empty interior, and its bufferized copy
     # a subview offset past the tile).
     (3, 1, 11, 2, 1, (1, 7), (4, 4), (1, 0, 0, 3), (2, 1)),
+    # The micro-kernels read the receptive fields from the input (no im2col
+    # copy): one image padded through unit-dimension folding; a filter row
+    # (3 x 128 channels) longer than a k slice; 49 taps one at a time
+    # (dilated columns), more than one k slice holds.
+    (1, 20, 20, 32, 32, (3, 3), (1, 1), (1, 1, 1, 1), (1, 1)),
+    (1, 10, 10, 128, 40, (3, 3), (1, 1), (1, 1, 1, 1), (1, 1)),
+    (2, 20, 20, 8, 8, (7, 7), (1, 1), (3, 3, 3, 3), (1, 2)),
 ])
 @pytest.mark.parametrize("relu", [False, True])
 def test_conv2d_gradients_in_float32_against_float64(n, h, w, c, f, k, strides, padding,
                                                       dilations, relu):
     """The loss sum(act(conv)^2) and its gradients w.r.t. the input and the filter,
-    computed in f32 (on the CPU: the im2col tiles padded one by one, the
+    computed in f32 (on the CPU: the input tiles padded one by one and read
+    in place by the micro-kernels, the
     filter gradient as patches^T * dR summed over parallel groups, the
     strided input gradient phase by phase) against PyTorch in f64."""
     act = tg.relu if relu else (lambda v: v)

@@ -21,15 +21,18 @@
 
 #include "tg/Codegen/Common/MatmulFusion.h"
 
+#include "mlir/Analysis/FlatLinearValueConstraints.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/Dominance.h"
 #include "mlir/IR/Matchers.h"
+#include "mlir/Interfaces/LoopLikeInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 
@@ -59,6 +62,21 @@ struct ColumnSum {
   Value out; // memref<n x f32>, accumulated into
 };
 
+/// A left operand that is the `[imgs*rows*ow, kh*kw*c]` view of a
+/// convolution's im2col copy (-tg-prepare-cpu-matmuls builds one per tile
+/// of output rows): patches[b, y, x, i, j, ch] = source[b, y*sh + i*dh,
+/// x*sw + j*dw, ch]. The kernel reads the receptive fields from the source
+/// instead (an implicit GEMM), so the copy, kh*kw times the size of the
+/// tile's input, is never written nor read back.
+struct Im2col {
+  linalg::GenericOp copy;
+  Value source; // [imgs, inRows, width, c]
+  // The patches' shape [imgs, rows, ow, kh, kw, c] (less the images), the
+  // strides and the dilations.
+  int64_t rows, ow, kh, kw, c;
+  int64_t sh, sw, dh, dw;
+};
+
 struct MatmulPlan {
   linalg::MatmulOp matmul;
   int64_t m, n, k;
@@ -66,6 +84,7 @@ struct MatmulPlan {
   // B (their sources are read) and the epilogue.
   tg::MatmulFusions fused;
   std::optional<ColumnSum> columnSum;
+  std::optional<Im2col> im2col;
 };
 
 } // namespace
@@ -122,6 +141,74 @@ static std::optional<ColumnSum> findColumnSum(const tg::MatmulEpilogue &epilogue
   return std::nullopt;
 }
 
+/// The im2col copy whose patches `a` views, read by nothing but `matmul`,
+/// with its source not written in between.
+static std::optional<Im2col> findIm2col(linalg::MatmulOp matmul, Value a) {
+  auto collapse = a.getDefiningOp<memref::CollapseShapeOp>();
+  if (!collapse)
+    return std::nullopt;
+  Value patches = collapse.getSrc();
+  auto patchesType = cast<MemRefType>(patches.getType());
+  SmallVector<ReassociationIndices> rowsAndFields{{0, 1, 2}, {3, 4, 5}};
+  if (!patches.getDefiningOp<memref::AllocOp>() ||
+      !patchesType.getLayout().isIdentity() ||
+      collapse.getReassociationIndices() != rowsAndFields ||
+      !collapse->hasOneUse())
+    return std::nullopt;
+  linalg::GenericOp copy;
+  for (Operation *user : patches.getUsers()) {
+    if (user == collapse || isa<memref::DeallocOp>(user))
+      continue;
+    auto generic = dyn_cast<linalg::GenericOp>(user);
+    if (!generic || copy)
+      return std::nullopt;
+    copy = generic;
+  }
+  if (!copy || copy->getBlock() != matmul->getBlock() ||
+      !copy->isBeforeInBlock(matmul) || !copy.hasPureBufferSemantics() ||
+      copy.getNumDpsInputs() != 1 || copy.getNumDpsInits() != 1 ||
+      copy.getDpsInits()[0] != patches ||
+      copy.getNumParallelLoops() != copy.getNumLoops())
+    return std::nullopt;
+  Block *body = copy.getBody();
+  if (body->getOperations().size() != 1 ||
+      body->getTerminator()->getOperand(0) != body->getArgument(0))
+    return std::nullopt;
+  Value source = copy.getDpsInputs()[0];
+  if (!isF32Operand(source) ||
+      cast<MemRefType>(source.getType()).getRank() != 4)
+    return std::nullopt;
+  SmallVector<AffineMap> maps = copy.getIndexingMapsArray();
+  if (!maps[1].isIdentity() || maps[0].getNumDims() != 6)
+    return std::nullopt;
+  // source[d0, d1*sh + d3*dh, d2*sw + d4*dw, d5], as flattened linear
+  // combinations (coefficients of d0..d5, then the constant).
+  std::vector<SmallVector<int64_t, 8>> flat;
+  if (failed(getFlattenedAffineExprs(maps[0], &flat, nullptr)))
+    return std::nullopt;
+  auto is = [&](unsigned result, ArrayRef<std::pair<unsigned, int64_t>> terms) {
+    SmallVector<int64_t, 8> want(7, 0);
+    for (auto [dim, coeff] : terms)
+      want[dim] = coeff;
+    return flat[result] == want;
+  };
+  ArrayRef<int64_t> shape = patchesType.getShape();
+  Im2col im;
+  im.copy = copy;
+  im.source = source;
+  std::tie(im.rows, im.ow, im.kh, im.kw, im.c) =
+      std::make_tuple(shape[1], shape[2], shape[3], shape[4], shape[5]);
+  std::tie(im.sh, im.sw, im.dh, im.dw) =
+      std::make_tuple(flat[1][1], flat[2][2], flat[1][3], flat[2][4]);
+  if (!is(0, {{0, 1}}) || !is(1, {{1, im.sh}, {3, im.dh}}) ||
+      !is(2, {{2, im.sw}, {4, im.dw}}) || !is(3, {{5, 1}}) || im.sh <= 0 ||
+      im.sw <= 0 || im.dh <= 0 || im.dw <= 0)
+    return std::nullopt;
+  if (!safeToHoist(copy, matmul, {source}, {}))
+    return std::nullopt;
+  return im;
+}
+
 static std::optional<MatmulPlan> planMatmul(linalg::MatmulOp matmul,
                                             int64_t minFlops,
                                             DominanceInfo &dom) {
@@ -136,10 +223,23 @@ static std::optional<MatmulPlan> planMatmul(linalg::MatmulOp matmul,
   int64_t n = cast<MemRefType>(b.getType()).getShape()[1];
   if (2 * m * n * k < minFlops || m == 0 || n == 0 || k == 0)
     return std::nullopt;
-  MatmulPlan plan{matmul, m, n, k, findMatmulFusions(matmul, dom),
-                  std::nullopt};
+  MatmulPlan plan{matmul, m, n, k, findMatmulFusions(matmul, dom), {}, {}};
   if (plan.fused.epilogue)
     plan.columnSum = findColumnSum(*plan.fused.epilogue, m, n);
+  if (!plan.fused.aTranspose)
+    plan.im2col = findIm2col(matmul, a);
+  // The kernel reads the im2col source while it stores tiles: nothing it
+  // writes may be the source.
+  if (plan.im2col) {
+    Value source = rootBuffer(plan.im2col->source);
+    SmallVector<Value> written{c};
+    if (plan.fused.epilogue)
+      written.push_back(plan.fused.epilogue->out);
+    if (plan.columnSum)
+      written.push_back(plan.columnSum->out);
+    if (llvm::any_of(written, [&](Value v) { return rootBuffer(v) == source; }))
+      plan.im2col.reset();
+  }
   return plan;
 }
 
@@ -157,25 +257,35 @@ public:
     c = p.matmul.getOutputs()[0];
     panels = llvm::divideCeil(p.n, t.nr);
     fullRows = p.m / t.mr * t.mr;
+    if (p.im2col)
+      prepareIm2col();
   }
 
   void emit() {
     // B, packed into column panels nr wide (zero-padded at the right edge):
     // packed[j][k][0:nr] = B[k][j*nr : j*nr+nr]. The micro-kernel then reads
     // one contiguous vector per k step, whatever B's leading dimension.
+    // Packed once before the loops around the matmul that leave B as it
+    // is (a convolution's tiles all multiply by the same filter).
+    Operation *packPoint = packingPoint();
     auto packedType = MemRefType::get({panels, p.k, t.nr}, f32);
-    Value packed = memref::AllocOp::create(b, loc, packedType,
-                                           b.getI64IntegerAttr(64));
-    parallelLoop({panels}, {1}, [&](ValueRange ivs) {
-      Value col = mul(ivs[0], t.nr);
-      if (p.fused.bTranspose)
-        return emitTransposedPack(packed, ivs[0], col);
-      forLoop(idx(0), idx(p.k), 1, [&](Value k) {
-        Value row = loadRow(bMat, {k}, col, f32);
-        vector::StoreOp::create(b, loc, row, packed,
-                                ValueRange{ivs[0], k, idx(0)});
+    Value packed;
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPoint(packPoint);
+      packed =
+          memref::AllocOp::create(b, loc, packedType, b.getI64IntegerAttr(64));
+      parallelLoop({panels}, {1}, [&](ValueRange ivs) {
+        Value col = mul(ivs[0], t.nr);
+        if (p.fused.bTranspose)
+          return emitTransposedPack(packed, ivs[0], col);
+        forLoop(idx(0), idx(p.k), 1, [&](Value k) {
+          Value row = loadRow(bMat, {k}, col, f32);
+          vector::StoreOp::create(b, loc, row, packed,
+                                  ValueRange{ivs[0], k, idx(0)});
+        });
       });
-    });
+    }
 
     // A fused column sum: one partial row per row block (each written by
     // one parallel iteration only), summed where the column sum was.
@@ -193,7 +303,12 @@ public:
     parallelLoop({p.m, panels}, {t.mc, t.ng}, [&](ValueRange ivs) {
       emitBlock(packed, ivs[0], ivs[1]);
     });
-    memref::DeallocOp::create(b, loc, packed);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      if (packPoint != p.matmul)
+        b.setInsertionPointAfter(packPoint);
+      memref::DeallocOp::create(b, loc, packed);
+    }
 
     if (p.columnSum) {
       // out[j] += partial[r][j], row block by row block (the inner loop
@@ -214,6 +329,60 @@ public:
   }
 
 private:
+  /// Whether `loop` runs its body at least once, by its constant bounds.
+  static bool runsAtLeastOnce(LoopLikeOpInterface loop) {
+    std::optional<SmallVector<OpFoldResult>> lbs = loop.getLoopLowerBounds(),
+                                             ubs = loop.getLoopUpperBounds();
+    if (!lbs || !ubs)
+      return false;
+    for (auto [lb, ub] : llvm::zip_equal(*lbs, *ubs)) {
+      std::optional<int64_t> l = getConstantIntValue(lb),
+                             u = getConstantIntValue(ub);
+      if (!l || !u || *u <= *l)
+        return false;
+    }
+    return true;
+  }
+
+  /// The op before which B is packed: the matmul, or the outermost of the
+  /// loops around it (scf.for, scf.parallel, scf.forall, nested directly,
+  /// each running at least once) outside which B, or the transpose's source
+  /// B is read from, is defined and which do not write it.
+  Operation *packingPoint() {
+    Value source = p.fused.bTranspose ? p.fused.bTranspose.getInput() : bMat;
+    Operation *point = p.matmul;
+    while (Operation *loop = point->getParentOp()) {
+      if (!isa<scf::ForOp, scf::ParallelOp, scf::ForallOp>(loop) ||
+          !runsAtLeastOnce(cast<LoopLikeOpInterface>(loop)) ||
+          loop->isAncestor(source.getParentRegion()->getParentOp()) ||
+          tg::mayWrite(loop, source))
+        break;
+      point = loop;
+    }
+    return point;
+  }
+
+  /// The source the kernel reads for an im2col A, and how the reduction
+  /// is grouped.
+  void prepareIm2col() {
+    const Im2col &im = *p.im2col;
+    im2colSource = im.source;
+    auto type = cast<MemRefType>(im.source.getType());
+    SmallVector<int64_t> strides;
+    int64_t offset;
+    SmallVector<ReassociationIndices> pixelsAndChannels{{0}, {1}, {2, 3}};
+    groupsAreRows = (im.dw == 1 || im.kw == 1) &&
+                    succeeded(type.getStridesAndOffset(strides, offset)) &&
+                    strides[2] == im.c &&
+                    memref::CollapseShapeOp::isGuaranteedCollapsible(
+                        type, pixelsAndChannels);
+    if (groupsAreRows)
+      im2colSource =
+          memref::CollapseShapeOp::create(b, loc, im.source, pixelsAndChannels);
+    groups = groupsAreRows ? im.kh : im.kh * im.kw;
+    groupLength = groupsAreRows ? im.kw * im.c : im.c;
+  }
+
   Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
   Value mul(Value v, int64_t c) {
     return arith::MulIOp::create(b, loc, v, idx(c));
@@ -332,15 +501,61 @@ private:
     return memref::LoadOp::create(b, loc, a, ValueRange{row, k});
   }
 
+  /// A slice of the reduction one kernel call covers: k in [k0, k1) of a
+  /// plain matmul, or, for an im2col operand, offsets [k0, k1) within each
+  /// of the groups [g0, g1) (group g covers k in [g*L, g*L + L)). `first`
+  /// and `last`: whether it is the first or the last slice.
+  struct KSlice {
+    Value g0, g1, k0, k1, first, last;
+  };
+
+  Value cmp(arith::CmpIPredicate pred, Value x, Value y) {
+    return arith::CmpIOp::create(b, loc, pred, x, y);
+  }
+  Value both(Value x, Value y) { return arith::AndIOp::create(b, loc, x, y); }
+
+  /// body(slice) for each slice of the reduction, in order. An im2col
+  /// operand is reduced one group at a time: a filter row (kw*c contiguous
+  /// elements of a source row) when the source's columns and channels are
+  /// contiguous and the dilation along columns is 1, one filter tap (c
+  /// channels) otherwise; groups shorter than kc are taken several at a
+  /// time, longer ones kc at a time.
+  void forEachKSlice(function_ref<void(const KSlice &)> body) {
+    auto eq = arith::CmpIPredicate::eq;
+    if (!p.im2col) {
+      forLoop(idx(0), idx(p.k), t.kc, [&](Value kb) {
+        Value kEnd = min(add(kb, t.kc), idx(p.k));
+        body({{}, {}, kb, kEnd, cmp(eq, kb, idx(0)), cmp(eq, kEnd, idx(p.k))});
+      });
+      return;
+    }
+    if (groupLength >= t.kc) {
+      forLoop(idx(0), idx(groups), 1, [&](Value g) {
+        forLoop(idx(0), idx(groupLength), t.kc, [&](Value kb) {
+          Value kEnd = min(add(kb, t.kc), idx(groupLength));
+          body({g, add(g, 1), kb, kEnd,
+                both(cmp(eq, g, idx(0)), cmp(eq, kb, idx(0))),
+                both(cmp(eq, g, idx(groups - 1)),
+                     cmp(eq, kEnd, idx(groupLength)))});
+        });
+      });
+      return;
+    }
+    int64_t perSlice = t.kc / groupLength;
+    forLoop(idx(0), idx(groups), perSlice, [&](Value g) {
+      Value gEnd = min(add(g, perSlice), idx(groups));
+      body({g, gEnd, idx(0), idx(groupLength), cmp(eq, g, idx(0)),
+            cmp(eq, gEnd, idx(groups))});
+    });
+  }
+
   void emitBlock(Value packed, Value rowBlock, Value panelGroup) {
-    forLoop(idx(0), idx(p.k), t.kc, [&](Value kb) {
-      Value kEnd = min(add(kb, t.kc), idx(p.k));
+    forEachKSlice([&](const KSlice &slice) {
       forLoop(panelGroup, min(add(panelGroup, t.ng), idx(panels)), 1,
               [&](Value j) {
-                forLoop(rowBlock, min(add(rowBlock, t.mc), idx(fullRows)),
-                        t.mr, [&](Value i) {
-                          emitKernel(packed, t.mr, i, j, kb, kEnd);
-                        });
+                forLoop(
+                    rowBlock, min(add(rowBlock, t.mc), idx(fullRows)), t.mr,
+                    [&](Value i) { emitKernel(packed, t.mr, i, j, slice); });
                 // The last rows (fewer than mr) belong to the last row block.
                 int64_t tail = p.m - fullRows;
                 if (tail == 0)
@@ -349,16 +564,102 @@ private:
                     b, loc, arith::CmpIPredicate::sge, add(rowBlock, t.mc),
                     idx(p.m));
                 ifThenElse(isLast, [&]() {
-                  emitKernel(packed, tail, idx(fullRows), j, kb, kEnd);
+                  emitKernel(packed, tail, idx(fullRows), j, slice);
                 });
               });
     });
   }
 
-  /// C[i : i + rows, j*nr : j*nr + nr] += A[i : i + rows, k0 : k1] *
-  /// packed[j, k0 : k1, :], accumulated in `rows` vector registers.
-  void emitKernel(Value packed, int64_t rows, Value i, Value j, Value k0,
-                  Value k1) {
+  /// tile[r] += loadA(r) * packed[j, kp, :] for each row r of the tile.
+  SmallVector<Value> fmaStep(Value packed, Value j, Value kp,
+                             function_ref<Value(size_t)> loadA,
+                             ValueRange tile) {
+    Value bRow =
+        vector::LoadOp::create(b, loc, acc, packed, ValueRange{j, kp, idx(0)});
+    SmallVector<Value> next;
+    for (auto [r, accumulator] : llvm::enumerate(tile)) {
+      Value aVec = vector::BroadcastOp::create(b, loc, acc, loadA(r));
+      next.push_back(vector::FMAOp::create(b, loc, aVec, bRow, accumulator));
+    }
+    return next;
+  }
+
+  /// scf.for (iv = lb; iv < ub; ++iv) carrying `init`; body(iv, carried)
+  /// returns the next values.
+  ValueRange
+  carriedLoop(Value lb, Value ub, ValueRange init,
+              function_ref<SmallVector<Value>(Value, ValueRange)> body) {
+    auto loop = scf::ForOp::create(
+        b, loc, lb, ub, idx(1), init,
+        [&](OpBuilder &fb, Location, Value iv, ValueRange carried) {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPoint(fb.getInsertionBlock(), fb.getInsertionPoint());
+          scf::YieldOp::create(b, loc, body(iv, carried));
+        });
+    return loop.getResults();
+  }
+
+  /// The tile plus the slice's products, for an im2col left operand: rows
+  /// are output pixels (image, y, x), read from the source at (image,
+  /// y*sh + i*dh, x*sw + j*dw) for the group's filter tap (i, j).
+  ValueRange accumulateIm2col(Value packed, ArrayRef<Value> rowIdx, Value j,
+                              const KSlice &slice, ValueRange init) {
+    const Im2col &im = *p.im2col;
+    struct Pixel {
+      Value image, y, x;
+    };
+    SmallVector<Pixel> pixels;
+    for (Value row : rowIdx) {
+      Value image = arith::DivUIOp::create(b, loc, row, idx(im.rows * im.ow));
+      Value y = arith::RemUIOp::create(
+          b, loc, arith::DivUIOp::create(b, loc, row, idx(im.ow)),
+          idx(im.rows));
+      Value x = arith::RemUIOp::create(b, loc, row, idx(im.ow));
+      pixels.push_back({image, mul(y, im.sh), mul(x, im.sw)});
+    }
+    return carriedLoop(slice.g0, slice.g1, init, [&](Value g, ValueRange tile) {
+      // The group's filter row i and, one tap per group, column jj.
+      Value i = groupsAreRows
+                    ? g
+                    : arith::DivUIOp::create(b, loc, g, idx(im.kw)).getResult();
+      Value jj =
+          groupsAreRows
+              ? Value()
+              : arith::RemUIOp::create(b, loc, g, idx(im.kw)).getResult();
+      SmallVector<SmallVector<Value>> bases;
+      for (const Pixel &px : pixels) {
+        Value row = arith::AddIOp::create(b, loc, px.y, mul(i, im.dh));
+        if (groupsAreRows)
+          bases.push_back({px.image, row, mul(px.x, im.c)});
+        else
+          bases.push_back(
+              {px.image, row,
+               arith::AddIOp::create(b, loc, px.x, mul(jj, im.dw))});
+      }
+      Value groupStart = mul(g, groupLength);
+      return SmallVector<Value>(
+          carriedLoop(slice.k0, slice.k1, tile, [&](Value k, ValueRange acc) {
+            Value kp = arith::AddIOp::create(b, loc, groupStart, k);
+            return fmaStep(
+                packed, j, kp,
+                [&](size_t r) -> Value {
+                  SmallVector<Value> indices(bases[r]);
+                  if (groupsAreRows)
+                    indices.back() =
+                        arith::AddIOp::create(b, loc, indices.back(), k);
+                  else
+                    indices.push_back(k);
+                  return memref::LoadOp::create(b, loc, im2colSource, indices);
+                },
+                acc);
+          }));
+    });
+  }
+
+  /// C[i : i + rows, j*nr : j*nr + nr] += A[i : i + rows, slice] *
+  /// packed[j, slice, :], accumulated in `rows` vector registers.
+  void emitKernel(Value packed, int64_t rows, Value i, Value j,
+                  const KSlice &slice) {
     Value col = mul(j, t.nr);
     SmallVector<Value> rowIdx;
     for (int64_t r = 0; r < rows; ++r)
@@ -371,11 +672,9 @@ private:
     };
     SmallVector<Value> init;
     if (p.fused.zeroFill) {
-      // The first k block starts from zero instead of reading the fill.
-      Value first = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
-                                          k0, idx(0));
+      // The first k slice starts from zero instead of reading the fill.
       SmallVector<Type> types(rows, acc);
-      auto ifOp = scf::IfOp::create(b, loc, types, first,
+      auto ifOp = scf::IfOp::create(b, loc, types, slice.first,
                                     /*withElseRegion=*/true);
       {
         OpBuilder::InsertionGuard guard(b);
@@ -390,23 +689,15 @@ private:
     } else {
       init = loadC();
     }
-    auto loop = scf::ForOp::create(
-        b, loc, k0, k1, idx(1), init,
-        [&](OpBuilder &fb, Location, Value k, ValueRange accs) {
-          OpBuilder::InsertionGuard guard(b);
-          b.setInsertionPoint(fb.getInsertionBlock(), fb.getInsertionPoint());
-          Value bRow = vector::LoadOp::create(b, loc, acc, packed,
-                                              ValueRange{j, k, idx(0)});
-          SmallVector<Value> next;
-          for (int64_t r = 0; r < rows; ++r) {
-            Value aElem = loadA(rowIdx[r], k);
-            Value aVec = vector::BroadcastOp::create(b, loc, acc, aElem);
-            next.push_back(
-                vector::FMAOp::create(b, loc, aVec, bRow, accs[r]));
-          }
-          scf::YieldOp::create(b, loc, next);
-        });
-    ValueRange tile = loop.getResults();
+    ValueRange tile =
+        p.im2col
+            ? accumulateIm2col(packed, rowIdx, j, slice, init)
+            : carriedLoop(
+                  slice.k0, slice.k1, init, [&](Value k, ValueRange acc) {
+                    return fmaStep(
+                        packed, j, k,
+                        [&](size_t r) { return loadA(rowIdx[r], k); }, acc);
+                  });
     auto storeC = [&]() {
       for (int64_t r = 0; r < rows; ++r)
         storeRow(tile[r], c, {rowIdx[r]}, col);
@@ -415,11 +706,9 @@ private:
       storeC();
       return;
     }
-    // The epilogue runs once the last k block is in the tile.
-    Value last = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, k1,
-                                       idx(p.k));
+    // The epilogue runs once the last k slice is in the tile.
     ifThenElse(
-        last, [&]() { emitEpilogue(tile, rowIdx, col); }, storeC);
+        slice.last, [&]() { emitEpilogue(tile, rowIdx, col); }, storeC);
   }
 
   /// Broadcasts a scalar to a vector of nr lanes.
@@ -519,6 +808,12 @@ private:
   Value a, bMat, c;
   Value partial; // the fused column sum's partial sums, when there is one
   int64_t panels, fullRows;
+  // An im2col left operand: the source the kernel reads (its columns and
+  // channels collapsed into one dimension when groups are filter rows), the
+  // reduction's groups and their length.
+  Value im2colSource;
+  bool groupsAreRows = false;
+  int64_t groups = 0, groupLength = 0;
 };
 
 struct TgMatmulMicrokernelsPass
@@ -540,6 +835,12 @@ struct TgMatmulMicrokernelsPass
       if (std::optional<MatmulPlan> plan = planMatmul(op, minFlops, dom))
         plans.push_back(*plan);
     for (MatmulPlan &plan : plans) {
+      // The im2col source is read at the matmul instead of at the copy:
+      // checked again now that the kernels emitted so far have moved their
+      // epilogues' writes up to their matmuls, which may lie in between.
+      if (plan.im2col && !safeToHoist(plan.im2col->copy, plan.matmul,
+                                      {plan.im2col->source}, {}))
+        plan.im2col.reset();
       // A product at most half a tile wide (a convolution with 16 filters)
       // would leave half of every accumulator padding: it gets a tile half
       // as wide and twice as tall, the same accumulator registers.
@@ -552,7 +853,20 @@ struct TgMatmulMicrokernelsPass
       MatmulEmitter(plan, blocking).emit();
       if (plan.columnSum)
         plan.columnSum->op.erase();
+      Value a = plan.matmul.getInputs()[0];
       tg::eraseMatmulAndFusions(plan.matmul, plan.fused);
+      if (plan.im2col) {
+        // The patches: their copy, their view and their buffer.
+        auto collapse = a.getDefiningOp<memref::CollapseShapeOp>();
+        Value patches = collapse.getSrc();
+        plan.im2col->copy.erase();
+        collapse.erase();
+        for (Operation *user : llvm::make_early_inc_range(patches.getUsers())) {
+          assert(isa<memref::DeallocOp>(user) && "findIm2col allows no other");
+          user->erase();
+        }
+        patches.getDefiningOp()->erase();
+      }
     }
   }
 };

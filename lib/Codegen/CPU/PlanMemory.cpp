@@ -26,6 +26,8 @@
 
 #include "tg/Codegen/CPU/Passes.h"
 
+#include "tg/Codegen/Common/MatmulFusion.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -90,15 +92,6 @@ int64_t staticBytes(MemRefType type) {
   return type.getNumElements() * llvm::divideCeil(bits, 8);
 }
 
-/// Ops whose memref result is a view of their memref operand (the same
-/// bytes). Any other op with a memref result (a clone, a realloc) makes a
-/// buffer of its own, and a planned buffer may not flow into it.
-bool makesView(Operation *op) {
-  return isa<ViewLikeOpInterface, memref::CastOp, memref::ExtractStridedMetadataOp,
-             memref::CollapseShapeOp, memref::ExpandShapeOp,
-             memref::ReinterpretCastOp, memref::TransposeOp>(op);
-}
-
 /// The live range of `root` (an allocation or an arena view) in `block`:
 /// from the first op of `block` that uses it or a view of it (its bytes
 /// hold nothing before: an allocation is uninitialized, and bufferization
@@ -131,7 +124,7 @@ LogicalResult liveRange(Value root, Block *block, const Numbering &numbers,
         return failure();
       for (Value r : user->getResults())
         if (isa<BaseMemRefType>(r.getType())) {
-          if (user->getNumRegions() != 0 || !makesView(user))
+          if (user->getNumRegions() != 0 || !tg::makesView(user))
             return failure();
           worklist.push_back(r);
         }

@@ -8,6 +8,7 @@
 
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/Matchers.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 
@@ -26,11 +27,32 @@ bool tg::isStaticUnitStride(Value v) {
   return strides.back() == 1;
 }
 
-/// The buffer a view is taken of (following view-like ops to their source).
-static Value rootBuffer(Value v) {
-  while (auto view = v.getDefiningOp<ViewLikeOpInterface>())
-    v = view.getViewSource();
+bool tg::makesView(Operation *op) {
+  // Reshapes, transposes and casts are not ViewLikeOpInterface in MLIR 22.
+  return isa<ViewLikeOpInterface, memref::CastOp,
+             memref::ExtractStridedMetadataOp, memref::CollapseShapeOp,
+             memref::ExpandShapeOp, memref::ReinterpretCastOp,
+             memref::TransposeOp>(op);
+}
+
+Value tg::rootBuffer(Value v) {
+  while (Operation *op = v.getDefiningOp()) {
+    if (!makesView(op))
+      break;
+    auto view = dyn_cast<ViewLikeOpInterface>(op);
+    v = view ? view.getViewSource() : op->getOperand(0);
+  }
   return v;
+}
+
+/// Whether `root` is a buffer of its own, which no other root can alias: a
+/// function's argument or an allocation (not a memref a region yields or
+/// receives, which may be any buffer).
+static bool isDistinctBuffer(Value root) {
+  if (auto arg = dyn_cast<BlockArgument>(root))
+    return isa<FunctionOpInterface>(arg.getOwner()->getParentOp());
+  return isa_and_nonnull<memref::AllocOp, memref::AllocaOp,
+                         memref::GetGlobalOp>(root.getDefiningOp());
 }
 
 /// Whether `c` is `buffer` reshaped (so a fill of `buffer` fills all of c).
@@ -67,6 +89,28 @@ static bool isVectorizableElement(Type t) {
          t.getIntOrFloatBitWidth() % 8 == 0;
 }
 
+/// Whether `op` (with its regions) has an effect that conflicts with
+/// reading the buffers `readRoots` and writing `writeRoots` (roots of views).
+static bool conflicts(Operation *op, ArrayRef<Value> readRoots,
+                      ArrayRef<Value> writeRoots) {
+  std::optional<SmallVector<MemoryEffects::EffectInstance>> effects =
+      getEffectsRecursively(op);
+  if (!effects)
+    return true;
+  for (MemoryEffects::EffectInstance &e : *effects) {
+    if (isa<MemoryEffects::Allocate>(e.getEffect()))
+      continue;
+    if (!e.getValue())
+      return true;
+    Value root = rootBuffer(e.getValue());
+    bool isWrite = !isa<MemoryEffects::Read>(e.getEffect());
+    if (llvm::is_contained(writeRoots, root) ||
+        (isWrite && llvm::is_contained(readRoots, root)))
+      return true;
+  }
+  return false;
+}
+
 /// Effects of ops between `from` and `to` (exclusive) that conflict with
 /// reading `reads` and writing `writes` at `from` instead of at `to`.
 bool tg::safeToHoist(Operation *from, Operation *to,
@@ -76,24 +120,30 @@ bool tg::safeToHoist(Operation *from, Operation *to,
     readRoots.push_back(rootBuffer(v));
   for (Value v : writes)
     writeRoots.push_back(rootBuffer(v));
-  for (Operation *op = from->getNextNode(); op != to; op = op->getNextNode()) {
-    std::optional<SmallVector<MemoryEffects::EffectInstance>> effects =
-        getEffectsRecursively(op);
-    if (!effects)
+  for (Operation *op = from->getNextNode(); op != to; op = op->getNextNode())
+    if (conflicts(op, readRoots, writeRoots))
       return false;
-    for (MemoryEffects::EffectInstance &e : *effects) {
-      if (isa<MemoryEffects::Allocate>(e.getEffect()))
-        continue;
-      if (!e.getValue())
-        return false;
-      Value root = rootBuffer(e.getValue());
-      bool isWrite = !isa<MemoryEffects::Read>(e.getEffect());
-      if (llvm::is_contained(writeRoots, root) ||
-          (isWrite && llvm::is_contained(readRoots, root)))
-        return false;
-    }
-  }
   return true;
+}
+
+bool tg::mayWrite(Operation *op, Value buffer) {
+  Value root = rootBuffer(buffer);
+  if (!isDistinctBuffer(root))
+    return true;
+  std::optional<SmallVector<MemoryEffects::EffectInstance>> effects =
+      getEffectsRecursively(op);
+  if (!effects)
+    return true;
+  for (MemoryEffects::EffectInstance &e : *effects) {
+    if (isa<MemoryEffects::Allocate, MemoryEffects::Read>(e.getEffect()))
+      continue;
+    if (!e.getValue())
+      return true;
+    Value written = rootBuffer(e.getValue());
+    if (written == root || !isDistinctBuffer(written))
+      return true;
+  }
+  return false;
 }
 
 /// The zero fill of all of `c` before `matmul` in its block, with nothing

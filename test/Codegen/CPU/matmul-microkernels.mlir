@@ -224,3 +224,220 @@ func.func @narrow(%a: memref<256x9xf32>, %b: memref<9x16xf32>, %c: memref<256x16
   linalg.matmul ins(%a, %b : memref<256x9xf32>, memref<9x16xf32>) outs(%c : memref<256x16xf32>)
   return
 }
+
+// -----
+
+// A left operand that is the [pixels, kh*kw*c] view of an im2col copy (what
+// -tg-prepare-cpu-matmuls builds for a convolution tile, here stride 2) is
+// read from the copy's source: no patches are written. With the source's
+// columns and channels contiguous, the reduction goes filter row by filter
+// row (kw*c = 12 contiguous elements of a source row): output pixel (y, x)
+// reads row 2y + i, from element 2x*c. Pixel 1 = (0, 1) reads from element
+// 8, pixel 4 = (1, 0) from row i + 2.
+
+#src = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1 * 2 + d3, d2 * 2 + d4, d5)>
+#id6 = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3, d4, d5)>
+// CHECK-LABEL: func.func @im2col_filter_rows
+// CHECK-NOT:     linalg.generic
+// CHECK-NOT:     memref<1x3x4x3x3x4xf32>
+// CHECK:         %[[SRC:.*]] = memref.collapse_shape %arg0 {{\[}}[0], [1], [2, 3]] : memref<1x7x9x4xf32> into memref<1x7x36xf32>
+// CHECK:         scf.for %[[I:.*]] = %c0 to %c3 step %c1 iter_args
+// CHECK:           %[[ROW2:.*]] = arith.addi %[[I]], %c2 : index
+// CHECK:           %[[GROUP:.*]] = arith.muli %[[I]], %c12 : index
+// CHECK:           scf.for %[[K:.*]] = %c0 to %c12 step %c1 iter_args
+// CHECK:             %[[KP:.*]] = arith.addi %[[GROUP]], %[[K]] : index
+// CHECK:             vector.load %{{.*}}[%{{.*}}, %[[KP]], %c0] : memref<2x36x32xf32>
+// CHECK:             memref.load %[[SRC]][%c0, %[[I]], %[[K]]] : memref<1x7x36xf32>
+// CHECK:             %[[X1:.*]] = arith.addi %[[K]], %c8 : index
+// CHECK:             memref.load %[[SRC]][%c0, %[[I]], %[[X1]]] : memref<1x7x36xf32>
+// CHECK:             memref.load %[[SRC]][%c0, %[[ROW2]], %[[K]]] : memref<1x7x36xf32>
+// CHECK-NOT:     linalg.matmul
+func.func @im2col_filter_rows(%src: memref<1x7x9x4xf32>, %w: memref<36x64xf32>, %c: memref<12x64xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %p = memref.alloc() : memref<1x3x4x3x3x4xf32>
+  linalg.generic {indexing_maps = [#src, #id6], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%src : memref<1x7x9x4xf32>) outs(%p : memref<1x3x4x3x3x4xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  }
+  %a = memref.collapse_shape %p [[0, 1, 2], [3, 4, 5]] : memref<1x3x4x3x3x4xf32> into memref<12x36xf32>
+  linalg.fill ins(%zero : f32) outs(%c : memref<12x64xf32>)
+  linalg.matmul ins(%a, %w : memref<12x36xf32>, memref<36x64xf32>) outs(%c : memref<12x64xf32>)
+  memref.dealloc %p : memref<1x3x4x3x3x4xf32>
+  return
+}
+
+// -----
+
+// Dilated along columns (x + 2j), the taps of a filter row are not
+// contiguous: the reduction goes one tap (c = 4 channels) at a time, tap g
+// being filter row g / 3, column g mod 3.
+
+#src = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1 + d3, d2 + d4 * 2, d5)>
+#id6 = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3, d4, d5)>
+// CHECK-LABEL: func.func @im2col_taps
+// CHECK-NOT:     linalg.generic
+// CHECK:         scf.for %[[G:.*]] = %c0 to %c9 step %c1 iter_args
+// CHECK:           %[[I:.*]] = arith.divui %[[G]], %c3 : index
+// CHECK:           %[[J:.*]] = arith.remui %[[G]], %c3 : index
+// CHECK:           %[[Y:.*]] = arith.addi %{{.*}}, %[[I]] : index
+// CHECK:           %[[DX:.*]] = arith.muli %[[J]], %c2 : index
+// CHECK:           %[[X:.*]] = arith.addi %{{.*}}, %[[DX]] : index
+// CHECK:           scf.for %[[K:.*]] = %c0 to %c4 step %c1 iter_args
+// CHECK:             memref.load %arg0[%{{.*}}, %[[Y]], %[[X]], %[[K]]] : memref<1x6x9x4xf32>
+// CHECK-NOT:     linalg.matmul
+func.func @im2col_taps(%src: memref<1x6x9x4xf32>, %w: memref<36x64xf32>, %c: memref<16x64xf32>) {
+  %p = memref.alloc() : memref<1x4x4x3x3x4xf32>
+  linalg.generic {indexing_maps = [#src, #id6], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%src : memref<1x6x9x4xf32>) outs(%p : memref<1x4x4x3x3x4xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  }
+  %a = memref.collapse_shape %p [[0, 1, 2], [3, 4, 5]] : memref<1x4x4x3x3x4xf32> into memref<16x36xf32>
+  linalg.matmul ins(%a, %w : memref<16x36xf32>, memref<36x64xf32>) outs(%c : memref<16x64xf32>)
+  memref.dealloc %p : memref<1x4x4x3x3x4xf32>
+  return
+}
+
+// -----
+
+// Patches that something else reads too are copied as before, and the
+// matmul reads them.
+
+#src = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1 + d3, d2 + d4, d5)>
+#id6 = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3, d4, d5)>
+// CHECK-LABEL: func.func @im2col_read_elsewhere
+// CHECK:         linalg.generic
+// CHECK:         %[[A:.*]] = memref.collapse_shape %[[P:.*]] {{\[}}[0, 1, 2], [3, 4, 5]]
+// CHECK:         memref.load %[[A]]
+// CHECK:         memref.copy %[[P]], %arg3
+func.func @im2col_read_elsewhere(%src: memref<1x6x6x4xf32>, %w: memref<36x64xf32>, %c: memref<16x64xf32>, %keep: memref<1x4x4x3x3x4xf32>) {
+  %p = memref.alloc() : memref<1x4x4x3x3x4xf32>
+  linalg.generic {indexing_maps = [#src, #id6], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%src : memref<1x6x6x4xf32>) outs(%p : memref<1x4x4x3x3x4xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  }
+  %a = memref.collapse_shape %p [[0, 1, 2], [3, 4, 5]] : memref<1x4x4x3x3x4xf32> into memref<16x36xf32>
+  linalg.matmul ins(%a, %w : memref<16x36xf32>, memref<36x64xf32>) outs(%c : memref<16x64xf32>)
+  memref.copy %p, %keep : memref<1x4x4x3x3x4xf32> to memref<1x4x4x3x3x4xf32>
+  memref.dealloc %p : memref<1x4x4x3x3x4xf32>
+  return
+}
+
+// -----
+
+// B is packed once, before the loops around the matmul that do not write
+// it (a convolution's tiles share the filter); B read in a loop that writes
+// it is packed in the loop.
+
+// CHECK-LABEL: func.func @pack_outside_loops
+// CHECK:         %[[PACKED:.*]] = memref.alloc() {alignment = 64 : i64} : memref<1x8x32xf32>
+// CHECK:         scf.for
+// CHECK:           vector.store %{{.*}}, %[[PACKED]]
+// CHECK:         scf.parallel
+// CHECK:           scf.for
+// CHECK-NOT:         memref.alloc
+// CHECK:         memref.dealloc %[[PACKED]]
+// CHECK-LABEL: func.func @pack_inside_writing_loop
+// CHECK:         scf.for
+// CHECK:           linalg.fill
+// CHECK:           memref.alloc() {alignment = 64 : i64} : memref<1x8x32xf32>
+func.func @pack_outside_loops(%a: memref<4x16x8xf32>, %b: memref<8x32xf32>, %c: memref<4x16x32xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  scf.parallel (%i) = (%c0) to (%c4) step (%c1) {
+    %ai = memref.subview %a[%i, 0, 0] [1, 16, 8] [1, 1, 1] : memref<4x16x8xf32> to memref<16x8xf32, strided<[8, 1], offset: ?>>
+    %ci = memref.subview %c[%i, 0, 0] [1, 16, 32] [1, 1, 1] : memref<4x16x32xf32> to memref<16x32xf32, strided<[32, 1], offset: ?>>
+    linalg.matmul ins(%ai, %b : memref<16x8xf32, strided<[8, 1], offset: ?>>, memref<8x32xf32>) outs(%ci : memref<16x32xf32, strided<[32, 1], offset: ?>>)
+    scf.reduce
+  }
+  return
+}
+func.func @pack_inside_writing_loop(%a: memref<16x8xf32>, %b: memref<8x32xf32>, %c: memref<16x32xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %one = arith.constant 1.0 : f32
+  scf.for %i = %c0 to %c4 step %c1 {
+    linalg.fill ins(%one : f32) outs(%b : memref<8x32xf32>)
+    linalg.matmul ins(%a, %b : memref<16x8xf32>, memref<8x32xf32>) outs(%c : memref<16x32xf32>)
+  }
+  return
+}
+
+// -----
+
+// The im2col source must hold the same values at the matmul as at the
+// copy. Here an earlier matmul's relu epilogue, fused up to that matmul,
+// writes the source in between: the copy is kept, and read.
+
+#src = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1 + d3, d2 + d4, d5)>
+#id6 = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3, d4, d5)>
+#id2 = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-LABEL: func.func @im2col_source_written_in_between
+// CHECK:         linalg.generic {{.*}} ins(%arg0 : memref<1x6x6x4xf32>) outs(%[[P:.*]] : memref<1x4x4x3x3x4xf32>)
+// CHECK:         arith.maximumf
+// CHECK:         %[[A:.*]] = memref.collapse_shape %[[P]]
+// CHECK:         memref.load %[[A]]
+func.func @im2col_source_written_in_between(%buf: memref<1x6x6x4xf32>, %w2: memref<36x64xf32>, %c2: memref<16x64xf32>,
+                                            %a1: memref<6x8xf32>, %b1: memref<8x24xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %out = memref.collapse_shape %buf [[0, 1], [2, 3]] : memref<1x6x6x4xf32> into memref<6x24xf32>
+  %p = memref.alloc() : memref<1x4x4x3x3x4xf32>
+  linalg.generic {indexing_maps = [#src, #id6], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%buf : memref<1x6x6x4xf32>) outs(%p : memref<1x4x4x3x3x4xf32>) {
+  ^bb0(%in: f32, %o: f32):
+    linalg.yield %in : f32
+  }
+  %c1 = memref.alloc() : memref<6x24xf32>
+  linalg.fill ins(%zero : f32) outs(%c1 : memref<6x24xf32>)
+  linalg.matmul ins(%a1, %b1 : memref<6x8xf32>, memref<8x24xf32>) outs(%c1 : memref<6x24xf32>)
+  %a = memref.collapse_shape %p [[0, 1, 2], [3, 4, 5]] : memref<1x4x4x3x3x4xf32> into memref<16x36xf32>
+  linalg.matmul ins(%a, %w2 : memref<16x36xf32>, memref<36x64xf32>) outs(%c2 : memref<16x64xf32>)
+  linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]} ins(%c1 : memref<6x24xf32>) outs(%out : memref<6x24xf32>) {
+  ^bb0(%in: f32, %o: f32):
+    %r = arith.maximumf %in, %zero : f32
+    linalg.yield %r : f32
+  }
+  memref.dealloc %c1 : memref<6x24xf32>
+  memref.dealloc %p : memref<1x4x4x3x3x4xf32>
+  return
+}
+
+// -----
+
+// A loop that writes B through a view (memref.transpose is not a
+// ViewLikeOpInterface op) packs B in the loop, after the write.
+
+// CHECK-LABEL: func.func @pack_inside_loop_writing_a_view
+// CHECK:         scf.for
+// CHECK:           linalg.fill
+// CHECK:           memref.alloc() {alignment = 64 : i64} : memref<1x8x32xf32>
+func.func @pack_inside_loop_writing_a_view(%a: memref<16x8xf32>, %b: memref<8x32xf32>, %c: memref<4x16x32xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %one = arith.constant 1.0 : f32
+  scf.for %i = %c0 to %c4 step %c1 {
+    %t = memref.transpose %b (i, j) -> (j, i) : memref<8x32xf32> to memref<32x8xf32, strided<[1, 32]>>
+    linalg.fill ins(%one : f32) outs(%t : memref<32x8xf32, strided<[1, 32]>>)
+    %ci = memref.subview %c[%i, 0, 0] [1, 16, 32] [1, 1, 1] : memref<4x16x32xf32> to memref<16x32xf32, strided<[32, 1], offset: ?>>
+    linalg.matmul ins(%a, %b : memref<16x8xf32>, memref<8x32xf32>) outs(%ci : memref<16x32xf32, strided<[32, 1], offset: ?>>)
+  }
+  return
+}
+
+// -----
+
+// A loop that may not run (bounds unknown) packs B inside: B is not read
+// unless a matmul runs.
+
+// CHECK-LABEL: func.func @pack_inside_loop_that_may_not_run
+// CHECK:         scf.for
+// CHECK:           memref.alloc() {alignment = 64 : i64} : memref<1x8x32xf32>
+func.func @pack_inside_loop_that_may_not_run(%a: memref<16x8xf32>, %b: memref<8x32xf32>, %c: memref<16x32xf32>, %n: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  scf.for %i = %c0 to %n step %c1 {
+    linalg.matmul ins(%a, %b : memref<16x8xf32>, memref<8x32xf32>) outs(%c : memref<16x32xf32>)
+  }
+  return
+}

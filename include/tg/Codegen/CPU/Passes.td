@@ -220,6 +220,23 @@ def TgMatmulMicrokernelsPass
       written through masked loads and stores; the last `m mod mr` rows get a
       register tile of their own size.
 
+    B is packed before the outermost of the `scf.for`, `scf.parallel` and
+    `scf.forall` loops directly around the matmul that neither define nor
+    write B (the tiles of a convolution share its filter), and freed after
+    it.
+
+    An A that is the `[imgs*rows*ow, kh*kw*c]` collapse of an im2col copy
+    (a `linalg.generic` copying `source[b, y*sh + i*dh, x*sw + j*dw, ch]`
+    into `[imgs, rows, ow, kh, kw, c]` patches, as
+    `-tg-prepare-cpu-matmuls` builds one per convolution tile) that nothing
+    else reads is read from the source instead (an implicit GEMM): the
+    copy and its buffer are erased. The reduction then goes group by
+    group, the tile's accumulators carried through: a group is a filter
+    row (`kw*c` contiguous elements of a source row) when the source's
+    columns and channels are contiguous and the column dilation is 1, a
+    filter tap (`c` channels) otherwise; a k slice holds `kc / group`
+    groups, or `kc` elements of one group when groups are longer.
+
     A zero `linalg.fill` of C just before the matmul becomes a zero
     initialization of the tile. When C is a private allocation whose only
     reader is one elementwise 2-D `linalg.generic` (a bias add, an

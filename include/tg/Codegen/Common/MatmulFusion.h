@@ -36,6 +36,15 @@ enum class EpilogueIndex { Row, Col, Zero };
 /// the column dimension is not innermost.
 std::optional<SmallVector<EpilogueIndex>> classifyEpilogueMap(AffineMap map);
 
+/// Ops whose memref result is a view of their first memref operand (the
+/// same bytes). Any other op with a memref result (a clone, a realloc)
+/// makes a buffer of its own.
+bool makesView(Operation *op);
+
+/// The buffer a view is taken of (following the ops that make views to
+/// their source).
+Value rootBuffer(Value v);
+
 /// A 2-D-or-more memref of static shape whose innermost stride is 1.
 bool isStaticUnitStride(Value v);
 
@@ -43,6 +52,13 @@ bool isStaticUnitStride(Value v);
 /// `reads` and writing `writes` at `from` instead of at `to`.
 bool safeToHoist(Operation *from, Operation *to, ArrayRef<Value> reads,
                  ArrayRef<Value> writes);
+
+/// Whether `op` or an op in its regions may write `buffer` (any view of the
+/// buffer `buffer` is a view of), or has effects it cannot say. Only a
+/// buffer that is a function argument or an allocation can be told apart
+/// from others: for any other buffer (a region's result or block
+/// argument), and for writes to one, the answer is yes.
+bool mayWrite(Operation *op, Value buffer);
 
 /// What a matmul's kernel takes over: the zero fill of C (the tile starts
 /// from zero), the transposes producing A or B (their sources are read) and

@@ -136,11 +136,15 @@ def TgPrepareCpuMatmulsPass : Pass<"tg-prepare-cpu-matmuls"> {
       fill of each tile. When not even 64 rows of whole receptive fields
       fit, each tile loops over the filter's rows instead, copying the
       patches of one filter row (`[rows*ow, kw*c]`) and adding their
-      product with that row of the filter into the tile.
+      product with that row of the filter into the tile. On f32, the CPU
+      micro-kernels (`-tg-matmul-microkernels`) read the patches from the
+      tile's input rows and the copy is never made.
     - a convolution whose input is a `tensor.pad` of its rows and columns
       with zeros reads each tile's rows from the unpadded input and pads
       them on its own (a tile-sized `tensor.pad`): the padded copy of the
-      whole input is never written, read back nor kept live.
+      whole input is never written, read back nor kept live. A single
+      image padded as unit-dimension folding leaves it (`[1, h, w, c]`
+      collapsed to `[h, w, c]`, padded, expanded back) counts too.
     - the filter gradient `-tg-tape-to-gradient` builds for `tg.conv2d` (a
       convolution of the input with batch and channels swapped, by the
       result's adjoint with batch and channels swapped) is computed from
