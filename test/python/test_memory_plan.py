@@ -117,3 +117,18 @@ def test_parallel_tiles_get_a_slice_per_worker(threads):
     for a, b in zip(gt, g1):
         a, b = np.asarray(a), np.asarray(b)
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-4 * np.abs(b).max())
+
+
+def test_large_arenas_on_huge_pages_compute_what_numpy_does():
+    """An arena of 4 MiB or more is advised to the kernel as transparent
+    huge pages (-tg-advise-huge-pages calls libc's madvise after the
+    allocation): the program still computes what numpy computes, through
+    the JIT, and the plan says the arena is that large."""
+    a = rng.standard_normal((1024, 1024)).astype(np.float32)
+    b = rng.standard_normal((1024, 1024)).astype(np.float32)
+    f = tg.function(lambda a, b: tg.matmul(tg.tanh(tg.matmul(a, b)), b))
+    plan = f.memory_plan(a, b)
+    assert plan["arena_bytes"] >= 4 << 20, plan
+    want = np.tanh(a.astype(np.float64) @ b) @ b
+    got = np.asarray(f(a, b), np.float64)
+    assert np.abs(got - want).max() / np.abs(want).max() < 1e-5

@@ -1,0 +1,100 @@
+//===- AdviseHugePages.cpp - madvise(MADV_HUGEPAGE) for large buffers -----===//
+//
+// Part of the tg project.
+//
+//===----------------------------------------------------------------------===//
+//
+// See Passes.td. A pass of our own: upstream's memref lowering calls malloc
+// and has no hook for allocation advice, and the memory is tg's own
+// (arenas, packed operands), so neither the caller nor glibc's
+// process-wide tunable (glibc.malloc.hugetlb, read at start-up) is the
+// place for it.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tg/Codegen/CPU/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/IR/SymbolTable.h"
+
+namespace mlir {
+namespace tg {
+#define GEN_PASS_DEF_TGADVISEHUGEPAGESPASS
+#include "tg/Codegen/CPU/Passes.h.inc"
+} // namespace tg
+} // namespace mlir
+
+using namespace mlir;
+
+/// Linux's MADV_HUGEPAGE (the same on every architecture).
+static constexpr int32_t kMadvHugePage = 14;
+static constexpr int64_t kPageBytes = 4096;
+
+/// The bytes of a static buffer of whole bytes, or -1.
+static int64_t staticBytes(MemRefType type) {
+  if (!type.hasStaticShape() || !type.getElementType().isIntOrFloat())
+    return -1;
+  int64_t bits = type.getElementType().getIntOrFloatBitWidth();
+  if (bits % 8)
+    return -1;
+  return type.getNumElements() * (bits / 8);
+}
+
+namespace {
+struct TgAdviseHugePagesPass
+    : tg::impl::TgAdviseHugePagesPassBase<TgAdviseHugePagesPass> {
+  using Base::Base;
+  void runOnOperation() override {
+    if (minBytes <= 0)
+      return;
+    ModuleOp module = getOperation();
+    SmallVector<std::pair<memref::AllocOp, int64_t>> allocs;
+    module.walk([&](memref::AllocOp alloc) {
+      int64_t bytes = staticBytes(alloc.getType());
+      if (bytes >= minBytes && alloc.getType().getLayout().isIdentity())
+        allocs.push_back({alloc, bytes});
+    });
+    if (allocs.empty())
+      return;
+    OpBuilder b(module.getContext());
+    auto i64 = b.getI64Type(), i32 = b.getI32Type();
+    auto type = b.getFunctionType({i64, i64, i32}, {i32});
+    auto madvise = SymbolTable::lookupNearestSymbolFrom<func::FuncOp>(
+        module, b.getStringAttr("madvise"));
+    if (!madvise) {
+      if (SymbolTable::lookupSymbolIn(module, "madvise"))
+        return; // another kind of symbol of that name
+      b.setInsertionPointToEnd(module.getBody());
+      madvise = func::FuncOp::create(b, module.getLoc(), "madvise", type);
+      madvise.setPrivate();
+    } else if (madvise.getFunctionType() != type) {
+      return;
+    }
+    for (auto [alloc, bytes] : allocs) {
+      b.setInsertionPointAfter(alloc);
+      Location loc = alloc.getLoc();
+      auto cst = [&](int64_t v) -> Value {
+        return arith::ConstantIndexOp::create(b, loc, v);
+      };
+      // The whole pages in [pointer, pointer + bytes).
+      Value pointer =
+          memref::ExtractAlignedPointerAsIndexOp::create(b, loc, alloc);
+      Value pageMask = cst(-kPageBytes);
+      Value start = arith::AndIOp::create(
+          b, loc, arith::AddIOp::create(b, loc, pointer, cst(kPageBytes - 1)),
+          pageMask);
+      Value end = arith::AndIOp::create(
+          b, loc, arith::AddIOp::create(b, loc, pointer, cst(bytes)),
+          pageMask);
+      Value length = arith::SubIOp::create(b, loc, end, start);
+      Value advice = arith::ConstantIntOp::create(b, loc, i32, kMadvHugePage);
+      func::CallOp::create(
+          b, loc, madvise,
+          ValueRange{arith::IndexCastOp::create(b, loc, i64, start),
+                     arith::IndexCastOp::create(b, loc, i64, length), advice});
+    }
+  }
+};
+} // namespace
