@@ -52,8 +52,13 @@ struct TgAdviseHugePagesPass
     ModuleOp module = getOperation();
     SmallVector<std::pair<memref::AllocOp, int64_t>> allocs;
     module.walk([&](memref::AllocOp alloc) {
+      // Buffers of at least two pages (so that a whole page lies inside),
+      // in functions of this module's symbol table (the declaration is
+      // not visible in nested ones).
       int64_t bytes = staticBytes(alloc.getType());
-      if (bytes >= minBytes && alloc.getType().getLayout().isIdentity())
+      if (bytes >= std::max(minBytes.getValue(), 2 * kPageBytes) &&
+          alloc.getType().getLayout().isIdentity() &&
+          alloc->getParentWithTrait<OpTrait::SymbolTable>() == module)
         allocs.push_back({alloc, bytes});
     });
     if (allocs.empty())
@@ -69,8 +74,8 @@ struct TgAdviseHugePagesPass
       b.setInsertionPointToEnd(module.getBody());
       madvise = func::FuncOp::create(b, module.getLoc(), "madvise", type);
       madvise.setPrivate();
-    } else if (madvise.getFunctionType() != type) {
-      return;
+    } else if (madvise.getFunctionType() != type || !madvise.isExternal()) {
+      return; // not libc's
     }
     for (auto [alloc, bytes] : allocs) {
       b.setInsertionPointAfter(alloc);

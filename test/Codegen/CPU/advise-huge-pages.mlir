@@ -47,3 +47,36 @@ func.func @taken() {
   return
 }
 func.func private @madvise(i64) -> i64
+
+// -----
+
+// A madvise of the module's own (a definition, not libc's declaration)
+// is not called.
+
+// CHECK-LABEL: func.func @user_defined
+// CHECK-NOT:     call @madvise
+func.func @user_defined() {
+  %big = memref.alloc() : memref<1048576xf32>
+  memref.dealloc %big : memref<1048576xf32>
+  return
+}
+func.func @madvise(%a: i64, %b: i64, %c: i32) -> i32 {
+  return %c : i32
+}
+
+// -----
+
+// Functions of a nested module cannot see the outer declaration: left
+// alone.
+
+// CHECK-LABEL: module @inner
+// CHECK-NOT:     madvise
+module {
+  module @inner {
+    func.func @f() {
+      %a = memref.alloc() : memref<1048576xf32>
+      memref.dealloc %a : memref<1048576xf32>
+      return
+    }
+  }
+}
