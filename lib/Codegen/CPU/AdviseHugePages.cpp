@@ -14,6 +14,8 @@
 
 #include "tg/Codegen/CPU/Passes.h"
 
+#include "tg/Codegen/Common/MatmulFusion.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -32,16 +34,6 @@ using namespace mlir;
 static constexpr int32_t kMadvHugePage = 14;
 static constexpr int64_t kPageBytes = 4096;
 
-/// The bytes of a static buffer of whole bytes, or -1.
-static int64_t staticBytes(MemRefType type) {
-  if (!type.hasStaticShape() || !type.getElementType().isIntOrFloat())
-    return -1;
-  int64_t bits = type.getElementType().getIntOrFloatBitWidth();
-  if (bits % 8)
-    return -1;
-  return type.getNumElements() * (bits / 8);
-}
-
 namespace {
 struct TgAdviseHugePagesPass
     : tg::impl::TgAdviseHugePagesPassBase<TgAdviseHugePagesPass> {
@@ -55,9 +47,8 @@ struct TgAdviseHugePagesPass
       // Buffers of at least two pages (so that a whole page lies inside),
       // in functions of this module's symbol table (the declaration is
       // not visible in nested ones).
-      int64_t bytes = staticBytes(alloc.getType());
+      int64_t bytes = tg::staticBytes(alloc.getType());
       if (bytes >= std::max(minBytes.getValue(), 2 * kPageBytes) &&
-          alloc.getType().getLayout().isIdentity() &&
           alloc->getParentWithTrait<OpTrait::SymbolTable>() == module)
         allocs.push_back({alloc, bytes});
     });

@@ -155,15 +155,8 @@ static std::optional<Im2col> findIm2col(linalg::MatmulOp matmul, Value a) {
       collapse.getReassociationIndices() != rowsAndFields ||
       !collapse->hasOneUse())
     return std::nullopt;
-  linalg::GenericOp copy;
-  for (Operation *user : patches.getUsers()) {
-    if (user == collapse || isa<memref::DeallocOp>(user))
-      continue;
-    auto generic = dyn_cast<linalg::GenericOp>(user);
-    if (!generic || copy)
-      return std::nullopt;
-    copy = generic;
-  }
+  auto copy = dyn_cast_or_null<linalg::GenericOp>(soleOtherUser(
+      patches, [&](Operation *user) { return user == collapse; }));
   if (!copy || copy->getBlock() != matmul->getBlock() ||
       !copy->isBeforeInBlock(matmul) || !copy.hasPureBufferSemantics() ||
       copy.getNumDpsInputs() != 1 || copy.getNumDpsInits() != 1 ||
@@ -391,18 +384,33 @@ private:
     return c == 0 ? v : arith::AddIOp::create(b, loc, v, idx(c)).getResult();
   }
   Value min(Value x, Value y) { return arith::MinSIOp::create(b, loc, x, y); }
+  Value cmp(arith::CmpIPredicate pred, Value x, Value y) {
+    return arith::CmpIOp::create(b, loc, pred, x, y);
+  }
+  Value both(Value x, Value y) { return arith::AndIOp::create(b, loc, x, y); }
+
+  /// scf.for (iv = lb; iv < ub; iv += step) carrying `init`; body(iv,
+  /// carried) returns the next values.
+  ValueRange
+  carriedLoop(Value lb, Value ub, int64_t step, ValueRange init,
+              function_ref<SmallVector<Value>(Value, ValueRange)> body) {
+    auto loop = scf::ForOp::create(
+        b, loc, lb, ub, idx(step), init,
+        [&](OpBuilder &fb, Location, Value iv, ValueRange carried) {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPoint(fb.getInsertionBlock(), fb.getInsertionPoint());
+          scf::YieldOp::create(b, loc, body(iv, carried));
+        });
+    return loop.getResults();
+  }
 
   /// for (iv = lb; iv < ub; iv += step) body(iv), with no loop-carried values.
   void forLoop(Value lb, Value ub, int64_t step,
                function_ref<void(Value)> body) {
-    scf::ForOp::create(b, loc, lb, ub, idx(step), ValueRange{},
-                       [&](OpBuilder &fb, Location, Value iv, ValueRange) {
-                         OpBuilder::InsertionGuard guard(b);
-                         b.setInsertionPoint(fb.getInsertionBlock(),
-                                             fb.getInsertionPoint());
-                         body(iv);
-                         scf::YieldOp::create(b, loc);
-                       });
+    carriedLoop(lb, ub, step, {}, [&](Value iv, ValueRange) {
+      body(iv);
+      return SmallVector<Value>();
+    });
   }
 
   /// An scf.parallel from 0 to `ubs` by `steps`, with body(ivs) inside.
@@ -482,8 +490,7 @@ private:
       };
       if (p.n % t.nr == 0)
         return copyColumn();
-      Value inside = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt,
-                                           n, idx(p.n));
+      Value inside = cmp(arith::CmpIPredicate::slt, n, idx(p.n));
       ifThenElse(inside, copyColumn, [&]() {
         Value zero = arith::ConstantOp::create(b, loc, f32, b.getZeroAttr(f32));
         forLoop(idx(0), idx(p.k), 1, [&](Value k) {
@@ -508,11 +515,6 @@ private:
   struct KSlice {
     Value g0, g1, k0, k1, first, last;
   };
-
-  Value cmp(arith::CmpIPredicate pred, Value x, Value y) {
-    return arith::CmpIOp::create(b, loc, pred, x, y);
-  }
-  Value both(Value x, Value y) { return arith::AndIOp::create(b, loc, x, y); }
 
   /// body(slice) for each slice of the reduction, in order. An im2col
   /// operand is reduced one group at a time: a filter row (kw*c contiguous
@@ -560,9 +562,8 @@ private:
                 int64_t tail = p.m - fullRows;
                 if (tail == 0)
                   return;
-                Value isLast = arith::CmpIOp::create(
-                    b, loc, arith::CmpIPredicate::sge, add(rowBlock, t.mc),
-                    idx(p.m));
+                Value isLast = cmp(arith::CmpIPredicate::sge,
+                                   add(rowBlock, t.mc), idx(p.m));
                 ifThenElse(isLast, [&]() {
                   emitKernel(packed, tail, idx(fullRows), j, slice);
                 });
@@ -584,21 +585,6 @@ private:
     return next;
   }
 
-  /// scf.for (iv = lb; iv < ub; ++iv) carrying `init`; body(iv, carried)
-  /// returns the next values.
-  ValueRange
-  carriedLoop(Value lb, Value ub, ValueRange init,
-              function_ref<SmallVector<Value>(Value, ValueRange)> body) {
-    auto loop = scf::ForOp::create(
-        b, loc, lb, ub, idx(1), init,
-        [&](OpBuilder &fb, Location, Value iv, ValueRange carried) {
-          OpBuilder::InsertionGuard guard(b);
-          b.setInsertionPoint(fb.getInsertionBlock(), fb.getInsertionPoint());
-          scf::YieldOp::create(b, loc, body(iv, carried));
-        });
-    return loop.getResults();
-  }
-
   /// The tile plus the slice's products, for an im2col left operand: rows
   /// are output pixels (image, y, x), read from the source at (image,
   /// y*sh + i*dh, x*sw + j*dw) for the group's filter tap (i, j).
@@ -617,7 +603,7 @@ private:
       Value x = arith::RemUIOp::create(b, loc, row, idx(im.ow));
       pixels.push_back({image, mul(y, im.sh), mul(x, im.sw)});
     }
-    return carriedLoop(slice.g0, slice.g1, init, [&](Value g, ValueRange tile) {
+    return carriedLoop(slice.g0, slice.g1, 1, init, [&](Value g, ValueRange tile) {
       // The group's filter row i and, one tap per group, column jj.
       Value i = groupsAreRows
                     ? g
@@ -638,7 +624,7 @@ private:
       }
       Value groupStart = mul(g, groupLength);
       return SmallVector<Value>(
-          carriedLoop(slice.k0, slice.k1, tile, [&](Value k, ValueRange acc) {
+          carriedLoop(slice.k0, slice.k1, 1, tile, [&](Value k, ValueRange acc) {
             Value kp = arith::AddIOp::create(b, loc, groupStart, k);
             return fmaStep(
                 packed, j, kp,
@@ -693,7 +679,7 @@ private:
         p.im2col
             ? accumulateIm2col(packed, rowIdx, j, slice, init)
             : carriedLoop(
-                  slice.k0, slice.k1, init, [&](Value k, ValueRange acc) {
+                  slice.k0, slice.k1, 1, init, [&](Value k, ValueRange acc) {
                     return fmaStep(
                         packed, j, k,
                         [&](size_t r) { return loadA(rowIdx[r], k); }, acc);
@@ -853,20 +839,11 @@ struct TgMatmulMicrokernelsPass
       MatmulEmitter(plan, blocking).emit();
       if (plan.columnSum)
         plan.columnSum->op.erase();
-      Value a = plan.matmul.getInputs()[0];
-      tg::eraseMatmulAndFusions(plan.matmul, plan.fused);
-      if (plan.im2col) {
-        // The patches: their copy, their view and their buffer.
-        auto collapse = a.getDefiningOp<memref::CollapseShapeOp>();
-        Value patches = collapse.getSrc();
+      // The im2col copy goes first: its patches (and their view) are then
+      // read by the matmul only, and go with it.
+      if (plan.im2col)
         plan.im2col->copy.erase();
-        collapse.erase();
-        for (Operation *user : llvm::make_early_inc_range(patches.getUsers())) {
-          assert(isa<memref::DeallocOp>(user) && "findIm2col allows no other");
-          user->erase();
-        }
-        patches.getDefiningOp()->erase();
-      }
+      tg::eraseMatmulAndFusions(plan.matmul, plan.fused);
     }
   }
 };

@@ -80,18 +80,6 @@ struct Buffer {
   SmallVector<Operation *> frees = {};
 };
 
-int64_t staticBytes(MemRefType type) {
-  if (!type.hasStaticShape() || !type.getLayout().isIdentity() ||
-      type.getMemorySpace() || !type.getElementType().isIntOrFloat())
-    return -1;
-  // Widths whose in-memory size is known without the data layout (LLVM
-  // pads an i24 to 4 bytes, not 3).
-  int64_t bits = type.getElementType().getIntOrFloatBitWidth();
-  if (bits != 1 && bits != 8 && bits != 16 && bits != 32 && bits != 64)
-    return -1;
-  return type.getNumElements() * llvm::divideCeil(bits, 8);
-}
-
 /// The live range of `root` (an allocation or an arena view) in `block`:
 /// from the first op of `block` that uses it or a view of it (its bytes
 /// hold nothing before: an allocation is uninitialized, and bufferization
@@ -328,7 +316,7 @@ struct TgPlanMemoryPass : tg::impl::TgPlanMemoryPassBase<TgPlanMemoryPass> {
     if (f.isExternal())
       return;
     auto plannable = [&](memref::AllocOp alloc) {
-      int64_t bytes = staticBytes(alloc.getType());
+      int64_t bytes = tg::staticBytes(alloc.getType());
       return bytes > 0 && bytes >= minBytes;
     };
     // Parallel loops that allocate: one chunk of iterations per worker.
@@ -354,7 +342,7 @@ struct TgPlanMemoryPass : tg::impl::TgPlanMemoryPassBase<TgPlanMemoryPass> {
     SmallVector<Buffer> buffers;
     int64_t unplanned = 0;
     f.walk([&](memref::AllocOp alloc) {
-      int64_t bytes = staticBytes(alloc.getType());
+      int64_t bytes = tg::staticBytes(alloc.getType());
       SmallVector<Operation *> frees;
       int64_t start, end;
       SmallVector<Buffer> *into = &buffers;

@@ -12,6 +12,8 @@
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 
+#include "llvm/ADT/SetVector.h"
+
 using namespace mlir;
 using namespace mlir::tg;
 
@@ -27,6 +29,18 @@ bool tg::isStaticUnitStride(Value v) {
   return strides.back() == 1;
 }
 
+int64_t tg::staticBytes(MemRefType type) {
+  if (!type.hasStaticShape() || !type.getLayout().isIdentity() ||
+      type.getMemorySpace() || !type.getElementType().isIntOrFloat())
+    return -1;
+  // Widths whose in-memory size is known without the data layout (LLVM
+  // pads an i24 to 4 bytes, not 3).
+  int64_t bits = type.getElementType().getIntOrFloatBitWidth();
+  if (bits != 1 && bits != 8 && bits != 16 && bits != 32 && bits != 64)
+    return -1;
+  return type.getNumElements() * llvm::divideCeil(bits, 8);
+}
+
 bool tg::makesView(Operation *op) {
   // Reshapes, transposes and casts are not ViewLikeOpInterface in MLIR 22.
   return isa<ViewLikeOpInterface, memref::CastOp,
@@ -35,14 +49,32 @@ bool tg::makesView(Operation *op) {
              memref::TransposeOp>(op);
 }
 
+/// The memref a view op (makesView) is a view of.
+static Value viewSource(Operation *view) {
+  auto viewLike = dyn_cast<ViewLikeOpInterface>(view);
+  return viewLike ? viewLike.getViewSource() : view->getOperand(0);
+}
+
 Value tg::rootBuffer(Value v) {
   while (Operation *op = v.getDefiningOp()) {
     if (!makesView(op))
       break;
-    auto view = dyn_cast<ViewLikeOpInterface>(op);
-    v = view ? view.getViewSource() : op->getOperand(0);
+    v = viewSource(op);
   }
   return v;
+}
+
+Operation *tg::soleOtherUser(Value buffer,
+                             function_ref<bool(Operation *)> ignored) {
+  Operation *other = nullptr;
+  for (Operation *user : buffer.getUsers()) {
+    if (isa<memref::DeallocOp>(user) || ignored(user))
+      continue;
+    if (other)
+      return nullptr;
+    other = user;
+  }
+  return other;
 }
 
 /// Whether `root` is a buffer of its own, which no other root can alias: a
@@ -170,17 +202,13 @@ findEpilogue(linalg::MatmulOp matmul, Value c, int64_t m, int64_t n,
   // zero fill, one consumer and deallocations.
   if (!c.getDefiningOp<memref::AllocOp>())
     return std::nullopt;
-  linalg::GenericOp consumer;
-  for (Operation *user : c.getUsers()) {
-    if (user == matmul || isa<memref::DeallocOp>(user) ||
-        (isa<linalg::FillOp>(user) && user->getBlock() == matmul->getBlock() &&
-         user->isBeforeInBlock(matmul)))
-      continue;
-    auto generic = dyn_cast<linalg::GenericOp>(user);
-    if (!generic || consumer)
-      return std::nullopt;
-    consumer = generic;
-  }
+  auto consumer = dyn_cast_or_null<linalg::GenericOp>(
+      soleOtherUser(c, [&](Operation *user) {
+        return user == matmul ||
+               (isa<linalg::FillOp>(user) &&
+                user->getBlock() == matmul->getBlock() &&
+                user->isBeforeInBlock(matmul));
+      }));
   if (!consumer || consumer->getBlock() != matmul->getBlock() ||
       !matmul->isBeforeInBlock(consumer))
     return std::nullopt;
@@ -248,18 +276,12 @@ static linalg::TransposeOp findTransposeProducer(linalg::MatmulOp matmul,
                                                 Value operand) {
   if (!operand.getDefiningOp<memref::AllocOp>())
     return {};
-  linalg::TransposeOp producer;
-  for (Operation *user : operand.getUsers()) {
-    if (user == matmul || isa<memref::DeallocOp>(user))
-      continue;
-    auto transpose = dyn_cast<linalg::TransposeOp>(user);
-    if (!transpose || producer || transpose.getInit() != operand ||
-        transpose->getBlock() != matmul->getBlock() ||
-        !transpose->isBeforeInBlock(matmul))
-      return {};
-    producer = transpose;
-  }
-  if (!producer || producer.getPermutation() != ArrayRef<int64_t>{1, 0})
+  auto producer = dyn_cast_or_null<linalg::TransposeOp>(soleOtherUser(
+      operand, [&](Operation *user) { return user == matmul; }));
+  if (!producer || producer.getInit() != operand ||
+      producer->getBlock() != matmul->getBlock() ||
+      !producer->isBeforeInBlock(matmul) ||
+      producer.getPermutation() != ArrayRef<int64_t>{1, 0})
     return {};
   auto srcType = dyn_cast<MemRefType>(producer.getInput().getType());
   if (!srcType || !srcType.hasStaticShape() ||
@@ -283,7 +305,9 @@ MatmulFusions tg::findMatmulFusions(linalg::MatmulOp matmul,
 }
 
 void tg::eraseMatmulAndFusions(Operation *kernelOp, MatmulFusions fused) {
-  SmallVector<Value> operands(kernelOp->getOperands());
+  // Each operand once: a buffer read twice is erased once.
+  llvm::SetVector<Value> operands(kernelOp->operand_begin(),
+                                  kernelOp->operand_end());
   kernelOp->erase();
   if (fused.zeroFill)
     fused.zeroFill.erase();
@@ -293,6 +317,14 @@ void tg::eraseMatmulAndFusions(Operation *kernelOp, MatmulFusions fused) {
     if (transpose)
       transpose.erase();
   for (Value buffer : operands) {
+    // Views (reshapes, subviews) that only the kernel op read go too, down
+    // to the buffer they view.
+    while (Operation *view = buffer.getDefiningOp()) {
+      if (!makesView(view) || !view->use_empty())
+        break;
+      buffer = viewSource(view);
+      view->erase();
+    }
     auto alloc = buffer.getDefiningOp<memref::AllocOp>();
     if (!alloc || !llvm::all_of(buffer.getUsers(), [](Operation *user) {
           return isa<memref::DeallocOp>(user);

@@ -8,7 +8,9 @@
 // matmul kernels (-tg-gpu-matmul-kernels) share to fold the ops around a
 // linalg.matmul on buffers into the matmul's own kernel: the zero fill of
 // its output, the transposes that materialize its operands, its elementwise
-// consumer (computed on the result tile before it is stored).
+// consumer (computed on the result tile before it is stored). With them,
+// the facts about buffers those analyses and the CPU memory passes share
+// (views, roots, sizes, writers).
 //
 //===----------------------------------------------------------------------===//
 
@@ -36,6 +38,11 @@ enum class EpilogueIndex { Row, Col, Zero };
 /// the column dimension is not innermost.
 std::optional<SmallVector<EpilogueIndex>> classifyEpilogueMap(AffineMap map);
 
+/// The bytes of a buffer of this type: static shape, identity layout,
+/// default memory space, elements of 1, 8, 16, 32 or 64 bits (others' size
+/// depends on the data layout); -1 otherwise.
+int64_t staticBytes(MemRefType type);
+
 /// Ops whose memref result is a view of their first memref operand (the
 /// same bytes). Any other op with a memref result (a clone, a realloc)
 /// makes a buffer of its own.
@@ -44,6 +51,12 @@ bool makesView(Operation *op);
 /// The buffer a view is taken of (following the ops that make views to
 /// their source).
 Value rootBuffer(Value v);
+
+/// The one user of `buffer` that is neither a deallocation nor `ignored`;
+/// null when there is none or more than one (a user with two uses of it
+/// counts twice).
+Operation *soleOtherUser(Value buffer,
+                         function_ref<bool(Operation *)> ignored);
 
 /// A 2-D-or-more memref of static shape whose innermost stride is 1.
 bool isStaticUnitStride(Value v);
@@ -74,8 +87,9 @@ struct MatmulFusions {
 MatmulFusions findMatmulFusions(linalg::MatmulOp matmul, DominanceInfo &dom);
 
 /// Erases `kernelOp` (the op a kernel now computes) and the ops of `fused`,
-/// then the private buffers among the kernel op's operands that nothing
-/// reads any more, with their deallocations.
+/// then the views among the kernel op's operands that nothing else uses and
+/// the private buffers they view or it read that nothing reads any more,
+/// with their deallocations.
 void eraseMatmulAndFusions(Operation *kernelOp, MatmulFusions fused);
 
 } // namespace tg
