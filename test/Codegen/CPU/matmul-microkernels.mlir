@@ -441,3 +441,24 @@ func.func @pack_inside_loop_that_may_not_run(%a: memref<16x8xf32>, %b: memref<8x
   }
   return
 }
+
+// -----
+
+// The default k slice is 2048 deep (see Passes.td: C's tile is loaded and
+// stored once per slice): a k of 2048 is one slice, the kernel's k loop
+// runs over all of it; 2056 takes a second slice.
+// CHECK-LABEL: func.func @one_k_slice
+// CHECK-NOT:     step %c2048
+// CHECK:         scf.for %{{.*}} = %c0 to %c2048 step %c1 iter_args
+// CHECK-LABEL: func.func @two_k_slices
+// CHECK:         scf.for %[[KB:.*]] = %c0 to %c2056 step %c2048 {
+// CHECK:           %[[END:.*]] = arith.minsi %{{.*}}, %c2056
+// CHECK:           scf.for %{{.*}} = %[[KB]] to %[[END]] step %c1 iter_args
+func.func @one_k_slice(%a: memref<8x2048xf32>, %b: memref<2048x32xf32>, %c: memref<8x32xf32>) {
+  linalg.matmul ins(%a, %b : memref<8x2048xf32>, memref<2048x32xf32>) outs(%c : memref<8x32xf32>)
+  return
+}
+func.func @two_k_slices(%a: memref<8x2056xf32>, %b: memref<2056x32xf32>, %c: memref<8x32xf32>) {
+  linalg.matmul ins(%a, %b : memref<8x2056xf32>, memref<2056x32xf32>) outs(%c : memref<8x32xf32>)
+  return
+}
