@@ -372,6 +372,58 @@ def conv_digits(peer, rng):
     return conv_fwd_bwd(peer, rng, 64, 8, 16, 32, 3, 2)
 
 
+@workload("resnet block fwd+bwd 8x28x28x64", "GFLOP/s")
+def resnet_block(peer, rng):
+    """A ResNet basic block in training mode: conv 3x3, batch norm (batch
+    statistics), relu, conv 3x3, batch norm, + the input, relu; loss
+    mean(y^2) and its gradients w.r.t. the input and the six parameters."""
+    import numpy as np
+    n, hw, c = 8, 28, 64
+    x = rng.standard_normal((n, hw, hw, c)).astype(np.float32)
+    w1, w2 = ((rng.standard_normal((3, 3, c, c)) / np.sqrt(9 * c)).astype(np.float32)
+              for _ in range(2))
+    g1, g2 = (rng.uniform(0.5, 1.5, c).astype(np.float32) for _ in range(2))
+    b1, b2 = (rng.uniform(-0.5, 0.5, c).astype(np.float32) for _ in range(2))
+    eps = 1e-5
+    if peer == "tg":
+        import tg
+
+        def bn(h, g, b):
+            mean, var = tg.nn.moments(h, axes=[0, 1, 2])
+            return tg.nn.batch_normalization(h, mean, var, b, g, eps)
+
+        def loss(x, w1, g1, b1, w2, g2, b2):
+            h = tg.relu(bn(tg.conv2d(x, w1, padding=(1, 1, 1, 1)), g1, b1))
+            h = bn(tg.conv2d(h, w2, padding=(1, 1, 1, 1)), g2, b2)
+            y = tg.relu(h + x)
+            return tg.reduce_mean(y * y)
+        step = tg.function(tg.value_and_grad(loss, argnums=tuple(range(7))))
+        run = lambda: step(x, w1, g1, b1, w2, g2, b2)[1][1]  # noqa: E731
+    elif peer == "torch":
+        import torch
+        F = torch.nn.functional
+        tx = torch.from_numpy(x.transpose(0, 3, 1, 2).copy()).requires_grad_()
+        params = [torch.from_numpy(a.copy()).requires_grad_() for a in (
+            w1.transpose(3, 2, 0, 1), g1, b1, w2.transpose(3, 2, 0, 1), g2, b2)]
+
+        def run():
+            tx.grad = None
+            for q in params:
+                q.grad = None
+            tw1, tg1, tb1, tw2, tg2, tb2 = params
+            h = F.relu(F.batch_norm(F.conv2d(tx, tw1, padding=1), None, None,
+                                    tg1, tb1, training=True, eps=eps))
+            h = F.batch_norm(F.conv2d(h, tw2, padding=1), None, None, tg2, tb2,
+                             training=True, eps=eps)
+            y = F.relu(h + tx)
+            (y * y).mean().backward()
+            return tw1.grad.numpy().transpose(2, 3, 1, 0)
+    else:
+        return None
+    flops = 2 * 3 * 2.0 * n * hw * hw * c * c * 9  # two convs: forward, d input, d filter
+    return {"run": run, "work": flops, "check": np.asarray(run())[0, 0, :2, :2].ravel()}
+
+
 @workload("CNN train step digits b64", None)
 def cnn_step(peer, rng):
     """8x8x1 digits, batch 64: conv 1->16 3x3 relu, conv 16->32 3x3 stride 2
