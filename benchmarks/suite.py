@@ -10,7 +10,7 @@ alternating rounds (tg, numpy, torch, then rotated), so that a busy spell
 of a shared machine hits all of them alike; each peer's figure is its
 fastest round's median. Prints a table and optionally writes JSON.
 
-  /usr/bin/python3 benchmarks/suite.py [--threads 1,2] [--only sgemm,mlp]
+  /usr/bin/python3 benchmarks/suite.py [--threads 1,2] [--only sgemm,mlp] [--heap-malloc]
                                        [--quick] [--json out.json]
 """
 import argparse
@@ -424,6 +424,52 @@ def resnet_block(peer, rng):
     return {"run": run, "work": flops, "check": np.asarray(run())[0, 0, :2, :2].ravel()}
 
 
+def depthwise_fwd_bwd(peer, rng, n, hw, c, stride):
+    """A 3x3 depthwise convolution (padding 1), loss sum(y^2), gradients
+    w.r.t. input and filter. tg has no depthwise op: it is written as the
+    ONNX importer and tg.nn users write it, nine strided slices of the
+    padded input times the filter's taps."""
+    import numpy as np
+    x = rng.standard_normal((n, hw, hw, c)).astype(np.float32)
+    w = (rng.standard_normal((3, 3, c)) / 3).astype(np.float32)
+    out = (hw + 2 - 3) // stride + 1
+    if peer == "tg":
+        import tg
+
+        def loss(x, w):
+            xp = tg.pad(x, [[0, 0], [1, 1], [1, 1], [0, 0]])
+            end = (out - 1) * stride + 1
+            y = tg.add_n([xp[:, i:i + end:stride, j:j + end:stride, :] * w[i, j]
+                          for i in range(3) for j in range(3)])
+            return tg.reduce_sum(y * y)
+        step = tg.function(tg.value_and_grad(loss, argnums=(0, 1)))
+        run = lambda: step(x, w)[1][1]  # noqa: E731
+    elif peer == "torch":
+        import torch
+        tx = torch.from_numpy(x.transpose(0, 3, 1, 2).copy()).requires_grad_()
+        tw = torch.from_numpy(w.transpose(2, 0, 1)[:, None].copy()).requires_grad_()
+
+        def run():
+            tx.grad = tw.grad = None
+            y = torch.nn.functional.conv2d(tx, tw, stride=stride, padding=1, groups=c)
+            (y * y).sum().backward()
+            return tw.grad.numpy()[:, 0].transpose(1, 2, 0)
+    else:
+        return None
+    flops = 2.0 * n * out * out * c * 9 * 3
+    return {"run": run, "work": flops, "check": np.asarray(run())[:, :, :2].ravel()}
+
+
+@workload("depthwise fwd+bwd 8x28x28x64 3x3", "GFLOP/s")
+def depthwise_s1(peer, rng):
+    return depthwise_fwd_bwd(peer, rng, 8, 28, 64, 1)
+
+
+@workload("depthwise fwd+bwd 1x56x56x144 3x3 s2", "GFLOP/s")
+def depthwise_s2(peer, rng):
+    return depthwise_fwd_bwd(peer, rng, 1, 56, 144, 2)
+
+
 @workload("CNN train step digits b64", None)
 def cnn_step(peer, rng):
     """8x8x1 digits, batch 64: conv 1->16 3x3 relu, conv 16->32 3x3 stride 2
@@ -525,7 +571,7 @@ def child(peer, threads):
 class Peer:
     """A child process serving one peer with its best settings."""
 
-    def __init__(self, peer, threads):
+    def __init__(self, peer, threads, heap_malloc=False):
         env = dict(os.environ)
         for var in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OMP_WAIT_POLICY"):
             env.pop(var, None)
@@ -535,6 +581,11 @@ class Peer:
         env["TG_CACHE"] = "0"
         if peer == "torch":
             env["OMP_WAIT_POLICY"] = "PASSIVE"
+        if heap_malloc:
+            # Every peer's large allocations from the heap, not a fresh
+            # mmap (zeroed and page-faulted in) per call.
+            env["GLIBC_TUNABLES"] = ("glibc.malloc.mmap_threshold=1073741824:"
+                                     "glibc.malloc.trim_threshold=1073741824")
         self.name = peer
         self.proc = subprocess.Popen(
             [sys.executable, __file__, "--child", peer, "--threads", str(threads)],
@@ -599,6 +650,11 @@ def main():
                         help="comma-separated substrings of workload names")
     parser.add_argument("--peers", default="tg,numpy,torch")
     parser.add_argument("--json")
+    parser.add_argument("--heap-malloc", action="store_true",
+                        help="run every peer with glibc's mmap and trim thresholds at "
+                        "1 GiB: buffers are reused from the heap instead of being "
+                        "mapped and page-faulted in each call (PyTorch's step times "
+                        "depend on it; see benchmarks/README.md)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     a = parser.parse_args()
     only = [o for o in a.only.split(",") if o]
@@ -620,7 +676,7 @@ def main():
                                "results": {}})
         print("| *limits* | %d | | | | FMA %.0f GFLOP/s, triad %.1f GB/s | | | |"
               % (threads, limits["fma_gflops"], limits["triad_gbs"]))
-        servers = [Peer(p, threads) for p in peers]
+        servers = [Peer(p, threads, a.heap_malloc) for p in peers]
         for name, (_, unit) in WORKLOADS.items():
             if only and not any(o in name for o in only):
                 continue
