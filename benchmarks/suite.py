@@ -11,7 +11,7 @@ of a shared machine hits all of them alike; each peer's figure is its
 fastest round's median. Prints a table and optionally writes JSON.
 
   /usr/bin/python3 benchmarks/suite.py [--threads 1,2] [--only sgemm,mlp] [--heap-malloc]
-                                       [--quick] [--json out.json]
+                                       [--peers tg,numpy,torch] [--json out.json]
 """
 import argparse
 import json
