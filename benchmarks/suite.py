@@ -584,8 +584,10 @@ class Peer:
         if heap_malloc:
             # Every peer's large allocations from the heap, not a fresh
             # mmap (zeroed and page-faulted in) per call.
-            env["GLIBC_TUNABLES"] = ("glibc.malloc.mmap_threshold=1073741824:"
-                                     "glibc.malloc.trim_threshold=1073741824")
+            tunables = ("glibc.malloc.mmap_threshold=1073741824:"
+                        "glibc.malloc.trim_threshold=1073741824")
+            env["GLIBC_TUNABLES"] = ":".join(
+                t for t in (env.get("GLIBC_TUNABLES"), tunables) if t)
         self.name = peer
         self.proc = subprocess.Popen(
             [sys.executable, __file__, "--child", peer, "--threads", str(threads)],
@@ -665,7 +667,8 @@ def main():
     peers = a.peers.split(",")
     cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo")
                 if line.startswith("model name")), "?")
-    report = {"machine": {"cpu": cpu, "cores": os.cpu_count()}, "runs": []}
+    report = {"machine": {"cpu": cpu, "cores": os.cpu_count()},
+              "heap_malloc": a.heap_malloc, "runs": []}
     header = ("| workload | thr | tg ms | numpy ms | torch ms | tg rate | "
               "best peer / tg | tg % of limit | max rel. diff |")
     print(header)

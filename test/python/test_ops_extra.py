@@ -734,12 +734,14 @@ def test_conv2d():
     # a subview offset past the tile).
     (3, 1, 11, 2, 1, (1, 7), (4, 4), (1, 0, 0, 3), (2, 1)),
     # The micro-kernels read the receptive fields from the input (no im2col
-    # copy): one image padded through unit-dimension folding; a filter row
-    # (3 x 128 channels) longer than a k slice; 49 taps one at a time
-    # (dilated columns), more than one k slice holds.
+    # copy): one image padded through unit-dimension folding; filter rows
+    # (3 x 128 channels) several to a k slice; 49 taps one at a time
+    # (dilated columns); 9 taps of 300 channels, 6 to a 2048-deep k slice
+    # (so two slices; the 2048-channel case above splits each filter row).
     (1, 20, 20, 32, 32, (3, 3), (1, 1), (1, 1, 1, 1), (1, 1)),
     (1, 10, 10, 128, 40, (3, 3), (1, 1), (1, 1, 1, 1), (1, 1)),
     (2, 20, 20, 8, 8, (7, 7), (1, 1), (3, 3, 3, 3), (1, 2)),
+    (1, 8, 8, 300, 16, (3, 3), (1, 1), (1, 1, 2, 2), (1, 2)),
 ])
 @pytest.mark.parametrize("relu", [False, True])
 def test_conv2d_gradients_in_float32_against_float64(n, h, w, c, f, k, strides, padding,

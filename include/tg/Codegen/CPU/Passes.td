@@ -282,8 +282,10 @@ def TgMatmulMicrokernelsPass
     Each k slice loads the C tile and stores it back. The default slice is
     deep (2048): when C's row stride is a power of two (8 KiB for 2048
     columns), its tile rows fall into a few L2 sets and miss on each
-    reload, which cost a 2048^3 sgemm 5-7% at 256 (and 9% with AVX2).
-    The packed B panel a kernel call reads (`kc` x `nr`, 256 KiB) then
+    reload, which cost a 2048^3 sgemm 5% at 256 (9% with the AVX2 tile,
+    measured on the same AVX-512 machine; AVX2 parts with smaller L2 caches
+    are not measured). The packed B panel a kernel call reads (`kc` x `nr`,
+    256 KiB at `nr` = 32) then
     streams from L2 instead of L1, which is measured to cost nothing: the
     kernel reads one packed row (`nr` floats) of it per `mr` broadcasts.
 
