@@ -470,6 +470,42 @@ def depthwise_s2(peer, rng):
     return depthwise_fwd_bwd(peer, rng, 1, 56, 144, 2)
 
 
+def pool_fwd_bwd(peer, rng, kind):
+    """A 3x3 stride-2 pooling of 8x56x56x64 (VALID), loss sum(y^2) and its
+    gradient w.r.t. the input."""
+    import numpy as np
+    x = rng.standard_normal((8, 56, 56, 64)).astype(np.float32)
+    if peer == "tg":
+        import tg
+        pool = tg.nn.max_pool2d if kind == "max" else tg.nn.avg_pool2d
+        step = tg.function(tg.value_and_grad(
+            lambda x: tg.reduce_sum(pool(x, 3, 2, "VALID") ** 2)))
+        run = lambda: step(x)[1]  # noqa: E731
+    elif peer == "torch":
+        import torch
+        F = torch.nn.functional
+        pool = F.max_pool2d if kind == "max" else F.avg_pool2d
+        tx = torch.from_numpy(x.transpose(0, 3, 1, 2).copy()).requires_grad_()
+
+        def run():
+            tx.grad = None
+            (pool(tx, 3, 2) ** 2).sum().backward()
+            return tx.grad.numpy().transpose(0, 2, 3, 1)
+    else:
+        return None
+    return {"run": run, "work": None, "check": np.asarray(run())[0, :3, :3, 0].ravel()}
+
+
+@workload("max_pool 3x3 s2 fwd+bwd 8x56x56x64", None)
+def max_pool_step(peer, rng):
+    return pool_fwd_bwd(peer, rng, "max")
+
+
+@workload("avg_pool 3x3 s2 fwd+bwd 8x56x56x64", None)
+def avg_pool_step(peer, rng):
+    return pool_fwd_bwd(peer, rng, "avg")
+
+
 @workload("CNN train step digits b64", None)
 def cnn_step(peer, rng):
     """8x8x1 digits, batch 64: conv 1->16 3x3 relu, conv 16->32 3x3 stride 2

@@ -990,6 +990,23 @@ struct SliceLowering : OpConversionPattern<SliceOp> {
   }
 };
 
+struct InsertSliceLowering : OpConversionPattern<InsertSliceOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(InsertSliceOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto attrs = [&](ArrayRef<int64_t> values) {
+      return llvm::map_to_vector(values, [&](int64_t v) -> OpFoldResult {
+        return rewriter.getIndexAttr(v);
+      });
+    };
+    rewriter.replaceOpWithNewOp<tensor::InsertSliceOp>(
+        op, adaptor.getSource(), adaptor.getDest(), attrs(op.getStart()),
+        attrs(op.getSource().getType().getShape()), attrs(op.getStride()));
+    return success();
+  }
+};
+
 /// tg.gather as a linalg.generic over the result that reads the index and
 /// extracts from `x` (tensor.extract in the body; the vectorizer turns it
 /// into a vector gather or a contiguous load), so that it tiles and fuses
@@ -1341,8 +1358,8 @@ void mlir::tg::populateTgToLinalgConversionPatterns(RewritePatternSet &patterns)
   patterns.add<ZeroSizeLowering>(ctx);
   patterns.add<SelectLowering, CastLowering, BroadcastToLowering,
                ConstantLowering, MatmulLowering, TransposeLowering,
-               ReshapeLowering, ConcatLowering, SliceLowering, GatherLowering,
-               RandomUniformLowering,
+               ReshapeLowering, ConcatLowering, SliceLowering,
+               InsertSliceLowering, GatherLowering, RandomUniformLowering,
                Conv2DLowering, AllReduceLowering, BroadcastFromLowering,
                ProcessRankLowering>(ctx);
   patterns.add<ReductionLowering<ReduceSumOp, ReduceKind::Sum>,

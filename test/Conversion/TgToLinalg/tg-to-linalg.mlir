@@ -84,12 +84,14 @@ func.func @matmuls(%a: tensor<8x4xf32>, %b: tensor<4x5xf32>, %c: tensor<2x1x8x4x
 // CHECK: tensor.extract_slice %{{.*}}[0, 1] [2, 1] [1, 2] : tensor<2x3xf32> to tensor<2x1xf32>
 // CHECK: %[[I0:.*]] = tensor.insert_slice %{{.*}} into %{{.*}}[0, 0] [2, 3] [1, 1] : tensor<2x3xf32> into tensor<4x3xf32>
 // CHECK: tensor.insert_slice %{{.*}} into %[[I0]][2, 0] [2, 3] [1, 1] : tensor<2x3xf32> into tensor<4x3xf32>
+// CHECK: tensor.insert_slice %{{.*}} into %{{.*}}[1, 1] [2, 1] [2, 1] : tensor<2x1xf32> into tensor<4x3xf32>
 func.func @layout(%x: tensor<2x3xf32>) {
   %0 = tg.transpose %x [1, 0] : tensor<2x3xf32> -> tensor<3x2xf32>
   %1 = tg.reshape %x : tensor<2x3xf32> -> tensor<6xf32>
   %2 = tg.reshape %x : tensor<2x3xf32> -> tensor<3x2xf32>
   %3 = tg.slice %x [0:2, 1:3:2] : tensor<2x3xf32> -> tensor<2x1xf32>
   %4 = tg.concat %x, %x [0] : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<4x3xf32>
+  %5 = tg.insert_slice %3 into %4 [1:4:2, 1:2] : tensor<2x1xf32> into tensor<4x3xf32>
   return
 }
 

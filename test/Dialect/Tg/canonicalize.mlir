@@ -286,3 +286,16 @@ func.func @dead_ops(%x: tensor<4x4xf32>) -> tensor<4x4xf32> {
   %b = tg.matmul %a, %a : (tensor<4x4xf32>, tensor<4x4xf32>) -> tensor<4x4xf32>
   return %x : tensor<4x4xf32>
 }
+
+// -----
+
+// An insert_slice whose window is the whole tensor is its source; a strided
+// or partial one stays.
+// CHECK-LABEL: func.func @insert_slice_whole
+// CHECK-NEXT:    %[[R:.*]] = tg.insert_slice %arg1 into %arg0 [0:4:2, 0:3] : tensor<2x3xf32> into tensor<4x3xf32>
+// CHECK-NEXT:    return %arg2, %[[R]]
+func.func @insert_slice_whole(%a: tensor<4x3xf32>, %s: tensor<2x3xf32>, %t: tensor<4x3xf32>) -> (tensor<4x3xf32>, tensor<4x3xf32>) {
+  %0 = tg.insert_slice %t into %a [0:4, 0:3] : tensor<4x3xf32> into tensor<4x3xf32>
+  %1 = tg.insert_slice %s into %a [0:4:2, 0:3] : tensor<2x3xf32> into tensor<4x3xf32>
+  return %0, %1 : tensor<4x3xf32>, tensor<4x3xf32>
+}

@@ -782,3 +782,35 @@ func.func @random_integer_result(%k: tensor<2xi64>) {
   %0 = tg.random_uniform %k : tensor<2xi64> -> tensor<4xi32>
   return
 }
+
+// -----
+
+func.func @insert_slice_window(%a: tensor<4x5xf32>, %s: tensor<2x3xf32>) {
+  // expected-error @+1 {{'tg.insert_slice' op expects a source of type 'tensor<2x2xf32>' (the window's), found 'tensor<2x3xf32>'}}
+  %0 = tg.insert_slice %s into %a [0:2, 1:4:2] : tensor<2x3xf32> into tensor<4x5xf32>
+  return
+}
+
+// -----
+
+func.func @insert_slice_element_type(%a: tensor<4x5xf32>, %s: tensor<2x2xf16>) {
+  // expected-error @+1 {{'tg.insert_slice' op expects a source of type 'tensor<2x2xf32>' (the window's), found 'tensor<2x2xf16>'}}
+  %0 = tg.insert_slice %s into %a [0:2, 1:4:2] : tensor<2x2xf16> into tensor<4x5xf32>
+  return
+}
+
+// -----
+
+func.func @insert_slice_bounds(%a: tensor<4x5xf32>, %s: tensor<2x6xf32>) {
+  // expected-error @+1 {{'tg.insert_slice' op range 0:6:1 of dimension 1 is invalid for its size 5 (expected 0 <= start <= limit <= size and stride >= 1)}}
+  %0 = tg.insert_slice %s into %a [0:2, 0:6] : tensor<2x6xf32> into tensor<4x5xf32>
+  return
+}
+
+// -----
+
+func.func @insert_slice_count(%a: tensor<4x5xf32>, %s: tensor<2xf32>) {
+  // expected-error @+1 {{'tg.insert_slice' op expects one range per dimension: 2 for the operand, found 1}}
+  %0 = tg.insert_slice %s into %a [0:2] : tensor<2xf32> into tensor<4x5xf32>
+  return
+}

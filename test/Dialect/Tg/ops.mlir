@@ -116,6 +116,8 @@ func.func @layout(%a: tensor<8x4xf32>, %b: tensor<4x5xf32>, %c: tensor<2x1x8x4xf
   %5 = tg.concat %x, %x [0] : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<4x3xf32>
   // CHECK: tg.slice %{{.*}} [0:2, 1:4:2] : tensor<8x4xf32> -> tensor<2x2xf32>
   %6 = tg.slice %a [0:2, 1:4:2] : tensor<8x4xf32> -> tensor<2x2xf32>
+  // CHECK: tg.insert_slice %{{.*}} into %{{.*}} [0:2, 1:4:2] : tensor<2x2xf32> into tensor<8x4xf32>
+  %7 = tg.insert_slice %6 into %a [0:2, 1:4:2] : tensor<2x2xf32> into tensor<8x4xf32>
   return
 }
 
@@ -215,5 +217,6 @@ func.func @autodiff(%x: tensor<3xf32>, %y: tensor<f32>) {
 
 // GENERIC: "tg.add"
 // GENERIC: "tg.slice"(%{{.*}}) <{limit = array<i64: 2, 4>, start = array<i64: 0, 1>, stride = array<i64: 1, 2>}>
+// GENERIC: "tg.insert_slice"(%{{.*}}, %{{.*}}) <{limit = array<i64: 2, 4>, start = array<i64: 0, 1>, stride = array<i64: 1, 2>}> : (tensor<2x2xf32>, tensor<8x4xf32>) -> tensor<8x4xf32>
 // GENERIC: "tg.tape"
 // GENERIC: "tg.yield"

@@ -217,3 +217,35 @@ func.func @second(%x: tensor<f32>) -> tensor<f32> {
   %v, %g = tg.grad @sum_grad(%x) wrt [0] : (tensor<f32>) -> (tensor<f32>, tensor<f32>)
   return %g : tensor<f32>
 }
+
+// -----
+
+// The adjoints of strided slices are windows scattered into zeros
+// (tg.insert_slice), and a second window is added into the first one's
+// result (slice, add, insert back) instead of summing two zero-padded
+// tensors.
+// CHECK-LABEL: func.func @two_windows
+// CHECK:       %[[ZA:.*]] = tg.constant dense<0.000000e+00> : tensor<6xf32>
+// CHECK-NEXT:  %[[B:.*]] = tg.insert_slice %{{.*}} into %[[ZA]] [1:6:2] : tensor<3xf32> into tensor<6xf32>
+// CHECK-NEXT:  %[[ZB:.*]] = tg.constant dense<0.000000e+00> : tensor<6xf32>
+// CHECK-NEXT:  tg.insert_slice %{{.*}} into %[[ZB]] [0:5:2]
+// CHECK:       %[[OLD:.*]] = tg.slice %[[B]] [0:5:2] : tensor<6xf32> -> tensor<3xf32>
+// CHECK:       %[[SUM:.*]] = tg.add %[[OLD]], %{{.*}} : (tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>
+// CHECK:       %[[R:.*]] = tg.insert_slice %[[SUM]] into %[[B]] [0:5:2] : tensor<3xf32> into tensor<6xf32>
+// CHECK:       return %[[R]]
+// OPT-LABEL:   func.func @two_windows
+// OPT-NOT:     tg.concat
+// OPT:         tg.insert_slice
+// OPT:         tg.insert_slice
+// OPT-NOT:     tg.insert_slice
+func.func @two_windows(%x: tensor<6xf32>) -> tensor<6xf32> {
+  %y, %dx = tg.tape wrt(%x) : (tensor<6xf32>) -> (tensor<f32>, tensor<6xf32>) {
+  ^bb0(%xw: tensor<6xf32>):
+    %a = tg.slice %xw [0:5:2] : tensor<6xf32> -> tensor<3xf32>
+    %b = tg.slice %xw [1:6:2] : tensor<6xf32> -> tensor<3xf32>
+    %p = tg.mul %a, %b : (tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>
+    %s = tg.reduce_sum %p [0] : tensor<3xf32> -> tensor<f32>
+    tg.yield %s : tensor<f32>
+  }
+  return %dx : tensor<6xf32>
+}

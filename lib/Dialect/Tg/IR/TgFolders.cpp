@@ -690,6 +690,14 @@ OpFoldResult SliceOp::fold(FoldAdaptor adaptor) {
   });
 }
 
+OpFoldResult InsertSliceOp::fold(FoldAdaptor) {
+  // A window that is the whole tensor replaces all of it.
+  if (getSource().getType() == getType() &&
+      llvm::all_of(getStride(), [](int64_t s) { return s == 1; }))
+    return getSource();
+  return {};
+}
+
 OpFoldResult GatherOp::fold(FoldAdaptor adaptor) {
   DenseElementsAttr indices = getDense(adaptor.getIndices());
   DenseElementsAttr x = getDense(adaptor.getX());

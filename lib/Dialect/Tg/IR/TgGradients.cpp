@@ -438,66 +438,22 @@ SmallVector<Value> ConcatOp::buildAdjoints(OpBuilder &b, ArrayRef<Value> dR) {
   return result;
 }
 
-/// Zeros of `shape` (with `dR`'s element type), or null if it is empty.
-static Value zeroBlock(OpBuilder &b, Location loc, Type elem,
-                       ArrayRef<int64_t> shape) {
-  if (getNumElements(shape) == 0)
-    return {};
-  return zerosLike(b, loc, RankedTensorType::get(shape, elem));
-}
-
-static Value concatNonNull(OpBuilder &b, Location loc, ArrayRef<Value> parts,
-                           int64_t axis) {
-  SmallVector<Value> present;
-  for (Value v : parts)
-    if (v)
-      present.push_back(v);
-  return present.size() == 1 ? present[0]
-                             : Value(ConcatOp::create(b, loc, present, axis));
-}
-
 /// Scatters `g` into zeros of `fullType` at positions start + i * stride
-/// (the adjoint of a strided slice), with tg ops only: zeros are interleaved
-/// for strides, then zero blocks pad each dimension.
+/// (the adjoint of a strided slice): one tg.insert_slice, so that a sum of
+/// such adjoints becomes updates of one tensor (AddOp canonicalization)
+/// rather than a zero-padded copy each.
 static Value scatterIntoZeros(OpBuilder &b, Location loc, Value g,
                               RankedTensorType fullType,
                               ArrayRef<int64_t> starts,
                               ArrayRef<int64_t> strides) {
-  Type elem = fullType.getElementType();
+  Value zeros = zerosLike(b, loc, fullType);
   if (tensorType(g).getNumElements() == 0)
-    return zerosLike(b, loc, fullType);
-  for (int64_t d = 0; d < fullType.getRank(); ++d) {
-    int64_t stride = strides[d], start = starts[d];
-    int64_t full = fullType.getDimSize(d);
-    SmallVector<int64_t> shape(tensorType(g).getShape());
-    int64_t n = shape[d];
-    if (stride > 1) {
-      SmallVector<int64_t> split(shape);
-      split.insert(split.begin() + d + 1, 1);
-      Value g1 = ReshapeOp::create(b, loc, RankedTensorType::get(split, elem), g);
-      SmallVector<int64_t> gap(split);
-      gap[d + 1] = stride - 1;
-      g = ConcatOp::create(b, loc, ValueRange{g1, zeroBlock(b, loc, elem, gap)},
-                           d + 1);
-      shape[d] = n * stride;
-      g = ReshapeOp::create(b, loc, RankedTensorType::get(shape, elem), g);
-      int64_t keep = std::min(n * stride, full - start);
-      if (keep != shape[d]) {
-        SmallVector<int64_t> lo(shape.size(), 0), hi(shape), one(shape.size(), 1);
-        hi[d] = keep;
-        g = SliceOp::create(b, loc, g, lo, hi, one);
-        shape[d] = keep;
-      }
-    }
-    SmallVector<int64_t> before(shape), after(shape);
-    before[d] = start;
-    after[d] = full - start - shape[d];
-    g = concatNonNull(b, loc,
-                      {zeroBlock(b, loc, elem, before), g,
-                       zeroBlock(b, loc, elem, after)},
-                      d);
-  }
-  return g;
+    return zeros;
+  SmallVector<int64_t> limits;
+  for (auto [n, start, stride] :
+       llvm::zip_equal(tensorType(g).getShape(), starts, strides))
+    limits.push_back(start + (n - 1) * stride + 1);
+  return InsertSliceOp::create(b, loc, g, zeros, starts, limits, strides);
 }
 
 SmallVector<Value> SliceOp::buildAdjoints(OpBuilder &b, ArrayRef<Value> dR) {
@@ -505,6 +461,20 @@ SmallVector<Value> SliceOp::buildAdjoints(OpBuilder &b, ArrayRef<Value> dR) {
   if (!isa<FloatType>(xType.getElementType()))
     return {Value()};
   return {scatterIntoZeros(b, getLoc(), dR[0], xType, getStart(), getStride())};
+}
+
+SmallVector<Value> InsertSliceOp::buildAdjoints(OpBuilder &b,
+                                                ArrayRef<Value> dR) {
+  if (!isFloatTensor(getDest()))
+    return {Value(), Value()};
+  Location loc = getLoc();
+  // The window's adjoint goes to the source, the rest to dest.
+  Value dSource =
+      SliceOp::create(b, loc, dR[0], getStart(), getLimit(), getStride());
+  Value dDest =
+      InsertSliceOp::create(b, loc, zerosLike(b, loc, getSource().getType()),
+                            dR[0], getStart(), getLimit(), getStride());
+  return {dSource, dDest};
 }
 
 /// `x` with dimension `d` reversed (a filter's taps, so a handful of

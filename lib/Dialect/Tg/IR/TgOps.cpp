@@ -444,6 +444,19 @@ LogicalResult SliceOp::verify() {
                             getStride(), [&] { return emitOpError(); }));
 }
 
+LogicalResult InsertSliceOp::verify() {
+  FailureOr<RankedTensorType> window =
+      inferSliceType(getDest().getType(), getStart(), getLimit(), getStride(),
+                     [&] { return emitOpError(); });
+  if (failed(window))
+    return failure();
+  if (*window != getSource().getType())
+    return emitOpError("expects a source of type ")
+           << *window << " (the window's), found "
+           << getSource().getType();
+  return success();
+}
+
 LogicalResult Conv2DOp::verify() {
   return verifyInferredType(
       *this, inferConv2DType(getInput().getType(), getFilter().getType(),

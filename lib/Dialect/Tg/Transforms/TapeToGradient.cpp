@@ -61,7 +61,31 @@ struct Sweep {
     if (!adjoint || !varied.contains(v))
       return;
     Value &slot = adjoints[v];
-    slot = slot ? Value(AddOp::create(b, loc, slot, adjoint)) : adjoint;
+    slot = slot ? sum(b, loc, slot, adjoint) : adjoint;
+  }
+  /// x + y. When one is a window scattered into zeros (a strided slice's
+  /// adjoint), the window is added into the other instead: the other with
+  /// that window replaced by window + source, so that a sum of slice
+  /// adjoints (a pooling window's or a depthwise filter's taps) updates one
+  /// tensor in place rather than zero-padding a copy per slice. Outside the
+  /// window the other is kept as it is, where the plain sum adds +0.0 to it
+  /// (which only turns a -0.0 into +0.0).
+  static Value sum(OpBuilder &b, Location loc, Value x, Value y) {
+    for (auto [window, other] : {std::pair(y, x), std::pair(x, y)}) {
+      auto insert = window.getDefiningOp<InsertSliceOp>();
+      DenseElementsAttr dest;
+      if (!insert || other.getType() != insert.getType() ||
+          !matchPattern(insert.getDest(), m_Constant(&dest)) ||
+          !dest.isSplat() || !isa<FloatType>(dest.getElementType()) ||
+          !dest.getSplatValue<APFloat>().isZero())
+        continue;
+      Value part = SliceOp::create(b, loc, other, insert.getStart(),
+                                   insert.getLimit(), insert.getStride());
+      Value updated = AddOp::create(b, loc, part, insert.getSource());
+      return InsertSliceOp::create(b, loc, updated, other, insert.getStart(),
+                                   insert.getLimit(), insert.getStride());
+    }
+    return AddOp::create(b, loc, x, y);
   }
   Value adjointOrZero(OpBuilder &b, Location loc, Value v) const {
     Value a = adjoints.lookup(v);

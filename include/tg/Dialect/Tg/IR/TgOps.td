@@ -657,6 +657,45 @@ def Tg_SliceOp : Tg_Op<"slice", [Pure, DeclareOpInterfaceMethods<TgGradientOpInt
   ];
 }
 
+def Tg_InsertSliceOp : Tg_Op<"insert_slice", [Pure,
+    AllTypesMatch<["dest", "result"]>,
+    DeclareOpInterfaceMethods<TgGradientOpInterface>]> {
+  let summary = "a static strided window of a tensor replaced";
+  let description = [{
+    `dest` with the elements `tg.slice` would read at the same
+    `start:limit[:stride]` ranges replaced by `source`, whose type is that
+    slice's (numpy's `r = dest.copy(); r[start:limit:stride] = source`).
+    The reverse pass writes the adjoint of a strided slice as one into
+    zeros, and a sum of such windows becomes updates of one tensor
+    (`tg.add` canonicalization) instead of one zero-padded copy per slice.
+
+    ```mlir
+    %r = tg.insert_slice %src into %dest [0:2, 1:4:2] : tensor<2x2xf32> into tensor<4x5xf32>
+    ```
+  }];
+  let arguments = (ins Tg_Tensor:$source, Tg_Tensor:$dest,
+                       DenseI64ArrayAttr:$start, DenseI64ArrayAttr:$limit,
+                       DenseI64ArrayAttr:$stride);
+  let results = (outs Tg_Tensor:$result);
+  let assemblyFormat = [{
+    $source `into` $dest custom<SliceRanges>($start, $limit, $stride) attr-dict
+    `:` type($source) `into` type($dest)
+  }];
+  let hasFolder = 1;
+  let hasVerifier = 1;
+  let builders = [
+    OpBuilder<(ins "::mlir::Value":$source, "::mlir::Value":$dest,
+                   "::llvm::ArrayRef<int64_t>":$start,
+                   "::llvm::ArrayRef<int64_t>":$limit,
+                   "::llvm::ArrayRef<int64_t>":$stride), [{
+      build($_builder, $_state, dest.getType(), source, dest,
+          $_builder.getDenseI64ArrayAttr(start),
+          $_builder.getDenseI64ArrayAttr(limit),
+          $_builder.getDenseI64ArrayAttr(stride));
+    }]>
+  ];
+}
+
 def Tg_Conv2DOp : Tg_Op<"conv2d", [Pure, DeclareOpInterfaceMethods<TgGradientOpInterface>]> {
   let summary = "2-D convolution, NHWC input and HWCF filter";
   let description = [{
