@@ -162,6 +162,11 @@ static void buildTensorToBufferStages(OpPassManager &pm,
   // that what fills it is computed in place: the strided convolution's data
   // gradient writes its stride phases straight into the interleaved result.
   pm.addPass(bufferization::createEmptyTensorEliminationPass());
+  // The slices it creates may duplicate ones already read: an elementwise
+  // op that reads a window and writes it back (a strided slice's adjoint
+  // accumulated into another) bufferizes in place only when its input and
+  // its init are one value.
+  pm.addNestedPass<func::FuncOp>(createTgMergeEquivalentSlicesPass());
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
   // A buffer returned twice gets a copy, so that each result has its own.
   pm.addNestedPass<func::FuncOp>(createTgDistinctResultBuffersPass());

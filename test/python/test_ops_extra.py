@@ -1085,3 +1085,21 @@ def test_gradients_of_overlapping_strided_slices(stride):
 
     hv = tg.function(tg.grad(directional))(x)
     close(hv, _fd_grad(lambda u: directional(u), x), 1e-5)
+
+
+def test_gradient_accumulation_never_writes_the_callers_arrays():
+    """d/dx (sum(x * y) + sum(x[::2])): the strided slice's adjoint is added
+    into the other adjoint, y itself. It must go to a new buffer: y is the
+    caller's array (an adversarial tester saw y grow by one at each call)."""
+    x, y = np.zeros(4), np.ones(4)
+    f = tg.function(tg.grad(lambda x, y: tg.reduce_sum(x * y) + tg.reduce_sum(x[::2]),
+                            argnums=0))
+    for _ in range(3):
+        close(f(x, y), [2.0, 1.0, 2.0, 1.0], 0)
+        close(y, np.ones(4), 0)
+    yt = tg.constant(np.ones(4))
+    with tg.GradientTape() as tape:
+        xt = tg.Variable(np.zeros(4))
+        loss = tg.reduce_sum(xt * yt) + tg.reduce_sum(xt[::2])
+    close(tape.gradient(loss, xt), [2.0, 1.0, 2.0, 1.0], 0)
+    close(yt, np.ones(4), 0)

@@ -4,7 +4,8 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// Adds `llvm.emit_c_interface` and `tg.signature` to public functions; see
+// Adds `llvm.emit_c_interface`, `tg.signature` and read-only tensor
+// arguments (`bufferization.writable = false`) to public functions; see
 // Passes.td. Runs before bufferization, while signatures are still tensors.
 //
 //===----------------------------------------------------------------------===//
@@ -35,6 +36,14 @@ struct TgPrepareEntryPointsPass
                     UnitAttr::get(&getContext()));
       if (!func->hasAttr("tg.signature"))
         func->setAttr("tg.signature", TypeAttr::get(func.getFunctionType()));
+      // The caller's inputs are read, never written: one-shot bufferization
+      // would otherwise update an argument's buffer in place (a
+      // tensor.insert_slice into it, as a gradient's window accumulation
+      // builds when an argument is another adjoint of the same value).
+      for (BlockArgument arg : func.getArguments())
+        if (isa<TensorType>(arg.getType()))
+          func.setArgAttr(arg.getArgNumber(), "bufferization.writable",
+                          BoolAttr::get(&getContext(), false));
     }
   }
 };

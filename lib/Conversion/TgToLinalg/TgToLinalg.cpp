@@ -990,6 +990,12 @@ struct SliceLowering : OpConversionPattern<SliceOp> {
   }
 };
 
+/// tg.insert_slice as tensor.insert_slice. A float window updated by an
+/// addition, `insert_slice(add(slice(dest, w), g), dest, w)` (how the
+/// reverse sweep sums strided slices' adjoints), becomes an elementwise
+/// generic that accumulates g into the window in its outs operand: it
+/// bufferizes in place in dest, where the plain form computes the sum into
+/// a buffer of its own and copies it into the window.
 struct InsertSliceLowering : OpConversionPattern<InsertSliceOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -1000,10 +1006,64 @@ struct InsertSliceLowering : OpConversionPattern<InsertSliceOp> {
         return rewriter.getIndexAttr(v);
       });
     };
+    SmallVector<OpFoldResult> offsets = attrs(op.getStart()),
+                              sizes =
+                                  attrs(op.getSource().getType().getShape()),
+                              strides = attrs(op.getStride());
+    Value source = adaptor.getSource();
+    if (Value added = addedToWindow(op, source, adaptor.getDest())) {
+      Location loc = op.getLoc();
+      Value window = tensor::ExtractSliceOp::create(
+          rewriter, loc, adaptor.getDest(), offsets, sizes, strides);
+      auto type = cast<RankedTensorType>(window.getType());
+      SmallVector<AffineMap> maps(
+          2, rewriter.getMultiDimIdentityMap(type.getRank()));
+      SmallVector<utils::IteratorType> iterators(type.getRank(),
+                                                 utils::IteratorType::parallel);
+      source =
+          linalg::GenericOp::create(
+              rewriter, loc, TypeRange{type}, ValueRange{added},
+              ValueRange{window}, maps, iterators,
+              [](OpBuilder &b, Location l, ValueRange args) {
+                linalg::YieldOp::create(
+                    b, l,
+                    ValueRange{arith::AddFOp::create(b, l, args[1], args[0])});
+              })
+              .getResult(0);
+    }
     rewriter.replaceOpWithNewOp<tensor::InsertSliceOp>(
-        op, adaptor.getSource(), adaptor.getDest(), attrs(op.getStart()),
-        attrs(op.getSource().getType().getShape()), attrs(op.getStride()));
+        op, source, adaptor.getDest(), offsets, sizes, strides);
     return success();
+  }
+
+  /// g when the source is `tg.add(tg.slice(dest, same window), g)` (either
+  /// order, same shapes, floats) used by this op only: `source`, its
+  /// lowering, is an elementwise generic adding the window, a
+  /// tensor.extract_slice of `dest`, to g.
+  static Value addedToWindow(InsertSliceOp op, Value source, Value dest) {
+    auto generic = source.getDefiningOp<linalg::GenericOp>();
+    if (!op.getSource().hasOneUse() || !generic ||
+        generic.getNumDpsInputs() != 2 || generic.getNumDpsInits() != 1 ||
+        !llvm::all_of(generic.getIndexingMapsArray(),
+                      [](AffineMap m) { return m.isIdentity(); }))
+      return {};
+    Block &body = generic.getRegion().front();
+    auto add =
+        body.getTerminator()->getOperand(0).getDefiningOp<arith::AddFOp>();
+    if (!add || body.getOperations().size() != 2 ||
+        !llvm::is_contained(add->getOperands(), body.getArgument(0)) ||
+        !llvm::is_contained(add->getOperands(), body.getArgument(1)))
+      return {};
+    for (int w = 0; w < 2; ++w) {
+      auto window =
+          generic.getDpsInputs()[w].getDefiningOp<tensor::ExtractSliceOp>();
+      if (window && window.getSource() == dest &&
+          window.getStaticOffsets() == op.getStart() &&
+          window.getStaticSizes() == op.getSource().getType().getShape() &&
+          window.getStaticStrides() == op.getStride())
+        return generic.getDpsInputs()[1 - w];
+    }
+    return {};
   }
 };
 

@@ -194,3 +194,37 @@ func.func @in_scf(%c: i1, %x: tensor<4xf32>) -> tensor<4xf32> {
   }
   return %0 : tensor<4xf32>
 }
+
+// -----
+
+// A window updated by an addition accumulates into the window itself (the
+// generic's init), so that it bufferizes in place in the destination; the
+// addition's own generic is left dead (for canonicalization to remove).
+// CHECK-LABEL: func @window_add
+// CHECK:         linalg.generic {{.*}} ins(%{{.*}}, %arg1 : tensor<2x3xf32>, tensor<2x3xf32>) outs(%{{.*}} : tensor<2x3xf32>)
+// CHECK:         %[[W:.*]] = tensor.extract_slice %arg0[1, 0] [2, 3] [2, 1] : tensor<4x3xf32> to tensor<2x3xf32>
+// CHECK-NEXT:    %[[S:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel"]} ins(%arg1 : tensor<2x3xf32>) outs(%[[W]] : tensor<2x3xf32>)
+// CHECK-NEXT:    ^bb0(%[[IN:.*]]: f32, %[[OUT:.*]]: f32):
+// CHECK-NEXT:      %[[SUM:.*]] = arith.addf %[[OUT]], %[[IN]] : f32
+// CHECK-NEXT:      linalg.yield %[[SUM]]
+// CHECK:         %[[R:.*]] = tensor.insert_slice %[[S]] into %arg0[1, 0] [2, 3] [2, 1]
+// CHECK:         return %[[R]]
+func.func @window_add(%acc: tensor<4x3xf32>, %g: tensor<2x3xf32>) -> tensor<4x3xf32> {
+  %w = tg.slice %acc [1:4:2, 0:3] : tensor<4x3xf32> -> tensor<2x3xf32>
+  %s = tg.add %w, %g : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32>
+  %r = tg.insert_slice %s into %acc [1:4:2, 0:3] : tensor<2x3xf32> into tensor<4x3xf32>
+  return %r : tensor<4x3xf32>
+}
+
+// -----
+
+// Another window than the one inserted into: a plain sum and insert.
+// CHECK-LABEL: func @other_window_add
+// CHECK:         %[[SUM:.*]] = linalg.generic {{.*}} ins(%{{.*}}, %arg1 : tensor<2x3xf32>, tensor<2x3xf32>) outs(%{{.*}} : tensor<2x3xf32>)
+// CHECK:         tensor.insert_slice %[[SUM]] into %arg0[0, 0] [2, 3] [2, 1]
+func.func @other_window_add(%acc: tensor<4x3xf32>, %g: tensor<2x3xf32>) -> tensor<4x3xf32> {
+  %w = tg.slice %acc [1:4:2, 0:3] : tensor<4x3xf32> -> tensor<2x3xf32>
+  %s = tg.add %w, %g : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32>
+  %r = tg.insert_slice %s into %acc [0:3:2, 0:3] : tensor<2x3xf32> into tensor<4x3xf32>
+  return %r : tensor<4x3xf32>
+}
