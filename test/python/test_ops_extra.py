@@ -1043,16 +1043,6 @@ def test_namespaces():
         assert hasattr(tg, name), name
 
 
-def _fd_grad(f, x, eps=1e-6):
-    """Central finite differences of a scalar function of a float64 array."""
-    g = np.zeros_like(x)
-    for i in range(x.size):
-        d = np.zeros_like(x)
-        d.flat[i] = eps
-        g.flat[i] = (float(np.asarray(f(x + d))) - float(np.asarray(f(x - d)))) / (2 * eps)
-    return g
-
-
 @pytest.mark.parametrize("stride", [1, 2, 3])
 def test_gradients_of_overlapping_strided_slices(stride):
     """Nine strided windows of one padded tensor, as a depthwise filter or a
@@ -1073,8 +1063,8 @@ def test_gradients_of_overlapping_strided_slices(stride):
 
     step = tg.function(tg.value_and_grad(taps, argnums=(0, 1)))
     loss, (dx, dw) = step(x, w)
-    close(dx, _fd_grad(lambda v: taps(v, w), x), 1e-6)
-    close(dw, _fd_grad(lambda v: taps(x, v), w), 1e-6)
+    close(dx, fd(lambda v: taps(v, w), x), 1e-6)
+    close(dw, fd(lambda v: taps(x, v), w), 1e-6)
 
     # d/dx of <grad_x(taps), v>: the reverse pass differentiates the first
     # one's insert_slice ops.
@@ -1084,7 +1074,7 @@ def test_gradients_of_overlapping_strided_slices(stride):
         return tg.reduce_sum(tg.grad(taps, argnums=0)(x, w) * v)
 
     hv = tg.function(tg.grad(directional))(x)
-    close(hv, _fd_grad(lambda u: directional(u), x), 1e-5)
+    close(hv, fd(lambda u: directional(u), x), 1e-5)
 
 
 def test_gradient_accumulation_never_writes_the_callers_arrays():

@@ -973,16 +973,20 @@ private:
   }
 };
 
+/// Static offsets, sizes or strides as OpFoldResults.
+static SmallVector<OpFoldResult> indexAttrs(Builder &b,
+                                            ArrayRef<int64_t> values) {
+  return llvm::map_to_vector(values, [&](int64_t v) -> OpFoldResult {
+    return b.getIndexAttr(v);
+  });
+}
+
 struct SliceLowering : OpConversionPattern<SliceOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
   matchAndRewrite(SliceOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto attrs = [&](ArrayRef<int64_t> values) {
-      return llvm::map_to_vector(values, [&](int64_t v) -> OpFoldResult {
-        return rewriter.getIndexAttr(v);
-      });
-    };
+    auto attrs = [&](ArrayRef<int64_t> v) { return indexAttrs(rewriter, v); };
     rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(
         op, op.getType(), adaptor.getX(), attrs(op.getStart()),
         attrs(op.getType().getShape()), attrs(op.getStride()));
@@ -1001,11 +1005,7 @@ struct InsertSliceLowering : OpConversionPattern<InsertSliceOp> {
   LogicalResult
   matchAndRewrite(InsertSliceOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto attrs = [&](ArrayRef<int64_t> values) {
-      return llvm::map_to_vector(values, [&](int64_t v) -> OpFoldResult {
-        return rewriter.getIndexAttr(v);
-      });
-    };
+    auto attrs = [&](ArrayRef<int64_t> v) { return indexAttrs(rewriter, v); };
     SmallVector<OpFoldResult> offsets = attrs(op.getStart()),
                               sizes =
                                   attrs(op.getSource().getType().getShape()),
