@@ -616,6 +616,37 @@ def test_bfloat16_values():
 
 
 
+def _bf16_nearest(x):
+    """The bfloat16 nearest to the float64 x (ties to even), exactly."""
+    from fractions import Fraction
+    if not np.isfinite(x):
+        return x
+    if abs(x) >= (2 - 2.0 ** -8) * 2.0 ** 127:  # halfway past the largest
+        return float(np.copysign(np.inf, x))
+    bits = int(np.array([x], np.float32).view(np.uint32)[0]) & 0xFFFF0000
+    near = [int(bits + d * 0x10000) & 0xFFFFFFFF for d in (-1, 0, 1)]
+    value = {b: float(np.array([b], np.uint32).view(np.float32)[0]) for b in near}
+    best = min((b for b in near if np.isfinite(value[b])),
+               key=lambda b: (abs(Fraction(value[b]) - Fraction(x)), (b >> 16) & 1))
+    return value[best]
+
+
+def test_float64_to_bfloat16_rounds_once():
+    """f64 -> bf16 is one rounding to nearest even, compiled without a
+    __truncdfbf2 call (it failed to load): 1 + 2^-8 + 2^-30 lies just above
+    a tie, and going through f32 to nearest would round it down to 1."""
+    rng = np.random.default_rng(5)
+    x = np.concatenate([
+        [1 + 2.0 ** -8 + 2.0 ** -30, -(1 + 2.0 ** -8 + 2.0 ** -30), 1 + 2.0 ** -8,
+         1 + 3 * 2.0 ** -8, 3.39e38, 3.4e38, 1e39, 9.2e-41, 1e-50, 0.0, -0.0],
+        rng.standard_normal(300) * 10.0 ** rng.integers(-40, 38, 300)])
+    want = np.array([_bf16_nearest(v) for v in x])
+    eager = tg.cast(tg.cast(tg.constant(x), tg.bfloat16), tg.float64)
+    traced = tg.function(lambda v: tg.cast(tg.cast(v, tg.bfloat16), tg.float64))(x)
+    np.testing.assert_array_equal(np.asarray(eager), want)
+    np.testing.assert_array_equal(np.asarray(traced), want)
+
+
 def _bf16(values):
     return tg.cast(tg.constant(np.asarray(values, np.float32)), tg.bfloat16)
 

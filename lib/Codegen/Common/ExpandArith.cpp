@@ -17,6 +17,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Transforms/Passes.h"
+#include "mlir/IR/TypeUtilities.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace mlir {
@@ -49,6 +50,64 @@ struct ExpandMinMax : OpRewritePattern<OpTy> {
   }
 };
 
+/// f64 -> bf16 (which upstream's bf16 expansion leaves to a
+/// __truncdfbf2 libcall that neither the JIT nor libgcc 12 provides) as f64
+/// -> f32 rounded to odd, then f32 -> bf16 to nearest even, which the bf16
+/// expansion takes: rounding to odd keeps the sticky information, so the
+/// two steps round as one (a plain f64 -> f32 -> bf16 would round twice,
+/// 1 + 2^-8 + 2^-30 to 1 instead of 1 + 2^-7). Round to odd: the f32 value
+/// nearest to x, moved one step toward zero if it lies farther from zero
+/// than x, with its lowest bit set when it is not x itself.
+struct ExpandF64ToBF16 : OpRewritePattern<arith::TruncFOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(arith::TruncFOp op,
+                                PatternRewriter &rewriter) const override {
+    Type in = getElementTypeOrSelf(op.getIn().getType());
+    Type out = getElementTypeOrSelf(op.getType());
+    if (!in.isF64() || !out.isBF16() || op.getRoundingmodeAttr())
+      return failure();
+    Location loc = op.getLoc();
+    auto like = [&](Type elem) -> Type {
+      if (auto shaped = dyn_cast<ShapedType>(op.getType()))
+        return shaped.clone(elem);
+      return elem;
+    };
+    Type f32 = like(rewriter.getF32Type()), i32 = like(rewriter.getI32Type());
+    Value x = op.getIn();
+    Value nearest = arith::TruncFOp::create(rewriter, loc, f32, x);
+    Value back = arith::ExtFOp::create(rewriter, loc, x.getType(), nearest);
+    auto cmp = [&](arith::CmpFPredicate p, Value a, Value b) -> Value {
+      return arith::CmpFOp::create(rewriter, loc, p, a, b);
+    };
+    Value zero = arith::ConstantOp::create(rewriter, loc, x.getType(),
+                                           rewriter.getZeroAttr(x.getType()));
+    // Inexact: ordered and different (NaN stays as it is).
+    Value inexact = cmp(arith::CmpFPredicate::ONE, back, x);
+    Value fartherFromZero = arith::SelectOp::create(
+        rewriter, loc, cmp(arith::CmpFPredicate::OGT, x, zero),
+        cmp(arith::CmpFPredicate::OGT, back, x),
+        cmp(arith::CmpFPredicate::OLT, back, x));
+    auto intConst = [&](int64_t v) -> Value {
+      TypedAttr attr = rewriter.getI32IntegerAttr(v);
+      if (auto shaped = dyn_cast<ShapedType>(i32))
+        attr = DenseElementsAttr::get(shaped, attr);
+      return arith::ConstantOp::create(rewriter, loc, i32, attr);
+    };
+    Value bits = arith::BitcastOp::create(rewriter, loc, i32, nearest);
+    // Sign and magnitude: one less is one step toward zero (|nearest| > 0
+    // whenever it is farther from zero than x).
+    Value towardZero = arith::SelectOp::create(
+        rewriter, loc, fartherFromZero,
+        arith::SubIOp::create(rewriter, loc, bits, intConst(1)), bits);
+    Value odd = arith::SelectOp::create(
+        rewriter, loc, inexact,
+        arith::OrIOp::create(rewriter, loc, towardZero, intConst(1)), bits);
+    Value rounded = arith::BitcastOp::create(rewriter, loc, f32, odd);
+    rewriter.replaceOpWithNewOp<arith::TruncFOp>(op, op.getType(), rounded);
+    return success();
+  }
+};
+
 struct TgExpandArithPass
     : tg::impl::TgExpandArithPassBase<TgExpandArithPass> {
   using Base::Base;
@@ -58,8 +117,8 @@ struct TgExpandArithPass
     arith::populateExpandBFloat16Patterns(patterns);
     arith::populateExpandScalingExtTruncPatterns(patterns);
     patterns.add<ExpandMinMax<arith::MaximumFOp, arith::CmpFPredicate::UGT>,
-                 ExpandMinMax<arith::MinimumFOp, arith::CmpFPredicate::ULT>>(
-        &getContext());
+                 ExpandMinMax<arith::MinimumFOp, arith::CmpFPredicate::ULT>,
+                 ExpandF64ToBF16>(&getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }
