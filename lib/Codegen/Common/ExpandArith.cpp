@@ -17,6 +17,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Transforms/Passes.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/IR/TypeUtilities.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -79,29 +80,24 @@ struct ExpandF64ToBF16 : OpRewritePattern<arith::TruncFOp> {
     auto cmp = [&](arith::CmpFPredicate p, Value a, Value b) -> Value {
       return arith::CmpFOp::create(rewriter, loc, p, a, b);
     };
-    Value zero = arith::ConstantOp::create(rewriter, loc, x.getType(),
-                                           rewriter.getZeroAttr(x.getType()));
+    Value zero =
+        createScalarOrSplatConstant(rewriter, loc, x.getType(), APFloat(0.0));
     // Inexact: ordered and different (NaN stays as it is).
     Value inexact = cmp(arith::CmpFPredicate::ONE, back, x);
     Value fartherFromZero = arith::SelectOp::create(
         rewriter, loc, cmp(arith::CmpFPredicate::OGT, x, zero),
         cmp(arith::CmpFPredicate::OGT, back, x),
         cmp(arith::CmpFPredicate::OLT, back, x));
-    auto intConst = [&](int64_t v) -> Value {
-      TypedAttr attr = rewriter.getI32IntegerAttr(v);
-      if (auto shaped = dyn_cast<ShapedType>(i32))
-        attr = DenseElementsAttr::get(shaped, attr);
-      return arith::ConstantOp::create(rewriter, loc, i32, attr);
-    };
+    Value one = createScalarOrSplatConstant(rewriter, loc, i32, 1);
     Value bits = arith::BitcastOp::create(rewriter, loc, i32, nearest);
     // Sign and magnitude: one less is one step toward zero (|nearest| > 0
     // whenever it is farther from zero than x).
     Value towardZero = arith::SelectOp::create(
         rewriter, loc, fartherFromZero,
-        arith::SubIOp::create(rewriter, loc, bits, intConst(1)), bits);
+        arith::SubIOp::create(rewriter, loc, bits, one), bits);
     Value odd = arith::SelectOp::create(
         rewriter, loc, inexact,
-        arith::OrIOp::create(rewriter, loc, towardZero, intConst(1)), bits);
+        arith::OrIOp::create(rewriter, loc, towardZero, one), bits);
     Value rounded = arith::BitcastOp::create(rewriter, loc, f32, odd);
     rewriter.replaceOpWithNewOp<arith::TruncFOp>(op, op.getType(), rounded);
     return success();

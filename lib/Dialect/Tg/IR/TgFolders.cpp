@@ -179,9 +179,9 @@ static OpFoldResult foldToOperand(Value x, Type resultType) {
   return x.getType() == resultType ? OpFoldResult(x) : OpFoldResult();
 }
 
-static bool isSplatOf(Value v, double value) {
+bool mlir::tg::isSplatOf(Value v, double value) {
   Attribute attr;
-  return matchPattern(v, m_Constant(&attr)) && isSplatOf(attr, value);
+  return matchPattern(v, m_Constant(&attr)) && ::isSplatOf(attr, value);
 }
 
 Value mlir::tg::getPassThroughOperand(Operation *op) {

@@ -440,8 +440,8 @@ SmallVector<Value> ConcatOp::buildAdjoints(OpBuilder &b, ArrayRef<Value> dR) {
 
 /// Scatters `g` into zeros of `fullType` at positions start + i * stride
 /// (the adjoint of a strided slice): one tg.insert_slice, so that a sum of
-/// such adjoints becomes updates of one tensor (AddOp canonicalization)
-/// rather than a zero-padded copy each.
+/// such adjoints becomes updates of one tensor (the reverse sweep adds a
+/// window into the other adjoint) rather than a zero-padded copy each.
 static Value scatterIntoZeros(OpBuilder &b, Location loc, Value g,
                               RankedTensorType fullType,
                               ArrayRef<int64_t> starts,

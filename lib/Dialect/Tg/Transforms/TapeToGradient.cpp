@@ -73,11 +73,8 @@ struct Sweep {
   static Value sum(OpBuilder &b, Location loc, Value x, Value y) {
     for (auto [window, other] : {std::pair(y, x), std::pair(x, y)}) {
       auto insert = window.getDefiningOp<InsertSliceOp>();
-      DenseElementsAttr dest;
       if (!insert || other.getType() != insert.getType() ||
-          !matchPattern(insert.getDest(), m_Constant(&dest)) ||
-          !dest.isSplat() || !isa<FloatType>(dest.getElementType()) ||
-          !dest.getSplatValue<APFloat>().isZero())
+          !isFloatTensor(other) || !isSplatOf(insert.getDest(), 0.0))
         continue;
       Value part = SliceOp::create(b, loc, other, insert.getStart(),
                                    insert.getLimit(), insert.getStride());

@@ -110,6 +110,10 @@ RankedTensorType getReducedType(RankedTensorType type, ArrayRef<int64_t> axes,
 /// result may be larger than `x` when the constant broadcasts it.
 Value getPassThroughOperand(Operation *op);
 
+/// Whether `v` is a splat constant whose every element equals `value` (for
+/// floats bitwise: -0.0 and 0.0 differ).
+bool isSplatOf(Value v, double value);
+
 /// A tg.constant of float tensor type `type` with every element `value`.
 Value createFloatSplat(OpBuilder &builder, Location loc, Type type,
                        double value);

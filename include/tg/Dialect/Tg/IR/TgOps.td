@@ -666,8 +666,9 @@ def Tg_InsertSliceOp : Tg_Op<"insert_slice", [Pure,
     `start:limit[:stride]` ranges replaced by `source`, whose type is that
     slice's (numpy's `r = dest.copy(); r[start:limit:stride] = source`).
     The reverse pass writes the adjoint of a strided slice as one into
-    zeros, and a sum of such windows becomes updates of one tensor
-    (`tg.add` canonicalization) instead of one zero-padded copy per slice.
+    zeros, and adds each further window into the adjoint it accumulates
+    (slice, add, insert back): updates of one tensor instead of one
+    zero-padded copy per slice.
 
     ```mlir
     %r = tg.insert_slice %src into %dest [0:2, 1:4:2] : tensor<2x2xf32> into tensor<4x5xf32>
